@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-kernel API of kscope_core: what a kscope module uses to register a
+ * source, count, and emit events.
+ *
+ * A source owns a per-CPU counter array: the channel counters
+ * (KSCOPE_CHAN_COUNTERS, maintained by the core) followed by the source's
+ * own (counter_names). Counters are exported under
+ * /sys/kernel/debug/kscope/<name>/ and through KSCOPE_CMD_STATS_GET.
+ *
+ * Events are recorded by kscope_emit() into a per-CPU ring without
+ * allocating or touching netlink; a worker delivers them in batches.
+ */
+#ifndef _KSCOPE_KSCOPE_H
+#define _KSCOPE_KSCOPE_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <net/genetlink.h>
+#include <uapi/linux/kscope.h>
+
+struct dentry;
+struct seq_file;
+
+enum kscope_chan_counter {
+	KSCOPE_C_RECORDED,
+	KSCOPE_C_DELIVERED,
+	KSCOPE_C_LOST_FULL,
+	KSCOPE_C_LOST_NOMEM,
+	KSCOPE_C_LOST_OVERRUN,
+	KSCOPE_C_LOST_NMI,
+	KSCOPE_C_UNHEARD,
+	KSCOPE_NR_CHAN_COUNTERS,
+};
+
+/* Largest event payload a probe may record. */
+#define KSCOPE_EV_PAYLOAD_MAX	200
+
+struct kscope_field {
+	const char *name;
+	enum kscope_field_kind kind;
+	u16 size;		/* KSCOPE_FIELD_STR only: bytes in the payload */
+};
+
+struct kscope_event_desc {
+	const char *name;
+	const struct kscope_field *fields;
+	unsigned int nr_fields;
+};
+
+struct kscope_source;
+
+/*
+ * A source-specific request (KSCOPE_CMD_CTL / KSCOPE_CMD_CTL_GET): @ctl is
+ * the KSCOPE_A_CTL nest, still to be parsed with the source's own strict
+ * policy. Reply with genlmsg_reply() or return a negative errno with an
+ * extack message set.
+ */
+typedef int (*kscope_ctl_fn)(struct kscope_source *src, struct nlattr *ctl,
+			     struct genl_info *info);
+
+struct kscope_source {
+	/* set by the module */
+	const char *name;
+	struct module *owner;
+	char attach[KSCOPE_ATTACH_MAX];
+	const char * const *counter_names;
+	unsigned int nr_counters;
+	const struct kscope_event_desc *events;
+	unsigned int nr_events;
+	kscope_ctl_fn ctl;		/* admin requests, may be NULL */
+	kscope_ctl_fn ctl_get;		/* read-only queries, may be NULL */
+
+	/* owned by the core */
+	u16 id;
+	bool live;
+	struct list_head node;
+	u64 __percpu *counters;		/* chan counters, then the source's */
+	u16 *payload_len;		/* per event type */
+	struct dentry *dir;		/* debugfs: modules may add files */
+};
+
+int kscope_source_register(struct kscope_source *src);
+/*
+ * Stop accepting events, deliver those already recorded, then remove the
+ * source. Detach probes first: after this returns, kscope_emit() on @src
+ * must not be called.
+ */
+void kscope_source_unregister(struct kscope_source *src);
+
+/* Is anyone subscribed? Build no event when this is false. */
+bool kscope_listening(void);
+
+/*
+ * Record one event of @type for @src. @data holds the fields in the order
+ * of the event description (u64 for numbers, @size bytes for strings, 16
+ * bytes for addresses) and must be exactly the described length. Safe in
+ * any context; in NMI the event is counted lost.
+ */
+void kscope_emit(struct kscope_source *src, u16 type, const void *data);
+
+static inline void kscope_count_add(struct kscope_source *src,
+				    unsigned int idx, u64 n)
+{
+	this_cpu_add(src->counters[KSCOPE_NR_CHAN_COUNTERS + idx], n);
+}
+
+static inline void kscope_count(struct kscope_source *src, unsigned int idx)
+{
+	kscope_count_add(src, idx, 1);
+}
+
+/* Sum of counter @idx (source's own numbering) over all CPUs. */
+u64 kscope_count_read(struct kscope_source *src, unsigned int idx);
+
+#endif /* _KSCOPE_KSCOPE_H */

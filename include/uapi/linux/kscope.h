@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * kscope: the one contract between the kscope modules and userspace.
+ *
+ * One generic netlink family, "kscope". Every module registers a *source*
+ * with kscope_core; sources are addressed by name. Requests carry the
+ * KSCOPE_A_* attributes below, validated strictly per command.
+ *
+ * Events travel on the "events" multicast group (CAP_NET_ADMIN to join).
+ * An event is KSCOPE_CMD_EVENT with a fixed header (source id, type, cpu,
+ * per-CPU sequence, timestamp, context, pid/comm when in task context) and
+ * a nest KSCOPE_A_EV_FIELDS whose attribute N+1 is field N of the event
+ * type, as described by the source's schema (KSCOPE_CMD_SOURCE_GET).
+ */
+#ifndef _UAPI_LINUX_KSCOPE_H
+#define _UAPI_LINUX_KSCOPE_H
+
+#define KSCOPE_GENL_NAME		"kscope"
+/* Bump on any incompatible change; the reader refuses a mismatch. */
+#define KSCOPE_GENL_VERSION		1
+#define KSCOPE_MCGRP_EVENTS		"events"
+
+#define KSCOPE_NAME_MAX			32	/* source, counter, field names */
+#define KSCOPE_ATTACH_MAX		256
+#define KSCOPE_COMM_LEN			16
+
+enum kscope_cmd {
+	KSCOPE_CMD_UNSPEC,
+	KSCOPE_CMD_VERSION_GET,	/* protocol version, nr of cpus */
+	KSCOPE_CMD_SOURCE_GET,	/* doit by KSCOPE_A_SOURCE, or dump: schemas */
+	KSCOPE_CMD_STATS_GET,	/* doit by KSCOPE_A_SOURCE, or dump: counters */
+	KSCOPE_CMD_EVENT,	/* multicast only */
+	KSCOPE_CMD_CTL,		/* admin: source-specific request in KSCOPE_A_CTL */
+	KSCOPE_CMD_CTL_GET,	/* read-only source-specific query in KSCOPE_A_CTL */
+	__KSCOPE_CMD_MAX,
+};
+#define KSCOPE_CMD_MAX (__KSCOPE_CMD_MAX - 1)
+
+enum kscope_attr {
+	KSCOPE_A_UNSPEC,
+	KSCOPE_A_PAD,
+	KSCOPE_A_VERSION,		/* u32 */
+	KSCOPE_A_NR_CPUS,		/* u32 */
+	KSCOPE_A_SOURCE,		/* string: source name */
+	KSCOPE_A_SOURCE_ID,		/* u16 */
+	KSCOPE_A_ATTACH,		/* string: how the source is attached */
+	KSCOPE_A_PERCPU,		/* flag (request): add per-CPU counters */
+	KSCOPE_A_COUNTERS,		/* nest of KSCOPE_A_COUNTER */
+	KSCOPE_A_COUNTER,		/* nest: KSCOPE_CTR_* */
+	KSCOPE_A_CPU_COUNTERS,		/* nest: KSCOPE_A_CPU + KSCOPE_A_COUNTERS */
+	KSCOPE_A_CPU,			/* u32 */
+	KSCOPE_A_EVENT_TYPES,		/* nest of KSCOPE_A_EVENT_TYPE */
+	KSCOPE_A_EVENT_TYPE,		/* nest: KSCOPE_ET_* */
+	KSCOPE_A_CTL,			/* nest: source-specific, see below */
+	/* event header */
+	KSCOPE_A_EV_TYPE,		/* u16 */
+	KSCOPE_A_EV_SEQ,		/* u64: per-CPU, counts every attempt */
+	KSCOPE_A_EV_TIME,		/* u64: CLOCK_MONOTONIC ns */
+	KSCOPE_A_EV_CTX,		/* u8: enum kscope_ctx */
+	KSCOPE_A_EV_PID,		/* u32: thread group id, task context only */
+	KSCOPE_A_EV_TID,		/* u32, task context only */
+	KSCOPE_A_EV_COMM,		/* string, task context only */
+	KSCOPE_A_EV_FIELDS,		/* nest: attr N+1 = field N */
+	__KSCOPE_A_MAX,
+};
+#define KSCOPE_A_MAX (__KSCOPE_A_MAX - 1)
+
+/* Inside KSCOPE_A_COUNTER */
+enum kscope_counter_attr {
+	KSCOPE_CTR_UNSPEC,
+	KSCOPE_CTR_PAD,
+	KSCOPE_CTR_NAME,		/* string */
+	KSCOPE_CTR_VALUE,		/* u64 */
+	__KSCOPE_CTR_MAX,
+};
+#define KSCOPE_CTR_MAX (__KSCOPE_CTR_MAX - 1)
+
+/* Inside KSCOPE_A_EVENT_TYPE */
+enum kscope_event_type_attr {
+	KSCOPE_ET_UNSPEC,
+	KSCOPE_ET_ID,			/* u16 */
+	KSCOPE_ET_NAME,			/* string */
+	KSCOPE_ET_FIELD,		/* nest, repeated in order: KSCOPE_FD_* */
+	__KSCOPE_ET_MAX,
+};
+#define KSCOPE_ET_MAX (__KSCOPE_ET_MAX - 1)
+
+enum kscope_field_attr {
+	KSCOPE_FD_UNSPEC,
+	KSCOPE_FD_NAME,			/* string */
+	KSCOPE_FD_KIND,			/* u8: enum kscope_field_kind */
+	__KSCOPE_FD_MAX,
+};
+#define KSCOPE_FD_MAX (__KSCOPE_FD_MAX - 1)
+
+/*
+ * Kinds of event fields and how they are carried in KSCOPE_A_EV_FIELDS:
+ * U64/S64/HEX as u64, STR as a NUL-terminated string, ADDR as 16 bytes
+ * (an IPv4 address is IPv4-mapped, ::ffff:a.b.c.d).
+ */
+enum kscope_field_kind {
+	KSCOPE_FIELD_U64,
+	KSCOPE_FIELD_S64,
+	KSCOPE_FIELD_HEX,
+	KSCOPE_FIELD_STR,
+	KSCOPE_FIELD_ADDR,
+	__KSCOPE_FIELD_KIND_MAX,
+};
+
+/* Where the probe ran: pid/comm are only meaningful in task context. */
+enum kscope_ctx {
+	KSCOPE_CTX_TASK,
+	KSCOPE_CTX_SOFTIRQ,
+	KSCOPE_CTX_HARDIRQ,
+	KSCOPE_CTX_NMI,
+};
+
+/*
+ * Counters every source gets from the core's event channel, in this order,
+ * before its own. "lost_*" are events that were produced while someone
+ * listened and did not reach the listener; no listener is not a loss.
+ */
+#define KSCOPE_CHAN_COUNTERS \
+	"events_recorded", "events_delivered", "lost_buffer_full", \
+	"lost_nomem", "lost_overrun", "lost_nmi", "events_unheard"
+
+/*
+ * Source-specific requests (KSCOPE_A_CTL nests). Each source documents
+ * its own attributes here so that the reader and the modules share them.
+ */
+
+/* core "testgen" source (tests/ only, never in the shipped modules) */
+enum kscope_testgen_attr {
+	KSCOPE_TG_UNSPEC,
+	KSCOPE_TG_PAD,
+	KSCOPE_TG_COUNT,		/* u32: events per CPU, 1..10000000 */
+	KSCOPE_TG_CPUMASK,		/* u64: CPUs that produce */
+	KSCOPE_TG_RATE,			/* u32: events/s per CPU, 0 = flat out */
+	KSCOPE_TG_WAIT,			/* flag: return when done */
+	__KSCOPE_TG_MAX,
+};
+#define KSCOPE_TG_MAX (__KSCOPE_TG_MAX - 1)
+
+#endif /* _UAPI_LINUX_KSCOPE_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KSCOPE_CORE_INTERNAL_H
+#define _KSCOPE_CORE_INTERNAL_H
+
+#include <linux/mutex.h>
+#include <kscope/kscope.h>
+
+extern struct genl_family kscope_family;
+extern struct kscope_source kscope_core_src;
+
+/* Protects the source list; the flush worker holds it for a whole pass. */
+extern struct mutex kscope_sources_lock;
+extern struct list_head kscope_sources;
+
+struct kscope_source *kscope_source_find(const char *name);
+struct kscope_source *kscope_source_by_id(u16 id);
+u64 kscope_counter_sum(struct kscope_source *src, unsigned int idx);
+u64 kscope_counter_cpu(struct kscope_source *src, unsigned int idx, int cpu);
+unsigned int kscope_nr_all_counters(struct kscope_source *src);
+const char *kscope_counter_name(struct kscope_source *src, unsigned int idx);
+extern const char * const kscope_field_kind_names[];
+
+int kscope_chan_init(unsigned int ring_slots, unsigned int flush_ms);
+void kscope_chan_exit(void);
+void kscope_chan_flush_sync(void);
+
+int kscope_nl_init(void);
+void kscope_nl_exit(void);
+
+int kscope_debugfs_init(void);
+void kscope_debugfs_exit(void);
+void kscope_debugfs_add(struct kscope_source *src);
+void kscope_debugfs_del(struct kscope_source *src);
+
+#endif /* _KSCOPE_CORE_INTERNAL_H */

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "kscope" generic netlink family: versions, source schemas, counters,
+ * source-specific requests, and the events multicast group. Every op has
+ * a strict policy; mutations need CAP_NET_ADMIN, and so does the group.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/module.h>
+#include <kscope/compat.h>
+#include "internal.h"
+
+static const struct nla_policy kscope_source_policy[KSCOPE_A_SOURCE + 1] = {
+	[KSCOPE_A_SOURCE] = { .type = NLA_NUL_STRING, .len = KSCOPE_NAME_MAX - 1 },
+};
+
+static const struct nla_policy kscope_stats_policy[KSCOPE_A_PERCPU + 1] = {
+	[KSCOPE_A_SOURCE] = { .type = NLA_NUL_STRING, .len = KSCOPE_NAME_MAX - 1 },
+	[KSCOPE_A_PERCPU] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy kscope_ctl_policy[KSCOPE_A_CTL + 1] = {
+	[KSCOPE_A_SOURCE] = { .type = NLA_NUL_STRING, .len = KSCOPE_NAME_MAX - 1 },
+	[KSCOPE_A_CTL] = { .type = NLA_NESTED },
+};
+
+static int kscope_put_counter(struct sk_buff *skb, const char *name,
+			      const u64 *value)
+{
+	struct nlattr *ctr = nla_nest_start(skb, KSCOPE_A_COUNTER);
+
+	if (!ctr || nla_put_string(skb, KSCOPE_CTR_NAME, name) ||
+	    (value && nla_put_u64_64bit(skb, KSCOPE_CTR_VALUE, *value,
+					KSCOPE_CTR_PAD)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, ctr);
+	return 0;
+}
+
+/* All counters of @src: summed (cpu < 0), one CPU's, or names only. */
+static int kscope_put_counters(struct sk_buff *skb, struct kscope_source *src,
+			       int cpu, bool values)
+{
+	struct nlattr *nest = nla_nest_start(skb, KSCOPE_A_COUNTERS);
+	unsigned int i;
+	u64 v;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < kscope_nr_all_counters(src); i++) {
+		if (values)
+			v = cpu < 0 ? kscope_counter_sum(src, i) :
+				      kscope_counter_cpu(src, i, cpu);
+		if (kscope_put_counter(skb, kscope_counter_name(src, i),
+				       values ? &v : NULL))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int kscope_put_event_types(struct sk_buff *skb, struct kscope_source *src)
+{
+	struct nlattr *types, *et, *fd;
+	unsigned int i, j;
+
+	types = nla_nest_start(skb, KSCOPE_A_EVENT_TYPES);
+	if (!types)
+		return -EMSGSIZE;
+	for (i = 0; i < src->nr_events; i++) {
+		const struct kscope_event_desc *ev = &src->events[i];
+
+		et = nla_nest_start(skb, KSCOPE_A_EVENT_TYPE);
+		if (!et || nla_put_u16(skb, KSCOPE_ET_ID, i) ||
+		    nla_put_string(skb, KSCOPE_ET_NAME, ev->name))
+			return -EMSGSIZE;
+		for (j = 0; j < ev->nr_fields; j++) {
+			fd = nla_nest_start(skb, KSCOPE_ET_FIELD);
+			if (!fd ||
+			    nla_put_string(skb, KSCOPE_FD_NAME, ev->fields[j].name) ||
+			    nla_put_u8(skb, KSCOPE_FD_KIND, ev->fields[j].kind))
+				return -EMSGSIZE;
+			nla_nest_end(skb, fd);
+		}
+		nla_nest_end(skb, et);
+	}
+	nla_nest_end(skb, types);
+	return 0;
+}
+
+static int kscope_fill(struct sk_buff *skb, struct kscope_source *src, u8 cmd,
+		       bool percpu, u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+	int cpu;
+
+	hdr = genlmsg_put(skb, portid, seq, &kscope_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, KSCOPE_A_SOURCE, src->name) ||
+	    nla_put_u16(skb, KSCOPE_A_SOURCE_ID, src->id))
+		goto cancel;
+	if (cmd == KSCOPE_CMD_SOURCE_GET) {
+		if (nla_put_string(skb, KSCOPE_A_ATTACH, src->attach) ||
+		    kscope_put_counters(skb, src, -1, false) ||
+		    kscope_put_event_types(skb, src))
+			goto cancel;
+	} else {
+		if (kscope_put_counters(skb, src, -1, true))
+			goto cancel;
+		for_each_possible_cpu(cpu) {
+			struct nlattr *pc;
+
+			if (!percpu)
+				break;
+			pc = nla_nest_start(skb, KSCOPE_A_CPU_COUNTERS);
+			if (!pc || nla_put_u32(skb, KSCOPE_A_CPU, cpu) ||
+			    kscope_put_counters(skb, src, cpu, true))
+				goto cancel;
+			nla_nest_end(skb, pc);
+		}
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static size_t kscope_msg_size(struct kscope_source *src, bool percpu)
+{
+	size_t per_set = kscope_nr_all_counters(src) * 64 + 64;
+
+	return per_set * (percpu ? nr_cpu_ids + 1 : 1) +
+	       src->nr_events * 512 + KSCOPE_ATTACH_MAX + 256;
+}
+
+/* Look up KSCOPE_A_SOURCE; called with kscope_sources_lock held. */
+static struct kscope_source *kscope_req_source(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[KSCOPE_A_SOURCE];
+	struct kscope_source *src;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSCOPE_A_SOURCE))
+		return ERR_PTR(-EINVAL);
+	src = kscope_source_find(nla_data(attr));
+	if (!src) {
+		KSCOPE_ERR(info->extack, attr, "no such source (is its module loaded?)",
+			   "no source \"%s\" (is its module loaded?)",
+			   (char *)nla_data(attr));
+		return ERR_PTR(-ENOENT);
+	}
+	return src;
+}
+
+static int kscope_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 cmd = info->genlhdr->cmd;
+	bool percpu = cmd == KSCOPE_CMD_STATS_GET &&
+		      nla_get_flag(info->attrs[KSCOPE_A_PERCPU]);
+	struct kscope_source *src;
+	struct sk_buff *msg;
+	int ret;
+
+	mutex_lock(&kscope_sources_lock);
+	src = kscope_req_source(info);
+	if (IS_ERR(src)) {
+		ret = PTR_ERR(src);
+		goto out_unlock;
+	}
+	msg = genlmsg_new(kscope_msg_size(src, percpu), GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	ret = kscope_fill(msg, src, cmd, percpu, info->snd_portid,
+			  info->snd_seq, 0);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out_unlock;
+	}
+	mutex_unlock(&kscope_sources_lock);
+	return genlmsg_reply(msg, info);
+
+out_unlock:
+	mutex_unlock(&kscope_sources_lock);
+	return ret;
+}
+
+static int kscope_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
+	struct nlattr **attrs = kscope_dump_attrs(cb);
+	bool percpu = cmd == KSCOPE_CMD_STATS_GET &&
+		      nla_get_flag(attrs[KSCOPE_A_PERCPU]);
+	struct kscope_source *src;
+	long idx = 0, start = cb->args[0];
+	int ret = 0;
+
+	mutex_lock(&kscope_sources_lock);
+	list_for_each_entry(src, &kscope_sources, node) {
+		if (idx++ < start)
+			continue;
+		if (attrs[KSCOPE_A_SOURCE] &&
+		    strcmp(src->name, nla_data(attrs[KSCOPE_A_SOURCE])))
+			continue;
+		ret = kscope_fill(skb, src, cmd, percpu,
+				  NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (ret) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&kscope_sources_lock);
+	cb->args[0] = idx;
+	/* a source too big for an empty skb is an error, not a silent end */
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+static int kscope_nl_version(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kscope_family, 0,
+				KSCOPE_CMD_VERSION_GET);
+	if (!hdr || nla_put_u32(msg, KSCOPE_A_VERSION, KSCOPE_GENL_VERSION) ||
+	    nla_put_u32(msg, KSCOPE_A_NR_CPUS, nr_cpu_ids)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * Hand a request to its source without holding the source list: a request
+ * may take long (create a device, generate events) and the flush worker
+ * needs the list. The module reference keeps the source alive, since
+ * sources unregister only on module exit.
+ */
+static int kscope_nl_ctl(struct sk_buff *skb, struct genl_info *info)
+{
+	bool get = info->genlhdr->cmd == KSCOPE_CMD_CTL_GET;
+	struct kscope_source *src;
+	kscope_ctl_fn fn;
+	int ret;
+
+	mutex_lock(&kscope_sources_lock);
+	src = kscope_req_source(info);
+	if (IS_ERR(src)) {
+		mutex_unlock(&kscope_sources_lock);
+		return PTR_ERR(src);
+	}
+	fn = get ? src->ctl_get : src->ctl;
+	if (!fn) {
+		KSCOPE_ERR(info->extack, info->attrs[KSCOPE_A_SOURCE],
+			   "source takes no such request",
+			   "source \"%s\" takes no %s requests", src->name,
+			   get ? "read" : "control");
+		mutex_unlock(&kscope_sources_lock);
+		return -EOPNOTSUPP;
+	}
+	if (!try_module_get(src->owner)) {
+		mutex_unlock(&kscope_sources_lock);
+		NL_SET_ERR_MSG(info->extack, "source is being unloaded");
+		return -ENOENT;
+	}
+	mutex_unlock(&kscope_sources_lock);
+
+	ret = fn(src, info->attrs[KSCOPE_A_CTL], info);
+	module_put(src->owner);
+	return ret;
+}
+
+static const struct genl_ops kscope_ops[] = {
+	{
+		.cmd = KSCOPE_CMD_VERSION_GET,
+		.doit = kscope_nl_version,
+	},
+	{
+		.cmd = KSCOPE_CMD_SOURCE_GET,
+		.doit = kscope_nl_get_doit,
+		.dumpit = kscope_nl_get_dumpit,
+		.policy = kscope_source_policy,
+		.maxattr = ARRAY_SIZE(kscope_source_policy) - 1,
+	},
+	{
+		.cmd = KSCOPE_CMD_STATS_GET,
+		.doit = kscope_nl_get_doit,
+		.dumpit = kscope_nl_get_dumpit,
+		.policy = kscope_stats_policy,
+		.maxattr = ARRAY_SIZE(kscope_stats_policy) - 1,
+	},
+	{
+		.cmd = KSCOPE_CMD_CTL,
+		.doit = kscope_nl_ctl,
+		.policy = kscope_ctl_policy,
+		.maxattr = ARRAY_SIZE(kscope_ctl_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = KSCOPE_CMD_CTL_GET,
+		.doit = kscope_nl_ctl,
+		.policy = kscope_ctl_policy,
+		.maxattr = ARRAY_SIZE(kscope_ctl_policy) - 1,
+	},
+};
+
+static const struct genl_multicast_group kscope_mcgrps[] = {
+	{ .name = KSCOPE_MCGRP_EVENTS, .flags = KSCOPE_MCGRP_FLAGS },
+};
+
+struct genl_family kscope_family = {
+	.name = KSCOPE_GENL_NAME,
+	.version = KSCOPE_GENL_VERSION,
+	.netnsok = false,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = kscope_ops,
+	.n_ops = ARRAY_SIZE(kscope_ops),
+	.resv_start_op = KSCOPE_CMD_CTL_GET + 1,
+	.mcgrps = kscope_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(kscope_mcgrps),
+};
+
+int kscope_nl_init(void)
+{
+	return genl_register_family(&kscope_family);
+}
+
+void kscope_nl_exit(void)
+{
+	genl_unregister_family(&kscope_family);
+}
