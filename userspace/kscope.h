@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kscope reader: shared declarations of the netlink helpers (nl.c), the
+ * reply parsers (proto.c), output helpers (json.c) and the subcommands.
+ */
+#ifndef KSCOPE_READER_H
+#define KSCOPE_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/kscope.h>
+
+#define KSCOPE_READER_VERSION	"0.1.0"
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* Set by --json anywhere on the command line. */
+extern bool opt_json;
+
+void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- nl.c: one generic netlink socket talking to the "kscope" family ---- */
+
+struct ks_nl {
+	struct mnl_socket *sk;
+	unsigned int portid;
+	unsigned int seq;
+	uint16_t family;
+	uint32_t version;	/* family version from nlctrl */
+	uint32_t mcgrp;		/* "events" group id, 0 if the family has none */
+	char *buf;		/* receive buffer */
+	size_t bufsz;
+	char extack[256];	/* kernel's NLMSGERR_ATTR_MSG of the last error */
+};
+
+/* A reply handler: return 0 to go on, a negative errno to fail the request. */
+typedef int (*ks_reply_fn)(const struct nlmsghdr *nlh, void *data);
+
+int ks_nl_open(struct ks_nl *nl);
+void ks_nl_close(struct ks_nl *nl);
+/*
+ * Open and resolve the family. Returns 0, or -ENOENT (family not
+ * registered), -EPROTO (version mismatch: nl->version holds the kernel's),
+ * or another negative errno. Nothing is printed.
+ */
+int ks_nl_connect(struct ks_nl *nl);
+/* Print the error of ks_nl_connect() as one line. */
+void ks_nl_connect_report(const struct ks_nl *nl, int err);
+/* Start a request of @cmd in @buf (MNL_SOCKET_BUFFER_SIZE bytes). */
+struct nlmsghdr *ks_nl_msg(struct ks_nl *nl, void *buf, uint8_t cmd,
+			   uint16_t flags);
+/*
+ * Send @nlh and read replies until the ACK (doit) or NLMSG_DONE (dump),
+ * feeding each data message to @fn. Returns 0 or a negative errno; the
+ * kernel's extended ack message, if any, is left in nl->extack.
+ */
+int ks_nl_talk(struct ks_nl *nl, struct nlmsghdr *nlh, ks_reply_fn fn,
+	       void *data);
+/* "kscope: OP: strerror: extack", or the permission line for EPERM. */
+void ks_nl_report(const struct ks_nl *nl, const char *op, int err);
+/* ENOENT of a request naming @source: "kscope: unknown source ..." */
+void ks_nl_report_source(const struct ks_nl *nl, const char *op,
+			 const char *source, int err);
+
+/* ---- proto.c: schemas and counters as the kernel describes them ---- */
+
+struct ks_field {
+	char *name;
+	uint8_t kind;		/* enum kscope_field_kind */
+};
+
+struct ks_evtype {
+	uint16_t id;
+	char *name;
+	struct ks_field *fields;
+	unsigned int nr_fields;
+};
+
+struct ks_source {
+	char *name;
+	uint16_t id;
+	char *attach;
+	char **counters;
+	unsigned int nr_counters;
+	struct ks_evtype *evtypes;
+	unsigned int nr_evtypes;
+};
+
+struct ks_sources {
+	struct ks_source *v;
+	unsigned int n;
+};
+
+/* @name NULL: dump every source. */
+int ks_sources_fetch(struct ks_nl *nl, const char *name, struct ks_sources *s);
+void ks_sources_free(struct ks_sources *s);
+const struct ks_source *ks_source_by_id(const struct ks_sources *s,
+					uint16_t id);
+const struct ks_evtype *ks_evtype_by_id(const struct ks_source *src,
+					uint16_t id);
+const char *ks_kind_name(unsigned int kind);
+
+struct ks_ctrs {
+	unsigned int n;
+	char **names;
+	uint64_t *vals;
+};
+
+struct ks_cpu_ctrs {
+	uint32_t cpu;
+	struct ks_ctrs c;
+};
+
+struct ks_stats {
+	char *source;
+	struct ks_ctrs total;
+	struct ks_cpu_ctrs *percpu;
+	unsigned int nr_percpu;
+};
+
+struct ks_stats_list {
+	struct ks_stats *v;
+	unsigned int n;
+};
+
+/* @name NULL: dump all sources (no per-CPU data). Appends to @l. */
+int ks_stats_fetch(struct ks_nl *nl, const char *name, bool percpu,
+		   struct ks_stats_list *l);
+void ks_stats_list_free(struct ks_stats_list *l);
+/* Returns the new entry, zeroed but for its name; NULL on ENOMEM. */
+struct ks_stats *ks_stats_list_add(struct ks_stats_list *l, const char *src);
+int ks_ctrs_add(struct ks_ctrs *c, const char *name, uint64_t val);
+bool ks_ctrs_get(const struct ks_ctrs *c, const char *name, uint64_t *val);
+
+/* ---- json.c: output helpers ---- */
+
+/* JSON string literal, quotes included; bytes not valid UTF-8 as \u00XX. */
+void json_str(FILE *f, const char *s);
+/* Text output: @s as is when it is one plain word, else "quoted\x01". */
+void text_word(FILE *f, const char *s);
+
+/* ---- subcommands ---- */
+
+struct ks_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;	/* arguments, after "kscope NAME" */
+	const char *help;	/* one line */
+};
+
+/* Usage error of a subcommand: prints it and returns exit status 2. */
+int ks_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Parse helpers: true on success. */
+bool ks_parse_u64(const char *s, uint64_t *v);
+bool ks_parse_secs(const char *s, double *v);
+
+int cmd_watch(int argc, char **argv);
+
+#endif /* KSCOPE_READER_H */

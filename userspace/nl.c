@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Request/response over generic netlink: family resolution through nlctrl,
+ * ACK and NLMSG_DONE handling with the kernel's extended ack message.
+ *
+ * The reply loop is written out instead of using mnl_cb_run() so that stale
+ * messages (another sequence number) are skipped rather than fatal, an
+ * error in the middle of a dump still drains it, and NLMSG_DONE's error
+ * code and extack are seen.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "kscope.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* Large enough for any skb the kernel builds for us (dumps cap at 32k). */
+#define KS_RECV_BUFSZ	(1 << 20)
+
+void ks_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("kscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ks_nl_open(struct ks_nl *nl)
+{
+	int one = 1;
+	int err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->buf = malloc(KS_RECV_BUFSZ);
+	if (!nl->buf)
+		return -ENOMEM;
+	nl->bufsz = KS_RECV_BUFSZ;
+
+	nl->sk = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sk) {
+		err = -errno;
+		goto free_buf;
+	}
+	/* Both are best effort: older kernels just give plain errors. */
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto close_sk;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (unsigned int)time(NULL);
+	return 0;
+
+close_sk:
+	mnl_socket_close(nl->sk);
+	nl->sk = NULL;
+free_buf:
+	free(nl->buf);
+	nl->buf = NULL;
+	return err;
+}
+
+void ks_nl_close(struct ks_nl *nl)
+{
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	free(nl->buf);
+	nl->sk = NULL;
+	nl->buf = NULL;
+}
+
+struct nlmsghdr *ks_nl_msg(struct ks_nl *nl, void *buf, uint8_t cmd,
+			   uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = KSCOPE_GENL_VERSION;
+	return nlh;
+}
+
+static int extack_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct ks_nl *nl = data;
+
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(nl->extack, sizeof(nl->extack), "%s",
+			 mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+/* The TLVs of an error/done message start at @off into its payload. */
+static void parse_extack(struct ks_nl *nl, const struct nlmsghdr *nlh,
+			 size_t off)
+{
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (mnl_nlmsg_get_payload_len(nlh) < off)
+		return;
+	mnl_attr_parse(nlh, off, extack_attr_cb, nl);
+}
+
+static int handle_error(struct ks_nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t off = sizeof(*e);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+		return -EBADMSG;
+	/* Without NETLINK_CAP_ACK the request is echoed before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	parse_extack(nl, nlh, off);
+	/* error 0 is the ACK; the kernel's errors are negative */
+	return e->error > 0 ? -e->error : e->error;
+}
+
+static int handle_done(struct ks_nl *nl, const struct nlmsghdr *nlh)
+{
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(int))
+		return 0;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	parse_extack(nl, nlh, sizeof(int));
+	return err > 0 ? -err : err;
+}
+
+int ks_nl_talk(struct ks_nl *nl, struct nlmsghdr *nlh, ks_reply_fn fn,
+	       void *data)
+{
+	unsigned int seq = nlh->nlmsg_seq;
+	int cb_err = 0;
+
+	nl->extack[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP))
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+
+	for (;;) {
+		const struct nlmsghdr *m;
+		ssize_t len;
+		int left;
+
+		len = mnl_socket_recvfrom(nl->sk, nl->buf, nl->bufsz);
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		left = (int)len;
+		for (m = (const struct nlmsghdr *)nl->buf;
+		     mnl_nlmsg_ok(m, left); m = mnl_nlmsg_next(m, &left)) {
+			int err;
+
+			if (m->nlmsg_seq != seq ||
+			    (m->nlmsg_pid && m->nlmsg_pid != nl->portid))
+				continue;	/* left over from an old request */
+			switch (m->nlmsg_type) {
+			case NLMSG_NOOP:
+				continue;
+			case NLMSG_ERROR:
+				err = handle_error(nl, m);
+				return cb_err ? cb_err : err;
+			case NLMSG_DONE:
+				err = handle_done(nl, m);
+				return cb_err ? cb_err : err;
+			case NLMSG_OVERRUN:
+				return -ENOBUFS;
+			}
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				cb_err = cb_err ? cb_err : -EINTR;
+			if (!cb_err && fn)
+				cb_err = fn(m, data);
+		}
+	}
+}
+
+void ks_nl_report(const struct ks_nl *nl, const char *op, int err)
+{
+	if (err == -EPERM || err == -EACCES) {
+		ks_err("permission denied (need CAP_NET_ADMIN)");
+		return;
+	}
+	if (nl->extack[0])
+		ks_err("%s: %s: %s", op, strerror(-err), nl->extack);
+	else
+		ks_err("%s: %s", op, strerror(-err));
+}
+
+void ks_nl_report_source(const struct ks_nl *nl, const char *op,
+			 const char *source, int err)
+{
+	if (err != -ENOENT) {
+		ks_nl_report(nl, op, err);
+		return;
+	}
+	if (nl->extack[0])
+		ks_err("unknown source \"%s\": %s", source, nl->extack);
+	else
+		ks_err("unknown source \"%s\"", source);
+}
+
+/* ---- family resolution ---- */
+
+static int mcgrp_cb(struct ks_nl *nl, const struct nlattr *grp)
+{
+	const struct nlattr *a;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(a, grp) {
+		switch (mnl_attr_get_type(a)) {
+		case CTRL_ATTR_MCAST_GRP_NAME:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				name = mnl_attr_get_str(a);
+			break;
+		case CTRL_ATTR_MCAST_GRP_ID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				id = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (name && !strcmp(name, KSCOPE_MCGRP_EVENTS))
+		nl->mcgrp = id;
+	return 0;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ks_nl *nl = data;
+	const struct nlattr *a, *g;
+	bool have_id = false;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		switch (mnl_attr_get_type(a)) {
+		case CTRL_ATTR_FAMILY_ID:
+			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+				return -EBADMSG;
+			nl->family = mnl_attr_get_u16(a);
+			have_id = true;
+			break;
+		case CTRL_ATTR_VERSION:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			nl->version = mnl_attr_get_u32(a);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return -EBADMSG;
+			mnl_attr_for_each_nested(g, a)
+				mcgrp_cb(nl, g);
+			break;
+		}
+	}
+	return have_id ? 0 : -EBADMSG;
+}
+
+int ks_nl_connect(struct ks_nl *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	err = ks_nl_open(nl);
+	if (err)
+		return err;
+
+	nl->family = GENL_ID_CTRL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++nl->seq;
+	{
+		struct genlmsghdr *genl;
+
+		genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+		genl->cmd = CTRL_CMD_GETFAMILY;
+		genl->version = 1;
+	}
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KSCOPE_GENL_NAME);
+
+	err = ks_nl_talk(nl, nlh, family_cb, nl);
+	if (err)
+		return err;
+	if (nl->family == GENL_ID_CTRL)
+		return -EBADMSG;
+	if (nl->version != KSCOPE_GENL_VERSION)
+		return -EPROTO;
+	return 0;
+}
+
+void ks_nl_connect_report(const struct ks_nl *nl, int err)
+{
+	switch (err) {
+	case -ENOENT:
+		ks_err("kscope_core is not loaded (no \"%s\" generic netlink family)",
+		       KSCOPE_GENL_NAME);
+		break;
+	case -EPROTO:
+		ks_err("kernel speaks kscope protocol v%u, this reader v%u",
+		       nl->version, KSCOPE_GENL_VERSION);
+		break;
+	default:
+		ks_nl_report(nl, "resolving the \"" KSCOPE_GENL_NAME
+			     "\" family", err);
+	}
+}

@@ -1,0 +1,857 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kscope watch: print the events of the "events" multicast group and
+ * account for every one that did not arrive.
+ *
+ * Three independent views of loss are reported, because each catches what
+ * the others cannot: the kernel's lost_* counters (events that never left
+ * the per-CPU buffers), ENOBUFS from recv() (our socket overflowed; the
+ * kernel counts that side too thanks to NETLINK_BROADCAST_ERROR), and gaps
+ * in the per-(source, CPU) sequence numbers (whatever the cause).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "kscope.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define DEFAULT_RCVBUF		(32 << 20)
+#define DRAIN_QUIET_MS		200
+#define DRAIN_MAX_MS		1000
+
+enum { LOST_FULL, LOST_NOMEM, LOST_OVERRUN, LOST_NMI, NR_LOST };
+
+static const char * const lost_ctr[NR_LOST] = {
+	"lost_buffer_full", "lost_nomem", "lost_overrun", "lost_nmi",
+};
+
+static const char * const ctx_names[] = {
+	[KSCOPE_CTX_TASK]	= "task",
+	[KSCOPE_CTX_SOFTIRQ]	= "softirq",
+	[KSCOPE_CTX_HARDIRQ]	= "hardirq",
+	[KSCOPE_CTX_NMI]	= "nmi",
+};
+
+/* Next expected sequence number + 1 per CPU of one source; 0 = none yet. */
+struct seq_track {
+	uint64_t *next;
+	uint32_t nr;
+};
+
+struct tried {
+	uint16_t src;
+	uint16_t type;
+};
+
+struct loss {
+	uint64_t kernel[NR_LOST];
+	uint64_t overruns;
+	uint64_t gaps;
+};
+
+struct watch {
+	struct ks_nl ev;		/* member of the events group */
+	struct ks_nl req;		/* schemas and counters */
+	struct ks_sources srcs;
+	char **names;			/* sources to show, all if none */
+	int nr_names;
+
+	uint64_t max_count;		/* 0: unlimited */
+	uint64_t received;
+	uint64_t overruns;
+	uint64_t gaps;
+	bool done;			/* --count reached */
+	bool discard;			/* draining after --count */
+	bool warned_trunc, warned_bad, warned_kernel;
+
+	struct seq_track *seqs;		/* indexed by source id */
+	unsigned int nr_seqs;
+	struct tried *tried;		/* unknown (source, type) refetched */
+	unsigned int nr_tried;
+
+	bool kernel_ok;
+	uint64_t kbase[NR_LOST];
+	uint64_t know[NR_LOST];
+	struct loss reported;
+};
+
+static volatile sig_atomic_t nr_signals;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	nr_signals++;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- kernel loss counters ---- */
+
+static void sum_lost(const struct ks_stats_list *l, uint64_t out[NR_LOST])
+{
+	unsigned int i, j;
+	uint64_t v;
+
+	memset(out, 0, NR_LOST * sizeof(out[0]));
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < NR_LOST; j++)
+			if (ks_ctrs_get(&l->v[i].total, lost_ctr[j], &v))
+				out[j] += v;
+}
+
+/*
+ * Totals come from source "core"; with sources named on the command line,
+ * from theirs (a source not loaded yet counts as zero). Without a "core"
+ * source, all sources are summed.
+ */
+static int read_kernel(struct watch *w, uint64_t out[NR_LOST])
+{
+	struct ks_stats_list l = { .n = 0 };
+	int i, err = 0;
+
+	if (!w->nr_names) {
+		err = ks_stats_fetch(&w->req, "core", false, &l);
+		if (err == -ENOENT)
+			err = ks_stats_fetch(&w->req, NULL, false, &l);
+	}
+	for (i = 0; !err && i < w->nr_names; i++) {
+		err = ks_stats_fetch(&w->req, w->names[i], false, &l);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	if (!err)
+		sum_lost(&l, out);
+	ks_stats_list_free(&l);
+	return err;
+}
+
+static void update_kernel(struct watch *w)
+{
+	uint64_t v[NR_LOST];
+	int err;
+
+	if (!w->kernel_ok)
+		return;
+	err = read_kernel(w, v);
+	if (err) {
+		if (!w->warned_kernel)
+			ks_nl_report(&w->req, "reading kernel loss counters",
+				     err);
+		w->warned_kernel = true;
+		return;
+	}
+	memcpy(w->know, v, sizeof(v));
+}
+
+static void current_loss(const struct watch *w, struct loss *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_LOST; i++)
+		/* a source reloaded meanwhile restarts from zero */
+		l->kernel[i] = w->know[i] > w->kbase[i] ?
+			       w->know[i] - w->kbase[i] : 0;
+	l->overruns = w->overruns;
+	l->gaps = w->gaps;
+}
+
+static void print_loss(struct watch *w, bool final)
+{
+	struct loss l;
+	uint64_t k;
+
+	current_loss(w, &l);
+	k = l.kernel[LOST_FULL] + l.kernel[LOST_NOMEM] +
+	    l.kernel[LOST_OVERRUN] + l.kernel[LOST_NMI];
+	if (opt_json) {
+		printf("{\"lost\":{\"kernel\":%" PRIu64 ",\"buffer_full\":%" PRIu64
+		       ",\"nomem\":%" PRIu64 ",\"overrun\":%" PRIu64
+		       ",\"nmi\":%" PRIu64 ",\"socket_overruns\":%" PRIu64
+		       ",\"seq_gaps\":%" PRIu64 ",\"received\":%" PRIu64
+		       ",\"final\":%s}}\n", k, l.kernel[LOST_FULL],
+		       l.kernel[LOST_NOMEM], l.kernel[LOST_OVERRUN],
+		       l.kernel[LOST_NMI], l.overruns, l.gaps, w->received,
+		       final ? "true" : "false");
+		fflush(stdout);
+	} else {
+		fflush(stdout);
+		fprintf(stderr, "kscope: lost events: kernel %" PRIu64
+			" (buffer_full %" PRIu64 ", nomem %" PRIu64
+			", overrun %" PRIu64 ", nmi %" PRIu64
+			"), socket overruns %" PRIu64 ", seq gaps %" PRIu64
+			", received %" PRIu64 "\n", k, l.kernel[LOST_FULL],
+			l.kernel[LOST_NOMEM], l.kernel[LOST_OVERRUN],
+			l.kernel[LOST_NMI], l.overruns, l.gaps, w->received);
+	}
+	w->reported = l;
+}
+
+static void periodic_report(struct watch *w)
+{
+	struct loss l;
+
+	update_kernel(w);
+	current_loss(w, &l);
+	if (memcmp(&l, &w->reported, sizeof(l)))
+		print_loss(w, false);
+}
+
+/* ---- schemas ---- */
+
+static bool wanted(const struct watch *w, const char *name)
+{
+	int i;
+
+	if (!w->nr_names)
+		return true;
+	for (i = 0; name && i < w->nr_names; i++)
+		if (!strcmp(w->names[i], name))
+			return true;
+	return false;
+}
+
+/* Sources load after we start: refetch once per unknown (source, type). */
+static void refetch(struct watch *w, uint16_t src, uint16_t type)
+{
+	struct ks_sources fresh = { .n = 0 };
+	struct tried *t;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < w->nr_tried; i++)
+		if (w->tried[i].src == src && w->tried[i].type == type)
+			return;
+	t = realloc(w->tried, (w->nr_tried + 1) * sizeof(*t));
+	if (!t)
+		return;
+	w->tried = t;
+	w->tried[w->nr_tried++] = (struct tried){ src, type };
+
+	err = ks_sources_fetch(&w->req, NULL, &fresh);
+	if (err) {
+		ks_nl_report(&w->req, "refreshing source schemas", err);
+		ks_sources_free(&fresh);
+		return;
+	}
+	ks_sources_free(&w->srcs);
+	w->srcs = fresh;
+}
+
+/* ---- sequence gaps ---- */
+
+static void track_seq(struct watch *w, uint16_t src, uint32_t cpu,
+		      uint64_t seq)
+{
+	struct seq_track *st;
+	uint64_t *next;
+
+	if (src >= w->nr_seqs) {
+		st = realloc(w->seqs, (src + 1) * sizeof(*st));
+		if (!st)
+			return;
+		memset(st + w->nr_seqs, 0,
+		       (src + 1 - w->nr_seqs) * sizeof(*st));
+		w->seqs = st;
+		w->nr_seqs = src + 1;
+	}
+	st = &w->seqs[src];
+	if (cpu >= st->nr) {
+		if (cpu >= 65536)
+			return;		/* not a CPU number we can trust */
+		next = realloc(st->next, (cpu + 1) * sizeof(*next));
+		if (!next)
+			return;
+		memset(next + st->nr, 0, (cpu + 1 - st->nr) * sizeof(*next));
+		st->next = next;
+		st->nr = cpu + 1;
+	}
+	next = &st->next[cpu];
+	/*
+	 * Only gaps between two received events are counted: what was lost
+	 * before the first one is the kernel counters' business.
+	 */
+	if (*next && seq > *next - 1)
+		w->gaps += seq - (*next - 1);
+	*next = seq + 2;	/* i.e. expect seq + 1, biased by one */
+}
+
+/* ---- printing ---- */
+
+static void fmt_addr(const uint8_t *a, char *buf, size_t len)
+{
+	static const uint8_t v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	if (!memcmp(a, v4mapped, sizeof(v4mapped)))
+		inet_ntop(AF_INET, a + 12, buf, len);
+	else
+		inet_ntop(AF_INET6, a, buf, len);
+}
+
+static void print_key(const char *name, bool first)
+{
+	if (opt_json) {
+		putchar(',');
+		json_str(stdout, name);
+		putchar(':');
+	} else {
+		if (!first)
+			putchar(' ');
+		printf("%s=", name);
+	}
+}
+
+static void print_strval(const char *s)
+{
+	if (opt_json)
+		json_str(stdout, s);
+	else
+		text_word(stdout, s);
+}
+
+static bool is_nul_string(const struct nlattr *a)
+{
+	return mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0;
+}
+
+/* A field we have no schema for: show it by its size. */
+static void print_raw(const struct nlattr *a)
+{
+	const uint8_t *p = mnl_attr_get_payload(a);
+	uint16_t len = mnl_attr_get_payload_len(a);
+	char hex[2 * 256 + 3];
+	uint16_t i;
+
+	switch (len) {
+	case 1:
+		printf("%u", p[0]);
+		return;
+	case 2:
+		printf("%u", mnl_attr_get_u16(a));
+		return;
+	case 4:
+		printf("%u", mnl_attr_get_u32(a));
+		return;
+	case 8:
+		printf("%" PRIu64, mnl_attr_get_u64(a));
+		return;
+	}
+	if (is_nul_string(a)) {
+		print_strval(mnl_attr_get_str(a));
+		return;
+	}
+	strcpy(hex, "0x");
+	for (i = 0; i < len && i < 256; i++)
+		snprintf(hex + 2 + 2 * i, 3, "%02x", p[i]);
+	print_strval(hex);
+}
+
+static void print_field(const struct nlattr *a, const struct ks_field *f)
+{
+	uint16_t len = mnl_attr_get_payload_len(a);
+	char buf[INET6_ADDRSTRLEN + 2];
+
+	switch (f ? f->kind : __KSCOPE_FIELD_KIND_MAX) {
+	case KSCOPE_FIELD_U64:
+		if (len != 8)
+			break;
+		printf("%" PRIu64, mnl_attr_get_u64(a));
+		return;
+	case KSCOPE_FIELD_S64:
+		if (len != 8)
+			break;
+		printf("%" PRId64, (int64_t)mnl_attr_get_u64(a));
+		return;
+	case KSCOPE_FIELD_HEX:
+		if (len != 8)
+			break;
+		snprintf(buf, sizeof(buf), "0x%" PRIx64, mnl_attr_get_u64(a));
+		if (opt_json)
+			printf("\"%s\"", buf);
+		else
+			fputs(buf, stdout);
+		return;
+	case KSCOPE_FIELD_STR:
+		if (!is_nul_string(a))
+			break;
+		print_strval(mnl_attr_get_str(a));
+		return;
+	case KSCOPE_FIELD_ADDR:
+		if (len != 16)
+			break;
+		fmt_addr(mnl_attr_get_payload(a), buf, sizeof(buf));
+		print_strval(buf);
+		return;
+	}
+	print_raw(a);
+}
+
+struct event {
+	uint16_t src, type;
+	uint32_t cpu, pid, tid;
+	uint64_t seq, time;
+	uint8_t ctx;
+	const char *comm;
+	const struct nlattr *fields;
+	bool have_src, have_type, have_pid, have_tid;
+};
+
+static void print_event(const struct event *e, const struct ks_source *src,
+			const struct ks_evtype *et)
+{
+	const char *ctx = e->ctx < ARRAY_SIZE(ctx_names) ? ctx_names[e->ctx] :
+			  "unknown";
+	char srcname[16], evname[16];
+	const struct nlattr *a;
+
+	snprintf(srcname, sizeof(srcname), "src%u", e->src);
+	snprintf(evname, sizeof(evname), "type%u", e->type);
+
+	if (opt_json) {
+		printf("{\"ts\":%" PRIu64 ",\"cpu\":%u,\"seq\":%" PRIu64
+		       ",\"source\":", e->time, e->cpu, e->seq);
+		json_str(stdout, src ? src->name : srcname);
+		fputs(",\"event\":", stdout);
+		json_str(stdout, et ? et->name : evname);
+		printf(",\"ctx\":\"%s\"", ctx);
+		if (e->ctx == KSCOPE_CTX_TASK) {
+			if (e->have_pid)
+				printf(",\"pid\":%u", e->pid);
+			if (e->have_tid)
+				printf(",\"tid\":%u", e->tid);
+			if (e->comm) {
+				fputs(",\"comm\":", stdout);
+				json_str(stdout, e->comm);
+			}
+		}
+	} else {
+		printf("%" PRIu64 ".%09" PRIu64 " %u ", e->time / 1000000000,
+		       e->time % 1000000000, e->cpu);
+		text_word(stdout, src ? src->name : srcname);
+		putchar(' ');
+		text_word(stdout, et ? et->name : evname);
+		if (e->ctx == KSCOPE_CTX_TASK) {
+			printf(" pid=%u comm=", e->pid);
+			text_word(stdout, e->comm ? e->comm : "");
+		} else {
+			printf(" ctx=%s", ctx);
+		}
+	}
+
+	if (e->fields) {
+		mnl_attr_for_each_nested(a, e->fields) {
+			unsigned int t = mnl_attr_get_type(a);
+			const struct ks_field *f = NULL;
+			char raw[16];
+
+			if (!t)
+				continue;	/* padding */
+			if (et && t - 1 < et->nr_fields)
+				f = &et->fields[t - 1];
+			snprintf(raw, sizeof(raw), "f%u", t - 1);
+			print_key(f ? f->name : raw, false);
+			print_field(a, f);
+		}
+	}
+	fputs(opt_json ? "}\n" : "\n", stdout);
+}
+
+/* Returns false when the event is malformed. */
+static bool parse_event(const struct nlmsghdr *nlh, struct event *e)
+{
+	const struct nlattr *a;
+
+	memset(e, 0, sizeof(*e));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		switch (mnl_attr_get_type(a)) {
+		case KSCOPE_A_SOURCE_ID:
+			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+				return false;
+			e->src = mnl_attr_get_u16(a);
+			e->have_src = true;
+			break;
+		case KSCOPE_A_EV_TYPE:
+			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+				return false;
+			e->type = mnl_attr_get_u16(a);
+			e->have_type = true;
+			break;
+		case KSCOPE_A_CPU:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return false;
+			e->cpu = mnl_attr_get_u32(a);
+			break;
+		case KSCOPE_A_EV_SEQ:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+				return false;
+			e->seq = mnl_attr_get_u64(a);
+			break;
+		case KSCOPE_A_EV_TIME:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+				return false;
+			e->time = mnl_attr_get_u64(a);
+			break;
+		case KSCOPE_A_EV_CTX:
+			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+				return false;
+			e->ctx = mnl_attr_get_u8(a);
+			break;
+		case KSCOPE_A_EV_PID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return false;
+			e->pid = mnl_attr_get_u32(a);
+			e->have_pid = true;
+			break;
+		case KSCOPE_A_EV_TID:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return false;
+			e->tid = mnl_attr_get_u32(a);
+			e->have_tid = true;
+			break;
+		case KSCOPE_A_EV_COMM:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+				return false;
+			e->comm = mnl_attr_get_str(a);
+			break;
+		case KSCOPE_A_EV_FIELDS:
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return false;
+			e->fields = a;
+			break;
+		}
+	}
+	return e->have_src && e->have_type;
+}
+
+static void handle_event(struct watch *w, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct ks_source *src;
+	const struct ks_evtype *et = NULL;
+	struct event e;
+
+	if (nlh->nlmsg_type != w->ev.family ||
+	    mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN ||
+	    genl->cmd != KSCOPE_CMD_EVENT)
+		return;
+	if (!parse_event(nlh, &e)) {
+		if (!w->warned_bad)
+			ks_err("watch: skipping malformed event message(s)");
+		w->warned_bad = true;
+		return;
+	}
+
+	src = ks_source_by_id(&w->srcs, e.src);
+	if (src)
+		et = ks_evtype_by_id(src, e.type);
+	if (!src || !et) {
+		refetch(w, e.src, e.type);
+		src = ks_source_by_id(&w->srcs, e.src);
+		et = src ? ks_evtype_by_id(src, e.type) : NULL;
+	}
+	if (!wanted(w, src ? src->name : NULL))
+		return;
+
+	w->received++;
+	track_seq(w, e.src, e.cpu, e.seq);
+	print_event(&e, src, et);
+	if (w->max_count && w->received >= w->max_count)
+		w->done = true;
+}
+
+/*
+ * Read everything queued now. Returns false on a fatal socket error. A
+ * datagram may carry many messages: all are handled, each recv() is one
+ * batch flushed to stdout at once.
+ */
+static bool read_batches(struct watch *w)
+{
+	int fd = mnl_socket_get_fd(w->ev.sk);
+
+	for (;;) {
+		const struct nlmsghdr *nlh;
+		ssize_t len;
+		int left;
+
+		len = recv(fd, w->ev.buf, w->ev.bufsz, MSG_DONTWAIT | MSG_TRUNC);
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return true;
+			if (errno == EINTR)
+				return true;
+			if (errno == ENOBUFS) {
+				w->overruns++;
+				continue;
+			}
+			ks_err("watch: recv: %s", strerror(errno));
+			return false;
+		}
+		if ((size_t)len > w->ev.bufsz) {
+			if (!w->warned_trunc)
+				ks_err("watch: %zd-byte datagram truncated", len);
+			w->warned_trunc = true;
+			len = w->ev.bufsz;
+		}
+		left = (int)len;
+		for (nlh = (const struct nlmsghdr *)w->ev.buf;
+		     mnl_nlmsg_ok(nlh, left) && !(w->done && !w->discard);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (w->discard)
+				continue;
+			handle_event(w, nlh);
+		}
+		if (w->done && !w->discard)
+			w->discard = true;
+		fflush(stdout);
+		if (nr_signals)
+			return true;	/* this batch is finished: stop here */
+	}
+}
+
+/* ---- setup ---- */
+
+static void set_rcvbuf(struct watch *w, uint64_t bytes)
+{
+	int fd = mnl_socket_get_fd(w->ev.sk);
+	int v = bytes > INT32_MAX / 2 ? INT32_MAX / 2 : (int)bytes;
+
+	/* FORCE is root's way past rmem_max; others get what rmem_max allows */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) < 0)
+		ks_err("watch: setting the receive buffer to %d bytes: %s", v,
+		       strerror(errno));
+}
+
+static int join_events(struct watch *w)
+{
+	int fd = mnl_socket_get_fd(w->ev.sk);
+	int one = 1;
+
+	if (!w->ev.mcgrp) {
+		ks_err("the \"%s\" family has no \"%s\" multicast group",
+		       KSCOPE_GENL_NAME, KSCOPE_MCGRP_EVENTS);
+		return -1;
+	}
+	/* lets the kernel see (and count) what overflowed this socket */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one,
+		       sizeof(one)) < 0)
+		ks_err("watch: NETLINK_BROADCAST_ERROR: %s", strerror(errno));
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &w->ev.mcgrp,
+		       sizeof(w->ev.mcgrp)) < 0) {
+		if (errno == EPERM || errno == EACCES)
+			ks_err("permission denied (need CAP_NET_ADMIN)");
+		else
+			ks_err("watch: joining the \"%s\" group: %s",
+			       KSCOPE_MCGRP_EVENTS, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void watch_free(struct watch *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nr_seqs; i++)
+		free(w->seqs[i].next);
+	free(w->seqs);
+	free(w->tried);
+	ks_sources_free(&w->srcs);
+	ks_nl_close(&w->req);
+	ks_nl_close(&w->ev);
+}
+
+static int setup(struct watch *w, uint64_t rcvbuf)
+{
+	int err, i;
+
+	err = ks_nl_connect(&w->ev);
+	if (err) {
+		ks_nl_connect_report(&w->ev, err);
+		return -1;
+	}
+	err = ks_nl_open(&w->req);
+	if (err) {
+		ks_err("watch: netlink socket: %s", strerror(-err));
+		return -1;
+	}
+	w->req.family = w->ev.family;
+
+	err = ks_sources_fetch(&w->req, NULL, &w->srcs);
+	if (err) {
+		ks_nl_report(&w->req, "watch: reading source schemas", err);
+		return -1;
+	}
+	for (i = 0; i < w->nr_names; i++) {
+		unsigned int j;
+
+		for (j = 0; j < w->srcs.n; j++)
+			if (!strcmp(w->srcs.v[j].name, w->names[i]))
+				break;
+		if (j == w->srcs.n)
+			ks_err("watch: source \"%s\" is not loaded (yet)",
+			       w->names[i]);
+	}
+
+	err = read_kernel(w, w->kbase);
+	if (err == -EPERM || err == -EACCES) {
+		ks_nl_report(&w->req, "watch", err);
+		return -1;
+	}
+	if (err)
+		ks_nl_report(&w->req, "watch: kernel loss counters unavailable",
+			     err);
+	w->kernel_ok = !err;
+	memcpy(w->know, w->kbase, sizeof(w->know));
+
+	set_rcvbuf(w, rcvbuf);
+	return join_events(w);
+}
+
+static void drain(struct watch *w)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(w->ev.sk), .events = POLLIN };
+	uint64_t end = now_ms() + DRAIN_MAX_MS;
+
+	while (nr_signals < 2) {
+		uint64_t now = now_ms();
+		int ms = DRAIN_QUIET_MS;
+
+		if (now >= end)
+			break;
+		if (end - now < (uint64_t)ms)
+			ms = end - now;
+		if (poll(&pfd, 1, ms) <= 0)
+			break;	/* quiet (or a second signal): done */
+		if (!read_batches(w))
+			break;
+	}
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "rcvbuf", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	double interval = 1, duration = 0;
+	uint64_t rcvbuf = DEFAULT_RCVBUF, start, next_report = 0, deadline = 0;
+	struct watch w = { .max_count = 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct pollfd pfd;
+	int c, status = 1;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (!ks_parse_secs(optarg, &interval))
+				return ks_usage_error(argv[0], "bad interval '%s'",
+						      optarg);
+			break;
+		case 'd':
+			if (!ks_parse_secs(optarg, &duration))
+				return ks_usage_error(argv[0], "bad duration '%s'",
+						      optarg);
+			break;
+		case 'c':
+			if (!ks_parse_u64(optarg, &w.max_count) || !w.max_count)
+				return ks_usage_error(argv[0], "bad count '%s'",
+						      optarg);
+			break;
+		case 'r':
+			if (!ks_parse_u64(optarg, &rcvbuf) || !rcvbuf)
+				return ks_usage_error(argv[0], "bad rcvbuf '%s'",
+						      optarg);
+			break;
+		case 'h':
+			printf("usage: kscope [--json] watch [--interval SEC] [--count N] "
+			       "[--duration SEC] [--rcvbuf BYTES] [SOURCE...]\n");
+			return 0;
+		case ':':
+			return ks_usage_error(argv[0], "option '%s' needs a value",
+					      argv[optind - 1]);
+		default:
+			return ks_usage_error(argv[0], "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	w.names = argv + optind;
+	w.nr_names = argc - optind;
+
+	if (setup(&w, rcvbuf))
+		goto out;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() wakes up */
+	sigaction(SIGTERM, &sa, NULL);
+
+	start = now_ms();
+	if (interval > 0)
+		next_report = start + (uint64_t)(interval * 1000);
+	if (duration > 0)
+		deadline = start + (uint64_t)(duration * 1000);
+	pfd.fd = mnl_socket_get_fd(w.ev.sk);
+	pfd.events = POLLIN;
+
+	while (!nr_signals && !w.done) {
+		uint64_t now = now_ms(), wake = 0;
+		int ms = -1, r;
+
+		if (deadline && now >= deadline)
+			break;
+		if (next_report && now >= next_report) {
+			periodic_report(&w);
+			while (next_report <= now)
+				next_report += (uint64_t)(interval * 1000);
+		}
+		if (next_report)
+			wake = next_report;
+		if (deadline && (!wake || deadline < wake))
+			wake = deadline;
+		if (wake)
+			ms = wake > now ? (int)(wake - now) : 0;
+
+		r = poll(&pfd, 1, ms);
+		if (r < 0 && errno != EINTR) {
+			ks_err("watch: poll: %s", strerror(errno));
+			goto out;
+		}
+		if (r > 0 && !read_batches(&w))
+			goto out;
+	}
+
+	drain(&w);
+	update_kernel(&w);
+	print_loss(&w, true);
+	status = 0;
+out:
+	fflush(stdout);
+	watch_free(&w);
+	return status;
+}
