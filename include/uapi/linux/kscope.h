@@ -141,4 +141,12 @@ enum kscope_testgen_attr {
 };
 #define KSCOPE_TG_MAX (__KSCOPE_TG_MAX - 1)
 
+/* tcp source attributes (KSCOPE_A_CTL nest of source "tcp") */
+
+/* blk source attributes (KSCOPE_A_CTL nest of source "blk") */
+
+/* net source attributes (KSCOPE_A_CTL nest of source "net") */
+
+/* vfs, mem, sched, probe source attributes */
+
 #endif /* _UAPI_LINUX_KSCOPE_H */

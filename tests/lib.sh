@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by every test script (tests/<module>/NN-name.sh). Scripts run as
+# root inside a guest (scripts/guest-run), from the checkout, and print
+# KTAP: a plan, then one `ok`/`not ok` line per check, `# SKIP reason` for
+# checks that cannot run here. Exit codes follow kselftest: 0 pass, 1 fail,
+# 4 skip.
+
+KS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KS_VER=${KSCOPE_KERNEL:?tests run in a guest: scripts/guest-run sets KSCOPE_KERNEL}
+KS_BUILD=${KSCOPE_BUILD:-$KS_TOP/.cache/build/$KS_VER}
+KSCOPE=${KSCOPE_BIN:-$KS_TOP/userspace/kscope}
+KS_DEBUGFS=/sys/kernel/debug/kscope
+KS_TMP=$(mktemp -d /tmp/kscope-test.XXXXXX)
+
+ktap_n=0
+ktap_failed=0
+ktap_passed=0
+ktap_skipped=0
+
+ktap_plan() {
+	echo "KTAP version 1"
+	echo "1..$1"
+}
+
+ktap_ok() {
+	ktap_n=$((ktap_n + 1)); ktap_passed=$((ktap_passed + 1))
+	echo "ok $ktap_n $*"
+}
+
+# ktap_fail NAME [diagnostic lines...]
+ktap_fail() {
+	local name=$1; shift
+	ktap_n=$((ktap_n + 1)); ktap_failed=$((ktap_failed + 1))
+	echo "not ok $ktap_n $name"
+	local l
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
+}
+
+# ktap_skip NAME REASON
+ktap_skip() {
+	ktap_n=$((ktap_n + 1)); ktap_skipped=$((ktap_skipped + 1))
+	echo "ok $ktap_n $1 # SKIP $2"
+}
+
+# ktap_check NAME DIAG COMMAND...: ok when COMMAND succeeds
+ktap_check() {
+	local name=$1 diag=$2; shift 2
+	if "$@"; then ktap_ok "$name"; else ktap_fail "$name" "$diag"; fi
+}
+
+# ktap_eq NAME EXPECTED GOT [what]
+ktap_eq() {
+	if [ "$2" = "$3" ]; then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1" "expected ${4:-value} '$2', got '$3'"
+	fi
+}
+
+ktap_done() {
+	echo "# $ktap_passed passed, $ktap_failed failed, $ktap_skipped skipped"
+	rm -rf "$KS_TMP"
+	[ "$ktap_failed" -eq 0 ] || exit 1
+	[ "$ktap_passed" -gt 0 ] || [ "$ktap_skipped" -eq 0 ] || exit 4
+	exit 0
+}
+
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+
+# Path of a built module by name (kscope_core, kscope_testgen, ...).
+ks_ko() {
+	local ko
+	ko=$(find "$KS_BUILD" -name "$1.ko" -print -quit 2>/dev/null)
+	[ -n "$ko" ] || { echo "ks_ko: $1.ko not built in $KS_BUILD" >&2; return 1; }
+	echo "$ko"
+}
+
+ks_loaded() { [ -d "/sys/module/$1" ]; }
+
+# ks_load NAME [params...]: insmod from the build tree unless loaded.
+ks_load() {
+	local name=$1; shift
+	ks_loaded "$name" && return 0
+	[ "$name" = kscope_core ] || ks_load kscope_core || return 1
+	insmod "$(ks_ko "$name")" "$@"
+}
+
+ks_unload() {
+	ks_loaded "$1" || return 0
+	rmmod "$1"
+}
+
+# Value of counter NAME in a debugfs counters file of SOURCE.
+ks_counter() {
+	awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print "missing" }' \
+		"$KS_DEBUGFS/$1/counters"
+}
+
+# Run as an unprivileged user (nobody), no capabilities.
+ks_as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
+}
