@@ -20,8 +20,6 @@
 
 #define KSCOPE_DEBUGFS_DIR	"/sys/kernel/debug/kscope"
 
-bool opt_json;
-
 static int cmd_list(int argc, char **argv);
 static int cmd_stat(int argc, char **argv);
 static int cmd_testgen(int argc, char **argv);
@@ -121,34 +119,6 @@ static int sub_getopt(int argc, char **argv, const char *optstring,
 		return -2;
 	}
 	return c;
-}
-
-bool ks_parse_u64(const char *s, uint64_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || *end)
-		return false;
-	*v = x;
-	return true;
-}
-
-bool ks_parse_secs(const char *s, double *v)
-{
-	char *end;
-	double x;
-
-	errno = 0;
-	x = strtod(s, &end);
-	if (errno || *end || end == s || !isfinite(x) || x < 0 || x > 1e9)
-		return false;
-	*v = x;
-	return true;
 }
 
 /* ---- version ---- */
@@ -717,6 +687,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!n) {
+		ks_err("missing COMMAND");
 		usage(stderr);
 		status = 2;
 		goto out;

@@ -9,7 +9,6 @@
  * code and extack are seen.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,18 +24,6 @@
 
 /* Large enough for any skb the kernel builds for us (dumps cap at 32k). */
 #define KS_RECV_BUFSZ	(1 << 20)
-
-void ks_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("kscope: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 int ks_nl_open(struct ks_nl *nl)
 {
@@ -86,9 +73,12 @@ void ks_nl_close(struct ks_nl *nl)
 struct nlmsghdr *ks_nl_msg(struct ks_nl *nl, void *buf, uint8_t cmd,
 			   uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
+	/* attribute padding is sent as is: no stack garbage to the kernel */
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = nl->family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++nl->seq;
@@ -287,18 +277,10 @@ int ks_nl_connect(struct ks_nl *nl)
 	if (err)
 		return err;
 
+	/* nlctrl speaks its own version; the rest of the header is ours */
 	nl->family = GENL_ID_CTRL;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = ++nl->seq;
-	{
-		struct genlmsghdr *genl;
-
-		genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-		genl->cmd = CTRL_CMD_GETFAMILY;
-		genl->version = 1;
-	}
+	nlh = ks_nl_msg(nl, buf, CTRL_CMD_GETFAMILY, 0);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KSCOPE_GENL_NAME);
 
 	err = ks_nl_talk(nl, nlh, family_cb, nl);

@@ -237,6 +237,8 @@ static void refetch(struct watch *w, uint16_t src, uint16_t type)
 	unsigned int i;
 	int err;
 
+	if (!w->req.sk)
+		return;		/* not connected (unit test) */
 	for (i = 0; i < w->nr_tried; i++)
 		if (w->tried[i].src == src && w->tried[i].type == type)
 			return;
@@ -342,22 +344,20 @@ static void print_raw(const struct nlattr *a)
 	char hex[2 * 256 + 3];
 	uint16_t i;
 
-	switch (len) {
-	case 1:
-		printf("%u", p[0]);
-		return;
-	case 2:
-		printf("%u", mnl_attr_get_u16(a));
-		return;
-	case 4:
-		printf("%u", mnl_attr_get_u32(a));
-		return;
-	case 8:
+	/* the kernel carries numbers as u64, addresses in 16 bytes */
+	if (len == 8) {
 		printf("%" PRIu64, mnl_attr_get_u64(a));
 		return;
 	}
 	if (is_nul_string(a)) {
 		print_strval(mnl_attr_get_str(a));
+		return;
+	}
+	if (len == 16) {
+		char buf[INET6_ADDRSTRLEN + 2];
+
+		fmt_addr(p, buf, sizeof(buf));
+		print_strval(buf);
 		return;
 	}
 	strcpy(hex, "0x");
