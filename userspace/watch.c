@@ -761,6 +761,7 @@ int cmd_watch(int argc, char **argv)
 	};
 	double interval = 1, duration = 0;
 	uint64_t rcvbuf = DEFAULT_RCVBUF, start, next_report = 0, deadline = 0;
+	uint64_t ival_ms;
 	struct watch w = { .max_count = 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd pfd;
@@ -812,8 +813,11 @@ int cmd_watch(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	start = now_ms();
-	if (interval > 0)
-		next_report = start + (uint64_t)(interval * 1000);
+	ival_ms = (uint64_t)(interval * 1000 + 0.5);
+	if (interval > 0 && !ival_ms)
+		ival_ms = 1;
+	if (ival_ms)
+		next_report = start + ival_ms;
 	if (duration > 0)
 		deadline = start + (uint64_t)(duration * 1000);
 	pfd.fd = mnl_socket_get_fd(w.ev.sk);
@@ -828,7 +832,7 @@ int cmd_watch(int argc, char **argv)
 		if (next_report && now >= next_report) {
 			periodic_report(&w);
 			while (next_report <= now)
-				next_report += (uint64_t)(interval * 1000);
+				next_report += ival_ms;
 		}
 		if (next_report)
 			wake = next_report;
