@@ -11,6 +11,9 @@
 #include <kscope/compat.h>
 #include "internal.h"
 
+/* no attributes: every one is rejected, also on kernels that parse none */
+static const struct nla_policy kscope_none_policy[KSCOPE_A_MAX + 1];
+
 static const struct nla_policy kscope_source_policy[KSCOPE_A_SOURCE + 1] = {
 	[KSCOPE_A_SOURCE] = { .type = NLA_NUL_STRING, .len = KSCOPE_NAME_MAX - 1 },
 };
@@ -143,8 +146,10 @@ static struct kscope_source *kscope_req_source(struct genl_info *info)
 	struct nlattr *attr = info->attrs[KSCOPE_A_SOURCE];
 	struct kscope_source *src;
 
-	if (GENL_REQ_ATTR_CHECK(info, KSCOPE_A_SOURCE))
+	if (GENL_REQ_ATTR_CHECK(info, KSCOPE_A_SOURCE)) {
+		NL_SET_ERR_MSG(info->extack, "missing KSCOPE_A_SOURCE (source name)");
 		return ERR_PTR(-EINVAL);
+	}
 	src = kscope_source_find(nla_data(attr));
 	if (!src) {
 		KSCOPE_ERR(info->extack, attr, "no such source (is its module loaded?)",
@@ -285,6 +290,8 @@ static const struct genl_ops kscope_ops[] = {
 	{
 		.cmd = KSCOPE_CMD_VERSION_GET,
 		.doit = kscope_nl_version,
+		.policy = kscope_none_policy,
+		.maxattr = ARRAY_SIZE(kscope_none_policy) - 1,
 	},
 	{
 		.cmd = KSCOPE_CMD_SOURCE_GET,

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kscope_core loads and unloads cleanly, 100 times in a row, also with a
+# source producing into a listener; bad parameters fail the load and leave
+# nothing behind.
+. "$(dirname "$0")/../lib.sh"
+ktap_plan 12
+
+ks_unload kscope_testgen; ks_unload kscope_core
+ktap_check "load" "insmod kscope_core failed" ks_load kscope_core
+ktap_check "debugfs directory" "$KS_DEBUGFS/core missing" test -r "$KS_DEBUGFS/core/counters"
+ktap_check "genl family registered" "kscope version failed" "$KSCOPE" version
+ktap_check "unload" "rmmod failed" rmmod kscope_core
+if ! ks_loaded kscope_core && [ ! -e "$KS_DEBUGFS" ] && ! "$KSCOPE" version >/dev/null 2>&1; then
+	ktap_ok "unload leaves no module, debugfs or family"
+else
+	ktap_fail "unload leaves no module, debugfs or family"
+fi
+
+fails=0
+ko=$(ks_ko kscope_core)
+for i in $(seq 100); do
+	insmod "$ko" || fails=$((fails + 1))
+	rmmod kscope_core || fails=$((fails + 1))
+done
+ktap_eq "100 load/unload cycles" 0 "$fails" "failures"
+
+# unload a source while it produces into a listener
+ks_load kscope_testgen
+"$KSCOPE" watch --json >"$KS_TMP/w" 2>&1 &
+wpid=$!
+sleep 1
+"$KSCOPE" testgen 2000000 --cpus 0x3 --rate 20000 --no-wait
+sleep 1
+ktap_check "unload a source under load" "rmmod kscope_testgen failed" rmmod kscope_testgen
+kill -INT $wpid; wait $wpid
+got=$(grep -c '"event":"tick"' "$KS_TMP/w")
+ktap_check "events flowed before the unload" "got $got events" test "$got" -gt 0
+ktap_check "unload core after" "rmmod kscope_core failed" rmmod kscope_core
+
+badparam() {
+	local before after
+	before=$(dmesg | wc -l)
+	if insmod "$ko" "$@" 2>/dev/null; then rmmod kscope_core; return 1; fi
+	ks_loaded kscope_core && return 1
+	after=$(dmesg | tail -n +$((before + 1)) | grep -c "kscope_core")
+	# one clear line naming the parameter
+	dmesg | tail -n +$((before + 1)) | grep -q "${1%%=*}" || return 1
+	[ "$after" -ge 1 ]
+}
+ktap_check "ring_slots=100 rejected" "loaded or no log line" badparam ring_slots=100
+ktap_check "ring_slots=32 rejected" "loaded or no log line" badparam ring_slots=32
+ktap_check "flush_ms=0 rejected" "loaded or no log line" badparam flush_ms=0
+ktap_done
