@@ -25,6 +25,9 @@ static int cmd_stat(int argc, char **argv);
 static int cmd_testgen(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
+int cmd_net(int argc, char **argv);	/* cmd_net.c */
+int cmd_xdp(int argc, char **argv);
+void ks_xdp_stats_add(struct ks_stats_list *l);
 
 static const struct ks_cmd cmds[] = {
 	{ "list", cmd_list, "[SOURCE...]",
@@ -36,6 +39,10 @@ static const struct ks_cmd cmds[] = {
 	  "stream events, report lost events" },
 	{ "testgen", cmd_testgen, "COUNT [--cpus MASK] [--rate N] [--wait|--no-wait]",
 	  "make the test source emit COUNT events per CPU (admin)" },
+	{ "net", cmd_net, "echo on|off [--netns PATH_OR_PID] [--dev IFNAME]",
+	  "ICMP echo responder of kscope_net in a netns (admin)" },
+	{ "xdp", cmd_xdp, "attach|detach|stats DEV [--mode native|skb]",
+	  "XDP ICMP echo responder: load, unload, counters" },
 	{ "version", cmd_version, "",
 	  "reader and kernel protocol versions, number of CPUs" },
 	{ "help", cmd_help, "[COMMAND]", "this text" },
@@ -555,6 +562,8 @@ static int cmd_stat(int argc, char **argv)
 		why = strerror(-err);
 		goto fallback;
 	}
+	if (optind == argc)
+		ks_xdp_stats_add(&l);
 	stat_print(&l);
 	status = 0;
 	goto out;

@@ -146,6 +146,17 @@ enum kscope_testgen_attr {
 /* blk source attributes (KSCOPE_A_CTL nest of source "blk") */
 
 /* net source attributes (KSCOPE_A_CTL nest of source "net") */
+enum kscope_net_attr {
+	KSCOPE_NET_UNSPEC,
+	KSCOPE_NET_PAD,
+	KSCOPE_NET_ECHO,		/* u8: ICMP echo responder 0 off, 1 on */
+	KSCOPE_NET_NETNS_FD,		/* u32: target netns by open nsfs fd */
+	KSCOPE_NET_NETNS_PID,		/* u32: target netns of a process */
+	KSCOPE_NET_IFNAME,		/* string: answer on this device only */
+	__KSCOPE_NET_MAX,
+};
+#define KSCOPE_NET_MAX (__KSCOPE_NET_MAX - 1)
+
 
 /* vfs, mem, sched, probe source attributes */
 

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XDP ICMP/ICMPv6 echo responder. A unicast Ethernet frame (up to two
+ * VLAN tags) carrying a complete, checksum-valid echo request without
+ * IPv4 options, fragmentation or IPv6 extension headers is turned into
+ * its reply in place (MACs and addresses swapped, type set, TTL/hop limit
+ * reset to 64, checksums updated incrementally) and sent back with
+ * XDP_TX. Everything else is XDP_PASS, untouched. Unlike kscope_net it
+ * does not check that the destination is a local address: it answers
+ * whatever the device receives, which is what a measuring tool wants.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include "xdp_echo.h"
+
+#define KS_MAX_ICMP	1480	/* longest echo request checked and answered */
+#define KS_TTL		64
+
+/* <linux/icmp.h> drags in libc's socket headers: the two fields we need */
+#define ICMP_ECHOREPLY	0
+#define ICMP_ECHO	8
+
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be32 rest;
+};
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KS_XDP_NR_CTRS);
+	__type(key, __u32);
+	__type(value, __u64);
+} echo_stats SEC(".maps");
+
+static __always_inline void count(__u32 key)
+{
+	__u64 *v = bpf_map_lookup_elem(&echo_stats, &key);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u16 fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* RFC 1624: HC' = ~(~HC + ~m + m'), all in network order */
+static __always_inline void csum_replace2(__u16 *sum, __u16 old, __u16 new)
+{
+	*sum = ~fold((__u16)~*sum + (__u16)~old + new);
+}
+
+/* One's complement sum of @len bytes at @p, in memory order. */
+static __always_inline __u32 csum_bytes(void *p, __u32 len, void *end,
+					__u32 sum, int *ok)
+{
+	__u32 i;
+
+	*ok = 0;
+	for (i = 0; i < KS_MAX_ICMP / 2; i++) {
+		__u16 *w = p + i * 2;
+
+		if (i * 2 + 1 >= len)
+			break;
+		if ((void *)(w + 1) > end)
+			return sum;
+		sum += *w;
+	}
+	if (len & 1) {
+		/* len is odd: its last byte is at len & ~1 */
+		__u8 *b = p + (len & 0x7fe);
+
+		if ((void *)(b + 1) > end)
+			return sum;
+		sum += *b;
+	}
+	*ok = 1;
+	return sum;
+}
+
+static __always_inline void swap_mac(struct ethhdr *eth)
+{
+	__u8 tmp[ETH_ALEN];
+
+	__builtin_memcpy(tmp, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
+}
+
+static __always_inline int echo4(struct ethhdr *eth, struct iphdr *iph,
+				 void *end)
+{
+	struct icmphdr *icmph;
+	__u32 sum, len, addr;
+	__u16 *w;
+	int ok, i;
+
+	if ((void *)(iph + 1) > end)
+		return XDP_PASS;
+	if (iph->protocol != IPPROTO_ICMP)
+		return XDP_PASS;
+	if (iph->version != 4 || iph->ihl != 5 ||
+	    (iph->frag_off & bpf_htons(0x3fff)))
+		goto pass;
+	len = bpf_ntohs(iph->tot_len);
+	icmph = (void *)(iph + 1);
+	if ((void *)(icmph + 1) > end || len < sizeof(*iph) + sizeof(*icmph) ||
+	    (void *)iph + len > end || len - sizeof(*iph) > KS_MAX_ICMP) {
+		count(KS_XDP_MALFORMED);
+		return XDP_PASS;
+	}
+	if (icmph->type != ICMP_ECHO)
+		goto pass;
+	/* broadcast, multicast, loopback or unspecified source: not ours */
+	addr = bpf_ntohl(iph->saddr);
+	if ((addr >> 28) == 0xe || addr == 0xffffffff || (addr >> 24) == 127 ||
+	    !addr || (bpf_ntohl(iph->daddr) >> 28) >= 0xe)
+		goto pass;
+	sum = 0;
+	w = (__u16 *)iph;
+#pragma unroll
+	for (i = 0; i < 10; i++)
+		sum += w[i];
+	if (fold(sum) != 0xffff) {
+		count(KS_XDP_MALFORMED);
+		return XDP_PASS;
+	}
+	sum = csum_bytes(icmph, len - sizeof(*iph), end, 0, &ok);
+	if (!ok || fold(sum) != 0xffff) {
+		count(KS_XDP_MALFORMED);
+		return XDP_PASS;
+	}
+
+	swap_mac(eth);
+	addr = iph->saddr;
+	iph->saddr = iph->daddr;
+	iph->daddr = addr;
+	csum_replace2(&iph->check, bpf_htons(iph->ttl << 8),
+		      bpf_htons(KS_TTL << 8));
+	iph->ttl = KS_TTL;
+	csum_replace2(&icmph->checksum, bpf_htons(ICMP_ECHO << 8 | icmph->code),
+		      bpf_htons(ICMP_ECHOREPLY << 8 | icmph->code));
+	icmph->type = ICMP_ECHOREPLY;
+	count(KS_XDP_ANSWERED4);
+	return XDP_TX;
+pass:
+	count(KS_XDP_PASSED);
+	return XDP_PASS;
+}
+
+static __always_inline int echo6(struct ethhdr *eth, struct ipv6hdr *ip6h,
+				 void *end)
+{
+	struct icmp6hdr *icmp6h;
+	struct in6_addr tmp;
+	__u32 sum, len;
+	__u16 *w;
+	int ok, i;
+
+	if ((void *)(ip6h + 1) > end)
+		return XDP_PASS;
+	if (ip6h->nexthdr != IPPROTO_ICMPV6)
+		return XDP_PASS;
+	len = bpf_ntohs(ip6h->payload_len);
+	icmp6h = (void *)(ip6h + 1);
+	if ((void *)(icmp6h + 1) > end || len < sizeof(*icmp6h) ||
+	    (void *)(ip6h + 1) + len > end || len > KS_MAX_ICMP) {
+		count(KS_XDP_MALFORMED);
+		return XDP_PASS;
+	}
+	if (icmp6h->icmp6_type != ICMPV6_ECHO_REQUEST)
+		goto pass;
+	/* multicast destination or source, unspecified source: not ours */
+	if (ip6h->daddr.in6_u.u6_addr8[0] == 0xff ||
+	    ip6h->saddr.in6_u.u6_addr8[0] == 0xff ||
+	    !(ip6h->saddr.in6_u.u6_addr32[0] | ip6h->saddr.in6_u.u6_addr32[1] |
+	      ip6h->saddr.in6_u.u6_addr32[2] | ip6h->saddr.in6_u.u6_addr32[3]))
+		goto pass;
+	/* pseudo-header: both addresses, upper-layer length, next header */
+	sum = bpf_htons(len) + bpf_htons(IPPROTO_ICMPV6);
+	w = (__u16 *)&ip6h->saddr;
+#pragma unroll
+	for (i = 0; i < 16; i++)
+		sum += w[i];
+	sum = csum_bytes(icmp6h, len, end, sum, &ok);
+	if (!ok || fold(sum) != 0xffff) {
+		count(KS_XDP_MALFORMED);
+		return XDP_PASS;
+	}
+
+	/* the pseudo-header's sum does not change with the swap */
+	swap_mac(eth);
+	tmp = ip6h->saddr;
+	ip6h->saddr = ip6h->daddr;
+	ip6h->daddr = tmp;
+	ip6h->hop_limit = KS_TTL;
+	csum_replace2(&icmp6h->icmp6_cksum,
+		      bpf_htons(ICMPV6_ECHO_REQUEST << 8 | icmp6h->icmp6_code),
+		      bpf_htons(ICMPV6_ECHO_REPLY << 8 | icmp6h->icmp6_code));
+	icmp6h->icmp6_type = ICMPV6_ECHO_REPLY;
+	count(KS_XDP_ANSWERED6);
+	return XDP_TX;
+pass:
+	count(KS_XDP_PASSED);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_echo(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	void *l3 = eth + 1;
+	__u16 proto;
+	int i;
+
+	count(KS_XDP_FRAMES);
+	if (l3 > end || (eth->h_dest[0] & 1))
+		return XDP_PASS;
+	proto = eth->h_proto;
+#pragma unroll
+	for (i = 0; i < 2; i++) {
+		struct vlan_hdr *vh = l3;
+
+		if (proto != bpf_htons(ETH_P_8021Q) &&
+		    proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > end)
+			return XDP_PASS;
+		proto = vh->proto;
+		l3 = vh + 1;
+	}
+	if (proto == bpf_htons(ETH_P_IP))
+		return echo4(eth, l3, end);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return echo6(eth, l3, end);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";

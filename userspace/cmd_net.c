@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kscope net / kscope xdp: drive kscope_net's echo responder over netlink,
+ * and load, unload and read the XDP echo responder (bpf/xdp_echo.bpf.c,
+ * linked into the reader) with libbpf.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "kscope.h"
+#include "bpf/xdp_echo.h"
+
+extern const char ks_xdp_obj[], ks_xdp_obj_end[];
+
+static const char * const ks_xdp_ctr_names[KS_XDP_NR_CTRS] = {
+	KS_XDP_CTR_NAMES
+};
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* ---- kscope net echo on|off [--netns PATH_OR_PID] [--dev IFNAME] ---- */
+
+int cmd_net(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "netns", required_argument, NULL, 'n' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *netns = NULL, *dev = NULL;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int c, on, fd = -1, err, status = 1;
+	struct ks_nl nl;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			netns = optarg;
+			break;
+		case 'd':
+			dev = optarg;
+			break;
+		case 'h':
+			printf("usage: kscope net echo on|off [--netns PATH_OR_PID] [--dev IFNAME]\n");
+			return 0;
+		case ':':
+			return ks_usage_error("net", "option '%s' needs a value",
+					      argv[optind - 1]);
+		default:
+			return ks_usage_error("net", "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2 || strcmp(argv[optind], "echo"))
+		return ks_usage_error("net", "expects 'echo on' or 'echo off'");
+	if (!strcmp(argv[optind + 1], "on"))
+		on = 1;
+	else if (!strcmp(argv[optind + 1], "off"))
+		on = 0;
+	else
+		return ks_usage_error("net", "echo takes 'on' or 'off', not '%s'",
+				      argv[optind + 1]);
+	if (dev && strlen(dev) >= IFNAMSIZ)
+		return ks_usage_error("net", "device name '%s' too long", dev);
+	if (netns && !all_digits(netns)) {
+		fd = open(netns, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			ks_err("net: %s: %s", netns, strerror(errno));
+			return 1;
+		}
+	}
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "net");
+	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	mnl_attr_put_u8(nlh, KSCOPE_NET_ECHO, on);
+	if (fd >= 0)
+		mnl_attr_put_u32(nlh, KSCOPE_NET_NETNS_FD, fd);
+	else if (netns)
+		mnl_attr_put_u32(nlh, KSCOPE_NET_NETNS_PID, strtoul(netns, NULL, 10));
+	if (dev)
+		mnl_attr_put_strz(nlh, KSCOPE_NET_IFNAME, dev);
+	mnl_attr_nest_end(nlh, nest);
+	err = ks_nl_talk(&nl, nlh, NULL, NULL);
+	if (err) {
+		ks_nl_report_source(&nl, "net", "net", err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	if (fd >= 0)
+		close(fd);
+	return status;
+}
+
+/* ---- kscope xdp attach|detach|stats DEV [--mode native|skb] ---- */
+
+static int xdp_silent(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	if (level == LIBBPF_WARN)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+static int xdp_attach(int ifindex, const char *dev, __u32 mode)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "kscope_xdp");
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	int err;
+
+	obj = bpf_object__open_mem(ks_xdp_obj, ks_xdp_obj_end - ks_xdp_obj,
+				   &oopts);
+	if (!obj) {
+		ks_err("xdp: cannot open the XDP object: %s", strerror(errno));
+		return 1;
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		ks_err("xdp: loading the XDP program failed: %s", strerror(-err));
+		goto out;
+	}
+	prog = bpf_object__find_program_by_name(obj, KS_XDP_PROG_NAME);
+	if (!prog) {
+		err = -ENOENT;
+		ks_err("xdp: no program " KS_XDP_PROG_NAME " in the object");
+		goto out;
+	}
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog),
+			     mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (err == -EBUSY || err == -EEXIST)
+		ks_err("xdp: %s already has an XDP program (detach it first)", dev);
+	else if (err)
+		ks_err("xdp: attaching to %s failed: %s", dev, strerror(-err));
+out:
+	/* the device holds the program; our references may go */
+	bpf_object__close(obj);
+	return err ? 1 : 0;
+}
+
+/* Id and mode of the program on @ifindex, 0 when there is none. */
+static __u32 xdp_prog_id(int ifindex, __u32 *mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return 0;
+	*mode = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE :
+						    XDP_FLAGS_DRV_MODE;
+	return q.prog_id;
+}
+
+/* The counter map of kscope's program on @ifindex, or a negative errno. */
+static int xdp_stats_map(int ifindex)
+{
+	struct bpf_prog_info pinfo = {};
+	struct bpf_map_info minfo;
+	__u32 ids[8], len, mode, i, id;
+	int pfd, mfd, ret = -ENOENT;
+
+	id = xdp_prog_id(ifindex, &mode);
+	if (!id)
+		return -ENOENT;
+	pfd = bpf_prog_get_fd_by_id(id);
+	if (pfd < 0)
+		return -errno;
+	pinfo.nr_map_ids = ARRAY_SIZE(ids);
+	pinfo.map_ids = (uintptr_t)ids;
+	len = sizeof(pinfo);
+	if (bpf_obj_get_info_by_fd(pfd, &pinfo, &len)) {
+		ret = -errno;
+		goto close_prog;
+	}
+	if (strcmp(pinfo.name, KS_XDP_PROG_NAME)) {
+		ret = -EXDEV;
+		goto close_prog;
+	}
+	for (i = 0; i < pinfo.nr_map_ids && i < ARRAY_SIZE(ids); i++) {
+		mfd = bpf_map_get_fd_by_id(ids[i]);
+		if (mfd < 0)
+			continue;
+		memset(&minfo, 0, sizeof(minfo));
+		len = sizeof(minfo);
+		if (!bpf_obj_get_info_by_fd(mfd, &minfo, &len) &&
+		    !strcmp(minfo.name, KS_XDP_MAP_NAME)) {
+			ret = mfd;
+			break;
+		}
+		close(mfd);
+	}
+close_prog:
+	close(pfd);
+	return ret;
+}
+
+/* Sums of the program's per-CPU counters on @ifindex. */
+static int xdp_read(int ifindex, uint64_t *vals)
+{
+	int ncpu = libbpf_num_possible_cpus(), mfd, err = 0;
+	uint64_t *percpu;
+	__u32 k;
+	int c;
+
+	if (ncpu < 0)
+		return ncpu;
+	mfd = xdp_stats_map(ifindex);
+	if (mfd < 0)
+		return mfd;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < KS_XDP_NR_CTRS; k++) {
+		if (bpf_map_lookup_elem(mfd, &k, percpu)) {
+			err = -errno;
+			break;
+		}
+		vals[k] = 0;
+		for (c = 0; c < ncpu; c++)
+			vals[k] += percpu[c];
+	}
+	free(percpu);
+out:
+	close(mfd);
+	return err;
+}
+
+/*
+ * For `kscope stat`: one "xdp:DEV" entry per device of this namespace
+ * running kscope's XDP program. Nothing when there is none.
+ */
+void ks_xdp_stats_add(struct ks_stats_list *l)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	uint64_t vals[KS_XDP_NR_CTRS];
+	struct ks_stats *s;
+	char name[IFNAMSIZ + 8];
+	unsigned int k;
+
+	if (!ifs)
+		return;
+	libbpf_set_print(xdp_silent);
+	for (i = ifs; i->if_index; i++) {
+		if (xdp_read(i->if_index, vals))
+			continue;
+		snprintf(name, sizeof(name), "xdp:%s", i->if_name);
+		s = ks_stats_list_add(l, name);
+		if (!s)
+			break;
+		for (k = 0; k < KS_XDP_NR_CTRS; k++)
+			ks_ctrs_add(&s->total, ks_xdp_ctr_names[k], vals[k]);
+	}
+	if_freenameindex(ifs);
+}
+
+int cmd_xdp(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	uint64_t vals[KS_XDP_NR_CTRS];
+	__u32 mode = XDP_FLAGS_DRV_MODE, cur = 0;
+	const char *op, *dev;
+	unsigned int k;
+	int c, ifindex, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!strcmp(optarg, "native"))
+				mode = XDP_FLAGS_DRV_MODE;
+			else if (!strcmp(optarg, "skb"))
+				mode = XDP_FLAGS_SKB_MODE;
+			else
+				return ks_usage_error("xdp", "mode is 'native' or 'skb', not '%s'",
+						      optarg);
+			break;
+		case 'h':
+			printf("usage: kscope xdp attach|detach|stats DEV [--mode native|skb]\n");
+			return 0;
+		case ':':
+			return ks_usage_error("xdp", "option '%s' needs a value",
+					      argv[optind - 1]);
+		default:
+			return ks_usage_error("xdp", "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return ks_usage_error("xdp", "expects attach|detach|stats DEV");
+	op = argv[optind];
+	dev = argv[optind + 1];
+	ifindex = if_nametoindex(dev);
+	if (!ifindex) {
+		ks_err("xdp: no device '%s'", dev);
+		return 1;
+	}
+	libbpf_set_print(xdp_silent);
+
+	if (!strcmp(op, "attach"))
+		return xdp_attach(ifindex, dev, mode);
+	if (!strcmp(op, "detach")) {
+		if (!xdp_prog_id(ifindex, &cur)) {
+			ks_err("xdp: %s has no XDP program", dev);
+			return 1;
+		}
+		err = xdp_stats_map(ifindex);
+		if (err == -EXDEV) {
+			ks_err("xdp: the XDP program on %s is not kscope's; left alone", dev);
+			return 1;
+		}
+		if (err >= 0)
+			close(err);
+		err = bpf_xdp_detach(ifindex, cur, NULL);
+		if (err) {
+			ks_err("xdp: detaching from %s failed: %s", dev, strerror(-err));
+			return 1;
+		}
+		return 0;
+	}
+	if (!strcmp(op, "stats")) {
+		err = xdp_read(ifindex, vals);
+		if (err == -EXDEV || err == -ENOENT) {
+			ks_err("xdp: %s has no kscope XDP program", dev);
+			return 1;
+		}
+		if (err) {
+			ks_err("xdp: reading counters of %s: %s", dev, strerror(-err));
+			return 1;
+		}
+		xdp_prog_id(ifindex, &cur);
+		if (opt_json) {
+			printf("{\"device\":\"%s\",\"mode\":\"%s\"", dev,
+			       cur == XDP_FLAGS_SKB_MODE ? "skb" : "native");
+			for (k = 0; k < KS_XDP_NR_CTRS; k++)
+				printf(",\"%s\":%" PRIu64, ks_xdp_ctr_names[k], vals[k]);
+			printf("}\n");
+		} else {
+			printf("xdp:%s mode %s\n", dev,
+			       cur == XDP_FLAGS_SKB_MODE ? "skb" : "native");
+			for (k = 0; k < KS_XDP_NR_CTRS; k++)
+				printf("  %s %" PRIu64 "\n", ks_xdp_ctr_names[k], vals[k]);
+		}
+		return 0;
+	}
+	return ks_usage_error("xdp", "unknown operation '%s'", op);
+}
