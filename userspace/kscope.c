@@ -26,6 +26,7 @@ static int cmd_testgen(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 int cmd_net(int argc, char **argv);	/* cmd_net.c */
+int cmd_tcp(int argc, char **argv);	/* cmd_tcp.c */
 int cmd_xdp(int argc, char **argv);
 void ks_xdp_stats_add(struct ks_stats_list *l);
 
@@ -43,6 +44,8 @@ static const struct ks_cmd cmds[] = {
 	  "ICMP echo responder of kscope_net in a netns (admin)" },
 	{ "xdp", cmd_xdp, "attach|detach|stats DEV [--mode native|skb]",
 	  "XDP ICMP echo responder: load, unload, counters" },
+	{ "tcp", cmd_tcp, "filter [OPTIONS] | flows",
+	  "kscope_tcp: flow filter (admin), flow table" },
 	{ "version", cmd_version, "",
 	  "reader and kernel protocol versions, number of CPUs" },
 	{ "help", cmd_help, "[COMMAND]", "this text" },

@@ -142,8 +142,82 @@ enum kscope_testgen_attr {
 #define KSCOPE_TG_MAX (__KSCOPE_TG_MAX - 1)
 
 /* tcp source attributes (KSCOPE_A_CTL nest of source "tcp") */
+enum kscope_tcp_attr {
+	KSCOPE_TCP_UNSPEC,
+	KSCOPE_TCP_PAD,
+	KSCOPE_TCP_PORT,		/* u16: local or remote port, 0 = any */
+	KSCOPE_TCP_ADDR,		/* 16 bytes: local or remote address
+					 * (IPv4 as ::ffff:a.b.c.d), :: = any */
+	KSCOPE_TCP_NETNS,		/* u32: netns inode number, 0 = any */
+	KSCOPE_TCP_PID,			/* u32: pid recorded at connect/accept,
+					 * 0 = any */
+	KSCOPE_TCP_SAMPLE_ALL,		/* u8: 1 = a "cong" event per sample,
+					 * 0 = only on cwnd/ssthresh change */
+	KSCOPE_TCP_CLEAR,		/* flag: reset all of the above first */
+	__KSCOPE_TCP_MAX,
+};
+#define KSCOPE_TCP_MAX (__KSCOPE_TCP_MAX - 1)
 
 /* blk source attributes (KSCOPE_A_CTL nest of source "blk") */
+
+/*
+ * KSCOPE_CMD_CTL: KSCOPE_BLK_OP says what to do. ADD takes NAME and any
+ * of the configuration attributes (unset ones follow the profile); DEL
+ * takes NAME (EBUSY while open); SET takes NAME and SLOW_NS.
+ * KSCOPE_CMD_CTL_GET: without NAME, one KSCOPE_BLK_DEVICE per device
+ * (configuration only); with NAME, that device with KSCOPE_BLK_STATS
+ * and one KSCOPE_BLK_HWQ per hardware queue.
+ */
+enum kscope_blk_op {
+	KSCOPE_BLK_OP_ADD = 1,
+	KSCOPE_BLK_OP_DEL,
+	KSCOPE_BLK_OP_SET,
+};
+
+enum kscope_blk_profile {
+	KSCOPE_BLK_PROFILE_NVME,
+	KSCOPE_BLK_PROFILE_SSD,
+	KSCOPE_BLK_PROFILE_HDD,
+	__KSCOPE_BLK_PROFILE_MAX,
+};
+
+enum kscope_blk_completion {
+	KSCOPE_BLK_COMP_INLINE,		/* in queue_rq, no latency */
+	KSCOPE_BLK_COMP_SOFTIRQ,	/* blk_mq_complete_request, no latency */
+	KSCOPE_BLK_COMP_TIMER,		/* hrtimer after the modeled latency */
+	__KSCOPE_BLK_COMP_MAX,
+};
+
+enum kscope_blk_attr {
+	KSCOPE_BLK_UNSPEC,
+	KSCOPE_BLK_PAD,
+	KSCOPE_BLK_OP,			/* u8: enum kscope_blk_op */
+	KSCOPE_BLK_NAME,		/* string [a-z0-9_], 1..20: disk kblk_NAME */
+	KSCOPE_BLK_PROFILE,		/* u8: enum kscope_blk_profile */
+	KSCOPE_BLK_SIZE_MB,		/* u32: 1..1048576 */
+	KSCOPE_BLK_QUEUES,		/* u32: hardware queues, 1..64 */
+	KSCOPE_BLK_DEPTH,		/* u32: tags per queue, 1..4096 */
+	KSCOPE_BLK_LBS,			/* u32: logical block size 512..4096 */
+	KSCOPE_BLK_PBS,			/* u32: physical block size, >= LBS */
+	KSCOPE_BLK_MAX_SEGMENTS,	/* u32: 1..4096 */
+	KSCOPE_BLK_MAX_SECTORS,		/* u32: 512-byte sectors, 8..65536 */
+	KSCOPE_BLK_ROTATIONAL,		/* u8: 0/1 */
+	KSCOPE_BLK_WCACHE,		/* u8: volatile write cache 0/1 */
+	KSCOPE_BLK_FUA,			/* u8: 0/1, needs WCACHE */
+	KSCOPE_BLK_DISCARD,		/* u8: discard and write zeroes 0/1 */
+	KSCOPE_BLK_COMPLETION,		/* u8: enum kscope_blk_completion */
+	KSCOPE_BLK_BW_MBPS,		/* u32: bandwidth cap MB/s, 0 = none */
+	KSCOPE_BLK_SLOW_NS,		/* u64: slow-request event threshold, 0 = off */
+	KSCOPE_BLK_DEVICE,		/* nest (reply): one device */
+	KSCOPE_BLK_DISK,		/* string (reply): disk name */
+	KSCOPE_BLK_OPENERS,		/* u32 (reply) */
+	KSCOPE_BLK_PAGES,		/* u64 (reply): backing pages allocated */
+	KSCOPE_BLK_STATS,		/* nest (reply) of KSCOPE_A_COUNTER */
+	KSCOPE_BLK_HWQ,			/* nest (reply): HWQ_INDEX + STATS */
+	KSCOPE_BLK_HWQ_INDEX,		/* u32 */
+	__KSCOPE_BLK_MAX,
+};
+#define KSCOPE_BLK_MAX (__KSCOPE_BLK_MAX - 1)
 
 /* net source attributes (KSCOPE_A_CTL nest of source "net") */
 enum kscope_net_attr {

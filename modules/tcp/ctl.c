@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which flows kscope_tcp reports, set through KSCOPE_CMD_CTL: by port,
+ * address, network namespace and the pid recorded at connect/accept. The
+ * probes read the filter under RCU; a change swaps in a new copy.
+ *
+ * The filter selects the flows that produce events and congestion samples
+ * (and so fill the flow table); the connection-life counters count every
+ * TCP socket, filtered or not.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/threads.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <kscope/compat.h>
+
+#include "internal.h"
+
+struct kst_filter __rcu *kst_filter_cur;
+static DEFINE_MUTEX(kst_filter_lock);
+
+/* not const: 6.1 takes a plain pointer */
+static struct netlink_range_validation kst_pid_range = {
+	.max = PID_MAX_LIMIT,
+};
+
+static const struct nla_policy kst_policy[KSCOPE_TCP_MAX + 1] = {
+	[KSCOPE_TCP_PORT] = { .type = NLA_U16 },
+	[KSCOPE_TCP_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[KSCOPE_TCP_NETNS] = { .type = NLA_U32 },
+	[KSCOPE_TCP_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &kst_pid_range),
+	[KSCOPE_TCP_SAMPLE_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KSCOPE_TCP_CLEAR] = { .type = NLA_FLAG },
+};
+
+static bool filter_is_any(const struct kst_filter *f)
+{
+	return !f->port && !f->netns && !f->pid && ipv6_addr_any(&f->addr);
+}
+
+bool kst_filter_match(const struct kst_tuple *t,
+		      const struct kst_flow_info *fi, bool *sample_all)
+{
+	const struct kst_filter *f;
+	bool ok = true;
+
+	if (sample_all)
+		*sample_all = false;
+	rcu_read_lock();
+	f = rcu_dereference(kst_filter_cur);
+	if (f) {
+		if (sample_all)
+			*sample_all = f->sample_all;
+		if (f->port && f->port != t->sport && f->port != t->dport)
+			ok = false;
+		else if (f->netns && f->netns != t->netns)
+			ok = false;
+		else if (f->pid && fi && f->pid != fi->pid)
+			ok = false;
+		else if (!ipv6_addr_any(&f->addr) &&
+			 !ipv6_addr_equal(&f->addr, &t->saddr) &&
+			 !ipv6_addr_equal(&f->addr, &t->daddr))
+			ok = false;
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
+int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
+	    struct genl_info *info)
+{
+	struct nlattr *tb[KSCOPE_TCP_MAX + 1];
+	struct kst_filter *nf, *old;
+	int ret;
+
+	if (!ctl) {
+		NL_SET_ERR_MSG(info->extack, "tcp needs KSCOPE_A_CTL");
+		return -EINVAL;
+	}
+	ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl, kst_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	nf = kzalloc(sizeof(*nf), GFP_KERNEL);
+	if (!nf) {
+		NL_SET_ERR_MSG(info->extack, "no memory for the filter");
+		return -ENOMEM;
+	}
+
+	mutex_lock(&kst_filter_lock);
+	old = rcu_dereference_protected(kst_filter_cur,
+					lockdep_is_held(&kst_filter_lock));
+	if (old && !tb[KSCOPE_TCP_CLEAR])
+		memcpy(nf, old, offsetof(struct kst_filter, rcu));
+	if (tb[KSCOPE_TCP_PORT])
+		nf->port = nla_get_u16(tb[KSCOPE_TCP_PORT]);
+	if (tb[KSCOPE_TCP_ADDR])
+		nla_memcpy(&nf->addr, tb[KSCOPE_TCP_ADDR], sizeof(nf->addr));
+	if (tb[KSCOPE_TCP_NETNS])
+		nf->netns = nla_get_u32(tb[KSCOPE_TCP_NETNS]);
+	if (tb[KSCOPE_TCP_PID])
+		nf->pid = nla_get_u32(tb[KSCOPE_TCP_PID]);
+	if (tb[KSCOPE_TCP_SAMPLE_ALL])
+		nf->sample_all = nla_get_u8(tb[KSCOPE_TCP_SAMPLE_ALL]);
+	if (filter_is_any(nf) && !nf->sample_all) {
+		kfree(nf);
+		nf = NULL;
+	}
+	rcu_assign_pointer(kst_filter_cur, nf);
+	mutex_unlock(&kst_filter_lock);
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/*
+ * The reply is built by hand: the core does not hand its family to
+ * sources, and the request's own header names it.
+ */
+int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
+		struct genl_info *info)
+{
+	struct kst_filter f = { };
+	const struct kst_filter *cur;
+	struct genlmsghdr *hdr;
+	struct nlmsghdr *nlh;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+
+	rcu_read_lock();
+	cur = rcu_dereference(kst_filter_cur);
+	if (cur)
+		memcpy(&f, cur, offsetof(struct kst_filter, rcu));
+	rcu_read_unlock();
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
+			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
+	if (!nlh)
+		goto nla_put_failure;
+	hdr = nlmsg_data(nlh);
+	hdr->cmd = info->genlhdr->cmd;
+	hdr->version = info->genlhdr->version;
+	hdr->reserved = 0;
+	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
+		goto nla_put_failure;
+	nest = nla_nest_start(msg, KSCOPE_A_CTL);
+	if (!nest ||
+	    nla_put_u16(msg, KSCOPE_TCP_PORT, f.port) ||
+	    nla_put(msg, KSCOPE_TCP_ADDR, sizeof(f.addr), &f.addr) ||
+	    nla_put_u32(msg, KSCOPE_TCP_NETNS, f.netns) ||
+	    nla_put_u32(msg, KSCOPE_TCP_PID, f.pid) ||
+	    nla_put_u8(msg, KSCOPE_TCP_SAMPLE_ALL, f.sample_all))
+		goto nla_put_failure;
+	nla_nest_end(msg, nest);
+	nlmsg_end(msg, nlh);
+	return genlmsg_reply(msg, info);
+
+nla_put_failure:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int filter_show(struct seq_file *m, void *v)
+{
+	struct kst_filter f = { };
+	const struct kst_filter *cur;
+
+	rcu_read_lock();
+	cur = rcu_dereference(kst_filter_cur);
+	if (cur)
+		memcpy(&f, cur, offsetof(struct kst_filter, rcu));
+	rcu_read_unlock();
+	seq_printf(m, "port %u\naddr %pI6c\nnetns %u\npid %u\nsample_all %u\n",
+		   f.port, &f.addr, f.netns, f.pid, f.sample_all);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(filter);
+
+void kst_filter_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("filter", 0444, dir, NULL, &filter_fops);
+}
+
+/* After the probes are gone. */
+void kst_filter_exit(void)
+{
+	struct kst_filter *f = rcu_dereference_protected(kst_filter_cur, 1);
+
+	RCU_INIT_POINTER(kst_filter_cur, NULL);
+	if (f)
+		kfree_rcu(f, rcu);
+	rcu_barrier();
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kscope_tcp internals: the flow table (flows.c), the probes (probes.c),
+ * the filter and its netlink control (ctl.c), attach and setup (main.c).
+ */
+#ifndef _KSCOPE_TCP_INTERNAL_H
+#define _KSCOPE_TCP_INTERNAL_H
+
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+#include <kscope/kscope.h>
+
+struct sock;
+
+enum kst_counter {
+	TC_CONNECTS_V4, TC_CONNECTS_V6,
+	TC_ACCEPTS_V4, TC_ACCEPTS_V6,
+	TC_CLOSES_V4, TC_CLOSES_V6,
+	TC_RETRANS_V4, TC_RETRANS_V6,
+	TC_RETRANS_FAILED,
+	TC_RST_SENT_V4, TC_RST_SENT_V6,
+	TC_RST_RECV_V4, TC_RST_RECV_V6,
+	TC_CLOSES_UNTRACKED,
+	TC_SAMPLES,
+	TC_CONG_CHANGES,
+	TC_FLOWS_ADDED,
+	TC_FLOW_EVICTIONS,
+	TC_NR_COUNTERS,
+};
+
+enum kst_event {
+	TE_CONNECT,
+	TE_ACCEPT,
+	TE_STATE,
+	TE_CLOSE,
+	TE_RETRANS,
+	TE_RESET,
+	TE_CONG,
+	TE_NR_EVENTS,
+};
+
+/* Addresses of a flow; IPv4 addresses are IPv4-mapped. */
+struct kst_tuple {
+	struct in6_addr saddr;
+	struct in6_addr daddr;
+	u16 sport;
+	u16 dport;
+	u16 family;
+	u32 netns;
+};
+
+struct kst_sample {
+	u32 cwnd;
+	u32 ssthresh;
+	u32 srtt_us;
+	u32 snd_wnd;
+	u32 rcv_wnd;
+	u32 inflight;
+	int sndbuf;
+	int wmem_queued;
+};
+
+/* What the table returns about a flow: a copy, taken under its lock. */
+struct kst_flow_info {
+	u64 start_ns;		/* 0: born before we saw it */
+	u32 pid;		/* 0: not known (no task context seen) */
+	char comm[TASK_COMM_LEN];
+};
+
+struct kst_filter {
+	struct in6_addr addr;
+	u32 netns;
+	u32 pid;
+	u16 port;
+	bool sample_all;
+	struct rcu_head rcu;
+};
+
+extern struct kscope_source kst_src;
+extern unsigned int flow_max;
+
+/* flows.c */
+int kst_flows_init(unsigned int max);
+void kst_flows_exit(void);
+void kst_flows_debugfs(struct dentry *dir);
+/* Start (or restart) a flow; @owner true records current as its task. */
+void kst_flow_start(const struct sock *sk, const struct kst_tuple *t,
+		    bool owner);
+/* Record current as the flow's task (accept return). */
+void kst_flow_set_owner(const struct sock *sk, const struct kst_tuple *t);
+bool kst_flow_get(const struct sock *sk, struct kst_flow_info *fi);
+/* Remove the flow; true (with @fi filled) when it was there. */
+bool kst_flow_end(const struct sock *sk, struct kst_flow_info *fi);
+/*
+ * Store a congestion sample. Returns true when cwnd or ssthresh differ
+ * from the flow's previous sample (or it had none); @fi gets its owner.
+ */
+bool kst_flow_sample(const struct sock *sk, const struct kst_tuple *t,
+		     const struct kst_sample *s, struct kst_flow_info *fi);
+
+/* ctl.c */
+extern struct kst_filter __rcu *kst_filter_cur;
+/*
+ * Does the filter select the flow? @fi NULL: the pid is not known yet and
+ * is not checked. @sample_all may be NULL.
+ */
+bool kst_filter_match(const struct kst_tuple *t,
+		      const struct kst_flow_info *fi, bool *sample_all);
+int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
+	    struct genl_info *info);
+int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
+		struct genl_info *info);
+void kst_filter_debugfs(struct dentry *dir);
+void kst_filter_exit(void);
+
+/* probes.c */
+extern const struct kscope_event_desc kst_events[TE_NR_EVENTS];
+void kst_tuple_from_sk(const struct sock *sk, struct kst_tuple *t);
+int kst_probes_attach(void);
+void kst_probes_detach(void);
+void kst_probes_debugfs(struct dentry *dir);
+
+#endif /* _KSCOPE_TCP_INTERNAL_H */

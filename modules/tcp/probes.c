@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where kscope_tcp looks: tracepoints where the kernel has them, one
+ * kretprobe where it does not.
+ *
+ *   sock:inet_sock_set_state  connects (CLOSE->SYN_SENT, in the connecting
+ *                             task), passive opens, state changes, closes
+ *   tcp:tcp_probe             congestion samples, from tcp_rcv_established
+ *   tcp:tcp_retransmit_skb    retransmissions
+ *   tcp:tcp_send_reset, tcp:tcp_receive_reset
+ *   tcp:tcp_destroy_sock      drops a flow whose close we did not see
+ *   kretprobe inet_csk_accept the accepting task (no tracepoint returns it)
+ *
+ * Most of this runs in softirq, where `current` is whoever was interrupted:
+ * events carry the pid/comm recorded at connect or accept time as fields
+ * (flow_pid 0 = not known), and the event header says the context.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/kprobes.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/tcp.h>
+#include <kscope/compat-tcp.h>
+
+#include "internal.h"
+
+#define TCP_FLOW_FIELDS \
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 }, \
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 }, \
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR }, \
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 }, \
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR }, \
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 }
+
+struct ev_flow {
+	u64 netns;
+	u64 family;
+	struct in6_addr saddr;
+	u64 sport;
+	struct in6_addr daddr;
+	u64 dport;
+};
+
+#define STATE_LEN	16
+
+static const struct kscope_field connect_fields[] = {
+	TCP_FLOW_FIELDS,
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN },
+	{ .name = "latency_us", .kind = KSCOPE_FIELD_U64 },
+};
+
+struct ev_connect {
+	struct ev_flow f;
+	u64 pid;
+	char comm[TASK_COMM_LEN];
+	u64 latency_us;
+};
+
+static const struct kscope_field accept_fields[] = {
+	TCP_FLOW_FIELDS,
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN },
+};
+
+struct ev_accept {
+	struct ev_flow f;
+	u64 pid;
+	char comm[TASK_COMM_LEN];
+};
+
+static const struct kscope_field state_fields[] = {
+	TCP_FLOW_FIELDS,
+	{ .name = "oldstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
+	{ .name = "newstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
+};
+
+struct ev_state {
+	struct ev_flow f;
+	char oldstate[STATE_LEN];
+	char newstate[STATE_LEN];
+	u64 pid;
+};
+
+static const struct kscope_field close_fields[] = {
+	TCP_FLOW_FIELDS,
+	{ .name = "oldstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
+	{ .name = "duration_us", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "bytes_acked", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "bytes_received", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN },
+};
+
+struct ev_close {
+	struct ev_flow f;
+	char oldstate[STATE_LEN];
+	u64 duration_us;
+	u64 bytes_acked;
+	u64 bytes_received;
+	u64 pid;
+	char comm[TASK_COMM_LEN];
+};
+
+static const struct kscope_field retrans_fields[] = {
+	TCP_FLOW_FIELDS,
+	{ .name = "state", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
+	{ .name = "total_retrans", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
+};
+
+struct ev_retrans {
+	struct ev_flow f;
+	char state[STATE_LEN];
+	u64 total_retrans;
+	u64 pid;
+};
+
+static const struct kscope_field reset_fields[] = {
+	TCP_FLOW_FIELDS,
+	{ .name = "direction", .kind = KSCOPE_FIELD_STR, .size = 8 },
+	{ .name = "state", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
+};
+
+struct ev_reset {
+	struct ev_flow f;
+	char dir[8];
+	char state[STATE_LEN];
+	u64 pid;
+};
+
+static const struct kscope_field cong_fields[] = {
+	TCP_FLOW_FIELDS,
+	{ .name = "cwnd", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "ssthresh", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "srtt_us", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "snd_wnd", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "rcv_wnd", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "sndbuf", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "wmem_queued", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "inflight", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
+};
+
+struct ev_cong {
+	struct ev_flow f;
+	u64 cwnd;
+	u64 ssthresh;
+	u64 srtt_us;
+	u64 snd_wnd;
+	u64 rcv_wnd;
+	u64 sndbuf;
+	u64 wmem_queued;
+	u64 inflight;
+	u64 pid;
+};
+
+#define EV(n, f) { .name = n, .fields = f, .nr_fields = ARRAY_SIZE(f) }
+const struct kscope_event_desc kst_events[TE_NR_EVENTS] = {
+	[TE_CONNECT] = EV("connect", connect_fields),
+	[TE_ACCEPT] = EV("accept", accept_fields),
+	[TE_STATE] = EV("state", state_fields),
+	[TE_CLOSE] = EV("close", close_fields),
+	[TE_RETRANS] = EV("retransmit", retrans_fields),
+	[TE_RESET] = EV("reset", reset_fields),
+	[TE_CONG] = EV("cong", cong_fields),
+};
+
+static const char * const kst_state_names[] = {
+	[TCP_ESTABLISHED] = "ESTABLISHED",
+	[TCP_SYN_SENT] = "SYN_SENT",
+	[TCP_SYN_RECV] = "SYN_RECV",
+	[TCP_FIN_WAIT1] = "FIN_WAIT1",
+	[TCP_FIN_WAIT2] = "FIN_WAIT2",
+	[TCP_TIME_WAIT] = "TIME_WAIT",
+	[TCP_CLOSE] = "CLOSE",
+	[TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+	[TCP_LAST_ACK] = "LAST_ACK",
+	[TCP_LISTEN] = "LISTEN",
+	[TCP_CLOSING] = "CLOSING",
+	[TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
+};
+
+static void state_name(char *buf, int state)
+{
+	const char *n = NULL;
+
+	if (state >= 0 && state < ARRAY_SIZE(kst_state_names))
+		n = kst_state_names[state];
+	strscpy(buf, n ?: "UNKNOWN", STATE_LEN);
+}
+
+void kst_tuple_from_sk(const struct sock *sk, struct kst_tuple *t)
+{
+	t->family = sk->sk_family;
+	t->netns = sock_net(sk)->ns.inum;
+	t->sport = ntohs(inet_sk(sk)->inet_sport);
+	t->dport = ntohs(sk->sk_dport);
+#if IS_ENABLED(CONFIG_IPV6)
+	if (t->family == AF_INET6) {
+		t->saddr = sk->sk_v6_rcv_saddr;
+		t->daddr = sk->sk_v6_daddr;
+		return;
+	}
+#endif
+	ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, &t->saddr);
+	ipv6_addr_set_v4mapped(sk->sk_daddr, &t->daddr);
+}
+
+static void ev_flow_fill(struct ev_flow *e, const struct kst_tuple *t)
+{
+	e->netns = t->netns;
+	e->family = t->family == AF_INET6 ? 6 : 4;
+	e->saddr = t->saddr;
+	e->sport = t->sport;
+	e->daddr = t->daddr;
+	e->dport = t->dport;
+}
+
+static bool is_v6(const struct sock *sk)
+{
+	return sk->sk_family == AF_INET6;
+}
+
+/* ---- connection life ---- */
+
+static void on_close(const struct sock *sk, const struct kst_tuple *t,
+		     int oldstate)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct kst_flow_info fi;
+	struct ev_close ev;
+
+	if (!kst_flow_end(sk, &fi) || !fi.start_ns) {
+		/* listeners, and flows born before we looked or evicted */
+		if (oldstate != TCP_LISTEN && oldstate != TCP_CLOSE)
+			kscope_count(&kst_src, TC_CLOSES_UNTRACKED);
+		return;
+	}
+	kscope_count(&kst_src, is_v6(sk) ? TC_CLOSES_V6 : TC_CLOSES_V4);
+	if (!kscope_listening() || !kst_filter_match(t, &fi, NULL))
+		return;
+	ev_flow_fill(&ev.f, t);
+	state_name(ev.oldstate, oldstate);
+	ev.duration_us = div_u64(ktime_get_ns() - fi.start_ns, NSEC_PER_USEC);
+	ev.bytes_acked = READ_ONCE(tp->bytes_acked);
+	ev.bytes_received = READ_ONCE(tp->bytes_received);
+	ev.pid = fi.pid;
+	memcpy(ev.comm, fi.comm, sizeof(ev.comm));
+	kscope_emit(&kst_src, TE_CLOSE, &ev);
+}
+
+static void on_established(const struct sock *sk, const struct kst_tuple *t,
+			   int oldstate)
+{
+	struct kst_flow_info fi;
+	struct ev_connect ev;
+
+	if (!kst_flow_get(sk, &fi)) {
+		kst_flow_start(sk, t, false);
+		return;
+	}
+	if (oldstate != TCP_SYN_SENT || !kscope_listening() ||
+	    !kst_filter_match(t, &fi, NULL))
+		return;
+	ev_flow_fill(&ev.f, t);
+	ev.pid = fi.pid;
+	memcpy(ev.comm, fi.comm, sizeof(ev.comm));
+	ev.latency_us = fi.start_ns ?
+		div_u64(ktime_get_ns() - fi.start_ns, NSEC_PER_USEC) : 0;
+	kscope_emit(&kst_src, TE_CONNECT, &ev);
+}
+
+static void probe_set_state(void *data, const struct sock *sk,
+			    const int oldstate, const int newstate)
+{
+	struct kst_flow_info fi = { };
+	struct kst_tuple t;
+	struct ev_state ev;
+
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return;
+	kst_tuple_from_sk(sk, &t);
+	switch (newstate) {
+	case TCP_SYN_SENT:
+		/* still in connect(): current is the connecting task */
+		kscope_count(&kst_src, is_v6(sk) ? TC_CONNECTS_V6 :
+						   TC_CONNECTS_V4);
+		kst_flow_start(sk, &t, true);
+		break;
+	case TCP_SYN_RECV:
+		kst_flow_start(sk, &t, false);
+		break;
+	case TCP_ESTABLISHED:
+		on_established(sk, &t, oldstate);
+		break;
+	}
+
+	if (kscope_listening()) {
+		kst_flow_get(sk, &fi);	/* on close, still there */
+		if (kst_filter_match(&t, &fi, NULL)) {
+			ev_flow_fill(&ev.f, &t);
+			state_name(ev.oldstate, oldstate);
+			state_name(ev.newstate, newstate);
+			ev.pid = fi.pid;
+			kscope_emit(&kst_src, TE_STATE, &ev);
+		}
+	}
+	if (newstate == TCP_CLOSE)
+		on_close(sk, &t, oldstate);
+}
+
+static void probe_destroy_sock(void *data, struct sock *sk)
+{
+	kst_flow_end(sk, NULL);
+}
+
+static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct sock *sk = (struct sock *)regs_return_value(regs);
+	struct kst_flow_info fi = { };
+	struct kst_tuple t;
+	struct ev_accept ev;
+
+	if (!sk || IS_ERR(sk) || sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	kscope_count(&kst_src, is_v6(sk) ? TC_ACCEPTS_V6 : TC_ACCEPTS_V4);
+	kst_tuple_from_sk(sk, &t);
+	kst_flow_set_owner(sk, &t);
+	if (!kscope_listening())
+		return 0;
+	fi.pid = task_tgid_nr(current);
+	if (!kst_filter_match(&t, &fi, NULL))
+		return 0;
+	ev_flow_fill(&ev.f, &t);
+	ev.pid = fi.pid;
+	get_task_comm(ev.comm, current);
+	kscope_emit(&kst_src, TE_ACCEPT, &ev);
+	return 0;
+}
+
+static struct kretprobe accept_krp = {
+	.kp.symbol_name = "inet_csk_accept",
+	.handler = accept_ret,
+};
+
+/* ---- retransmissions and resets ---- */
+
+static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
+{
+	struct kst_flow_info fi = { };
+	struct ev_retrans ev;
+	struct kst_tuple t;
+
+	if (KSCOPE_TCP_RETRANS_ERR()) {
+		kscope_count(&kst_src, TC_RETRANS_FAILED);
+		return;
+	}
+	kscope_count(&kst_src, is_v6(sk) ? TC_RETRANS_V6 : TC_RETRANS_V4);
+	if (!kscope_listening())
+		return;
+	kst_tuple_from_sk(sk, &t);
+	kst_flow_get(sk, &fi);
+	if (!kst_filter_match(&t, &fi, NULL))
+		return;
+	ev_flow_fill(&ev.f, &t);
+	state_name(ev.state, sk->sk_state);
+	ev.total_retrans = tcp_sk(sk)->total_retrans;
+	ev.pid = fi.pid;
+	kscope_emit(&kst_src, TE_RETRANS, &ev);
+}
+
+static void emit_reset(const struct sock *sk, const char *dir)
+{
+	struct kst_flow_info fi = { };
+	struct ev_reset ev;
+	struct kst_tuple t;
+
+	if (!kscope_listening())
+		return;
+	kst_tuple_from_sk(sk, &t);
+	kst_flow_get(sk, &fi);
+	if (!kst_filter_match(&t, &fi, NULL))
+		return;
+	ev_flow_fill(&ev.f, &t);
+	strscpy(ev.dir, dir, sizeof(ev.dir));
+	state_name(ev.state, sk->sk_state);
+	ev.pid = fi.pid;
+	kscope_emit(&kst_src, TE_RESET, &ev);
+}
+
+static void KSCOPE_TCP_SEND_RESET_PROTO(probe_send_reset)
+{
+	bool v6;
+
+	/* no socket, or a request/timewait one: the segment tells the family */
+	if (sk)
+		v6 = sk->sk_family == AF_INET6;
+	else if (skb)
+		v6 = skb->protocol == htons(ETH_P_IPV6);
+	else
+		return;
+	kscope_count(&kst_src, v6 ? TC_RST_SENT_V6 : TC_RST_SENT_V4);
+	if (sk && sk_fullsock(sk))
+		emit_reset(sk, "sent");
+}
+
+static void probe_receive_reset(void *data, struct sock *sk)
+{
+	kscope_count(&kst_src, is_v6(sk) ? TC_RST_RECV_V6 : TC_RST_RECV_V4);
+	emit_reset(sk, "received");
+}
+
+/* ---- congestion sampling ---- */
+
+static void probe_tcp_probe(void *data, struct sock *sk,
+			    const struct sk_buff *skb)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct kst_flow_info fi;
+	struct kst_sample s;
+	struct kst_tuple t;
+	struct ev_cong ev;
+	bool all, changed;
+
+	kst_tuple_from_sk(sk, &t);
+	if (!kst_filter_match(&t, NULL, &all))
+		return;
+	s.cwnd = tcp_snd_cwnd(tp);
+	s.ssthresh = tp->snd_ssthresh;
+	s.srtt_us = tp->srtt_us >> 3;
+	s.snd_wnd = tp->snd_wnd;
+	s.rcv_wnd = tp->rcv_wnd;
+	s.inflight = tcp_packets_in_flight(tp);
+	s.sndbuf = READ_ONCE(sk->sk_sndbuf);
+	s.wmem_queued = READ_ONCE(sk->sk_wmem_queued);
+	changed = kst_flow_sample(sk, &t, &s, &fi);
+	kscope_count(&kst_src, TC_SAMPLES);
+	if (changed)
+		kscope_count(&kst_src, TC_CONG_CHANGES);
+	if (!(changed || all) || !kscope_listening() ||
+	    !kst_filter_match(&t, &fi, NULL))
+		return;
+	ev_flow_fill(&ev.f, &t);
+	ev.cwnd = s.cwnd;
+	ev.ssthresh = s.ssthresh;
+	ev.srtt_us = s.srtt_us;
+	ev.snd_wnd = s.snd_wnd;
+	ev.rcv_wnd = s.rcv_wnd;
+	ev.sndbuf = s.sndbuf;
+	ev.wmem_queued = s.wmem_queued;
+	ev.inflight = s.inflight;
+	ev.pid = fi.pid;
+	kscope_emit(&kst_src, TE_CONG, &ev);
+}
+
+/* ---- attach ---- */
+
+struct kst_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+	bool registered;
+};
+
+static struct kst_tp kst_tps[] = {
+	{ "inet_sock_set_state", probe_set_state },
+	{ "tcp_destroy_sock", probe_destroy_sock },
+	{ "tcp_retransmit_skb", probe_retransmit },
+	{ "tcp_send_reset", probe_send_reset },
+	{ "tcp_receive_reset", probe_receive_reset },
+	{ "tcp_probe", probe_tcp_probe },
+};
+
+static void tp_lookup(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kst_tps); i++)
+		if (!strcmp(tp->name, kst_tps[i].name))
+			kst_tps[i].tp = tp;
+}
+
+void kst_probes_detach(void)
+{
+	unsigned int i;
+
+	if (accept_krp.kp.addr) {
+		unregister_kretprobe(&accept_krp);
+		accept_krp.kp.addr = NULL;
+	}
+	for (i = 0; i < ARRAY_SIZE(kst_tps); i++) {
+		if (!kst_tps[i].registered)
+			continue;
+		tracepoint_probe_unregister(kst_tps[i].tp, kst_tps[i].probe,
+					    NULL);
+		kst_tps[i].registered = false;
+	}
+	/* no probe of ours runs after this */
+	tracepoint_synchronize_unregister();
+}
+
+int kst_probes_attach(void)
+{
+	unsigned int i;
+	int ret;
+
+	for_each_kernel_tracepoint(tp_lookup, NULL);
+	for (i = 0; i < ARRAY_SIZE(kst_tps); i++) {
+		if (!kst_tps[i].tp) {
+			pr_err("tracepoint %s not found on this kernel\n",
+			       kst_tps[i].name);
+			ret = -ENOENT;
+			goto detach;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(kst_tps); i++) {
+		ret = tracepoint_probe_register(kst_tps[i].tp,
+						kst_tps[i].probe, NULL);
+		if (ret) {
+			pr_err("cannot attach to tracepoint %s: %d\n",
+			       kst_tps[i].name, ret);
+			goto detach;
+		}
+		kst_tps[i].registered = true;
+	}
+	ret = register_kretprobe(&accept_krp);
+	if (ret) {
+		pr_err("cannot attach a kretprobe to %s: %d%s\n",
+		       accept_krp.kp.symbol_name, ret,
+		       ret == -ENOENT ? " (no such symbol on this kernel)" : "");
+		accept_krp.kp.addr = NULL;
+		goto detach;
+	}
+	return 0;
+
+detach:
+	kst_probes_detach();
+	return ret;
+}
+
+static int kprobes_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s_nmissed %d\n", accept_krp.kp.symbol_name,
+		   accept_krp.nmissed + (int)accept_krp.kp.nmissed);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kprobes);
+
+void kst_probes_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("kprobes", 0444, dir, NULL, &kprobes_fops);
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kscope tcp: drive the "tcp" source (kscope_tcp.ko).
+ *
+ *   kscope tcp filter [--port N] [--addr IP] [--netns INUM] [--pid PID]
+ *                     [--sample-all|--on-change] [--clear]
+ *   kscope tcp filter --show
+ *   kscope tcp flows
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kscope.h"
+
+#define TCP_FLOWS_FILE	"/sys/kernel/debug/kscope/tcp/flows"
+
+static const char tcp_usage[] =
+	"usage: kscope tcp filter [--port N] [--addr IP] [--netns INUM] [--pid PID]\n"
+	"                         [--sample-all|--on-change] [--clear]\n"
+	"       kscope tcp filter --show\n"
+	"       kscope tcp flows\n"
+	"  filter: choose the flows that produce events and samples (admin);\n"
+	"          0 or :: means any; --clear resets everything first\n"
+	"  flows:  the flow table, one flow per line (debugfs)\n";
+
+static int tcp_err(const char *fmt, const char *arg)
+{
+	fputs("kscope: tcp: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(tcp_usage, stderr);
+	return 2;
+}
+
+/* IPv4 becomes IPv4-mapped IPv6, as the kernel compares it. */
+static bool parse_addr(const char *s, struct in6_addr *a)
+{
+	struct in_addr v4;
+
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return true;
+	if (inet_pton(AF_INET, s, &v4) != 1)
+		return false;
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[10] = 0xff;
+	a->s6_addr[11] = 0xff;
+	memcpy(&a->s6_addr[12], &v4, 4);
+	return true;
+}
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *b;
+	char addr[INET6_ADDRSTRLEN] = "::";
+	uint32_t netns = 0, pid = 0;
+	uint16_t port = 0;
+	uint8_t all = 0;
+
+	(void)data;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
+			continue;
+		mnl_attr_for_each_nested(b, a) {
+			switch (mnl_attr_get_type(b)) {
+			case KSCOPE_TCP_PORT:
+				port = mnl_attr_get_u16(b);
+				break;
+			case KSCOPE_TCP_ADDR:
+				if (mnl_attr_get_payload_len(b) == 16)
+					inet_ntop(AF_INET6,
+						  mnl_attr_get_payload(b),
+						  addr, sizeof(addr));
+				break;
+			case KSCOPE_TCP_NETNS:
+				netns = mnl_attr_get_u32(b);
+				break;
+			case KSCOPE_TCP_PID:
+				pid = mnl_attr_get_u32(b);
+				break;
+			case KSCOPE_TCP_SAMPLE_ALL:
+				all = mnl_attr_get_u8(b);
+				break;
+			}
+		}
+	}
+	if (opt_json)
+		printf("{\"port\":%u,\"addr\":\"%s\",\"netns\":%u,\"pid\":%u,"
+		       "\"sample_all\":%u}\n", port, addr, netns, pid, all);
+	else
+		printf("port %u\naddr %s\nnetns %u\npid %u\nsample_all %u\n",
+		       port, addr, netns, pid, all);
+	return 0;
+}
+
+static int tcp_filter(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "sample-all", no_argument, NULL, 's' },
+		{ "on-change", no_argument, NULL, 'c' },
+		{ "clear", no_argument, NULL, 'C' },
+		{ "show", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	bool has_port = false, has_addr = false, has_netns = false;
+	bool has_pid = false, clear = false, show = false;
+	int sample = -1, c, err, status = 1;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint64_t port = 0, netns = 0, pid = 0;
+	struct in6_addr addr;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ks_nl nl;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!ks_parse_u64(optarg, &port) || port > 65535)
+				return tcp_err("bad port '%s'", optarg);
+			has_port = true;
+			break;
+		case 'a':
+			if (!parse_addr(optarg, &addr))
+				return tcp_err("bad address '%s'", optarg);
+			has_addr = true;
+			break;
+		case 'n':
+			if (!ks_parse_u64(optarg, &netns) || netns > UINT32_MAX)
+				return tcp_err("bad netns '%s'", optarg);
+			has_netns = true;
+			break;
+		case 'P':
+			if (!ks_parse_u64(optarg, &pid) || pid > UINT32_MAX)
+				return tcp_err("bad pid '%s'", optarg);
+			has_pid = true;
+			break;
+		case 's':
+			sample = 1;
+			break;
+		case 'c':
+			sample = 0;
+			break;
+		case 'C':
+			clear = true;
+			break;
+		case 'S':
+			show = true;
+			break;
+		case 'h':
+			fputs(tcp_usage, stdout);
+			return 0;
+		case ':':
+			return tcp_err("option '%s' needs a value",
+				       argv[optind - 1]);
+		default:
+			return tcp_err("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return tcp_err("unexpected argument '%s'", argv[optind]);
+	if (show && (has_port || has_addr || has_netns || has_pid || clear ||
+		     sample >= 0))
+		return tcp_err("%s", "--show takes no other option");
+	if (!show && !(has_port || has_addr || has_netns || has_pid || clear ||
+		       sample >= 0))
+		show = true;
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, show ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "tcp");
+	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	if (clear)
+		mnl_attr_put(nlh, KSCOPE_TCP_CLEAR, 0, NULL);
+	if (has_port)
+		mnl_attr_put_u16(nlh, KSCOPE_TCP_PORT, (uint16_t)port);
+	if (has_addr)
+		mnl_attr_put(nlh, KSCOPE_TCP_ADDR, sizeof(addr), &addr);
+	if (has_netns)
+		mnl_attr_put_u32(nlh, KSCOPE_TCP_NETNS, (uint32_t)netns);
+	if (has_pid)
+		mnl_attr_put_u32(nlh, KSCOPE_TCP_PID, (uint32_t)pid);
+	if (sample >= 0)
+		mnl_attr_put_u8(nlh, KSCOPE_TCP_SAMPLE_ALL, (uint8_t)sample);
+	mnl_attr_nest_end(nlh, nest);
+	err = ks_nl_talk(&nl, nlh, show ? show_cb : NULL, NULL);
+	if (err) {
+		ks_nl_report_source(&nl, "tcp filter", "tcp", err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
+}
+
+static int tcp_flows(int argc, char **argv)
+{
+	const char *path = getenv("KSCOPE_TCP_FLOWS") ?: TCP_FLOWS_FILE;
+	char line[1024];
+	FILE *f;
+
+	(void)argv;
+	if (argc > 1)
+		return tcp_err("unexpected argument '%s'", argv[1]);
+	f = fopen(path, "re");
+	if (!f) {
+		ks_err("cannot read %s: %s (is kscope_tcp loaded and debugfs mounted?)",
+		       path, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+	return 0;
+}
+
+int cmd_tcp(int argc, char **argv)
+{
+	if (argc < 2)
+		return tcp_err("%s", "expects a subcommand: filter, flows");
+	if (!strcmp(argv[1], "filter"))
+		return tcp_filter(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "flows"))
+		return tcp_flows(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(tcp_usage, stdout);
+		return 0;
+	}
+	return tcp_err("unknown subcommand '%s'", argv[1]);
+}
