@@ -410,6 +410,7 @@ static void kscope_flush_fn(struct work_struct *work)
 		return;
 	}
 	atomic_set(&kscope_armed, 0);
+	/* order the disarm before the emptiness check; pairs with emit's xchg */
 	smp_mb__after_atomic();
 	/* an event recorded while we were disarming saw armed == 1 */
 	if (!kscope_rings_empty() && !atomic_xchg(&kscope_armed, 1))
