@@ -27,10 +27,12 @@ static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 int cmd_net(int argc, char **argv);	/* cmd_net.c */
 int cmd_tcp(int argc, char **argv);	/* cmd_tcp.c */
+int cmd_blk(int argc, char **argv);	/* cmd_blk.c */
 int cmd_xdp(int argc, char **argv);
 void ks_xdp_stats_add(struct ks_stats_list *l);
 
 static const struct ks_cmd cmds[] = {
+	{ "blk", cmd_blk, "add|del|set|list|stat ...", "kscope_blk devices: create, remove, list, statistics (admin to change)" },
 	{ "list", cmd_list, "[SOURCE...]",
 	  "list sources: attach point, counters, event types" },
 	{ "stat", cmd_stat, "[--percpu] [SOURCE...]",

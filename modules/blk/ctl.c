@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink requests of the "blk" source: add, remove and tune devices
+ * (KSCOPE_CMD_CTL, admin only) and list them with their statistics
+ * (KSCOPE_CMD_CTL_GET). The policy is strict; every rejection carries
+ * an extack message.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include "kblk.h"
+
+/* not const: 6.1 takes plain pointers */
+static struct netlink_range_validation kblk_size_range = {
+	.min = 1, .max = KBLK_MAX_SIZE_MB,
+};
+static struct netlink_range_validation kblk_queues_range = {
+	.min = 1, .max = KBLK_MAX_QUEUES,
+};
+static struct netlink_range_validation kblk_depth_range = {
+	.min = 1, .max = KBLK_MAX_DEPTH,
+};
+static struct netlink_range_validation kblk_bs_range = {
+	.min = 512, .max = 4096,
+};
+static struct netlink_range_validation kblk_segs_range = {
+	.min = 1, .max = 4096,
+};
+static struct netlink_range_validation kblk_sectors_range = {
+	.min = 8, .max = 65536,
+};
+static struct netlink_range_validation kblk_bw_range = {
+	.min = 0, .max = 1000000,
+};
+
+static const struct nla_policy kblk_policy[KSCOPE_BLK_MAX + 1] = {
+	[KSCOPE_BLK_OP] = NLA_POLICY_RANGE(NLA_U8, KSCOPE_BLK_OP_ADD,
+					   KSCOPE_BLK_OP_SET),
+	[KSCOPE_BLK_NAME] = { .type = NLA_NUL_STRING, .len = KBLK_NAME_MAX - 1 },
+	[KSCOPE_BLK_PROFILE] = NLA_POLICY_MAX(NLA_U8, __KSCOPE_BLK_PROFILE_MAX - 1),
+	[KSCOPE_BLK_SIZE_MB] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_size_range),
+	[KSCOPE_BLK_QUEUES] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_queues_range),
+	[KSCOPE_BLK_DEPTH] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_depth_range),
+	[KSCOPE_BLK_LBS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_bs_range),
+	[KSCOPE_BLK_PBS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_bs_range),
+	[KSCOPE_BLK_MAX_SEGMENTS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_segs_range),
+	[KSCOPE_BLK_MAX_SECTORS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_sectors_range),
+	[KSCOPE_BLK_ROTATIONAL] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KSCOPE_BLK_WCACHE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KSCOPE_BLK_FUA] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KSCOPE_BLK_DISCARD] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KSCOPE_BLK_COMPLETION] = NLA_POLICY_MAX(NLA_U8, __KSCOPE_BLK_COMP_MAX - 1),
+	[KSCOPE_BLK_BW_MBPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_bw_range),
+	[KSCOPE_BLK_SLOW_NS] = { .type = NLA_U64 },
+};
+
+/* Attributes a request may carry, per op (anything else is rejected). */
+static const u32 kblk_config_attrs =
+	BIT(KSCOPE_BLK_PROFILE) | BIT(KSCOPE_BLK_SIZE_MB) |
+	BIT(KSCOPE_BLK_QUEUES) | BIT(KSCOPE_BLK_DEPTH) | BIT(KSCOPE_BLK_LBS) |
+	BIT(KSCOPE_BLK_PBS) | BIT(KSCOPE_BLK_MAX_SEGMENTS) |
+	BIT(KSCOPE_BLK_MAX_SECTORS) | BIT(KSCOPE_BLK_ROTATIONAL) |
+	BIT(KSCOPE_BLK_WCACHE) | BIT(KSCOPE_BLK_FUA) | BIT(KSCOPE_BLK_DISCARD) |
+	BIT(KSCOPE_BLK_COMPLETION) | BIT(KSCOPE_BLK_BW_MBPS) |
+	BIT(KSCOPE_BLK_SLOW_NS);
+
+/* @why is a string literal chosen at run time, so no NL_SET_ERR_MSG(). */
+static void kblk_err(struct genl_info *info, const struct nlattr *attr,
+		     const char *why)
+{
+	NL_SET_BAD_ATTR(info->extack, attr);
+	if (info->extack)
+		info->extack->_msg = why;
+}
+
+/*
+ * The reply header of a KSCOPE_CMD_CTL_GET. The family is the core's
+ * and not exported: answer with the request's own family id.
+ */
+static void *kblk_reply_put(struct sk_buff *msg, struct genl_info *info)
+{
+	struct genlmsghdr *hdr;
+	struct nlmsghdr *nlh;
+
+	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
+			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
+	if (!nlh)
+		return NULL;
+	hdr = nlmsg_data(nlh);
+	hdr->cmd = KSCOPE_CMD_CTL_GET;
+	hdr->version = KSCOPE_GENL_VERSION;
+	hdr->reserved = 0;
+	return (char *)hdr + GENL_HDRLEN;
+}
+
+static int kblk_parse(struct nlattr *ctl, struct nlattr **tb,
+		      struct genl_info *info)
+{
+	if (!ctl) {
+		NL_SET_ERR_MSG(info->extack, "blk needs KSCOPE_A_CTL");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, KSCOPE_BLK_MAX, ctl, kblk_policy,
+				info->extack);
+}
+
+static int kblk_only(struct nlattr **tb, u32 allowed, struct genl_info *info)
+{
+	unsigned int i;
+
+	for (i = 1; i <= KSCOPE_BLK_MAX; i++) {
+		if (tb[i] && !(allowed & BIT(i))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
+					    "attribute not valid for this request");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void kblk_config_from(struct kblk_config *c, struct nlattr **tb)
+{
+	enum kscope_blk_profile p = tb[KSCOPE_BLK_PROFILE] ?
+		nla_get_u8(tb[KSCOPE_BLK_PROFILE]) : KSCOPE_BLK_PROFILE_NVME;
+
+	kblk_config_defaults(c, p);
+	nla_strscpy(c->name, tb[KSCOPE_BLK_NAME], sizeof(c->name));
+#define U32(a, f) do { if (tb[a]) c->f = nla_get_u32(tb[a]); } while (0)
+#define U8(a, f) do { if (tb[a]) c->f = nla_get_u8(tb[a]); } while (0)
+	U32(KSCOPE_BLK_SIZE_MB, size_mb);
+	U32(KSCOPE_BLK_QUEUES, queues);
+	U32(KSCOPE_BLK_DEPTH, depth);
+	U32(KSCOPE_BLK_LBS, lbs);
+	U32(KSCOPE_BLK_PBS, pbs);
+	U32(KSCOPE_BLK_MAX_SEGMENTS, max_segments);
+	U32(KSCOPE_BLK_MAX_SECTORS, max_sectors);
+	U8(KSCOPE_BLK_ROTATIONAL, rotational);
+	U8(KSCOPE_BLK_WCACHE, wcache);
+	U8(KSCOPE_BLK_DISCARD, discard);
+	U8(KSCOPE_BLK_COMPLETION, completion);
+	U32(KSCOPE_BLK_BW_MBPS, bw_mbps);
+#undef U32
+#undef U8
+	/* no write cache means no FUA, unless FUA was asked for (rejected) */
+	if (tb[KSCOPE_BLK_FUA])
+		c->fua = nla_get_u8(tb[KSCOPE_BLK_FUA]);
+	else if (!c->wcache)
+		c->fua = false;
+	if (tb[KSCOPE_BLK_SLOW_NS])
+		c->slow_ns = nla_get_u64(tb[KSCOPE_BLK_SLOW_NS]);
+}
+
+int kblk_ctl(struct kscope_source *src, struct nlattr *ctl,
+	     struct genl_info *info)
+{
+	struct nlattr *tb[KSCOPE_BLK_MAX + 1];
+	const char *why = "invalid request";
+	struct kblk_config *cfg;
+	struct kblk_dev *dev;
+	char name[KBLK_NAME_MAX];
+	int ret;
+	u8 op;
+
+	ret = kblk_parse(ctl, tb, info);
+	if (ret)
+		return ret;
+	if (!tb[KSCOPE_BLK_OP]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, ctl, "blk needs an op");
+		return -EINVAL;
+	}
+	if (!tb[KSCOPE_BLK_NAME]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, ctl, "blk needs a device name");
+		return -EINVAL;
+	}
+	nla_strscpy(name, tb[KSCOPE_BLK_NAME], sizeof(name));
+	op = nla_get_u8(tb[KSCOPE_BLK_OP]);
+
+	switch (op) {
+	case KSCOPE_BLK_OP_ADD:
+		ret = kblk_only(tb, kblk_config_attrs | BIT(KSCOPE_BLK_OP) |
+				BIT(KSCOPE_BLK_NAME), info);
+		if (ret)
+			return ret;
+		cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+		if (!cfg)
+			return -ENOMEM;
+		kblk_config_from(cfg, tb);
+		ret = kblk_dev_add(cfg, &why);
+		kfree(cfg);
+		break;
+	case KSCOPE_BLK_OP_DEL:
+		ret = kblk_only(tb, BIT(KSCOPE_BLK_OP) | BIT(KSCOPE_BLK_NAME),
+				info);
+		if (ret)
+			return ret;
+		ret = kblk_dev_del(name, &why);
+		break;
+	default: /* SET */
+		ret = kblk_only(tb, BIT(KSCOPE_BLK_OP) | BIT(KSCOPE_BLK_NAME) |
+				BIT(KSCOPE_BLK_SLOW_NS), info);
+		if (ret)
+			return ret;
+		if (!tb[KSCOPE_BLK_SLOW_NS]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, ctl,
+					    "set needs a slow-request threshold");
+			return -EINVAL;
+		}
+		mutex_lock(&kblk_lock);
+		dev = kblk_dev_find(name);
+		if (dev) {
+			WRITE_ONCE(dev->slow_ns,
+				   nla_get_u64(tb[KSCOPE_BLK_SLOW_NS]));
+		} else {
+			why = "no device of that name";
+			ret = -ENODEV;
+		}
+		mutex_unlock(&kblk_lock);
+		break;
+	}
+	if (ret)
+		kblk_err(info, tb[KSCOPE_BLK_NAME], why);
+	return ret;
+}
+
+static int kblk_put_config(struct sk_buff *skb, struct kblk_dev *dev)
+{
+	const struct kblk_config *c = &dev->cfg;
+
+	if (nla_put_string(skb, KSCOPE_BLK_NAME, c->name) ||
+	    nla_put_string(skb, KSCOPE_BLK_DISK, dev->disk->disk_name) ||
+	    nla_put_u8(skb, KSCOPE_BLK_PROFILE, c->profile) ||
+	    nla_put_u32(skb, KSCOPE_BLK_SIZE_MB, c->size_mb) ||
+	    nla_put_u32(skb, KSCOPE_BLK_QUEUES, c->queues) ||
+	    nla_put_u32(skb, KSCOPE_BLK_DEPTH, c->depth) ||
+	    nla_put_u32(skb, KSCOPE_BLK_LBS, c->lbs) ||
+	    nla_put_u32(skb, KSCOPE_BLK_PBS, c->pbs) ||
+	    nla_put_u32(skb, KSCOPE_BLK_MAX_SEGMENTS, c->max_segments) ||
+	    nla_put_u32(skb, KSCOPE_BLK_MAX_SECTORS, c->max_sectors) ||
+	    nla_put_u8(skb, KSCOPE_BLK_ROTATIONAL, c->rotational) ||
+	    nla_put_u8(skb, KSCOPE_BLK_WCACHE, c->wcache) ||
+	    nla_put_u8(skb, KSCOPE_BLK_FUA, c->fua) ||
+	    nla_put_u8(skb, KSCOPE_BLK_DISCARD, c->discard) ||
+	    nla_put_u8(skb, KSCOPE_BLK_COMPLETION, c->completion) ||
+	    nla_put_u32(skb, KSCOPE_BLK_BW_MBPS, c->bw_mbps) ||
+	    nla_put_u64_64bit(skb, KSCOPE_BLK_SLOW_NS, READ_ONCE(dev->slow_ns),
+			      KSCOPE_BLK_PAD) ||
+	    nla_put_u32(skb, KSCOPE_BLK_OPENERS, disk_openers(dev->disk)) ||
+	    nla_put_u64_64bit(skb, KSCOPE_BLK_PAGES,
+			      atomic_long_read(&dev->nr_pages), KSCOPE_BLK_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kblk_put_dev(struct sk_buff *skb, struct kblk_dev *dev,
+			bool stats)
+{
+	struct nlattr *nest = nla_nest_start(skb, KSCOPE_BLK_DEVICE), *q;
+	unsigned int i;
+	int ret;
+
+	if (!nest)
+		return -EMSGSIZE;
+	ret = kblk_put_config(skb, dev);
+	if (!ret && stats)
+		ret = kblk_stats_put(skb, dev, -1);
+	for (i = 0; !ret && stats && i < dev->cfg.queues; i++) {
+		q = nla_nest_start(skb, KSCOPE_BLK_HWQ);
+		if (!q || nla_put_u32(skb, KSCOPE_BLK_HWQ_INDEX, i))
+			return -EMSGSIZE;
+		ret = kblk_stats_put(skb, dev, i);
+		nla_nest_end(skb, q);
+	}
+	if (ret)
+		return ret;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int kblk_ctl_get(struct kscope_source *src, struct nlattr *ctl,
+		 struct genl_info *info)
+{
+	struct nlattr *tb[KSCOPE_BLK_MAX + 1] = { };
+	char name[KBLK_NAME_MAX] = "";
+	struct kblk_dev *dev;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	size_t size = NLMSG_GOODSIZE;
+	void *hdr;
+	int ret;
+
+	/* an empty request lists every device */
+	if (ctl) {
+		ret = kblk_parse(ctl, tb, info);
+		if (ret)
+			return ret;
+		ret = kblk_only(tb, BIT(KSCOPE_BLK_NAME), info);
+		if (ret)
+			return ret;
+		if (tb[KSCOPE_BLK_NAME])
+			nla_strscpy(name, tb[KSCOPE_BLK_NAME], sizeof(name));
+	}
+
+	mutex_lock(&kblk_lock);
+	if (name[0]) {
+		dev = kblk_dev_find(name);
+		if (!dev) {
+			mutex_unlock(&kblk_lock);
+			kblk_err(info, tb[KSCOPE_BLK_NAME],
+				 "no device of that name");
+			return -ENODEV;
+		}
+		size = 16384 + dev->cfg.queues * 4096;
+	} else {
+		list_for_each_entry(dev, &kblk_devs, node)
+			size += 1024;
+	}
+	ret = -ENOMEM;
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg)
+		goto out_unlock;
+	hdr = kblk_reply_put(msg, info);
+	if (!hdr)
+		goto out_free_msg;
+	ret = -EMSGSIZE;
+	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
+		goto out_free_msg;
+	nest = nla_nest_start(msg, KSCOPE_A_CTL);
+	if (!nest)
+		goto out_free_msg;
+	if (name[0]) {
+		ret = kblk_put_dev(msg, kblk_dev_find(name), true);
+	} else {
+		ret = 0;
+		list_for_each_entry(dev, &kblk_devs, node) {
+			ret = kblk_put_dev(msg, dev, false);
+			if (ret)
+				break;
+		}
+	}
+	if (ret)
+		goto out_free_msg;
+	nla_nest_end(msg, nest);
+	mutex_unlock(&kblk_lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_free_msg:
+	nlmsg_free(msg);
+out_unlock:
+	mutex_unlock(&kblk_lock);
+	if (ret == -EMSGSIZE)
+		NL_SET_ERR_MSG(info->extack, "reply too large");
+	return ret;
+}

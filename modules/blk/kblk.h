@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kscope_blk internals: a memory-backed blk-mq device with latency models
+ * of an NVMe drive, a SATA SSD and a disk, shared by the files of the
+ * module (dev.c device model, mq.c blk-mq ops, store.c backing pages,
+ * model.c latency, stats.c statistics, ctl.c netlink).
+ */
+#ifndef _KSCOPE_BLK_H
+#define _KSCOPE_BLK_H
+
+#include <linux/blk-mq.h>
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include <kscope/kscope.h>
+#include <kscope/compat-blk.h>
+
+#define KBLK_NAME_MAX		21	/* with the NUL */
+#define KBLK_DISK_PREFIX	"kblk_"
+#define KBLK_MAX_QUEUES		64
+#define KBLK_MAX_DEPTH		4096
+#define KBLK_MAX_SIZE_MB	(1U << 20)
+#define KBLK_STORE_LOCKS	64	/* page locks, hashed by page index */
+
+enum kblk_op {
+	KBLK_OP_READ,
+	KBLK_OP_WRITE,
+	KBLK_OP_FLUSH,
+	KBLK_OP_DISCARD,
+	KBLK_OP_WZEROES,
+	KBLK_NR_OPS,
+};
+
+extern const char * const kblk_op_names[KBLK_NR_OPS];
+extern const char * const kblk_profile_names[__KSCOPE_BLK_PROFILE_MAX];
+extern const char * const kblk_comp_names[__KSCOPE_BLK_COMP_MAX];
+
+/* log2 latency buckets: bucket k holds [2^k, 2^(k+1)) us, 0 also < 1 us */
+#define KBLK_HIST_BUCKETS	24
+
+struct kblk_stat {
+	u64 reqs[KBLK_NR_OPS];
+	u64 bios[KBLK_NR_OPS];		/* bios in those requests */
+	u64 bytes[KBLK_NR_OPS];
+	u64 lat_ns[KBLK_NR_OPS];	/* sum */
+	u64 hist[KBLK_NR_OPS][KBLK_HIST_BUCKETS];
+	u64 fua;
+	u64 errors;
+	u64 slow;
+};
+
+struct kblk_config {
+	char name[KBLK_NAME_MAX];
+	enum kscope_blk_profile profile;
+	u32 size_mb;
+	u32 queues;
+	u32 depth;
+	u32 lbs;
+	u32 pbs;
+	u32 max_segments;
+	u32 max_sectors;
+	bool rotational;
+	bool wcache;
+	bool fua;
+	bool discard;
+	enum kscope_blk_completion completion;
+	u32 bw_mbps;
+	u64 slow_ns;
+};
+
+/* Service-time parameters of a profile (model.c). */
+struct kblk_model {
+	u32 read_ns;
+	u32 write_ns;
+	u32 flush_ns;
+	u32 mbps;		/* media transfer rate */
+	/* rotating disks only */
+	u32 seek_min_ns;	/* track to track */
+	u32 seek_max_ns;	/* full stroke */
+	u32 rpm;
+	u32 track_sectors;
+};
+
+struct kblk_dev;
+
+struct kblk_hwq {
+	struct kblk_dev *dev;
+	unsigned int index;
+	atomic_t inflight;
+	atomic_t inflight_max;
+	struct kblk_stat __percpu *stat;
+};
+
+/* Per request (blk-mq pdu). */
+struct kblk_cmd {
+	struct hrtimer timer;
+	struct kblk_hwq *hwq;
+	u64 start_ns;
+	blk_status_t status;
+};
+
+struct kblk_dev {
+	struct list_head node;		/* kblk_devs, under kblk_lock */
+	struct kblk_config cfg;
+	struct kblk_model model;
+	u64 sectors;
+	struct blk_mq_tag_set set;
+	struct gendisk *disk;
+	struct kblk_hwq *hwq;
+	struct dentry *dir;
+	bool deleting;			/* under disk->open_mutex */
+
+	/* backing store */
+	struct xarray pages;
+	spinlock_t page_lock[KBLK_STORE_LOCKS];
+	atomic_long_t nr_pages;
+
+	/* disk mechanics: one head, one request served at a time */
+	spinlock_t model_lock;
+	u64 busy_until_ns;
+	u64 head_sector;
+	u64 bw_until_ns;
+
+	atomic_t inflight;
+	atomic_t inflight_max;
+	u64 slow_ns;			/* READ_ONCE: changed by SET */
+};
+
+extern struct kscope_source kblk_src;
+
+enum kblk_counter {
+	KBLK_C_REQUESTS,
+	KBLK_C_BYTES,
+	KBLK_C_ERRORS,
+	KBLK_C_SLOW,
+	KBLK_C_NOMEM,
+	KBLK_C_ADDED,
+	KBLK_C_REMOVED,
+	KBLK_NR_COUNTERS,
+};
+
+/* slow-request event */
+struct kblk_slow_ev {
+	char disk[32];
+	char op[16];
+	u64 sector;
+	u64 bytes;
+	u64 lat_ns;
+	u64 hwq;
+};
+
+/* dev.c */
+void kblk_config_defaults(struct kblk_config *cfg,
+			  enum kscope_blk_profile profile);
+int kblk_config_check(const struct kblk_config *cfg, const char **why);
+int kblk_dev_add(const struct kblk_config *cfg, const char **why);
+int kblk_dev_del(const char *name, const char **why);
+void kblk_dev_del_all(void);
+struct kblk_dev *kblk_dev_find(const char *name);
+extern struct mutex kblk_lock;
+extern struct list_head kblk_devs;
+
+/* mq.c */
+extern const struct blk_mq_ops kblk_mq_ops;
+extern const struct block_device_operations kblk_fops;
+
+/* store.c */
+void kblk_store_init(struct kblk_dev *dev);
+void kblk_store_free(struct kblk_dev *dev);
+int kblk_store_prepare(struct kblk_dev *dev, u64 sector, u32 bytes);
+void kblk_store_rw(struct kblk_dev *dev, struct request *rq, bool write);
+void kblk_store_zero(struct kblk_dev *dev, u64 sector, u32 bytes);
+
+/* model.c */
+void kblk_model_init(struct kblk_dev *dev);
+u64 kblk_model_done_ns(struct kblk_dev *dev, enum kblk_op op, u64 sector,
+		       u32 bytes, u64 now);
+
+/* stats.c */
+void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,
+		     struct request *rq, enum kblk_op op, u64 lat_ns,
+		     blk_status_t status);
+void kblk_stats_sum(struct kblk_dev *dev, int hwq, struct kblk_stat *out);
+void kblk_debugfs_add(struct kblk_dev *dev);
+int kblk_stats_put(struct sk_buff *skb, struct kblk_dev *dev, int hwq);
+
+/* ctl.c */
+int kblk_ctl(struct kscope_source *src, struct nlattr *ctl,
+	     struct genl_info *info);
+int kblk_ctl_get(struct kscope_source *src, struct nlattr *ctl,
+		 struct genl_info *info);
+
+static inline enum kblk_op kblk_rq_op(struct request *rq)
+{
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+		return KBLK_OP_READ;
+	case REQ_OP_WRITE:
+		return KBLK_OP_WRITE;
+	case REQ_OP_FLUSH:
+		return KBLK_OP_FLUSH;
+	case REQ_OP_DISCARD:
+		return KBLK_OP_DISCARD;
+	case REQ_OP_WRITE_ZEROES:
+		return KBLK_OP_WZEROES;
+	default:
+		return KBLK_NR_OPS;
+	}
+}
+
+#endif /* _KSCOPE_BLK_H */

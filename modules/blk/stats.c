@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Statistics per device and per hardware queue: requests, bios (so
+ * merges = bios - requests) and bytes by op, latency sums and log2
+ * histograms by op, FUA writes, errors, requests slower than the
+ * threshold, in-flight now and its high-water mark. Per-CPU counters,
+ * bumped with this_cpu ops because completions run in any context;
+ * summed on read. Exposed in debugfs (kscope/blk/<disk>/{config,stats,hwq})
+ * and through KSCOPE_CMD_CTL_GET.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/log2.h>
+#include <linux/seq_file.h>
+#include "kblk.h"
+
+static void kblk_slow_event(struct kblk_dev *dev, struct kblk_hwq *hwq,
+			    struct request *rq, enum kblk_op op, u64 lat_ns)
+{
+	struct kblk_slow_ev ev = {
+		.sector = blk_rq_pos(rq),
+		.bytes = blk_rq_bytes(rq),
+		.lat_ns = lat_ns,
+		.hwq = hwq->index,
+	};
+
+	strscpy(ev.disk, dev->disk->disk_name, sizeof(ev.disk));
+	strscpy(ev.op, kblk_op_names[op], sizeof(ev.op));
+	kscope_emit(&kblk_src, 0, &ev);
+}
+
+void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,
+		     struct request *rq, enum kblk_op op, u64 lat_ns,
+		     blk_status_t status)
+{
+	struct kblk_stat __percpu *s = hwq->stat;
+	u32 bytes = blk_rq_bytes(rq);
+	unsigned int nr_bios = 0, b;
+	u64 us = div_u64(lat_ns, NSEC_PER_USEC), slow;
+	struct bio *bio;
+
+	if (op >= KBLK_NR_OPS) {
+		this_cpu_inc(s->errors);
+		kscope_count(&kblk_src, KBLK_C_ERRORS);
+		return;
+	}
+	__rq_for_each_bio(bio, rq)
+		nr_bios++;
+	b = us ? min_t(unsigned int, ilog2(us), KBLK_HIST_BUCKETS - 1) : 0;
+	this_cpu_inc(s->reqs[op]);
+	this_cpu_add(s->bios[op], nr_bios);
+	this_cpu_add(s->bytes[op], bytes);
+	this_cpu_add(s->lat_ns[op], lat_ns);
+	this_cpu_inc(s->hist[op][b]);
+	if (rq->cmd_flags & REQ_FUA)
+		this_cpu_inc(s->fua);
+	kscope_count(&kblk_src, KBLK_C_REQUESTS);
+	kscope_count_add(&kblk_src, KBLK_C_BYTES, bytes);
+	if (status) {
+		this_cpu_inc(s->errors);
+		kscope_count(&kblk_src, KBLK_C_ERRORS);
+	}
+	slow = READ_ONCE(dev->slow_ns);
+	if (slow && lat_ns >= slow) {
+		this_cpu_inc(s->slow);
+		kscope_count(&kblk_src, KBLK_C_SLOW);
+		if (kscope_listening())
+			kblk_slow_event(dev, hwq, rq, op, lat_ns);
+	}
+}
+
+static void kblk_stat_add(struct kblk_stat *out, const struct kblk_stat *s)
+{
+	unsigned int op, b;
+
+	for (op = 0; op < KBLK_NR_OPS; op++) {
+		out->reqs[op] += s->reqs[op];
+		out->bios[op] += s->bios[op];
+		out->bytes[op] += s->bytes[op];
+		out->lat_ns[op] += s->lat_ns[op];
+		for (b = 0; b < KBLK_HIST_BUCKETS; b++)
+			out->hist[op][b] += s->hist[op][b];
+	}
+	out->fua += s->fua;
+	out->errors += s->errors;
+	out->slow += s->slow;
+}
+
+/* Sum over CPUs of hardware queue @hwq, or of all queues when -1. */
+void kblk_stats_sum(struct kblk_dev *dev, int hwq, struct kblk_stat *out)
+{
+	unsigned int q, cpu;
+
+	memset(out, 0, sizeof(*out));
+	for (q = 0; q < dev->cfg.queues; q++) {
+		if (hwq >= 0 && q != hwq)
+			continue;
+		for_each_possible_cpu(cpu)
+			kblk_stat_add(out, per_cpu_ptr(dev->hwq[q].stat, cpu));
+	}
+}
+
+typedef int (*kblk_visit_fn)(void *ctx, const char *name, u64 val);
+
+/*
+ * Every statistic as a name/value pair, in a fixed order. @hist adds
+ * the histogram buckets, named <op>_lat_us_<low bound>.
+ */
+static int kblk_stat_visit(struct kblk_dev *dev, int hwq, bool hist,
+			   kblk_visit_fn fn, void *ctx)
+{
+	struct kblk_stat *s;
+	atomic_t *cur, *max;
+	unsigned int op, b;
+	char name[48];
+	int ret = 0;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	kblk_stats_sum(dev, hwq, s);
+	cur = hwq >= 0 ? &dev->hwq[hwq].inflight : &dev->inflight;
+	max = hwq >= 0 ? &dev->hwq[hwq].inflight_max : &dev->inflight_max;
+
+#define VISIT(val) do { ret = fn(ctx, name, (val)); if (ret) goto out; } while (0)
+	for (op = 0; op < KBLK_NR_OPS; op++) {
+		const char *o = kblk_op_names[op];
+
+		snprintf(name, sizeof(name), "%s_reqs", o);
+		VISIT(s->reqs[op]);
+		snprintf(name, sizeof(name), "%s_bios", o);
+		VISIT(s->bios[op]);
+		snprintf(name, sizeof(name), "%s_merges", o);
+		VISIT(s->bios[op] - s->reqs[op]);
+		snprintf(name, sizeof(name), "%s_bytes", o);
+		VISIT(s->bytes[op]);
+		snprintf(name, sizeof(name), "%s_lat_ns_sum", o);
+		VISIT(s->lat_ns[op]);
+	}
+	strscpy(name, "fua_writes", sizeof(name));
+	VISIT(s->fua);
+	strscpy(name, "errors", sizeof(name));
+	VISIT(s->errors);
+	strscpy(name, "slow", sizeof(name));
+	VISIT(s->slow);
+	strscpy(name, "inflight", sizeof(name));
+	VISIT(atomic_read(cur));
+	strscpy(name, "inflight_max", sizeof(name));
+	VISIT(atomic_read(max));
+	if (hwq < 0) {
+		strscpy(name, "pages", sizeof(name));
+		VISIT(atomic_long_read(&dev->nr_pages));
+	}
+	if (hist) {
+		for (op = 0; op < KBLK_NR_OPS; op++) {
+			for (b = 0; b < KBLK_HIST_BUCKETS; b++) {
+				snprintf(name, sizeof(name), "%s_lat_us_%lu",
+					 kblk_op_names[op], b ? 1UL << b : 0UL);
+				VISIT(s->hist[op][b]);
+			}
+		}
+	}
+#undef VISIT
+out:
+	kfree(s);
+	return ret;
+}
+
+/* ---- debugfs ---- */
+
+static int kblk_seq_pair(void *ctx, const char *name, u64 val)
+{
+	seq_printf(ctx, "%s %llu\n", name, val);
+	return 0;
+}
+
+static int kblk_stats_show(struct seq_file *m, void *v)
+{
+	return kblk_stat_visit(m->private, -1, true, kblk_seq_pair, m);
+}
+DEFINE_SHOW_ATTRIBUTE(kblk_stats);
+
+static int kblk_seq_field(void *ctx, const char *name, u64 val)
+{
+	seq_printf(ctx, " %s=%llu", name, val);
+	return 0;
+}
+
+/* One line per hardware queue. */
+static int kblk_hwq_show(struct seq_file *m, void *v)
+{
+	struct kblk_dev *dev = m->private;
+	unsigned int q;
+	int ret;
+
+	for (q = 0; q < dev->cfg.queues; q++) {
+		seq_printf(m, "hwq=%u", q);
+		ret = kblk_stat_visit(dev, q, false, kblk_seq_field, m);
+		if (ret)
+			return ret;
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kblk_hwq);
+
+static int kblk_config_show(struct seq_file *m, void *v)
+{
+	struct kblk_dev *dev = m->private;
+	const struct kblk_config *c = &dev->cfg;
+
+	seq_printf(m, "name %s\ndisk %s\nprofile %s\nsize_mb %u\n", c->name,
+		   dev->disk->disk_name, kblk_profile_names[c->profile],
+		   c->size_mb);
+	seq_printf(m, "queues %u\ndepth %u\nlbs %u\npbs %u\n", c->queues,
+		   c->depth, c->lbs, c->pbs);
+	seq_printf(m, "max_segments %u\nmax_sectors %u\nrotational %u\n",
+		   c->max_segments, c->max_sectors, c->rotational);
+	seq_printf(m, "wcache %u\nfua %u\ndiscard %u\ncompletion %s\n",
+		   c->wcache, c->fua, c->discard,
+		   kblk_comp_names[c->completion]);
+	seq_printf(m, "bw_mbps %u\nslow_ns %llu\n", c->bw_mbps,
+		   READ_ONCE(dev->slow_ns));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kblk_config);
+
+void kblk_debugfs_add(struct kblk_dev *dev)
+{
+	dev->dir = debugfs_create_dir(dev->disk->disk_name, kblk_src.dir);
+	debugfs_create_file("config", 0444, dev->dir, dev, &kblk_config_fops);
+	debugfs_create_file("stats", 0444, dev->dir, dev, &kblk_stats_fops);
+	debugfs_create_file("hwq", 0444, dev->dir, dev, &kblk_hwq_fops);
+}
+
+/* ---- netlink ---- */
+
+static int kblk_nl_pair(void *ctx, const char *name, u64 val)
+{
+	struct sk_buff *skb = ctx;
+	struct nlattr *ctr = nla_nest_start(skb, KSCOPE_A_COUNTER);
+
+	if (!ctr || nla_put_string(skb, KSCOPE_CTR_NAME, name) ||
+	    nla_put_u64_64bit(skb, KSCOPE_CTR_VALUE, val, KSCOPE_CTR_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, ctr);
+	return 0;
+}
+
+/* KSCOPE_BLK_STATS of the device (@hwq -1, with histograms) or a queue. */
+int kblk_stats_put(struct sk_buff *skb, struct kblk_dev *dev, int hwq)
+{
+	struct nlattr *nest = nla_nest_start(skb, KSCOPE_BLK_STATS);
+	int ret;
+
+	if (!nest)
+		return -EMSGSIZE;
+	ret = kblk_stat_visit(dev, hwq, hwq < 0, kblk_nl_pair, skb);
+	if (ret)
+		return ret;
+	nla_nest_end(skb, nest);
+	return 0;
+}
