@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Data integrity: fio writes with crc32c verify, block sizes from 512 B to
+# 1 MiB at offsets not aligned to a page, sequential and random, with
+# trims (verified to read back as zeroes) and fsyncs (flushes) mixed in,
+# on every completion mode under every I/O scheduler. fio is the oracle:
+# zero verify errors. Sized for TCG: a few MiB per job.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib-blk.sh"
+
+modes="inline softirq timer"
+ktap_plan $(( 3 * 4 + 3 ))
+
+ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
+ks_load kscope_blk || { ktap_fail "load kscope_blk"; ktap_done; }
+
+# $1 disk, $2 run name, $3 extra: two jobs on disjoint ranges
+verify_run() {
+	blk_fio "$2" --filename="/dev/$1" --direct=1 --ioengine=libaio \
+		--verify=crc32c --do_verify=1 --verify_fatal=1 --randrepeat=0 \
+		--name=seq --rw=write --bssplit=512/20:4k/20:20k/20:128k/20:1m/20 \
+		--offset=4608 --size=3M --iodepth=4 --fsync=7 \
+		--name=rand --rw=randwrite --bssplit=512/30:1536/10:4k/20:36k/20:256k/10:1m/10 \
+		--blockalign=512 --offset=5M --size=4M --iodepth=8 --fsync=11 \
+		--trim_percentage=20 --trim_backlog=8 --trim_verify_zero=1 $3
+}
+
+flush_ok=1 trim_ok=1
+for mode in $modes; do
+	$KSCOPE blk add v --profile nvme --size 12 --queues 2 --depth 32 --completion "$mode" ||
+		{ ktap_fail "add device ($mode)"; continue; }
+	for s in $BLK_SCHEDS; do
+		if ! blk_set_sched kblk_v "$s"; then
+			ktap_skip "verify $mode/$s" "scheduler $s not available on this kernel"
+			continue
+		fi
+		f0=$(blk_stat kblk_v flush_reqs) t0=$(blk_stat kblk_v discard_reqs)
+		verify_run kblk_v "v-$mode-$s"
+		rc=$?
+		errs=$(jq '[.jobs[].error] | add' "$KS_TMP/v-$mode-$s.json" 2>/dev/null)
+		wr=$(blk_fio_get "v-$mode-$s" '.write.io_bytes' 2>/dev/null)
+		trims=$(blk_fio_get "v-$mode-$s" '.trim.total_ios' 2>/dev/null)
+		if [ "$rc" = 0 ] && [ "$errs" = 0 ] && [ "${wr:-0}" -gt 0 ]; then
+			ktap_ok "verify $mode/$s: ${wr} bytes written, $trims trims, no verify error"
+		else
+			ktap_fail "verify $mode/$s" "fio rc=$rc errors=$errs" \
+				"$(grep -i -m5 'verify\|bad\|error' "$KS_TMP/v-$mode-$s.err")"
+		fi
+		[ "$(blk_stat kblk_v flush_reqs)" -gt "$f0" ] || flush_ok=0
+		[ "$(blk_stat kblk_v discard_reqs)" -gt "$t0" ] || trim_ok=0
+	done
+	$KSCOPE blk del v
+done
+ktap_eq "every run flushed the device" 1 "$flush_ok"
+ktap_eq "every run discarded on the device" 1 "$trim_ok"
+
+# 4k logical blocks on a rotating profile, through bfq if present
+$KSCOPE blk add h --profile hdd --size 12 --bs 4096 --completion softirq
+blk_set_sched kblk_h bfq || blk_set_sched kblk_h mq-deadline
+blk_fio h4k --filename=/dev/kblk_h --direct=1 --ioengine=libaio \
+	--verify=crc32c --verify_fatal=1 --name=r --rw=randwrite \
+	--bssplit=4k/40:12k/20:64k/20:1m/20 --blockalign=4k --offset=8k --size=6M \
+	--iodepth=8 --fsync=5
+rc=$?
+ktap_eq "verify 4k-block hdd ($(sed 's/.*\[\(.*\)\].*/\1/' /sys/block/kblk_h/queue/scheduler))" \
+	"0 0" "$rc $(jq '[.jobs[].error] | add' "$KS_TMP/h4k.json")"
+$KSCOPE blk del h
+rmmod kscope_blk
+ktap_done
