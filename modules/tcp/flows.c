@@ -169,6 +169,21 @@ bool kst_flow_get(const struct sock *sk, struct kst_flow_info *fi)
 	return f;
 }
 
+bool kst_flow_mark(const struct sock *sk, u32 flags, struct kst_flow_info *fi)
+{
+	struct kst_flow *f;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&flows_lock, irqflags);
+	f = flow_find(sk);
+	if (f) {
+		f->fi.flags |= flags;
+		*fi = f->fi;
+	}
+	spin_unlock_irqrestore(&flows_lock, irqflags);
+	return f;
+}
+
 bool kst_flow_end(const struct sock *sk, struct kst_flow_info *fi)
 {
 	struct kst_flow *f;

@@ -66,8 +66,12 @@ struct kst_sample {
 struct kst_flow_info {
 	u64 start_ns;		/* 0: born before we saw it */
 	u32 pid;		/* 0: not known (no task context seen) */
+	u32 flags;		/* KST_F_* */
 	char comm[TASK_COMM_LEN];
 };
+
+/* our SYN was acked: bytes_acked counts its sequence number */
+#define KST_F_SYN_ACKED	BIT(0)
 
 struct kst_filter {
 	struct in6_addr addr;
@@ -91,6 +95,8 @@ void kst_flow_start(const struct sock *sk, const struct kst_tuple *t,
 /* Record current as the flow's task (accept return). */
 void kst_flow_set_owner(const struct sock *sk, const struct kst_tuple *t);
 bool kst_flow_get(const struct sock *sk, struct kst_flow_info *fi);
+/* kst_flow_get(), and add @flags to the flow's flags first */
+bool kst_flow_mark(const struct sock *sk, u32 flags, struct kst_flow_info *fi);
 /* Remove the flow; true (with @fi filled) when it was there. */
 bool kst_flow_end(const struct sock *sk, struct kst_flow_info *fi);
 /*

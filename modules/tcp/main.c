@@ -50,7 +50,8 @@ struct kscope_source kst_src = {
 	.name = "tcp",
 	.owner = THIS_MODULE,
 	.attach = "tracepoints sock:inet_sock_set_state tcp:tcp_probe "
-		  "tcp:tcp_retransmit_skb tcp:tcp_send_reset "
+		  "tcp:tcp_retransmit_skb tcp:tcp_retransmit_synack "
+		  "tcp:tcp_send_reset "
 		  "tcp:tcp_receive_reset tcp:tcp_destroy_sock; "
 		  "kretprobe inet_csk_accept",
 	.counter_names = kst_counter_names,

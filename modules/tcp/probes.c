@@ -6,7 +6,8 @@
  *   sock:inet_sock_set_state  connects (CLOSE->SYN_SENT, in the connecting
  *                             task), passive opens, state changes, closes
  *   tcp:tcp_probe             congestion samples, from tcp_rcv_established
- *   tcp:tcp_retransmit_skb    retransmissions
+ *   tcp:tcp_retransmit_skb    retransmissions (segments, as RetransSegs)
+ *   tcp:tcp_retransmit_synack SYN-ACKs resent (counted with the above)
  *   tcp:tcp_send_reset, tcp:tcp_receive_reset
  *   tcp:tcp_destroy_sock      drops a flow whose close we did not see
  *   kretprobe inet_csk_accept the accepting task (no tracepoint returns it)
@@ -96,6 +97,8 @@ static const struct kscope_field close_fields[] = {
 	TCP_FLOW_FIELDS,
 	{ .name = "oldstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "duration_us", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "data_sent", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "data_received", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "bytes_acked", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "bytes_received", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
@@ -106,6 +109,8 @@ struct ev_close {
 	struct ev_flow f;
 	char oldstate[STATE_LEN];
 	u64 duration_us;
+	u64 data_sent;
+	u64 data_received;
 	u64 bytes_acked;
 	u64 bytes_received;
 	u64 pid;
@@ -239,8 +244,10 @@ static void on_close(const struct sock *sk, const struct kst_tuple *t,
 		     int oldstate)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
+	unsigned int ctl_out, ctl_in;
 	struct kst_flow_info fi;
 	struct ev_close ev;
+	bool fin_out;
 
 	if (!kst_flow_end(sk, &fi) || !fi.start_ns) {
 		/* listeners, and flows born before we looked or evicted */
@@ -256,6 +263,18 @@ static void on_close(const struct sock *sk, const struct kst_tuple *t,
 	ev.duration_us = div_u64(ktime_get_ns() - fi.start_ns, NSEC_PER_USEC);
 	ev.bytes_acked = READ_ONCE(tp->bytes_acked);
 	ev.bytes_received = READ_ONCE(tp->bytes_received);
+	/*
+	 * bytes_acked/bytes_received (RFC 4898, what tcp_info and tcplife
+	 * report) count sequence space: our SYN when it was acked, a FIN
+	 * each way. data_* are the payload bytes alone.
+	 */
+	fin_out = (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING ||
+		   oldstate == TCP_LAST_ACK) && tp->snd_una == tp->write_seq;
+	ctl_out = fin_out + !!(fi.flags & KST_F_SYN_ACKED);
+	ctl_in = sock_flag(sk, SOCK_DONE);	/* set by tcp_fin() */
+	ev.data_sent = ev.bytes_acked >= ctl_out ? ev.bytes_acked - ctl_out : 0;
+	ev.data_received = ev.bytes_received >= ctl_in ?
+			   ev.bytes_received - ctl_in : 0;
 	ev.pid = fi.pid;
 	memcpy(ev.comm, fi.comm, sizeof(ev.comm));
 	kscope_emit(&kst_src, TE_CLOSE, &ev);
@@ -267,7 +286,8 @@ static void on_established(const struct sock *sk, const struct kst_tuple *t,
 	struct kst_flow_info fi;
 	struct ev_connect ev;
 
-	if (!kst_flow_get(sk, &fi)) {
+	if (!kst_flow_mark(sk, oldstate == TCP_SYN_SENT ? KST_F_SYN_ACKED : 0,
+			   &fi)) {
 		kst_flow_start(sk, t, false);
 		return;
 	}
@@ -367,7 +387,9 @@ static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 		kscope_count(&kst_src, TC_RETRANS_FAILED);
 		return;
 	}
-	kscope_count(&kst_src, is_v6(sk) ? TC_RETRANS_V6 : TC_RETRANS_V4);
+	/* segments, like RetransSegs and tcpi_total_retrans */
+	kscope_count_add(&kst_src, is_v6(sk) ? TC_RETRANS_V6 : TC_RETRANS_V4,
+			 tcp_skb_pcount(skb));
 	if (!kscope_listening())
 		return;
 	kst_tuple_from_sk(sk, &t);
@@ -379,6 +401,14 @@ static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 	ev.total_retrans = tcp_sk(sk)->total_retrans;
 	ev.pid = fi.pid;
 	kscope_emit(&kst_src, TE_RETRANS, &ev);
+}
+
+/* a SYN-ACK resent for a request socket: counted, no flow yet */
+static void probe_retransmit_synack(void *data, const struct sock *sk,
+				    const struct request_sock *req)
+{
+	kscope_count(&kst_src, req->rsk_ops->family == AF_INET6 ?
+		     TC_RETRANS_V6 : TC_RETRANS_V4);
 }
 
 static void emit_reset(const struct sock *sk, const char *dir)
@@ -478,6 +508,7 @@ static struct kst_tp kst_tps[] = {
 	{ "inet_sock_set_state", probe_set_state },
 	{ "tcp_destroy_sock", probe_destroy_sock },
 	{ "tcp_retransmit_skb", probe_retransmit },
+	{ "tcp_retransmit_synack", probe_retransmit_synack },
 	{ "tcp_send_reset", probe_send_reset },
 	{ "tcp_receive_reset", probe_receive_reset },
 	{ "tcp_probe", probe_tcp_probe },

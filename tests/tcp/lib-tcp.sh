@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers of the kscope_tcp tests: two network namespaces joined by a veth
+# pair (documentation addresses only, nothing leaves the guest), the
+# workload (tcpwork.py), a kscope event watcher and libbpf-tools runners.
+
+TCP_C=kst_c TCP_S=kst_s
+TCP_C4=192.0.2.1 TCP_S4=192.0.2.2
+TCP_C6=2001:db8::1 TCP_S6=2001:db8::2
+TCP_WORK="/usr/bin/python3 $KS_TOP/tests/tcp/tcpwork.py"
+
+tcp_netns_up() {
+	tcp_netns_down
+	ip netns add $TCP_C && ip netns add $TCP_S &&
+	ip link add kst_veth_c netns $TCP_C type veth peer name kst_veth_s netns $TCP_S &&
+	ip -n $TCP_C addr add $TCP_C4/24 dev kst_veth_c &&
+	ip -n $TCP_S addr add $TCP_S4/24 dev kst_veth_s &&
+	ip -n $TCP_C addr add $TCP_C6/64 dev kst_veth_c nodad &&
+	ip -n $TCP_S addr add $TCP_S6/64 dev kst_veth_s nodad &&
+	ip -n $TCP_C link set kst_veth_c up && ip -n $TCP_S link set kst_veth_s up &&
+	ip -n $TCP_C link set lo up && ip -n $TCP_S link set lo up
+}
+
+tcp_netns_down() {
+	ip netns del $TCP_C 2>/dev/null
+	ip netns del $TCP_S 2>/dev/null
+	return 0
+}
+
+# inode of a named netns, as the kernel reports it in events
+tcp_netns_inum() { ip netns exec "$1" stat -L -c %i /proc/self/ns/net; }
+
+# wait_file PATH [SECONDS]
+wait_file() {
+	local i
+	for ((i = 0; i < ${2:-60} * 10; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# watch_start NAME: kscope --json watch tcp into $KS_TMP/NAME.ev
+watch_start() {
+	"$KSCOPE" --json watch tcp >"$KS_TMP/$1.ev" 2>"$KS_TMP/$1.everr" &
+	watch_pid=$!
+	sleep 1	# TCG: let it resolve the family and join the group
+}
+watch_stop() { kill -INT "$watch_pid" 2>/dev/null; wait "$watch_pid"; }
+
+# bpf_start VAR TOOL [ARGS...]: a libbpf tool, line-buffered, into
+# $KS_TMP/TOOL.out; waits for its header (BPF load is slow under TCG).
+bpf_start() {
+	local var=$1 tool=$2; shift 2
+	stdbuf -oL "/usr/sbin/$tool" "$@" >"$KS_TMP/$tool.out" 2>"$KS_TMP/$tool.err" &
+	printf -v "$var" %s $!
+	wait_file "$KS_TMP/$tool.out" 120
+}
+bpf_stop() { kill -INT "$1" 2>/dev/null; wait "$1"; }
+
+# tcp_ctr NAME: counter of source tcp
+tcp_ctr() { ks_counter tcp "$1"; }
+
+# events EVFILE TYPE [jq filter]: matching events as compact JSON lines
+tcp_events() {
+	jq -c "select(.source == \"tcp\" and .event == \"$2\")${3:+ | select($3)}" "$1"
+}
+
+tcp_unloaded() { ! ks_loaded kscope_tcp; }
