@@ -30,7 +30,12 @@
 
 #define DEFAULT_RCVBUF		(32 << 20)
 #define DRAIN_QUIET_MS		200
-#define DRAIN_MAX_MS		1000
+/*
+ * At exit the socket may still hold many batches (a large rcvbuf, a slow
+ * terminal): read them all, or they would be neither received nor counted
+ * lost. A second signal cuts the drain short.
+ */
+#define DRAIN_MAX_MS		30000
 
 enum { LOST_FULL, LOST_NOMEM, LOST_OVERRUN, LOST_NMI, NR_LOST };
 
