@@ -23,7 +23,7 @@ K=userspace/kscope
 b=.cache/build/$ver
 insmod "$b/modules/core/kscope_core.ko"
 insmod "$b/tests/core/kscope_testgen.ko"
-secs=${KSCOPE_BENCH_SECS:-2}
+secs=2	# events per step: rate x secs per producing CPU
 
 printf '%-5s %10s %12s %12s %10s %10s %8s\n' cpus rate/cpu offered/s reached/s received lost loss%
 for cpus in 1 2; do
