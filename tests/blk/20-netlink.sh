@@ -58,7 +58,7 @@ ktap_eq "sysfs: size, queues, depth" "32768 2 16" \
 	"$(cat /sys/block/kblk_dup/size) $(ls /sys/block/kblk_dup/mq | wc -l) $(cat /sys/block/kblk_dup/mq/0/nr_tags)"
 $KSCOPE blk add hd --profile hdd --size 8 --bs 4096 --completion inline --max-sectors 256 --max-segments 32 --wcache 0
 ktap_eq "sysfs: hdd with 4k blocks, no cache" "1 4096 4096 128 32 write through 0" \
-	"$(cat /sys/block/kblk_hd/queue/{rotational,logical_block_size,physical_block_size,max_hw_sectors_kb,max_segments}) $(cat /sys/block/kblk_hd/queue/write_cache) $(cat /sys/block/kblk_hd/queue/fua)"
+	"$(echo $(cat /sys/block/kblk_hd/queue/{rotational,logical_block_size,physical_block_size,max_hw_sectors_kb,max_segments})) $(cat /sys/block/kblk_hd/queue/write_cache) $(cat /sys/block/kblk_hd/queue/fua)"
 ktap_eq "list shows both" "dup hd" "$($KSCOPE --json blk list | jq -r '[.[].name] | join(" ")')"
 ktap_eq "list: hdd attributes" "hdd inline 4096 0" \
 	"$($KSCOPE --json blk list | jq -r '.[] | select(.name == "hd") | "\(.profile) \(.completion) \(.lbs) \(.wcache)"')"

@@ -15,15 +15,21 @@ ktap_plan $(( 3 * 4 + 3 ))
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 ks_load kscope_blk || { ktap_fail "load kscope_blk"; ktap_done; }
 
-# $1 disk, $2 run name, $3 extra: two jobs on disjoint ranges
+# $1 disk, $2 run name. In parallel: sequential writes from an odd
+# offset, random trim-then-write of each block (randtrimwrite), and a
+# fill; then the filled range is trimmed and must read back as zeroes.
 verify_run() {
-	blk_fio "$2" --filename="/dev/$1" --direct=1 --ioengine=libaio \
-		--verify=crc32c --do_verify=1 --verify_fatal=1 --randrepeat=0 \
+	blk_fio "$2" --filename="/dev/$1" --direct=1 --ioengine=libaio --randrepeat=0 \
 		--name=seq --rw=write --bssplit=512/20:4k/20:20k/20:128k/20:1m/20 \
 		--offset=4608 --size=3M --iodepth=4 --fsync=7 \
-		--name=rand --rw=randwrite --bssplit=512/30:1536/10:4k/20:36k/20:256k/10:1m/10 \
+		--verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--name=rand --rw=randtrimwrite --bssplit=512/30:1536/10:4k/20:36k/20:256k/10:1m/10 \
 		--blockalign=512 --offset=5M --size=4M --iodepth=8 --fsync=11 \
-		--trim_percentage=20 --trim_backlog=8 --trim_verify_zero=1 $3
+		--verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--name=fill --rw=write --bs=64k --offset=10M --size=1M \
+		--name=trim --stonewall --rw=trim --bs=128k --offset=10M --size=1M \
+		--name=zero --stonewall --rw=write --bs=4k --offset=10M --size=1M \
+		--verify=pattern --verify_pattern=0 --verify_only=1 --verify_fatal=1
 }
 
 flush_ok=1 trim_ok=1

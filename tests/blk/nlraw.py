@@ -63,10 +63,16 @@ def parse_attrs(buf):
 
 
 def talk(sk, msg):
+    """Send @msg, return the first message answering its sequence number."""
+    want = struct.unpack("=I", msg[8:12])[0]
     sk.send(msg)
-    data = sk.recv(65536)
-    ln, typ, flags, seq, pid = struct.unpack("=IHHII", data[:16])
-    return typ, data[16:ln]
+    while True:
+        data = sk.recv(65536)
+        while len(data) >= 16:
+            ln, typ, flags, seq, pid = struct.unpack("=IHHII", data[:16])
+            if seq == want:
+                return typ, data[16:ln]
+            data = data[(ln + 3) & ~3:]
 
 
 def main():
