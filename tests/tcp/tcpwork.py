@@ -5,13 +5,16 @@
 serve ADDR PORT COUNT REPLY READYFILE: accept COUNT connections one by one;
   read each until EOF, then send REPLY bytes and close. Prints one line per
   connection: "conn PEER received N sent REPLY".
-client ADDR PORT COUNT SEND: COUNT times connect, send SEND bytes, shut
-  down the write side, read the reply until EOF, close. Prints one line per
-  connection: "conn LOCALPORT sent SEND received N".
+client ADDR PORT COUNT SEND [GOFILE]: once GOFILE exists (if given), COUNT
+  times connect, send SEND bytes, shut down the write side, read the reply
+  until EOF, close. Prints one line per connection:
+  "conn LOCALPORT sent SEND received N".
 bulk ADDR PORT SEND READYFILE DONEFILE (server: `bulksrv ADDR PORT READYFILE`):
   one connection, send SEND bytes, then two 1-byte round trips so that the
   sender's last ACK processing is complete, and a last server byte that
   acks nothing new; write DONEFILE, wait for the file DONEFILE.go, close.
+holdsrv ADDR PORT COUNT READYFILE GOFILE / hold ADDR PORT COUNT DONEFILE:
+  COUNT connections held open until GOFILE (DONEFILE.go) exists.
 """
 import os
 import socket
@@ -58,8 +61,16 @@ def serve(addr, port, count, reply, readyfile):
     s.close()
 
 
-def client(addr, port, count, send):
+def wait_go(path):
+    deadline = time.time() + 120
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.05)
+
+
+def client(addr, port, count, send, gofile=None):
     payload = b's' * send
+    if gofile:
+        wait_go(gofile)
     for _ in range(count):
         c = socket.socket(family(addr), socket.SOCK_STREAM)
         c.connect((addr, port))
@@ -105,10 +116,29 @@ def bulk(addr, port, send, readyfile, donefile):
         got += c.recv(2 - len(got))
     print('bulk lport %d' % c.getsockname()[1], flush=True)
     ready(donefile)
-    deadline = time.time() + 120
-    while not os.path.exists(donefile + '.go') and time.time() < deadline:
-        time.sleep(0.05)
+    wait_go(donefile + '.go')
     c.close()
+
+
+def holdsrv(addr, port, count, readyfile, gofile):
+    s = listen(addr, port)
+    ready(readyfile)
+    conns = [s.accept()[0] for _ in range(count)]
+    wait_go(gofile)
+    for c in conns:
+        c.close()
+
+
+def hold(addr, port, count, donefile):
+    conns = []
+    for _ in range(count):
+        c = socket.socket(family(addr), socket.SOCK_STREAM)
+        c.connect((addr, port))
+        conns.append(c)
+    ready(donefile)
+    wait_go(donefile + '.go')
+    for c in conns:
+        c.close()
 
 
 def main():
@@ -116,11 +146,16 @@ def main():
     if cmd == 'serve':
         serve(a[0], int(a[1]), int(a[2]), int(a[3]), a[4])
     elif cmd == 'client':
-        client(a[0], int(a[1]), int(a[2]), int(a[3]))
+        client(a[0], int(a[1]), int(a[2]), int(a[3]),
+               a[4] if len(a) > 4 else None)
     elif cmd == 'bulksrv':
         bulksrv(a[0], int(a[1]), a[2])
     elif cmd == 'bulk':
         bulk(a[0], int(a[1]), int(a[2]), a[3], a[4])
+    elif cmd == 'holdsrv':
+        holdsrv(a[0], int(a[1]), int(a[2]), a[3], a[4])
+    elif cmd == 'hold':
+        hold(a[0], int(a[1]), int(a[2]), a[3])
     else:
         sys.exit('unknown command ' + cmd)
 
