@@ -53,8 +53,9 @@ for mode in $modes; do
 			ktap_fail "verify $mode/$s" "fio rc=$rc errors=$errs" \
 				"$(grep -i -m5 'verify\|bad\|error' "$KS_TMP/v-$mode-$s.err")"
 		fi
-		[ "$(blk_stat kblk_v flush_reqs)" -gt "$f0" ] || flush_ok=0
-		[ "$(blk_stat kblk_v discard_reqs)" -gt "$t0" ] || trim_ok=0
+		f1=$(blk_stat kblk_v flush_reqs) t1=$(blk_stat kblk_v discard_reqs)
+		[ "$f1" -gt "$f0" ] || { flush_ok=0; diag "$mode/$s: no flush ($f0 -> $f1, fio syncs $(blk_fio_get "v-$mode-$s" '.sync.total_ios'))"; }
+		[ "$t1" -gt "$t0" ] || { trim_ok=0; diag "$mode/$s: no discard ($t0 -> $t1)"; }
 	done
 	$KSCOPE blk del v
 done
