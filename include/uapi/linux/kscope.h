@@ -232,6 +232,8 @@ enum kscope_net_attr {
 #define KSCOPE_NET_MAX (__KSCOPE_NET_MAX - 1)
 
 
-/* vfs, mem, sched, probe source attributes */
+/* vfs and mem source attributes (KSCOPE_A_CTL nests of "vfs", "mem") */
+
+/* sched and probe source attributes (KSCOPE_A_CTL nests of "sched", "probe") */
 
 #endif /* _UAPI_LINUX_KSCOPE_H */
