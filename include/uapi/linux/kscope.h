@@ -154,6 +154,9 @@ enum kscope_tcp_attr {
 	KSCOPE_TCP_SAMPLE_ALL,		/* u8: 1 = a "cong" event per sample,
 					 * 0 = only on cwnd/ssthresh change */
 	KSCOPE_TCP_CLEAR,		/* flag: reset all of the above first */
+	KSCOPE_TCP_EVENTS,		/* u32: mask of event types (bit = type
+					 * id, see the source's schema) to
+					 * build; default all but "state" */
 	__KSCOPE_TCP_MAX,
 };
 #define KSCOPE_TCP_MAX (__KSCOPE_TCP_MAX - 1)
@@ -235,5 +238,53 @@ enum kscope_net_attr {
 /* vfs and mem source attributes (KSCOPE_A_CTL nests of "vfs", "mem") */
 
 /* sched and probe source attributes (KSCOPE_A_CTL nests of "sched", "probe") */
+
+/*
+ * "sched": KSCOPE_CMD_CTL sets the portrait filter (the processes whose
+ * portraits are kept and whose fork/exec/exit events are sent; every
+ * given attribute must match, 0 or "" = any) and/or resets the
+ * statistics; KSCOPE_CMD_CTL_GET returns the filter.
+ */
+enum kscope_sched_attr {
+	KSCOPE_SCHED_UNSPEC,
+	KSCOPE_SCHED_PAD,
+	KSCOPE_SCHED_PID,		/* u32: process (tgid) or its children */
+	KSCOPE_SCHED_COMM,		/* string: comm, 0..15 chars */
+	KSCOPE_SCHED_CGROUP,		/* u64: cgroup v2 id (inode), or below */
+	KSCOPE_SCHED_CLEAR,		/* flag: reset the filter first */
+	KSCOPE_SCHED_RESET,		/* flag: zero histograms, drop portraits */
+	__KSCOPE_SCHED_MAX,
+};
+#define KSCOPE_SCHED_MAX (__KSCOPE_SCHED_MAX - 1)
+
+/*
+ * "probe": KSCOPE_CMD_CTL with OP ADD (SYMBOL, FLAGS) replies with the
+ * new probe's ID and RESOLVED name; DEL takes ID or SYMBOL (every probe
+ * on that name). KSCOPE_CMD_CTL_GET: one KSCOPE_PROBE_ENTRY per probe.
+ */
+enum kscope_probe_op {
+	KSCOPE_PROBE_OP_ADD = 1,
+	KSCOPE_PROBE_OP_DEL,
+};
+
+#define KSCOPE_PROBE_F_RET		(1U << 0)	/* return side: count returns */
+#define KSCOPE_PROBE_F_LATENCY		(1U << 1)	/* entry->return histogram */
+#define KSCOPE_PROBE_F_EVENTS		(1U << 2)	/* one event per hit */
+
+enum kscope_probe_attr {
+	KSCOPE_PROBE_UNSPEC,
+	KSCOPE_PROBE_PAD,
+	KSCOPE_PROBE_OP,		/* u8: enum kscope_probe_op */
+	KSCOPE_PROBE_SYMBOL,		/* string: function name as asked */
+	KSCOPE_PROBE_ID,		/* u32 */
+	KSCOPE_PROBE_FLAGS,		/* u32: KSCOPE_PROBE_F_* */
+	KSCOPE_PROBE_RESOLVED,		/* string (reply): name probed */
+	KSCOPE_PROBE_HITS,		/* u64 (reply) */
+	KSCOPE_PROBE_RETURNS,		/* u64 (reply) */
+	KSCOPE_PROBE_NMISSED,		/* u64 (reply) */
+	KSCOPE_PROBE_ENTRY,		/* nest (reply): one probe */
+	__KSCOPE_PROBE_MAX,
+};
+#define KSCOPE_PROBE_MAX (__KSCOPE_PROBE_MAX - 1)
 
 #endif /* _UAPI_LINUX_KSCOPE_H */
