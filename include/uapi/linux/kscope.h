@@ -237,6 +237,87 @@ enum kscope_net_attr {
 
 /* vfs and mem source attributes (KSCOPE_A_CTL nests of "vfs", "mem") */
 
+/*
+ * vfs: KSCOPE_CMD_CTL sets SLOW_US, PID, TOP and/or TOP_RESET (a new top
+ * interval). KSCOPE_CMD_CTL_GET replies with the settings, INTERVAL_MS,
+ * one OPS nest per (filesystem, operation) seen, and the top TOP_N (1..100,
+ * default 10) files and processes of the interval, busiest first.
+ */
+enum kscope_vfs_op {
+	KSCOPE_VFS_OP_READ,
+	KSCOPE_VFS_OP_WRITE,
+	KSCOPE_VFS_OP_OPEN,
+	KSCOPE_VFS_OP_FSYNC,
+	KSCOPE_VFS_OP_CREATE,
+	KSCOPE_VFS_OP_UNLINK,
+	KSCOPE_VFS_OP_RENAME,
+	KSCOPE_VFS_OP_MKDIR,
+	KSCOPE_VFS_OP_RMDIR,
+	__KSCOPE_VFS_OP_MAX,
+};
+
+enum kscope_vfs_attr {
+	KSCOPE_VFS_UNSPEC,
+	KSCOPE_VFS_PAD,
+	KSCOPE_VFS_SLOW_US,		/* u64: slow-op events above this, 0 = off */
+	KSCOPE_VFS_PID,			/* u32: only this thread group, 0 = all */
+	KSCOPE_VFS_TOP,			/* u8: collect top files/processes 0/1 */
+	KSCOPE_VFS_TOP_RESET,		/* flag: start a new top interval */
+	KSCOPE_VFS_TOP_N,		/* u32 (CTL_GET): entries per top list */
+	KSCOPE_VFS_INTERVAL_MS,		/* u64 (reply): length of the interval */
+	KSCOPE_VFS_OPS,			/* nest (reply): FS, OP, COUNT, BYTES,
+					 * ERRORS, HIST */
+	KSCOPE_VFS_FS,			/* string: filesystem type */
+	KSCOPE_VFS_OP,			/* u8: enum kscope_vfs_op */
+	KSCOPE_VFS_COUNT,		/* u64 */
+	KSCOPE_VFS_BYTES,		/* u64 */
+	KSCOPE_VFS_ERRORS,		/* u64 */
+	KSCOPE_VFS_HIST,		/* nest of u64 BUCKET attrs: type = log2
+					 * slot + 1, [2^(n-1), 2^n) us, slot 0 = 0 us */
+	KSCOPE_VFS_TOP_FILE,		/* nest (reply): FS, NAME, INO, PID, COMM,
+					 * READS, WRITES, RBYTES, WBYTES, COUNT */
+	KSCOPE_VFS_TOP_PROC,		/* nest (reply): PID, COMM, READS, WRITES,
+					 * RBYTES, WBYTES, COUNT (all ops) */
+	KSCOPE_VFS_NAME,		/* string: file name (last component) */
+	KSCOPE_VFS_INO,			/* u64 */
+	KSCOPE_VFS_COMM,		/* string */
+	KSCOPE_VFS_READS,		/* u64 */
+	KSCOPE_VFS_WRITES,		/* u64 */
+	KSCOPE_VFS_RBYTES,		/* u64 */
+	KSCOPE_VFS_WBYTES,		/* u64 */
+	KSCOPE_VFS_TOP_DROPPED,		/* u64 (reply): entries the table had no
+					 * room for this interval */
+	__KSCOPE_VFS_MAX,
+};
+#define KSCOPE_VFS_MAX (__KSCOPE_VFS_MAX - 1)
+
+/*
+ * mem: KSCOPE_CMD_CTL sets HIGH_ORDER (events for allocations of this
+ * order and above; 0 = off). KSCOPE_CMD_CTL_GET replies with HIGH_ORDER,
+ * NR_ORDERS, the slow-path histogram and one ZONE nest per populated zone
+ * with its free lists and fragmentation index per order.
+ */
+enum kscope_mem_attr {
+	KSCOPE_MEM_UNSPEC,
+	KSCOPE_MEM_PAD,
+	KSCOPE_MEM_HIGH_ORDER,		/* u32: 0 = off, else 1..NR_ORDERS-1 */
+	KSCOPE_MEM_NR_ORDERS,		/* u32 (reply) */
+	KSCOPE_MEM_ZONE,		/* nest (reply): NODE, ZONE_NAME, ORDER... */
+	KSCOPE_MEM_NODE,		/* u32 */
+	KSCOPE_MEM_ZONE_NAME,		/* string */
+	KSCOPE_MEM_ORDER,		/* nest: ORDER_NR, FREE, MT_FREE..., FRAG */
+	KSCOPE_MEM_ORDER_NR,		/* u32 */
+	KSCOPE_MEM_FREE,		/* u64: free blocks of this order */
+	KSCOPE_MEM_MT_FREE,		/* nest: MT_NAME + FREE, per migrate type */
+	KSCOPE_MEM_MT_NAME,		/* string */
+	KSCOPE_MEM_FRAG,		/* s32: fragmentation index x1000, as
+					 * /sys/kernel/debug/extfrag/extfrag_index;
+					 * -1000 = a free block of this order exists */
+	KSCOPE_MEM_SLOW_HIST,		/* nest of u64: type = log2 slot + 1 (us) */
+	__KSCOPE_MEM_MAX,
+};
+#define KSCOPE_MEM_MAX (__KSCOPE_MEM_MAX - 1)
+
 /* sched and probe source attributes (KSCOPE_A_CTL nests of "sched", "probe") */
 
 /*
