@@ -3,7 +3,7 @@
  * kscope tcp: drive the "tcp" source (kscope_tcp.ko).
  *
  *   kscope tcp filter [--port N] [--addr IP] [--netns INUM] [--pid PID]
- *                     [--sample-all|--on-change] [--clear]
+ *                     [--sample-all|--on-change] [--events LIST] [--clear]
  *   kscope tcp filter --show
  *   kscope tcp flows
  */
@@ -20,11 +20,13 @@
 
 static const char tcp_usage[] =
 	"usage: kscope tcp filter [--port N] [--addr IP] [--netns INUM] [--pid PID]\n"
-	"                         [--sample-all|--on-change] [--clear]\n"
+	"                         [--sample-all|--on-change] [--events LIST] [--clear]\n"
 	"       kscope tcp filter --show\n"
 	"       kscope tcp flows\n"
 	"  filter: choose the flows that produce events and samples (admin);\n"
-	"          0 or :: means any; --clear resets everything first\n"
+	"          0 or :: means any; --clear resets everything first;\n"
+	"          --events: comma-separated event types to build, or 'all'\n"
+	"          (default: all but state)\n"
 	"  flows:  the flow table, one flow per line (debugfs)\n";
 
 static int tcp_err(const char *fmt, const char *arg)
@@ -52,11 +54,51 @@ static bool parse_addr(const char *s, struct in6_addr *a)
 	return true;
 }
 
+/* Event type names to a mask, with the source's own schema. */
+static int events_mask(struct ks_nl *nl, const char *list, uint32_t *mask)
+{
+	struct ks_sources s = { .n = 0 };
+	char *dup, *tok, *save = NULL;
+	unsigned int i;
+	int err;
+
+	err = ks_sources_fetch(nl, "tcp", &s);
+	if (err) {
+		ks_nl_report_source(nl, "tcp filter", "tcp", err);
+		return 1;
+	}
+	*mask = 0;
+	dup = strdup(list);
+	if (!dup) {
+		ks_sources_free(&s);
+		return 1;
+	}
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool found = false;
+
+		for (i = 0; s.n && i < s.v[0].nr_evtypes; i++) {
+			const struct ks_evtype *et = &s.v[0].evtypes[i];
+
+			if (!strcmp(tok, "all") || !strcmp(tok, et->name)) {
+				*mask |= 1u << et->id;
+				found = true;
+			}
+		}
+		if (!found) {
+			err = tcp_err("unknown event type '%s'", tok);
+			break;
+		}
+	}
+	free(dup);
+	ks_sources_free(&s);
+	return err;
+}
+
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a, *b;
 	char addr[INET6_ADDRSTRLEN] = "::";
-	uint32_t netns = 0, pid = 0;
+	uint32_t netns = 0, pid = 0, events = 0;
 	uint16_t port = 0;
 	uint8_t all = 0;
 
@@ -84,15 +126,19 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			case KSCOPE_TCP_SAMPLE_ALL:
 				all = mnl_attr_get_u8(b);
 				break;
+			case KSCOPE_TCP_EVENTS:
+				events = mnl_attr_get_u32(b);
+				break;
 			}
 		}
 	}
 	if (opt_json)
 		printf("{\"port\":%u,\"addr\":\"%s\",\"netns\":%u,\"pid\":%u,"
-		       "\"sample_all\":%u}\n", port, addr, netns, pid, all);
+		       "\"sample_all\":%u,\"events\":%u}\n", port, addr, netns,
+		       pid, all, events);
 	else
-		printf("port %u\naddr %s\nnetns %u\npid %u\nsample_all %u\n",
-		       port, addr, netns, pid, all);
+		printf("port %u\naddr %s\nnetns %u\npid %u\nsample_all %u\n"
+		       "events 0x%x\n", port, addr, netns, pid, all, events);
 	return 0;
 }
 
@@ -106,6 +152,7 @@ static int tcp_filter(int argc, char **argv)
 		{ "sample-all", no_argument, NULL, 's' },
 		{ "on-change", no_argument, NULL, 'c' },
 		{ "clear", no_argument, NULL, 'C' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "show", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -115,6 +162,8 @@ static int tcp_filter(int argc, char **argv)
 	int sample = -1, c, err, status = 1;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint64_t port = 0, netns = 0, pid = 0;
+	const char *events = NULL;
+	uint32_t evmask = 0;
 	struct in6_addr addr;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -153,6 +202,9 @@ static int tcp_filter(int argc, char **argv)
 		case 'C':
 			clear = true;
 			break;
+		case 'e':
+			events = optarg;
+			break;
 		case 'S':
 			show = true;
 			break;
@@ -169,16 +221,23 @@ static int tcp_filter(int argc, char **argv)
 	if (optind < argc)
 		return tcp_err("unexpected argument '%s'", argv[optind]);
 	if (show && (has_port || has_addr || has_netns || has_pid || clear ||
-		     sample >= 0))
+		     sample >= 0 || events))
 		return tcp_err("%s", "--show takes no other option");
 	if (!show && !(has_port || has_addr || has_netns || has_pid || clear ||
-		       sample >= 0))
+		       sample >= 0 || events))
 		show = true;
 
 	err = ks_nl_connect(&nl);
 	if (err) {
 		ks_nl_connect_report(&nl, err);
 		goto out;
+	}
+	if (events) {
+		err = events_mask(&nl, events, &evmask);
+		if (err) {
+			status = err;
+			goto out;
+		}
 	}
 	nlh = ks_nl_msg(&nl, buf, show ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
 	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "tcp");
@@ -195,6 +254,8 @@ static int tcp_filter(int argc, char **argv)
 		mnl_attr_put_u32(nlh, KSCOPE_TCP_PID, (uint32_t)pid);
 	if (sample >= 0)
 		mnl_attr_put_u8(nlh, KSCOPE_TCP_SAMPLE_ALL, (uint8_t)sample);
+	if (events)
+		mnl_attr_put_u32(nlh, KSCOPE_TCP_EVENTS, evmask);
 	mnl_attr_nest_end(nlh, nest);
 	err = ks_nl_talk(&nl, nlh, show ? show_cb : NULL, NULL);
 	if (err) {

@@ -4,6 +4,9 @@
  * address, network namespace and the pid recorded at connect/accept. The
  * probes read the filter under RCU; a change swaps in a new copy.
  *
+ * KSCOPE_TCP_EVENTS chooses the event types built (default: all but
+ * "state").
+ *
  * The filter selects the flows that produce events and congestion samples
  * (and so fill the flow table); the connection-life counters count every
  * TCP socket, filtered or not.
@@ -24,6 +27,12 @@
 
 struct kst_filter __rcu *kst_filter_cur;
 static DEFINE_MUTEX(kst_filter_lock);
+u32 kst_event_mask = KST_EVENTS_DEFAULT;
+
+/* not const: 6.1 takes a plain pointer */
+static struct netlink_range_validation kst_events_range = {
+	.max = GENMASK(TE_NR_EVENTS - 1, 0),
+};
 
 /* not const: 6.1 takes a plain pointer */
 static struct netlink_range_validation kst_pid_range = {
@@ -37,6 +46,7 @@ static const struct nla_policy kst_policy[KSCOPE_TCP_MAX + 1] = {
 	[KSCOPE_TCP_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &kst_pid_range),
 	[KSCOPE_TCP_SAMPLE_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
 	[KSCOPE_TCP_CLEAR] = { .type = NLA_FLAG },
+	[KSCOPE_TCP_EVENTS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kst_events_range),
 };
 
 static bool filter_is_any(const struct kst_filter *f)
@@ -108,6 +118,10 @@ int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
 		nf->pid = nla_get_u32(tb[KSCOPE_TCP_PID]);
 	if (tb[KSCOPE_TCP_SAMPLE_ALL])
 		nf->sample_all = nla_get_u8(tb[KSCOPE_TCP_SAMPLE_ALL]);
+	if (tb[KSCOPE_TCP_CLEAR])
+		WRITE_ONCE(kst_event_mask, KST_EVENTS_DEFAULT);
+	if (tb[KSCOPE_TCP_EVENTS])
+		WRITE_ONCE(kst_event_mask, nla_get_u32(tb[KSCOPE_TCP_EVENTS]));
 	if (filter_is_any(nf) && !nf->sample_all) {
 		kfree(nf);
 		nf = NULL;
@@ -158,7 +172,8 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	    nla_put(msg, KSCOPE_TCP_ADDR, sizeof(f.addr), &f.addr) ||
 	    nla_put_u32(msg, KSCOPE_TCP_NETNS, f.netns) ||
 	    nla_put_u32(msg, KSCOPE_TCP_PID, f.pid) ||
-	    nla_put_u8(msg, KSCOPE_TCP_SAMPLE_ALL, f.sample_all))
+	    nla_put_u8(msg, KSCOPE_TCP_SAMPLE_ALL, f.sample_all) ||
+	    nla_put_u32(msg, KSCOPE_TCP_EVENTS, READ_ONCE(kst_event_mask)))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
 	nlmsg_end(msg, nlh);
@@ -179,8 +194,9 @@ static int filter_show(struct seq_file *m, void *v)
 	if (cur)
 		memcpy(&f, cur, offsetof(struct kst_filter, rcu));
 	rcu_read_unlock();
-	seq_printf(m, "port %u\naddr %pI6c\nnetns %u\npid %u\nsample_all %u\n",
-		   f.port, &f.addr, f.netns, f.pid, f.sample_all);
+	seq_printf(m, "port %u\naddr %pI6c\nnetns %u\npid %u\nsample_all %u\nevents 0x%x\n",
+		   f.port, &f.addr, f.netns, f.pid, f.sample_all,
+		   READ_ONCE(kst_event_mask));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(filter);

@@ -10,6 +10,8 @@
 #include <linux/list.h>
 #include <linux/sched.h>
 #include <linux/types.h>
+#include <linux/bits.h>
+#include <linux/compiler.h>
 #include <kscope/kscope.h>
 
 struct sock;
@@ -107,6 +109,16 @@ bool kst_flow_sample(const struct sock *sk, const struct kst_tuple *t,
 		     const struct kst_sample *s, struct kst_flow_info *fi);
 
 /* ctl.c */
+/* event types to build; state changes only on request (they are many) */
+#define KST_EVENTS_DEFAULT	(GENMASK(TE_NR_EVENTS - 1, 0) & ~BIT(TE_STATE))
+extern u32 kst_event_mask;
+
+/* Build an event of @type? Someone listens and asked for that type. */
+static inline bool kst_want(enum kst_event type)
+{
+	return (READ_ONCE(kst_event_mask) & BIT(type)) && kscope_listening();
+}
+
 extern struct kst_filter __rcu *kst_filter_cur;
 /*
  * Does the filter select the flow? @fi NULL: the pid is not known yet and

@@ -120,14 +120,14 @@ struct ev_close {
 static const struct kscope_field retrans_fields[] = {
 	TCP_FLOW_FIELDS,
 	{ .name = "state", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
-	{ .name = "total_retrans", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "segs", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
 };
 
 struct ev_retrans {
 	struct ev_flow f;
 	char state[STATE_LEN];
-	u64 total_retrans;
+	u64 segs;
 	u64 pid;
 };
 
@@ -256,7 +256,7 @@ static void on_close(const struct sock *sk, const struct kst_tuple *t,
 		return;
 	}
 	kscope_count(&kst_src, is_v6(sk) ? TC_CLOSES_V6 : TC_CLOSES_V4);
-	if (!kscope_listening() || !kst_filter_match(t, &fi, NULL))
+	if (!kst_want(TE_CLOSE) || !kst_filter_match(t, &fi, NULL))
 		return;
 	ev_flow_fill(&ev.f, t);
 	state_name(ev.oldstate, oldstate);
@@ -291,7 +291,7 @@ static void on_established(const struct sock *sk, const struct kst_tuple *t,
 		kst_flow_start(sk, t, false);
 		return;
 	}
-	if (oldstate != TCP_SYN_SENT || !kscope_listening() ||
+	if (oldstate != TCP_SYN_SENT || !kst_want(TE_CONNECT) ||
 	    !kst_filter_match(t, &fi, NULL))
 		return;
 	ev_flow_fill(&ev.f, t);
@@ -327,7 +327,7 @@ static void probe_set_state(void *data, const struct sock *sk,
 		break;
 	}
 
-	if (kscope_listening()) {
+	if (kst_want(TE_STATE)) {
 		kst_flow_get(sk, &fi);	/* on close, still there */
 		if (kst_filter_match(&t, &fi, NULL)) {
 			ev_flow_fill(&ev.f, &t);
@@ -358,7 +358,7 @@ static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	kscope_count(&kst_src, is_v6(sk) ? TC_ACCEPTS_V6 : TC_ACCEPTS_V4);
 	kst_tuple_from_sk(sk, &t);
 	kst_flow_set_owner(sk, &t);
-	if (!kscope_listening())
+	if (!kst_want(TE_ACCEPT))
 		return 0;
 	fi.pid = task_tgid_nr(current);
 	if (!kst_filter_match(&t, &fi, NULL))
@@ -390,7 +390,7 @@ static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 	/* segments, like RetransSegs and tcpi_total_retrans */
 	kscope_count_add(&kst_src, is_v6(sk) ? TC_RETRANS_V6 : TC_RETRANS_V4,
 			 tcp_skb_pcount(skb));
-	if (!kscope_listening())
+	if (!kst_want(TE_RETRANS))
 		return;
 	kst_tuple_from_sk(sk, &t);
 	kst_flow_get(sk, &fi);
@@ -398,7 +398,7 @@ static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 		return;
 	ev_flow_fill(&ev.f, &t);
 	state_name(ev.state, sk->sk_state);
-	ev.total_retrans = tcp_sk(sk)->total_retrans;
+	ev.segs = tcp_skb_pcount(skb);
 	ev.pid = fi.pid;
 	kscope_emit(&kst_src, TE_RETRANS, &ev);
 }
@@ -417,7 +417,7 @@ static void emit_reset(const struct sock *sk, const char *dir)
 	struct ev_reset ev;
 	struct kst_tuple t;
 
-	if (!kscope_listening())
+	if (!kst_want(TE_RESET))
 		return;
 	kst_tuple_from_sk(sk, &t);
 	kst_flow_get(sk, &fi);
@@ -479,7 +479,7 @@ static void probe_tcp_probe(void *data, struct sock *sk,
 	kscope_count(&kst_src, TC_SAMPLES);
 	if (changed)
 		kscope_count(&kst_src, TC_CONG_CHANGES);
-	if (!(changed || all) || !kscope_listening() ||
+	if (!(changed || all) || !kst_want(TE_CONG) ||
 	    !kst_filter_match(&t, &fi, NULL))
 		return;
 	ev_flow_fill(&ev.f, &t);

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib-tcp.sh"
 
 N=4 M=3 SEND=20480 REPLY=7000
-ktap_plan 15
+ktap_plan 16
 
 if ! ks_load kscope_tcp; then
 	ktap_fail "load kscope_tcp" "$(dmesg | tail -5)"
@@ -19,6 +19,7 @@ fi
 ktap_ok "load kscope_tcp"
 tcp_netns_up || { ktap_fail "netns setup"; ks_unload kscope_tcp; ktap_done; }
 
+"$KSCOPE" tcp filter --clear --events all
 watch_start ev
 have_bpf=1
 bpf_start tc_pid tcpconnect || have_bpf=0
@@ -116,6 +117,9 @@ else
 	ktap_skip "raw bytes_acked/received = tcplife's TX/RX (0.01 KB)" "libbpf-tools did not start"
 fi
 
+got=$(tcp_events "$ev" state '.newstate == "ESTABLISHED" and (.sport == 5001 or .sport == 5002 or .dport == 5001 or .dport == 5002)' | wc -l)
+ktap_eq "state events (asked for): both ends reach ESTABLISHED" "$((2 * (N + M)))" "$got"
+
 nc=$(tcp_netns_inum $TCP_C 2>/dev/null || echo none)
 ns=$(tcp_netns_inum $TCP_S 2>/dev/null || echo none)
 got=$(tcp_events "$ev" close '.dport == 5001 or .dport == 5002' | jq -r .netns | sort -u)
@@ -128,6 +132,7 @@ got=$(tcp_events "$ev" accept '.sport == 5002' | jq -r '"\(.pid) \(.flow_pid)"' 
 ktap_eq "accept events carry the accepting pid" "$s6 $s6" "$got"
 
 tcp_netns_down
+"$KSCOPE" tcp filter --clear
 ks_unload kscope_tcp
 ktap_check "unload kscope_tcp" "rmmod failed" tcp_unloaded
 ktap_done

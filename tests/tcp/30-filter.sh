@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib-tcp.sh"
 
 N=2 M=2 SEND=3000 REPLY=1000
-ktap_plan 10
+ktap_plan 12
 
 if ! ks_load kscope_tcp; then
 	ktap_fail "load kscope_tcp" "$(dmesg | tail -5)"
@@ -44,6 +44,8 @@ run_pair addr
 watch_stop
 got=$(tcp_events "$KS_TMP/addr.ev" close | jq -r .family | sort | uniq -c | tr -s ' ')
 ktap_eq "addr filter: close events of the IPv6 flows only" " $((2 * M)) 6" "$got"
+got=$(tcp_events "$KS_TMP/addr.ev" state | wc -l)
+ktap_eq "no state events unless asked for" 0 "$got"
 
 # 2. netns: only the server's ends
 nss=$(tcp_netns_inum $TCP_S)
@@ -63,8 +65,17 @@ got=$(tcp_events "$KS_TMP/pid.ev" connect | jq -r '"\(.flow_pid) \(.dport)"' | s
 ktap_eq "pid filter: connect events of that process only" " $N $c4 5011" "$got"
 got=$(tcp_events "$KS_TMP/pid.ev" close | jq -r '"\(.flow_pid) \(.data_sent)"' | sort | uniq -c | tr -s ' ')
 ktap_eq "pid filter: close events of that process only, its bytes" " $N $c4 $SEND" "$got"
+ktap_eq "filter readable in debugfs" "pid $c4" "$(grep '^pid' "$KS_DEBUGFS/tcp/filter")"
 
-# 4. refusals
+# 4. event types: close only
+"$KSCOPE" tcp filter --clear --events close
+watch_start types
+run_pair types
+watch_stop
+got=$(jq -r 'select(.source == "tcp") | .event' "$KS_TMP/types.ev" | sort | uniq -c | tr -s ' ')
+ktap_eq "--events close: close events only, of every end" " $((2 * (N + M))) close" "$got"
+
+# 5. refusals
 out=$("$KSCOPE" tcp filter --pid 99999999 2>&1)
 rc=$?
 ktap_check "pid out of range refused with a reason" "rc=$rc: $out" \
@@ -74,7 +85,6 @@ rc=$?
 cur=$("$KSCOPE" tcp filter --show | awk '$1 == "port" { print $2 }')
 ktap_check "unprivileged filter change refused" "rc=$rc port=$cur: $out" \
 	test "$rc" -ne 0 -a "$cur" = 0
-ktap_eq "filter readable in debugfs" "pid $c4" "$(grep '^pid' "$KS_DEBUGFS/tcp/filter")"
 
 "$KSCOPE" tcp filter --clear
 ktap_eq "cleared filter reads back as any" "port 0 netns 0 pid 0" \

@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/tcp.sh [--kernel 6.1|6.12|7.2] [--reps N]: what kscope_tcp costs a
+# TCP workload, next to libbpf-tools that watch the same paths. In one
+# guest boot, on loopback (bench/tcp-load.c):
+#   rr    20000 1-byte request/response round trips on one connection
+#   bulk  200 MB one way on one connection
+#   crr   1000 connections with one round trip each
+# under: no tracer; kscope_tcp loaded (nobody listening: counters, flow
+# table); kscope_tcp with a reader subscribed (events on cwnd change);
+# tcprtt (fentry on tcp_rcv_established, the function tcp:tcp_probe sits
+# in); tcplife (sock:inet_sock_set_state). Runs are interleaved, each
+# configuration N times (default 5); the table shows median seconds and
+# the ratio to no tracer. A benchmark, not a test: TCG guests are slow and
+# noisy, so read ratios, not absolute times.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+ver=6.1 reps=5
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--kernel) ver=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	*) echo "usage: bench/tcp.sh [--kernel V] [--reps N]" >&2; exit 2 ;;
+	esac
+done
+out=${KSCOPE_BUILD_OUT:-$top/.cache/build}
+if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
+	make -s -C userspace
+	mkdir -p .cache/bench
+	gcc -O2 -Wall -Wextra -Werror -o .cache/bench/tcp-load bench/tcp-load.c
+	KSCOPE_BUILD_OUT=$out scripts/build-modules --kernel "$ver" --no-tests \
+		--areas "core tcp" >/dev/null
+	exec scripts/guest-run --kernel "$ver" --timeout 3000 -- \
+		env KSCOPE_BUILD_OUT="$out" "$0" --kernel "$ver" --reps "$reps"
+fi
+
+K=userspace/kscope
+L=.cache/bench/tcp-load
+b=$out/$ver
+insmod "$b/modules/core/kscope_core.ko"
+tmp=$(mktemp -d)
+
+declare -A arg=([rr]=20000 [bulk]=200 [crr]=1000)
+works=(rr bulk crr)
+confs=(none kscope kscope+reader tcprtt tcplife)
+
+# start CONF; the tracer is attached when this returns
+start() {
+	tracer=""
+	case $1 in
+	kscope) insmod "$b/modules/tcp/kscope_tcp.ko" ;;
+	kscope+reader)
+		insmod "$b/modules/tcp/kscope_tcp.ko"
+		$K watch tcp >/dev/null 2>&1 &
+		tracer=$!
+		sleep 1 ;;
+	tcprtt|tcplife)
+		stdbuf -oL "/usr/sbin/$1" >"$tmp/$1.out" 2>&1 &
+		tracer=$!
+		for _ in $(seq 600); do
+			[ -s "$tmp/$1.out" ] && break
+			sleep 0.1
+		done ;;
+	esac
+}
+stop() {
+	[ -n "$tracer" ] && { kill -INT "$tracer"; wait "$tracer" || true; }
+	case $1 in kscope*) rmmod kscope_tcp ;; esac
+}
+
+# warm up (first runs in a fresh guest are much slower)
+for w in "${works[@]}"; do $L "$w" "${arg[$w]}" >/dev/null; $L "$w" "${arg[$w]}" >/dev/null; done
+
+for ((r = 0; r < reps; r++)); do
+	for c in "${confs[@]}"; do
+		start "$c"
+		for w in "${works[@]}"; do
+			$L "$w" "${arg[$w]}" >>"$tmp/$w.$c"
+		done
+		stop "$c"
+	done
+done
+
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "# kernel $(uname -r), $reps runs per cell, median seconds (ratio to none)"
+printf '%-6s' work
+for c in "${confs[@]}"; do printf ' %18s' "$c"; done
+echo
+for w in "${works[@]}"; do
+	base=$(median "$tmp/$w.none")
+	printf '%-6s' "$w"
+	for c in "${confs[@]}"; do
+		m=$(median "$tmp/$w.$c")
+		printf ' %18s' "$(awk -v m="$m" -v b="$base" 'BEGIN { printf "%.3f (%.2fx)", m, m / b }')"
+	done
+	echo
+done
+echo "# tcplife lines seen in its last run: $(($(wc -l <"$tmp/tcplife.out") - 1))"
+rm -rf "$tmp"
+rmmod kscope_core
