@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The buddy free lists per zone and order, the split by migrate type, and
+ * the fragmentation index per order computed from them.
+ *
+ * Zones are reached through node_data[] and node_states (exported), not
+ * for_each_populated_zone(), whose helpers (first_online_pgdat, next_zone)
+ * are not exported to modules. Each order is read under zone->lock, as
+ * /proc/buddyinfo and /proc/pagetypeinfo do; the per-type lists are
+ * walked, capped like pagetypeinfo so that a huge list cannot keep
+ * interrupts off for long.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/list.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <net/genetlink.h>
+
+#include "internal.h"
+
+#define MT_WALK_CAP	100000
+
+struct zone_snap {
+	int node;
+	const char *name;
+	unsigned long nr_free[KSCOPE_NR_ORDERS];
+	unsigned long mt_free[KSCOPE_NR_ORDERS][MIGRATE_TYPES];
+	bool mt_capped;
+};
+
+static void zone_snapshot(struct zone *zone, struct zone_snap *s, bool by_mt)
+{
+	unsigned int order, mt;
+	unsigned long flags, n;
+	struct list_head *p;
+
+	s->node = zone_to_nid(zone);
+	s->name = zone->name;
+	s->mt_capped = false;
+	for (order = 0; order < KSCOPE_NR_ORDERS; order++) {
+		struct free_area *area = &zone->free_area[order];
+
+		spin_lock_irqsave(&zone->lock, flags);
+		s->nr_free[order] = area->nr_free;
+		for (mt = 0; by_mt && mt < MIGRATE_TYPES; mt++) {
+			n = 0;
+			list_for_each(p, &area->free_list[mt]) {
+				if (++n >= MT_WALK_CAP) {
+					s->mt_capped = true;
+					break;
+				}
+			}
+			s->mt_free[order][mt] = n;
+		}
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+}
+
+/*
+ * As mm/vmstat.c's __fragmentation_index(): 0 when nothing is free,
+ * -1000 when a block of @order is free, else towards 1000 the more the
+ * failure would be due to fragmentation rather than lack of memory.
+ */
+int mem_frag_index(const unsigned long *nr_free, unsigned int order)
+{
+	unsigned long requested = 1UL << order;
+	u64 total = 0, pages = 0, suitable = 0;
+	unsigned int o;
+
+	for (o = 0; o < KSCOPE_NR_ORDERS; o++) {
+		total += nr_free[o];
+		pages += (u64)nr_free[o] << o;
+		if (o >= order)
+			suitable += (u64)nr_free[o] << (o - order);
+	}
+	if (!total)
+		return 0;
+	if (suitable)
+		return -1000;
+	return 1000 - div64_u64(1000 + div64_u64(pages * 1000ULL, requested),
+				total);
+}
+
+/* Calls @fn for every populated zone; stops at its first error. */
+static int for_each_zone_snap(bool by_mt,
+			      int (*fn)(const struct zone_snap *, void *),
+			      void *arg)
+{
+	struct zone_snap *s;
+	int nid, z, ret = 0;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		for (z = 0; z < MAX_NR_ZONES && !ret; z++) {
+			struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			zone_snapshot(zone, s, by_mt);
+			ret = fn(s, arg);
+		}
+		if (ret)
+			break;
+	}
+	kfree(s);
+	return ret;
+}
+
+/* the /proc/buddyinfo format, line for line */
+static int buddyinfo_one(const struct zone_snap *s, void *arg)
+{
+	struct seq_file *m = arg;
+	unsigned int o;
+
+	seq_printf(m, "Node %d, zone %8s ", s->node, s->name);
+	for (o = 0; o < KSCOPE_NR_ORDERS; o++)
+		seq_printf(m, "%6lu ", s->nr_free[o]);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static int buddyinfo_show(struct seq_file *m, void *v)
+{
+	return for_each_zone_snap(false, buddyinfo_one, m);
+}
+DEFINE_SHOW_ATTRIBUTE(buddyinfo);
+
+/* "node zone order migratetype free_blocks", every list */
+static int freelists_one(const struct zone_snap *s, void *arg)
+{
+	struct seq_file *m = arg;
+	unsigned int o, t;
+
+	for (o = 0; o < KSCOPE_NR_ORDERS; o++)
+		for (t = 0; t < MIGRATE_TYPES; t++)
+			seq_printf(m, "%d %s %u %s %lu%s\n", s->node, s->name,
+				   o, mem_mt_names[t], s->mt_free[o][t],
+				   s->mt_capped ? " capped" : "");
+	return 0;
+}
+
+static int freelists_show(struct seq_file *m, void *v)
+{
+	return for_each_zone_snap(true, freelists_one, m);
+}
+DEFINE_SHOW_ATTRIBUTE(freelists);
+
+/* "node zone" then the index x1000 per order */
+static int fragindex_one(const struct zone_snap *s, void *arg)
+{
+	struct seq_file *m = arg;
+	unsigned int o;
+
+	seq_printf(m, "%d %s", s->node, s->name);
+	for (o = 0; o < KSCOPE_NR_ORDERS; o++)
+		seq_printf(m, " %d", mem_frag_index(s->nr_free, o));
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static int fragindex_show(struct seq_file *m, void *v)
+{
+	return for_each_zone_snap(false, fragindex_one, m);
+}
+DEFINE_SHOW_ATTRIBUTE(fragindex);
+
+void mem_freelist_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("buddyinfo", 0444, dir, NULL, &buddyinfo_fops);
+	debugfs_create_file("freelists", 0444, dir, NULL, &freelists_fops);
+	debugfs_create_file("fragindex", 0444, dir, NULL, &fragindex_fops);
+}
+
+static int put_zone(const struct zone_snap *s, void *arg)
+{
+	struct nlattr *zn, *on, *mn;
+	struct sk_buff *msg = arg;
+	unsigned int o, t;
+
+	zn = nla_nest_start(msg, KSCOPE_MEM_ZONE);
+	if (!zn || nla_put_u32(msg, KSCOPE_MEM_NODE, s->node) ||
+	    nla_put_string(msg, KSCOPE_MEM_ZONE_NAME, s->name))
+		return -EMSGSIZE;
+	for (o = 0; o < KSCOPE_NR_ORDERS; o++) {
+		on = nla_nest_start(msg, KSCOPE_MEM_ORDER);
+		if (!on || nla_put_u32(msg, KSCOPE_MEM_ORDER_NR, o) ||
+		    nla_put_u64_64bit(msg, KSCOPE_MEM_FREE, s->nr_free[o],
+				      KSCOPE_MEM_PAD) ||
+		    nla_put_s32(msg, KSCOPE_MEM_FRAG,
+				mem_frag_index(s->nr_free, o)))
+			return -EMSGSIZE;
+		for (t = 0; t < MIGRATE_TYPES; t++) {
+			mn = nla_nest_start(msg, KSCOPE_MEM_MT_FREE);
+			if (!mn ||
+			    nla_put_string(msg, KSCOPE_MEM_MT_NAME,
+					   mem_mt_names[t]) ||
+			    nla_put_u64_64bit(msg, KSCOPE_MEM_FREE,
+					      s->mt_free[o][t], KSCOPE_MEM_PAD))
+				return -EMSGSIZE;
+			nla_nest_end(msg, mn);
+		}
+		nla_nest_end(msg, on);
+	}
+	nla_nest_end(msg, zn);
+	return 0;
+}
+
+int mem_freelist_put(struct sk_buff *msg)
+{
+	return for_each_zone_snap(true, put_zone, msg);
+}

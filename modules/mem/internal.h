@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kscope_mem internals: the allocator probes and their counters
+ * (probes.c), the free-list view and fragmentation index (freelist.c),
+ * setup and netlink control (main.c).
+ */
+#ifndef _KSCOPE_MEM_INTERNAL_H
+#define _KSCOPE_MEM_INTERNAL_H
+
+#include <linux/mmzone.h>
+#include <linux/types.h>
+#include <kscope/compat-mem.h>
+#include <kscope/kscope.h>
+
+#define MEM_NR_BUCKETS	32
+/* counter names exist for this many orders */
+#define MEM_ORDERS_NAMED	16
+
+/* source counters: alloc_oN for each order, then free_oN, then these */
+enum mem_counter {
+	MC_ALLOC_FAILED = 2 * KSCOPE_NR_ORDERS,
+	MC_FREE_BATCHED,
+	MC_SLOWPATH,
+	MC_HIGH_ORDER_EVENTS,
+	MC_NR_COUNTERS,
+};
+#define MC_ALLOC(order)	(order)
+#define MC_FREE(order)	(KSCOPE_NR_ORDERS + (order))
+
+enum mem_event { ME_HIGH_ORDER, ME_NR_EVENTS };
+
+extern struct kscope_source mem_src;
+extern unsigned int mem_high_order;
+extern const char * const mem_mt_names[MIGRATE_TYPES];
+
+/* probes.c */
+extern const struct kscope_event_desc mem_events[ME_NR_EVENTS];
+int mem_probes_init(void);
+void mem_probes_exit(void);
+int mem_probes_attach(char *attach, size_t len);
+void mem_probes_detach(void);
+void mem_probes_debugfs(struct dentry *dir);
+void mem_slow_hist(u64 *hist);
+
+/* freelist.c */
+void mem_freelist_debugfs(struct dentry *dir);
+int mem_freelist_put(struct sk_buff *msg);
+/* fragmentation index x1000 of @order from free blocks per order */
+int mem_frag_index(const unsigned long *nr_free, unsigned int order);
+
+#endif /* _KSCOPE_MEM_INTERNAL_H */

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kscope_mem: the buddy allocator.
+ *
+ * Page allocations per order (and per zone and migrate type in debugfs
+ * "allocs"), frees, failures, the slow path's latency histogram, events
+ * for allocations of a high order (pid, comm, order, gfp flags), and the
+ * free lists per zone, order and migrate type with a fragmentation index
+ * per order (debugfs "buddyinfo", "freelists", "fragindex"; netlink
+ * KSCOPE_CMD_CTL_GET). The event threshold is set with KSCOPE_CMD_CTL.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/debugfs.h>
+#include <net/genetlink.h>
+#include <kscope/compat.h>
+
+#include "internal.h"
+
+#define MEM_REPLY_SIZE	(32 * 1024)
+
+static unsigned int high_order;
+module_param(high_order, uint, 0444);
+MODULE_PARM_DESC(high_order, "initial event threshold: allocations of this order and above, 0 = off (default)");
+
+unsigned int mem_high_order;
+
+const char * const mem_mt_names[MIGRATE_TYPES] = {
+	[MIGRATE_UNMOVABLE] = "Unmovable",
+	[MIGRATE_MOVABLE] = "Movable",
+	[MIGRATE_RECLAIMABLE] = "Reclaimable",
+	[MIGRATE_HIGHATOMIC] = "HighAtomic",
+#ifdef CONFIG_CMA
+	[MIGRATE_CMA] = "CMA",
+#endif
+#ifdef CONFIG_MEMORY_ISOLATION
+	[MIGRATE_ISOLATE] = "Isolate",
+#endif
+};
+
+#define ORDER_NAMES(p) \
+	p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7", \
+	p "8", p "9", p "10", p "11", p "12", p "13", p "14", p "15"
+
+static const char * const alloc_names[MEM_ORDERS_NAMED] = { ORDER_NAMES("alloc_o") };
+static const char * const free_names[MEM_ORDERS_NAMED] = { ORDER_NAMES("free_o") };
+static const char *mem_counter_names[MC_NR_COUNTERS];
+
+static struct netlink_range_validation mem_order_range = {
+	.max = KSCOPE_NR_ORDERS - 1,
+};
+
+static const struct nla_policy mem_ctl_policy[KSCOPE_MEM_MAX + 1] = {
+	[KSCOPE_MEM_HIGH_ORDER] = NLA_POLICY_FULL_RANGE(NLA_U32, &mem_order_range),
+};
+
+static int mem_ctl(struct kscope_source *src, struct nlattr *ctl,
+		   struct genl_info *info)
+{
+	struct nlattr *tb[KSCOPE_MEM_MAX + 1];
+	int ret;
+
+	if (!ctl) {
+		NL_SET_ERR_MSG(info->extack, "mem needs KSCOPE_A_CTL");
+		return -EINVAL;
+	}
+	ret = nla_parse_nested(tb, KSCOPE_MEM_MAX, ctl, mem_ctl_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	if (!tb[KSCOPE_MEM_HIGH_ORDER]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change");
+		return -EINVAL;
+	}
+	WRITE_ONCE(mem_high_order, nla_get_u32(tb[KSCOPE_MEM_HIGH_ORDER]));
+	return 0;
+}
+
+static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
+		       struct genl_info *info)
+{
+	u64 hist[MEM_NR_BUCKETS];
+	struct genlmsghdr *hdr;
+	struct nlattr *nest, *hn;
+	struct nlmsghdr *nlh;
+	struct sk_buff *msg;
+	unsigned int b;
+	int ret;
+
+	if (ctl && nla_len(ctl)) {
+		NL_SET_BAD_ATTR(info->extack, ctl);
+		NL_SET_ERR_MSG(info->extack, "mem queries take no attributes");
+		return -EINVAL;
+	}
+	msg = nlmsg_new(MEM_REPLY_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = -EMSGSIZE;
+	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
+			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
+	if (!nlh)
+		goto free_msg;
+	hdr = nlmsg_data(nlh);
+	hdr->cmd = info->genlhdr->cmd;
+	hdr->version = info->genlhdr->version;
+	hdr->reserved = 0;
+	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
+		goto free_msg;
+	nest = nla_nest_start(msg, KSCOPE_A_CTL);
+	if (!nest ||
+	    nla_put_u32(msg, KSCOPE_MEM_HIGH_ORDER, READ_ONCE(mem_high_order)) ||
+	    nla_put_u32(msg, KSCOPE_MEM_NR_ORDERS, KSCOPE_NR_ORDERS))
+		goto free_msg;
+	mem_slow_hist(hist);
+	hn = nla_nest_start(msg, KSCOPE_MEM_SLOW_HIST);
+	if (!hn)
+		goto free_msg;
+	for (b = 0; b < MEM_NR_BUCKETS; b++)
+		if (hist[b] && nla_put_u64_64bit(msg, b + 1, hist[b],
+						 KSCOPE_MEM_PAD))
+			goto free_msg;
+	nla_nest_end(msg, hn);
+	ret = mem_freelist_put(msg);
+	if (ret)
+		goto free_msg;
+	nla_nest_end(msg, nest);
+	nlmsg_end(msg, nlh);
+	return genlmsg_reply(msg, info);
+
+free_msg:
+	nlmsg_free(msg);
+	return ret;
+}
+
+struct kscope_source mem_src = {
+	.name = "mem",
+	.owner = THIS_MODULE,
+	.counter_names = mem_counter_names,
+	.nr_counters = MC_NR_COUNTERS,
+	.events = mem_events,
+	.nr_events = ME_NR_EVENTS,
+	.ctl = mem_ctl,
+	.ctl_get = mem_ctl_get,
+};
+
+static int settings_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "high_order %u\nnr_orders %u\n",
+		   READ_ONCE(mem_high_order), KSCOPE_NR_ORDERS);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(settings);
+
+static int __init kmem_init(void)
+{
+	unsigned int o;
+	int ret;
+
+	BUILD_BUG_ON(KSCOPE_NR_ORDERS > MEM_ORDERS_NAMED);
+	if (high_order >= KSCOPE_NR_ORDERS) {
+		pr_err("high_order=%u out of range 0..%u\n", high_order,
+		       KSCOPE_NR_ORDERS - 1);
+		return -EINVAL;
+	}
+	mem_high_order = high_order;
+	for (o = 0; o < KSCOPE_NR_ORDERS; o++) {
+		mem_counter_names[MC_ALLOC(o)] = alloc_names[o];
+		mem_counter_names[MC_FREE(o)] = free_names[o];
+	}
+	mem_counter_names[MC_ALLOC_FAILED] = "alloc_failed";
+	mem_counter_names[MC_FREE_BATCHED] = "free_batched";
+	mem_counter_names[MC_SLOWPATH] = "slowpath";
+	mem_counter_names[MC_HIGH_ORDER_EVENTS] = "high_order_events";
+
+	ret = mem_probes_init();
+	if (ret)
+		return ret;
+	ret = kscope_source_register(&mem_src);
+	if (ret)
+		goto exit_probes;
+	debugfs_create_file("settings", 0444, mem_src.dir, NULL,
+			    &settings_fops);
+	mem_probes_debugfs(mem_src.dir);
+	mem_freelist_debugfs(mem_src.dir);
+	ret = mem_probes_attach(mem_src.attach, sizeof(mem_src.attach));
+	if (ret)
+		goto unregister_source;
+	return 0;
+
+unregister_source:
+	kscope_source_unregister(&mem_src);
+exit_probes:
+	mem_probes_exit();
+	return ret;
+}
+
+static void __exit kmem_exit(void)
+{
+	mem_probes_detach();
+	kscope_source_unregister(&mem_src);
+	mem_probes_exit();
+}
+
+module_init(kmem_init);
+module_exit(kmem_exit);
+
+MODULE_DESCRIPTION("kscope: buddy allocator orders, slow path, free lists and fragmentation");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where kscope_mem looks:
+ *
+ *   kmem:mm_page_alloc          every buddy allocation (page NULL: failed),
+ *                               by order, zone and migrate type; events
+ *                               for orders at or above the threshold
+ *   kmem:mm_page_free           frees by order and zone
+ *   kmem:mm_page_free_batched   order-0 frees of a batch (page lists)
+ *   kretprobe __alloc_pages_slowpath
+ *                               latency of the slow path; only its timing
+ *                               is read, so a compiler clone
+ *                               (.constprop.N, .isra.N) serves as well
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/kprobes.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+
+#include "internal.h"
+
+#define MT_NAME_LEN	12
+
+static const struct kscope_field high_order_fields[] = {
+	{ .name = "order", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "gfp", .kind = KSCOPE_FIELD_HEX },
+	{ .name = "migratetype", .kind = KSCOPE_FIELD_STR, .size = MT_NAME_LEN },
+	{ .name = "zone", .kind = KSCOPE_FIELD_STR, .size = 8 },
+	{ .name = "pfn", .kind = KSCOPE_FIELD_HEX },
+	{ .name = "failed", .kind = KSCOPE_FIELD_U64 },
+};
+
+struct ev_high_order {
+	u64 order;
+	u64 gfp;
+	char mt[MT_NAME_LEN];
+	char zone[8];
+	u64 pfn;
+	u64 failed;
+};
+
+const struct kscope_event_desc mem_events[ME_NR_EVENTS] = {
+	[ME_HIGH_ORDER] = { .name = "high_order", .fields = high_order_fields,
+			    .nr_fields = ARRAY_SIZE(high_order_fields) },
+};
+
+struct mem_cpu_stats {
+	u64 allocs[MAX_NR_ZONES][KSCOPE_NR_ORDERS][MIGRATE_TYPES];
+	u64 frees[MAX_NR_ZONES][KSCOPE_NR_ORDERS];
+	u64 slow_hist[MEM_NR_BUCKETS];
+};
+
+static struct mem_cpu_stats __percpu *mem_cpu;
+
+static void probe_page_alloc(void *data, struct page *page,
+			     unsigned int order, gfp_t gfp, int mt)
+{
+	unsigned int hi = READ_ONCE(mem_high_order);
+	struct ev_high_order ev;
+
+	if (order >= KSCOPE_NR_ORDERS)
+		return;
+	if (!page) {
+		kscope_count(&mem_src, MC_ALLOC_FAILED);
+	} else {
+		kscope_count(&mem_src, MC_ALLOC(order));
+		if (mt >= 0 && mt < MIGRATE_TYPES)
+			this_cpu_inc(mem_cpu->allocs[page_zonenum(page)][order][mt]);
+	}
+	if (!hi || order < hi || !kscope_listening())
+		return;
+	ev.order = order;
+	ev.gfp = (__force u64)gfp;
+	strscpy(ev.mt, mt >= 0 && mt < MIGRATE_TYPES ? mem_mt_names[mt] : "?",
+		sizeof(ev.mt));
+	strscpy(ev.zone, page ? page_zone(page)->name : "-", sizeof(ev.zone));
+	ev.pfn = page ? page_to_pfn(page) : 0;
+	ev.failed = !page;
+	kscope_count(&mem_src, MC_HIGH_ORDER_EVENTS);
+	kscope_emit(&mem_src, ME_HIGH_ORDER, &ev);
+}
+
+static void probe_page_free(void *data, struct page *page, unsigned int order)
+{
+	if (order >= KSCOPE_NR_ORDERS)
+		return;
+	kscope_count(&mem_src, MC_FREE(order));
+	this_cpu_inc(mem_cpu->frees[page_zonenum(page)][order]);
+}
+
+static void probe_page_free_batched(void *data, struct page *page)
+{
+	kscope_count(&mem_src, MC_FREE(0));
+	kscope_count(&mem_src, MC_FREE_BATCHED);
+	this_cpu_inc(mem_cpu->frees[page_zonenum(page)][0]);
+}
+
+static int slow_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(u64 *)ri->data = ktime_get_ns();
+	return 0;
+}
+
+static int slow_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 us = div_u64(ktime_get_ns() - *(u64 *)ri->data, NSEC_PER_USEC);
+	unsigned int b = min_t(unsigned int, us ? ilog2(us) + 1 : 0,
+			       MEM_NR_BUCKETS - 1);
+
+	kscope_count(&mem_src, MC_SLOWPATH);
+	this_cpu_inc(mem_cpu->slow_hist[b]);
+	return 0;
+}
+
+static char slow_sym[KSYM_NAME_LEN];
+static struct kretprobe slow_krp = {
+	.entry_handler = slow_entry,
+	.handler = slow_return,
+	.data_size = sizeof(u64),
+	.maxactive = 64,
+};
+static bool slow_attached;
+
+struct mem_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+	bool registered;
+};
+
+static struct mem_tp mem_tps[] = {
+	{ "mm_page_alloc", probe_page_alloc },
+	{ "mm_page_free", probe_page_free },
+	{ "mm_page_free_batched", probe_page_free_batched },
+};
+
+static void tp_lookup(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mem_tps); i++)
+		if (!strcmp(tp->name, mem_tps[i].name))
+			mem_tps[i].tp = tp;
+}
+
+void mem_probes_detach(void)
+{
+	unsigned int i;
+
+	if (slow_attached) {
+		unregister_kretprobe(&slow_krp);
+		slow_attached = false;
+	}
+	for (i = 0; i < ARRAY_SIZE(mem_tps); i++) {
+		if (!mem_tps[i].registered)
+			continue;
+		tracepoint_probe_unregister(mem_tps[i].tp, mem_tps[i].probe,
+					    NULL);
+		mem_tps[i].registered = false;
+	}
+	tracepoint_synchronize_unregister();
+}
+
+static const char * const slow_candidates[] = {
+	"", ".constprop.0", ".isra.0", ".part.0", ".constprop.1", ".isra.1",
+};
+
+/* The slow path by its own name, or a compiler clone of it. */
+static int attach_slowpath(void)
+{
+	unsigned int i;
+	int ret = -ENOENT;
+
+	for (i = 0; i < ARRAY_SIZE(slow_candidates); i++) {
+		snprintf(slow_sym, sizeof(slow_sym), "__alloc_pages_slowpath%s",
+			 slow_candidates[i]);
+		slow_krp.kp.symbol_name = slow_sym;
+		ret = register_kretprobe(&slow_krp);
+		if (!ret) {
+			slow_attached = true;
+			return 0;
+		}
+		memset(&slow_krp.kp, 0, sizeof(slow_krp.kp));
+		slow_krp.nmissed = 0;
+		if (ret != -ENOENT)
+			break;
+	}
+	pr_err("cannot attach a kretprobe to __alloc_pages_slowpath: %d%s\n",
+	       ret, ret == -ENOENT ? " (no such symbol or clone on this kernel)" : "");
+	return ret;
+}
+
+int mem_probes_attach(char *attach, size_t len)
+{
+	unsigned int i;
+	int ret;
+
+	for_each_kernel_tracepoint(tp_lookup, NULL);
+	for (i = 0; i < ARRAY_SIZE(mem_tps); i++) {
+		if (!mem_tps[i].tp) {
+			pr_err("tracepoint kmem:%s not found on this kernel\n",
+			       mem_tps[i].name);
+			return -ENOENT;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(mem_tps); i++) {
+		ret = tracepoint_probe_register(mem_tps[i].tp,
+						mem_tps[i].probe, NULL);
+		if (ret) {
+			pr_err("cannot attach to tracepoint kmem:%s: %d\n",
+			       mem_tps[i].name, ret);
+			goto detach;
+		}
+		mem_tps[i].registered = true;
+	}
+	ret = attach_slowpath();
+	if (ret)
+		goto detach;
+	scnprintf(attach, len, "tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched; kretprobe %s",
+		  slow_sym);
+	return 0;
+
+detach:
+	mem_probes_detach();
+	return ret;
+}
+
+void mem_slow_hist(u64 *hist)
+{
+	unsigned int b;
+	int cpu;
+
+	memset(hist, 0, MEM_NR_BUCKETS * sizeof(*hist));
+	for_each_possible_cpu(cpu)
+		for (b = 0; b < MEM_NR_BUCKETS; b++)
+			hist[b] += READ_ONCE(per_cpu_ptr(mem_cpu, cpu)->slow_hist[b]);
+}
+
+/* "zone order migratetype count", non-zero rows */
+static int allocs_show(struct seq_file *m, void *v)
+{
+	const struct pglist_data *pgdat = NODE_DATA(first_online_node);
+	unsigned int z, o, t;
+	u64 sum;
+	int cpu;
+
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		for (o = 0; o < KSCOPE_NR_ORDERS; o++)
+			for (t = 0; t < MIGRATE_TYPES; t++) {
+				sum = 0;
+				for_each_possible_cpu(cpu)
+					sum += READ_ONCE(per_cpu_ptr(mem_cpu, cpu)->allocs[z][o][t]);
+				if (sum)
+					seq_printf(m, "%s %u %s %llu\n",
+						   pgdat->node_zones[z].name, o,
+						   mem_mt_names[t], sum);
+			}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(allocs);
+
+/* "zone order count", non-zero rows */
+static int frees_show(struct seq_file *m, void *v)
+{
+	const struct pglist_data *pgdat = NODE_DATA(first_online_node);
+	unsigned int z, o;
+	u64 sum;
+	int cpu;
+
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		for (o = 0; o < KSCOPE_NR_ORDERS; o++) {
+			sum = 0;
+			for_each_possible_cpu(cpu)
+				sum += READ_ONCE(per_cpu_ptr(mem_cpu, cpu)->frees[z][o]);
+			if (sum)
+				seq_printf(m, "%s %u %llu\n",
+					   pgdat->node_zones[z].name, o, sum);
+		}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(frees);
+
+/* "lo_us count": slow-path latency, [lo_us, 2 * lo_us) */
+static int slowpath_hist_show(struct seq_file *m, void *v)
+{
+	u64 hist[MEM_NR_BUCKETS];
+	unsigned int b;
+
+	mem_slow_hist(hist);
+	for (b = 0; b < MEM_NR_BUCKETS; b++)
+		if (hist[b])
+			seq_printf(m, "%llu %llu\n", b ? 1ULL << (b - 1) : 0,
+				   hist[b]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(slowpath_hist);
+
+static int kprobes_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s %u %lu\n", slow_sym, slow_attached,
+		   slow_attached ? (unsigned long)slow_krp.nmissed +
+				   slow_krp.kp.nmissed : 0UL);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kprobes);
+
+void mem_probes_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("allocs", 0444, dir, NULL, &allocs_fops);
+	debugfs_create_file("frees", 0444, dir, NULL, &frees_fops);
+	debugfs_create_file("slowpath_hist", 0444, dir, NULL,
+			    &slowpath_hist_fops);
+	debugfs_create_file("kprobes", 0444, dir, NULL, &kprobes_fops);
+}
+
+int mem_probes_init(void)
+{
+	mem_cpu = alloc_percpu(struct mem_cpu_stats);
+	return mem_cpu ? 0 : -ENOMEM;
+}
+
+void mem_probes_exit(void)
+{
+	free_percpu(mem_cpu);
+	mem_cpu = NULL;
+}

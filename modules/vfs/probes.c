@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where kscope_vfs looks. The VFS has no tracepoints for these calls, so
+ * each operation is a kretprobe on the VFS entry point the kernel really
+ * has; its entry handler records the start time and what the call is
+ * about (in the instance's data), the return handler accounts the result.
+ *
+ *   read   vfs_read          write  vfs_write       open   vfs_open
+ *   fsync  vfs_fsync_range   create vfs_create (mknod) and opens that
+ *   unlink vfs_unlink        rename vfs_rename             created the file
+ *   mkdir  vfs_mkdir         rmdir  vfs_rmdir
+ *
+ * An open that created its file (FMODE_CREATED, set by the lookup before
+ * vfs_open) counts as a create too; it has no latency of its own, since
+ * the filesystem's ->create ran before vfs_open. The arguments are read
+ * from the registers, so a target the compiler cloned with changed
+ * arguments (.isra.N, .constprop.N) is not attached, and says so.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kprobes.h>
+#include <linux/path.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <kscope/compat-vfs.h>
+
+#include "internal.h"
+
+static unsigned int maxactive = 256;
+module_param(maxactive, uint, 0444);
+MODULE_PARM_DESC(maxactive, "calls in flight per probe, 16..4096 (default 256); more are counted in nmissed");
+
+static const struct kscope_field slow_fields[] = {
+	{ .name = "op", .kind = KSCOPE_FIELD_STR, .size = 8 },
+	{ .name = "fs", .kind = KSCOPE_FIELD_STR, .size = VFS_FS_NAME },
+	{ .name = "file", .kind = KSCOPE_FIELD_STR, .size = VFS_FILE_NAME },
+	{ .name = "bytes", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "offset", .kind = KSCOPE_FIELD_S64 },
+	{ .name = "latency_us", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "ret", .kind = KSCOPE_FIELD_S64 },
+};
+
+struct ev_slow {
+	char op[8];
+	char fs[VFS_FS_NAME];
+	char file[VFS_FILE_NAME];
+	u64 bytes;
+	s64 offset;
+	u64 latency_us;
+	s64 ret;
+};
+
+const struct kscope_event_desc vfs_events[VE_NR_EVENTS] = {
+	[VE_SLOW] = { .name = "slow", .fields = slow_fields,
+		      .nr_fields = ARRAY_SIZE(slow_fields) },
+};
+
+/* What the entry handler leaves for the return handler. */
+struct vfs_call {
+	u64 start;
+	const struct dentry *dentry;
+	const struct super_block *sb;
+	unsigned long ino;
+	u64 bytes;
+	s64 offset;
+	bool created;
+};
+
+struct vfs_target {
+	const char *sym;
+	unsigned int op;
+	bool required;
+	bool attached;
+	struct kretprobe krp;
+};
+
+/*
+ * The name may change under a concurrent rename: an inline name is then
+ * garbled at worst, an external one stays readable until an RCU grace
+ * period has passed, and the probes run with preemption off.
+ */
+void vfs_dentry_name(const struct dentry *d, char *buf, size_t len)
+{
+	const unsigned char *name;
+
+	if (!d) {
+		strscpy(buf, "?", len);
+		return;
+	}
+	rcu_read_lock();
+	name = READ_ONCE(d->d_name.name);
+	strscpy(buf, name, len);
+	rcu_read_unlock();
+}
+
+static void call_from_file(struct vfs_call *c, const struct file *f)
+{
+	const struct inode *inode = file_inode(f);
+
+	c->dentry = f->f_path.dentry;
+	c->sb = inode->i_sb;
+	c->ino = inode->i_ino;
+}
+
+static void call_from_dentry(struct vfs_call *c, const struct dentry *d)
+{
+	const struct inode *inode = d_inode(d);
+
+	c->dentry = d;
+	c->sb = d->d_sb;
+	c->ino = inode ? inode->i_ino : 0;
+}
+
+static struct vfs_target *target_of(struct kretprobe_instance *ri)
+{
+	return container_of(get_kretprobe(ri), struct vfs_target, krp);
+}
+
+static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vfs_call *c = (struct vfs_call *)ri->data;
+	unsigned int op = target_of(ri)->op;
+	u32 pid = READ_ONCE(vfs_pid);
+	const struct renamedata *rd;
+	const struct path *path;
+	const struct file *f;
+	const loff_t *pos;
+
+	if (pid && task_tgid_nr(current) != pid)
+		return 1;	/* no return handler for this call */
+	c->bytes = 0;
+	c->offset = -1;
+	c->created = false;
+	switch (op) {
+	case KSCOPE_VFS_OP_READ:
+	case KSCOPE_VFS_OP_WRITE:
+		f = (const struct file *)regs_get_kernel_argument(regs, 0);
+		call_from_file(c, f);
+		c->bytes = regs_get_kernel_argument(regs, 2);
+		pos = (const loff_t *)regs_get_kernel_argument(regs, 3);
+		if (pos)
+			c->offset = *pos;
+		break;
+	case KSCOPE_VFS_OP_FSYNC:
+		f = (const struct file *)regs_get_kernel_argument(regs, 0);
+		call_from_file(c, f);
+		c->offset = regs_get_kernel_argument(regs, 1);
+		break;
+	case KSCOPE_VFS_OP_OPEN:
+		path = (const struct path *)regs_get_kernel_argument(regs, 0);
+		f = (const struct file *)regs_get_kernel_argument(regs, 1);
+		call_from_dentry(c, path->dentry);
+		c->created = f->f_mode & FMODE_CREATED;
+		break;
+	case KSCOPE_VFS_OP_CREATE:
+		call_from_dentry(c, (const struct dentry *)
+				 regs_get_kernel_argument(regs,
+							  KSCOPE_VFS_CREATE_DENTRY_ARG));
+		break;
+	case KSCOPE_VFS_OP_RENAME:
+		rd = (const struct renamedata *)regs_get_kernel_argument(regs, 0);
+		call_from_dentry(c, rd->old_dentry);
+		break;
+	default:	/* unlink, mkdir, rmdir: (idmap, dir, dentry, ...) */
+		call_from_dentry(c, (const struct dentry *)
+				 regs_get_kernel_argument(regs, 2));
+		break;
+	}
+	c->start = ktime_get_ns();
+	return 0;
+}
+
+static s64 call_ret(unsigned int op, struct pt_regs *regs)
+{
+	unsigned long rv = regs_return_value(regs);
+
+	switch (op) {
+	case KSCOPE_VFS_OP_READ:
+	case KSCOPE_VFS_OP_WRITE:
+		return (long)rv;	/* ssize_t */
+	case KSCOPE_VFS_OP_MKDIR:
+		return KSCOPE_VFS_MKDIR_RET(rv);
+	default:
+		return (int)rv;
+	}
+}
+
+static void emit_slow(const struct vfs_op_rec *r, const struct vfs_call *c)
+{
+	struct ev_slow ev;
+
+	strscpy(ev.op, vfs_op_names[r->op], sizeof(ev.op));
+	strscpy(ev.fs, vfs_fs_name(r->fs), sizeof(ev.fs));
+	vfs_dentry_name(c->dentry, ev.file, sizeof(ev.file));
+	ev.bytes = c->bytes;
+	ev.offset = c->offset;
+	ev.latency_us = div_u64(r->lat_ns, NSEC_PER_USEC);
+	ev.ret = r->ret;
+	kscope_emit(&vfs_src, VE_SLOW, &ev);
+}
+
+static void account(struct vfs_op_rec *r, bool timed)
+{
+	kscope_count(&vfs_src, VC_READS + r->op);
+	if (r->ret < 0)
+		kscope_count(&vfs_src, VC_ERRORS);
+	if (r->op == KSCOPE_VFS_OP_READ)
+		kscope_count_add(&vfs_src, VC_READ_BYTES, r->bytes);
+	else if (r->op == KSCOPE_VFS_OP_WRITE)
+		kscope_count_add(&vfs_src, VC_WRITE_BYTES, r->bytes);
+	vfs_stats_account(r, timed);
+	if (READ_ONCE(vfs_top_on))
+		vfs_top_account(r);
+}
+
+static int vfs_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	const struct vfs_call *c = (const struct vfs_call *)ri->data;
+	u64 now = ktime_get_ns(), slow = READ_ONCE(vfs_slow_ns);
+	struct vfs_op_rec r;
+
+	r.op = target_of(ri)->op;
+	r.lat_ns = now - c->start;
+	r.ret = call_ret(r.op, regs);
+	r.fs = vfs_fs_slot(c->sb);
+	r.dentry = c->dentry;
+	r.sb = c->sb;
+	r.ino = c->ino;
+	r.offset = c->offset;
+	r.bytes = (r.op == KSCOPE_VFS_OP_READ || r.op == KSCOPE_VFS_OP_WRITE) &&
+		  r.ret > 0 ? r.ret : 0;
+	account(&r, true);
+	if (slow && r.lat_ns >= slow && kscope_listening()) {
+		kscope_count(&vfs_src, VC_SLOW);
+		emit_slow(&r, c);
+	}
+	if (c->created && !r.ret) {
+		r.op = KSCOPE_VFS_OP_CREATE;
+		r.lat_ns = 0;
+		account(&r, false);
+	}
+	return 0;
+}
+
+#define TARGET(s, o, req) { .sym = s, .op = KSCOPE_VFS_OP_##o, .required = req }
+static struct vfs_target vfs_targets[] = {
+	TARGET("vfs_read", READ, true),
+	TARGET("vfs_write", WRITE, true),
+	TARGET("vfs_open", OPEN, true),
+	TARGET("vfs_fsync_range", FSYNC, false),
+	TARGET("vfs_create", CREATE, false),
+	TARGET("vfs_unlink", UNLINK, false),
+	TARGET("vfs_rename", RENAME, false),
+	TARGET("vfs_mkdir", MKDIR, false),
+	TARGET("vfs_rmdir", RMDIR, false),
+};
+
+static const char * const clone_suffixes[] = {
+	".isra.0", ".constprop.0", ".part.0", ".isra.1", ".constprop.1",
+};
+
+/* Is @sym on this kernel only as a compiler clone? Names the clone. */
+static bool find_clone(const char *sym, char *buf, size_t len)
+{
+	struct kprobe kp = { };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(clone_suffixes); i++) {
+		snprintf(buf, len, "%s%s", sym, clone_suffixes[i]);
+		memset(&kp, 0, sizeof(kp));
+		kp.symbol_name = buf;
+		if (!register_kprobe(&kp)) {
+			unregister_kprobe(&kp);
+			return true;
+		}
+	}
+	return false;
+}
+
+void vfs_probes_detach(void)
+{
+	struct kretprobe *krps[ARRAY_SIZE(vfs_targets)];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++)
+		if (vfs_targets[i].attached)
+			krps[n++] = &vfs_targets[i].krp;
+	/* one grace period for all; no handler runs after this */
+	if (n)
+		unregister_kretprobes(krps, n);
+	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++)
+		vfs_targets[i].attached = false;
+}
+
+int vfs_probes_attach(char *attach, size_t len)
+{
+	char missing[128] = "", clone[KSYM_NAME_LEN];
+	struct vfs_target *t;
+	unsigned int i;
+	size_t off;
+	int ret;
+
+	if (maxactive < 16 || maxactive > 4096) {
+		pr_err("maxactive=%u out of range 16..4096\n", maxactive);
+		return -EINVAL;
+	}
+	off = scnprintf(attach, len, "kretprobes");
+	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++) {
+		t = &vfs_targets[i];
+		t->krp.kp.symbol_name = t->sym;
+		t->krp.entry_handler = vfs_entry;
+		t->krp.handler = vfs_return;
+		t->krp.data_size = sizeof(struct vfs_call);
+		t->krp.maxactive = maxactive;
+		ret = register_kretprobe(&t->krp);
+		if (!ret) {
+			t->attached = true;
+			off += scnprintf(attach + off, len - off, " %s", t->sym);
+			continue;
+		}
+		memset(&t->krp, 0, sizeof(t->krp));
+		if (ret == -ENOENT && find_clone(t->sym, clone, sizeof(clone)))
+			pr_err("%s is only %s on this kernel (arguments may differ): not attached\n",
+			       t->sym, clone);
+		else
+			pr_err("cannot attach a kretprobe to %s: %d%s\n", t->sym,
+			       ret, ret == -ENOENT ?
+			       " (no such symbol on this kernel)" : "");
+		if (t->required)
+			goto detach;
+		strlcat(missing, " ", sizeof(missing));
+		strlcat(missing, t->sym, sizeof(missing));
+	}
+	if (*missing)
+		scnprintf(attach + off, len - off, "; not attached:%s", missing);
+	return 0;
+
+detach:
+	vfs_probes_detach();
+	return ret ?: -ENOENT;
+}
+
+/* "symbol attached nmissed" per target */
+static int kprobes_show(struct seq_file *m, void *v)
+{
+	const struct vfs_target *t;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++) {
+		t = &vfs_targets[i];
+		seq_printf(m, "%s %u %lu\n", t->sym, t->attached,
+			   t->attached ? (unsigned long)t->krp.nmissed +
+					 t->krp.kp.nmissed : 0UL);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kprobes);
+
+void vfs_probes_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("kprobes", 0444, dir, NULL, &kprobes_fops);
+}
