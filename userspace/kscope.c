@@ -29,6 +29,8 @@ int cmd_net(int argc, char **argv);	/* cmd_net.c */
 int cmd_tcp(int argc, char **argv);	/* cmd_tcp.c */
 int cmd_blk(int argc, char **argv);	/* cmd_blk.c */
 int cmd_xdp(int argc, char **argv);
+int cmd_sched(int argc, char **argv);	/* cmd_sched.c */
+int cmd_probe(int argc, char **argv);	/* cmd_probe.c */
 void ks_xdp_stats_add(struct ks_stats_list *l);
 
 static const struct ks_cmd cmds[] = {
@@ -48,6 +50,10 @@ static const struct ks_cmd cmds[] = {
 	  "XDP ICMP echo responder: load, unload, counters" },
 	{ "tcp", cmd_tcp, "filter [OPTIONS] | flows",
 	  "kscope_tcp: flow filter (admin), flow table" },
+	{ "sched", cmd_sched, "filter|reset|portraits|runqlat|cpu ...",
+	  "kscope_sched: portrait filter (admin), run-queue latency, CPU use" },
+	{ "probe", cmd_probe, "add SYMBOL [--ret] [--latency] [--events] | del ID|SYMBOL | list",
+	  "kscope_probe: kprobes on kernel functions by name (admin to change)" },
 	{ "version", cmd_version, "",
 	  "reader and kernel protocol versions, number of CPUs" },
 	{ "help", cmd_help, "[COMMAND]", "this text" },

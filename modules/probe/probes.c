@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One kscope_probe probe: a kprobe for entry-only probes, a kretprobe when
+ * a return side (returns, latency) is asked for. Handlers only touch their
+ * own probe's per-CPU statistics and the event ring; the list is changed
+ * only under kprb_lock, and a probe is freed only after its kprobe is
+ * unregistered (which waits for running handlers).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/kprobes.h>
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/sched/clock.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kscope/compat-probe.h>
+
+#include "internal.h"
+
+LIST_HEAD(kprb_list);
+DEFINE_MUTEX(kprb_lock);
+unsigned int kprb_nr;
+
+static const struct kscope_field hit_fields[] = {
+	{ .name = "probe_id", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "symbol", .kind = KSCOPE_FIELD_STR, .size = KPRB_EV_SYM },
+	{ .name = "latency_ns", .kind = KSCOPE_FIELD_U64 },
+};
+
+struct ev_hit {
+	u64 probe_id;
+	char symbol[KPRB_EV_SYM];
+	u64 latency_ns;
+};
+
+const struct kscope_event_desc kprb_events[KPE_NR] = {
+	[KPE_HIT] = { .name = "hit", .fields = hit_fields,
+		      .nr_fields = ARRAY_SIZE(hit_fields) },
+};
+
+static void emit_hit(struct kprb *p, u64 latency)
+{
+	struct ev_hit ev;
+
+	if (!(p->flags & KSCOPE_PROBE_F_EVENTS) || !kscope_listening())
+		return;
+	ev.probe_id = p->id;
+	strscpy(ev.symbol, p->resolved, sizeof(ev.symbol));
+	ev.latency_ns = latency;
+	kscope_emit(&kprb_src, KPE_HIT, &ev);
+}
+
+static int entry_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct kprb *p = container_of(kp, struct kprb, kp);
+
+	this_cpu_inc(p->stats->hits);
+	kscope_count(&kprb_src, KPC_HITS);
+	emit_hit(p, 0);
+	return 0;
+}
+
+static int ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kretprobe *krp = get_kretprobe(ri);
+	struct kprb *p;
+
+	if (!krp)
+		return 1;
+	p = container_of(krp, struct kprb, krp);
+	this_cpu_inc(p->stats->hits);
+	kscope_count(&kprb_src, KPC_HITS);
+	*(u64 *)ri->data = local_clock();
+	return 0;
+}
+
+static int ret_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kretprobe *krp = get_kretprobe(ri);
+	u64 now = local_clock(), lat, start;
+	struct kprb *p;
+
+	if (!krp)
+		return 0;
+	p = container_of(krp, struct kprb, krp);
+	start = *(u64 *)ri->data;
+	/* the function may return on another CPU: clocks can step back */
+	lat = now > start ? now - start : 0;
+	this_cpu_inc(p->stats->returns);
+	kscope_count(&kprb_src, KPC_RETURNS);
+	if (p->flags & KSCOPE_PROBE_F_LATENCY)
+		this_cpu_inc(p->stats->hist[min_t(unsigned int,
+					  lat ? ilog2(lat) : 0,
+					  KPRB_SLOTS - 1)]);
+	emit_hit(p, lat);
+	return 0;
+}
+
+struct kprb *kprb_create(const char *sym, const char *resolved, u32 flags,
+			 struct netlink_ext_ack *extack)
+{
+	struct kprb *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p) {
+		NL_SET_ERR_MSG(extack, "probe: no memory");
+		return ERR_PTR(-ENOMEM);
+	}
+	p->stats = alloc_percpu(struct kprb_stats);
+	if (!p->stats) {
+		NL_SET_ERR_MSG(extack, "probe: no memory");
+		ret = -ENOMEM;
+		goto free_probe;
+	}
+	p->flags = flags;
+	strscpy(p->sym, sym, sizeof(p->sym));
+	strscpy(p->resolved, resolved, sizeof(p->resolved));
+	p->is_ret = flags & (KSCOPE_PROBE_F_RET | KSCOPE_PROBE_F_LATENCY);
+	if (p->is_ret) {
+		p->krp.kp.symbol_name = p->resolved;
+		p->krp.entry_handler = ret_entry;
+		p->krp.handler = ret_exit;
+		p->krp.data_size = sizeof(u64);
+		p->krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+		ret = register_kretprobe(&p->krp);
+	} else {
+		p->kp.symbol_name = p->resolved;
+		p->kp.pre_handler = entry_pre;
+		ret = register_kprobe(&p->kp);
+	}
+	if (ret) {
+		switch (ret) {
+		case -ENOENT:
+			KSCOPE_PROBE_ERR(extack, "probe: symbol %s not found on this kernel",
+					 resolved);
+			break;
+		case -EINVAL:
+		case -EILSEQ:
+		case -EOPNOTSUPP:
+			KSCOPE_PROBE_ERR(extack,
+					 "probe: symbol %s cannot be probed (blacklisted or not a function entry, %d)",
+					 resolved, ret);
+			break;
+		default:
+			KSCOPE_PROBE_ERR(extack, "probe: registering a %s on %s failed: %d",
+					 p->is_ret ? "kretprobe" : "kprobe",
+					 resolved, ret);
+		}
+		goto free_stats;
+	}
+	return p;
+
+free_stats:
+	free_percpu(p->stats);
+free_probe:
+	kfree(p);
+	return ERR_PTR(ret);
+}
+
+void kprb_destroy(struct kprb *p)
+{
+	if (p->is_ret)
+		unregister_kretprobe(&p->krp);
+	else
+		unregister_kprobe(&p->kp);
+	free_percpu(p->stats);
+	kfree(p);
+}
+
+u64 kprb_nmissed(const struct kprb *p)
+{
+	if (p->is_ret)
+		return p->krp.nmissed + p->krp.kp.nmissed;
+	return p->kp.nmissed;
+}
+
+void kprb_sum(const struct kprb *p, struct kprb_stats *s)
+{
+	unsigned int cpu, i;
+
+	memset(s, 0, sizeof(*s));
+	for_each_possible_cpu(cpu) {
+		const struct kprb_stats *c = per_cpu_ptr(p->stats, cpu);
+
+		s->hits += READ_ONCE(c->hits);
+		s->returns += READ_ONCE(c->returns);
+		for (i = 0; i < KPRB_SLOTS; i++)
+			s->hist[i] += READ_ONCE(c->hist[i]);
+	}
+}
+
+static void flags_str(u32 f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", f & KSCOPE_PROBE_F_RET ? "ret," : "",
+		 f & KSCOPE_PROBE_F_LATENCY ? "latency," : "",
+		 f & KSCOPE_PROBE_F_EVENTS ? "events," : "", f ? "" : "-");
+	if (buf[0] && buf[strlen(buf) - 1] == ',')
+		buf[strlen(buf) - 1] = 0;
+}
+
+static int probes_show(struct seq_file *m, void *v)
+{
+	struct kprb_stats *s;
+	struct kprb *p;
+	char fl[32];
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	mutex_lock(&kprb_lock);
+	list_for_each_entry(p, &kprb_list, node) {
+		kprb_sum(p, s);
+		flags_str(p->flags, fl, sizeof(fl));
+		seq_printf(m, "id %u symbol %s resolved %s kind %s flags %s hits %llu returns %llu nmissed %llu\n",
+			   p->id, p->sym, p->resolved,
+			   p->is_ret ? "kretprobe" : "kprobe", fl, s->hits,
+			   s->returns, kprb_nmissed(p));
+	}
+	mutex_unlock(&kprb_lock);
+	kfree(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(probes);
+
+/* "id N ns LO HI COUNT" lines, non-empty buckets only */
+static int latency_show(struct seq_file *m, void *v)
+{
+	struct kprb_stats *s;
+	unsigned int i;
+	struct kprb *p;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	mutex_lock(&kprb_lock);
+	list_for_each_entry(p, &kprb_list, node) {
+		if (!(p->flags & KSCOPE_PROBE_F_LATENCY))
+			continue;
+		kprb_sum(p, s);
+		for (i = 0; i < KPRB_SLOTS; i++)
+			if (s->hist[i])
+				seq_printf(m, "id %u ns %llu %llu %llu\n", p->id,
+					   i ? 1ULL << i : 0, (2ULL << i) - 1,
+					   s->hist[i]);
+	}
+	mutex_unlock(&kprb_lock);
+	kfree(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(latency);
+
+void kprb_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("probes", 0444, dir, NULL, &probes_fops);
+	debugfs_create_file("latency", 0444, dir, NULL, &latency_fops);
+}

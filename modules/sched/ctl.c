@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which processes get a portrait (and fork/exec/exit events), set through
+ * KSCOPE_CMD_CTL: pid (the process or its direct children), comm, cgroup v2
+ * id (the cgroup or below). The probes read the filter under RCU; a change
+ * swaps in a new copy and drops the portraits kept under the old one.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/debugfs.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/threads.h>
+#include <net/genetlink.h>
+#include <kscope/compat.h>
+
+#include "internal.h"
+
+struct ksch_filter __rcu *ksch_filter_cur;
+static DEFINE_MUTEX(ksch_filter_lock);
+
+/* not const: 6.1 takes a plain pointer */
+static struct netlink_range_validation ksch_pid_range = {
+	.max = PID_MAX_LIMIT,
+};
+
+static const struct nla_policy ksch_policy[KSCOPE_SCHED_MAX + 1] = {
+	[KSCOPE_SCHED_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &ksch_pid_range),
+	[KSCOPE_SCHED_COMM] = { .type = NLA_NUL_STRING, .len = TASK_COMM_LEN - 1 },
+	[KSCOPE_SCHED_CGROUP] = { .type = NLA_U64 },
+	[KSCOPE_SCHED_CLEAR] = { .type = NLA_FLAG },
+	[KSCOPE_SCHED_RESET] = { .type = NLA_FLAG },
+};
+
+static bool cgroup_match(struct task_struct *p, u64 id)
+{
+#ifdef CONFIG_CGROUPS
+	struct cgroup *cgrp;
+	bool ok = false;
+
+	rcu_read_lock();
+	for (cgrp = task_dfl_cgroup(p); cgrp; cgrp = cgroup_parent(cgrp)) {
+		if (cgroup_id(cgrp) == id) {
+			ok = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return ok;
+#else
+	return false;
+#endif
+}
+
+bool ksch_filter_any(void)
+{
+	return !rcu_access_pointer(ksch_filter_cur);
+}
+
+bool ksch_filter_match(struct task_struct *p)
+{
+	const struct ksch_filter *f;
+	bool ok = true;
+
+	rcu_read_lock();
+	f = rcu_dereference(ksch_filter_cur);
+	if (f) {
+		if (f->pid && f->pid != p->tgid) {
+			struct task_struct *parent = rcu_dereference(p->real_parent);
+
+			if (f->pid != task_tgid_nr(parent))
+				ok = false;
+		}
+		if (ok && f->comm[0] && strncmp(f->comm, p->comm, TASK_COMM_LEN))
+			ok = false;
+		if (ok && f->cgroup && !cgroup_match(p, f->cgroup))
+			ok = false;
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
+int ksch_ctl(struct kscope_source *src, struct nlattr *ctl,
+	     struct genl_info *info)
+{
+	struct nlattr *tb[KSCOPE_SCHED_MAX + 1];
+	struct ksch_filter *nf, *old;
+	bool change;
+	int ret;
+
+	if (!ctl) {
+		NL_SET_ERR_MSG(info->extack, "sched needs KSCOPE_A_CTL");
+		return -EINVAL;
+	}
+	ret = nla_parse_nested(tb, KSCOPE_SCHED_MAX, ctl, ksch_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	change = tb[KSCOPE_SCHED_PID] || tb[KSCOPE_SCHED_COMM] ||
+		 tb[KSCOPE_SCHED_CGROUP] || tb[KSCOPE_SCHED_CLEAR];
+	if (!change && !tb[KSCOPE_SCHED_RESET]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "sched: nothing to do (filter attributes, CLEAR or RESET)");
+		return -EINVAL;
+	}
+	if (!change)
+		goto reset;
+
+	nf = kzalloc(sizeof(*nf), GFP_KERNEL);
+	if (!nf) {
+		NL_SET_ERR_MSG(info->extack, "no memory for the filter");
+		return -ENOMEM;
+	}
+	mutex_lock(&ksch_filter_lock);
+	old = rcu_dereference_protected(ksch_filter_cur,
+					lockdep_is_held(&ksch_filter_lock));
+	if (old && !tb[KSCOPE_SCHED_CLEAR])
+		memcpy(nf, old, offsetof(struct ksch_filter, rcu));
+	if (tb[KSCOPE_SCHED_PID])
+		nf->pid = nla_get_u32(tb[KSCOPE_SCHED_PID]);
+	if (tb[KSCOPE_SCHED_COMM])
+		nla_strscpy(nf->comm, tb[KSCOPE_SCHED_COMM], sizeof(nf->comm));
+	if (tb[KSCOPE_SCHED_CGROUP])
+		nf->cgroup = nla_get_u64(tb[KSCOPE_SCHED_CGROUP]);
+	if (!nf->pid && !nf->comm[0] && !nf->cgroup) {
+		kfree(nf);
+		nf = NULL;
+	}
+	rcu_assign_pointer(ksch_filter_cur, nf);
+	mutex_unlock(&ksch_filter_lock);
+	if (old)
+		kfree_rcu(old, rcu);
+reset:
+	/* portraits kept under another filter would mislead */
+	ksch_tables_reset();
+	return 0;
+}
+
+/* The reply is built by hand: the request's own header names the family. */
+int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
+		 struct genl_info *info)
+{
+	struct ksch_filter f = { };
+	const struct ksch_filter *cur;
+	struct genlmsghdr *hdr;
+	struct nlmsghdr *nlh;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+
+	rcu_read_lock();
+	cur = rcu_dereference(ksch_filter_cur);
+	if (cur)
+		memcpy(&f, cur, offsetof(struct ksch_filter, rcu));
+	rcu_read_unlock();
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
+			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
+	if (!nlh)
+		goto nla_put_failure;
+	hdr = nlmsg_data(nlh);
+	hdr->cmd = info->genlhdr->cmd;
+	hdr->version = info->genlhdr->version;
+	hdr->reserved = 0;
+	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
+		goto nla_put_failure;
+	nest = nla_nest_start(msg, KSCOPE_A_CTL);
+	if (!nest ||
+	    nla_put_u32(msg, KSCOPE_SCHED_PID, f.pid) ||
+	    nla_put_string(msg, KSCOPE_SCHED_COMM, f.comm) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_CGROUP, f.cgroup,
+			      KSCOPE_SCHED_PAD))
+		goto nla_put_failure;
+	nla_nest_end(msg, nest);
+	nlmsg_end(msg, nlh);
+	return genlmsg_reply(msg, info);
+
+nla_put_failure:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int filter_show(struct seq_file *m, void *v)
+{
+	struct ksch_filter f = { };
+	const struct ksch_filter *cur;
+
+	rcu_read_lock();
+	cur = rcu_dereference(ksch_filter_cur);
+	if (cur)
+		memcpy(&f, cur, offsetof(struct ksch_filter, rcu));
+	rcu_read_unlock();
+	seq_printf(m, "pid %u\ncomm %s\ncgroup %llu\n", f.pid,
+		   f.comm[0] ? f.comm : "-", f.cgroup);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(filter);
+
+void ksch_filter_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("filter", 0444, dir, NULL, &filter_fops);
+}
+
+/* After the probes are gone. */
+void ksch_filter_exit(void)
+{
+	struct ksch_filter *f = rcu_dereference_protected(ksch_filter_cur, 1);
+
+	RCU_INIT_POINTER(ksch_filter_cur, NULL);
+	if (f)
+		kfree_rcu(f, rcu);
+	rcu_barrier();
+}

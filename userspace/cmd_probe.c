@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kscope probe: drive the "probe" source (kscope_probe.ko).
+ *
+ *   kscope probe add SYMBOL [--ret] [--latency] [--events]
+ *   kscope probe del ID|SYMBOL
+ *   kscope probe list
+ *   kscope probe latency      (histograms, debugfs)
+ *
+ * The module resolves names (suffixed variants, ambiguity) itself; its
+ * error message names the symbol.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kscope.h"
+
+#define PROBE_LATENCY	"/sys/kernel/debug/kscope/probe/latency"
+
+static const char probe_usage[] =
+	"usage: kscope probe add SYMBOL [--ret] [--latency] [--events]\n"
+	"       kscope probe del ID|SYMBOL\n"
+	"       kscope probe list\n"
+	"       kscope probe latency\n"
+	"  add:     probe a kernel function (admin); --ret counts returns,\n"
+	"           --latency keeps an entry->return histogram (implies --ret),\n"
+	"           --events sends one event per hit (kscope watch probe)\n"
+	"  del:     remove one probe by id, or every probe on SYMBOL (admin)\n"
+	"  list:    probes with hits, returns, nmissed\n"
+	"  latency: latency histograms, ns (debugfs)\n";
+
+static int probe_err(const char *fmt, const char *arg)
+{
+	fputs("kscope: probe: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(probe_usage, stderr);
+	return 2;
+}
+
+struct probe_row {
+	uint32_t id, flags;
+	const char *sym, *resolved;
+	uint64_t hits, returns, nmissed;
+};
+
+static void row_parse(const struct nlattr *nest, struct probe_row *r)
+{
+	const struct nlattr *b;
+
+	memset(r, 0, sizeof(*r));
+	r->sym = r->resolved = "";
+	mnl_attr_for_each_nested(b, nest) {
+		switch (mnl_attr_get_type(b)) {
+		case KSCOPE_PROBE_ID:
+			r->id = mnl_attr_get_u32(b);
+			break;
+		case KSCOPE_PROBE_FLAGS:
+			r->flags = mnl_attr_get_u32(b);
+			break;
+		case KSCOPE_PROBE_SYMBOL:
+			r->sym = mnl_attr_get_str(b);
+			break;
+		case KSCOPE_PROBE_RESOLVED:
+			r->resolved = mnl_attr_get_str(b);
+			break;
+		case KSCOPE_PROBE_HITS:
+			r->hits = mnl_attr_get_u64(b);
+			break;
+		case KSCOPE_PROBE_RETURNS:
+			r->returns = mnl_attr_get_u64(b);
+			break;
+		case KSCOPE_PROBE_NMISSED:
+			r->nmissed = mnl_attr_get_u64(b);
+			break;
+		}
+	}
+}
+
+static void flags_str(uint32_t f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", f & KSCOPE_PROBE_F_RET ? "ret," : "",
+		 f & KSCOPE_PROBE_F_LATENCY ? "latency," : "",
+		 f & KSCOPE_PROBE_F_EVENTS ? "events," : "");
+	if (buf[0])
+		buf[strlen(buf) - 1] = 0;
+	else
+		snprintf(buf, len, "-");
+}
+
+static int add_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+	struct probe_row r;
+
+	(void)data;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
+			continue;
+		row_parse(a, &r);
+		if (opt_json) {
+			printf("{\"id\":%u,\"symbol\":", r.id);
+			json_str(stdout, r.sym);
+			printf(",\"resolved\":");
+			json_str(stdout, r.resolved);
+			printf("}\n");
+		} else {
+			printf("probe %u on %s\n", r.id, r.resolved);
+		}
+	}
+	return 0;
+}
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *b;
+	struct probe_row r;
+	char fl[32];
+
+	(void)data;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
+			continue;
+		mnl_attr_for_each_nested(b, a) {
+			if (mnl_attr_get_type(b) != KSCOPE_PROBE_ENTRY)
+				continue;
+			row_parse(b, &r);
+			flags_str(r.flags, fl, sizeof(fl));
+			if (opt_json) {
+				printf("{\"id\":%u,\"symbol\":", r.id);
+				json_str(stdout, r.sym);
+				printf(",\"resolved\":");
+				json_str(stdout, r.resolved);
+				printf(",\"flags\":\"%s\",\"hits\":%" PRIu64
+				       ",\"returns\":%" PRIu64 ",\"nmissed\":%"
+				       PRIu64 "}\n", fl, r.hits, r.returns,
+				       r.nmissed);
+			} else {
+				printf("%u %s %s %s hits %" PRIu64 " returns %"
+				       PRIu64 " nmissed %" PRIu64 "\n", r.id,
+				       r.sym, r.resolved, fl, r.hits,
+				       r.returns, r.nmissed);
+			}
+		}
+	}
+	return 0;
+}
+
+static int probe_talk(const char *op, int nlcmd, uint8_t kop, const char *sym,
+		      uint32_t id, uint32_t flags, ks_reply_fn fn)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ks_nl nl;
+	int err, status = 1;
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, nlcmd, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "probe");
+	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	if (kop)
+		mnl_attr_put_u8(nlh, KSCOPE_PROBE_OP, kop);
+	if (sym)
+		mnl_attr_put_strz(nlh, KSCOPE_PROBE_SYMBOL, sym);
+	if (id)
+		mnl_attr_put_u32(nlh, KSCOPE_PROBE_ID, id);
+	if (flags)
+		mnl_attr_put_u32(nlh, KSCOPE_PROBE_FLAGS, flags);
+	mnl_attr_nest_end(nlh, nest);
+	err = ks_nl_talk(&nl, nlh, fn, NULL);
+	if (err) {
+		ks_nl_report(&nl, op, err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
+}
+
+static int probe_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ret", no_argument, NULL, 'r' },
+		{ "latency", no_argument, NULL, 'l' },
+		{ "events", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	uint32_t flags = 0;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			flags |= KSCOPE_PROBE_F_RET;
+			break;
+		case 'l':
+			flags |= KSCOPE_PROBE_F_RET | KSCOPE_PROBE_F_LATENCY;
+			break;
+		case 'e':
+			flags |= KSCOPE_PROBE_F_EVENTS;
+			break;
+		case 'h':
+			fputs(probe_usage, stdout);
+			return 0;
+		default:
+			return probe_err("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return probe_err("%s", "add takes one SYMBOL");
+	return probe_talk("probe add", KSCOPE_CMD_CTL, KSCOPE_PROBE_OP_ADD,
+			  argv[optind], 0, flags, add_cb);
+}
+
+static int probe_del(int argc, char **argv)
+{
+	uint64_t id;
+
+	if (argc != 2)
+		return probe_err("%s", "del takes one ID or SYMBOL");
+	if (ks_parse_u64(argv[1], &id)) {
+		if (!id || id > UINT32_MAX)
+			return probe_err("bad probe id '%s'", argv[1]);
+		return probe_talk("probe del", KSCOPE_CMD_CTL,
+				  KSCOPE_PROBE_OP_DEL, NULL, (uint32_t)id, 0,
+				  NULL);
+	}
+	return probe_talk("probe del", KSCOPE_CMD_CTL, KSCOPE_PROBE_OP_DEL,
+			  argv[1], 0, 0, NULL);
+}
+
+static int probe_latency(int argc, char **argv)
+{
+	char line[512];
+	FILE *f;
+
+	if (argc > 1)
+		return probe_err("unexpected argument '%s'", argv[1]);
+	f = fopen(getenv("KSCOPE_PROBE_LATENCY") ?: PROBE_LATENCY, "re");
+	if (!f) {
+		ks_err("cannot read %s: %s (is kscope_probe loaded and debugfs mounted?)",
+		       PROBE_LATENCY, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+	return 0;
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	if (argc < 2)
+		return probe_err("%s", "expects a subcommand: add, del, list, latency");
+	if (!strcmp(argv[1], "add"))
+		return probe_add(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "del"))
+		return probe_del(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list")) {
+		if (argc > 2)
+			return probe_err("unexpected argument '%s'", argv[2]);
+		return probe_talk("probe list", KSCOPE_CMD_CTL_GET, 0, NULL, 0,
+				  0, list_cb);
+	}
+	if (!strcmp(argv[1], "latency"))
+		return probe_latency(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(probe_usage, stdout);
+		return 0;
+	}
+	return probe_err("unknown subcommand '%s'", argv[1]);
+}

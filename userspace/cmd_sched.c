@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kscope sched: drive the "sched" source (kscope_sched.ko).
+ *
+ *   kscope sched filter [--pid PID] [--comm COMM] [--cgroup ID|PATH]
+ *                       [--clear] [--reset]
+ *   kscope sched filter --show
+ *   kscope sched reset
+ *   kscope sched portraits | runqlat | cpu
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kscope.h"
+
+#define SCHED_DEBUGFS	"/sys/kernel/debug/kscope/sched/"
+
+static const char sched_usage[] =
+	"usage: kscope sched filter [--pid PID] [--comm COMM] [--cgroup ID|PATH]\n"
+	"                           [--clear] [--reset]\n"
+	"       kscope sched filter --show\n"
+	"       kscope sched reset\n"
+	"       kscope sched portraits | runqlat | cpu\n"
+	"  filter:    processes that get a portrait and fork/exec/exit events\n"
+	"             (admin); 0 or \"\" = any; changing it drops the portraits\n"
+	"  reset:     zero the run-queue histogram and drop the portraits (admin)\n"
+	"  portraits: one process per line; runqlat: the system-wide run-queue\n"
+	"             latency histogram (usecs); cpu: per-CPU utilization (%% x 100)\n";
+
+static int sched_err(const char *fmt, const char *arg)
+{
+	fputs("kscope: sched: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(sched_usage, stderr);
+	return 2;
+}
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *b;
+	uint64_t cgroup = 0;
+	const char *comm = "";
+	uint32_t pid = 0;
+
+	(void)data;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
+			continue;
+		mnl_attr_for_each_nested(b, a) {
+			switch (mnl_attr_get_type(b)) {
+			case KSCOPE_SCHED_PID:
+				pid = mnl_attr_get_u32(b);
+				break;
+			case KSCOPE_SCHED_COMM:
+				comm = mnl_attr_get_str(b);
+				break;
+			case KSCOPE_SCHED_CGROUP:
+				cgroup = mnl_attr_get_u64(b);
+				break;
+			}
+		}
+	}
+	if (opt_json) {
+		printf("{\"pid\":%u,\"comm\":", pid);
+		json_str(stdout, comm);
+		printf(",\"cgroup\":%" PRIu64 "}\n", cgroup);
+	} else {
+		printf("pid %u\ncomm %s\ncgroup %" PRIu64 "\n", pid,
+		       comm[0] ? comm : "-", cgroup);
+	}
+	return 0;
+}
+
+/* A cgroup is named by its id or by its directory (the id is its inode). */
+static bool parse_cgroup(const char *s, uint64_t *id)
+{
+	struct stat st;
+
+	if (ks_parse_u64(s, id))
+		return true;
+	if (stat(s, &st) || !S_ISDIR(st.st_mode))
+		return false;
+	*id = st.st_ino;
+	return true;
+}
+
+static int sched_ctl(int argc, char **argv, bool reset_only)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ "clear", no_argument, NULL, 'C' },
+		{ "reset", no_argument, NULL, 'R' },
+		{ "show", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	bool has_pid = false, has_cg = false, clear = false, show = false;
+	bool reset = reset_only;
+	uint64_t pid = 0, cgroup = 0;
+	const char *comm = NULL;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int c, err, status = 1;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ks_nl nl;
+
+	optind = 0;
+	opterr = 0;
+	while (!reset_only &&
+	       (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!ks_parse_u64(optarg, &pid) || pid > UINT32_MAX)
+				return sched_err("bad pid '%s'", optarg);
+			has_pid = true;
+			break;
+		case 'c':
+			if (strlen(optarg) > 15)
+				return sched_err("comm '%s' is longer than 15 characters",
+						 optarg);
+			comm = optarg;
+			break;
+		case 'g':
+			if (!parse_cgroup(optarg, &cgroup))
+				return sched_err("bad cgroup '%s' (an id or a cgroup v2 directory)",
+						 optarg);
+			has_cg = true;
+			break;
+		case 'C':
+			clear = true;
+			break;
+		case 'R':
+			reset = true;
+			break;
+		case 'S':
+			show = true;
+			break;
+		case 'h':
+			fputs(sched_usage, stdout);
+			return 0;
+		case ':':
+			return sched_err("option '%s' needs a value",
+					 argv[optind - 1]);
+		default:
+			return sched_err("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (reset_only ? argc > 1 : optind < argc)
+		return sched_err("unexpected argument '%s'",
+				 argv[reset_only ? 1 : optind]);
+	if (show && (has_pid || comm || has_cg || clear || reset))
+		return sched_err("%s", "--show takes no other option");
+	if (!(has_pid || comm || has_cg || clear || reset))
+		show = true;
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, show ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "sched");
+	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	if (clear)
+		mnl_attr_put(nlh, KSCOPE_SCHED_CLEAR, 0, NULL);
+	if (reset)
+		mnl_attr_put(nlh, KSCOPE_SCHED_RESET, 0, NULL);
+	if (has_pid)
+		mnl_attr_put_u32(nlh, KSCOPE_SCHED_PID, (uint32_t)pid);
+	if (comm)
+		mnl_attr_put_strz(nlh, KSCOPE_SCHED_COMM, comm);
+	if (has_cg)
+		mnl_attr_put_u64(nlh, KSCOPE_SCHED_CGROUP, cgroup);
+	mnl_attr_nest_end(nlh, nest);
+	err = ks_nl_talk(&nl, nlh, show ? show_cb : NULL, NULL);
+	if (err) {
+		ks_nl_report_source(&nl, reset_only ? "sched reset" :
+				    "sched filter", "sched", err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
+}
+
+static int sched_cat(int argc, char **argv, const char *file)
+{
+	char path[256], line[4096];
+	FILE *f;
+
+	if (argc > 1)
+		return sched_err("unexpected argument '%s'", argv[1]);
+	snprintf(path, sizeof(path), "%s%s",
+		 getenv("KSCOPE_SCHED_DEBUGFS") ?: SCHED_DEBUGFS, file);
+	f = fopen(path, "re");
+	if (!f) {
+		ks_err("cannot read %s: %s (is kscope_sched loaded and debugfs mounted?)",
+		       path, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+	return 0;
+}
+
+int cmd_sched(int argc, char **argv)
+{
+	if (argc < 2)
+		return sched_err("%s", "expects a subcommand: filter, reset, portraits, runqlat, cpu");
+	if (!strcmp(argv[1], "filter"))
+		return sched_ctl(argc - 1, argv + 1, false);
+	if (!strcmp(argv[1], "reset"))
+		return sched_ctl(argc - 1, argv + 1, true);
+	if (!strcmp(argv[1], "portraits") || !strcmp(argv[1], "runqlat") ||
+	    !strcmp(argv[1], "cpu"))
+		return sched_cat(argc - 1, argv + 1, argv[1]);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(sched_usage, stdout);
+		return 0;
+	}
+	return sched_err("unknown subcommand '%s'", argv[1]);
+}
