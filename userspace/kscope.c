@@ -28,6 +28,8 @@ static int cmd_help(int argc, char **argv);
 int cmd_net(int argc, char **argv);	/* cmd_net.c */
 int cmd_tcp(int argc, char **argv);	/* cmd_tcp.c */
 int cmd_blk(int argc, char **argv);	/* cmd_blk.c */
+int cmd_vfs(int argc, char **argv);	/* cmd_vfs.c */
+int cmd_mem(int argc, char **argv);	/* cmd_mem.c */
 int cmd_xdp(int argc, char **argv);
 int cmd_sched(int argc, char **argv);	/* cmd_sched.c */
 int cmd_probe(int argc, char **argv);	/* cmd_probe.c */
@@ -35,6 +37,8 @@ void ks_xdp_stats_add(struct ks_stats_list *l);
 
 static const struct ks_cmd cmds[] = {
 	{ "blk", cmd_blk, "add|del|set|list|stat ...", "kscope_blk devices: create, remove, list, statistics (admin to change)" },
+	{ "vfs", cmd_vfs, "slow|filter|top|show ...", "kscope_vfs: slow-op threshold, pid filter, top files/processes, per-fs stats" },
+	{ "mem", cmd_mem, "high-order N | show", "kscope_mem: high-order event threshold, free lists and fragmentation" },
 	{ "list", cmd_list, "[SOURCE...]",
 	  "list sources: attach point, counters, event types" },
 	{ "stat", cmd_stat, "[--percpu] [SOURCE...]",

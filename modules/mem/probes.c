@@ -6,7 +6,8 @@
  *                               by order, zone and migrate type; events
  *                               for orders at or above the threshold
  *   kmem:mm_page_free           frees by order and zone
- *   kmem:mm_page_free_batched   order-0 frees of a batch (page lists)
+ *   kmem:mm_page_free_batched   order-0 pages freed in a batch (they also
+ *                               pass mm_page_free: counted apart)
  *   kretprobe __alloc_pages_slowpath
  *                               latency of the slow path; only its timing
  *                               is read, so a compiler clone
@@ -95,11 +96,10 @@ static void probe_page_free(void *data, struct page *page, unsigned int order)
 	this_cpu_inc(mem_cpu->frees[page_zonenum(page)][order]);
 }
 
+/* the same pages also pass mm_page_free (free_pages_prepare): not a free */
 static void probe_page_free_batched(void *data, struct page *page)
 {
-	kscope_count(&mem_src, MC_FREE(0));
 	kscope_count(&mem_src, MC_FREE_BATCHED);
-	this_cpu_inc(mem_cpu->frees[page_zonenum(page)][0]);
 }
 
 static int slow_entry(struct kretprobe_instance *ri, struct pt_regs *regs)

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kscope mem: drive the "mem" source (kscope_mem.ko).
+ *
+ *   kscope mem high-order N   events for allocations of order >= N (0 = off)
+ *   kscope mem show           free lists, fragmentation index, slow path
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kscope.h"
+
+static const char mem_usage[] =
+	"usage: kscope mem high-order N\n"
+	"       kscope mem show\n"
+	"  high-order: events for allocations of order N and above, 0 = off (admin)\n"
+	"  show:       free blocks per zone and order, fragmentation index x1000\n"
+	"              (-1000: a block of that order is free), slow-path latency\n";
+
+static int mem_err(const char *fmt, const char *arg)
+{
+	fputs("kscope: mem: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(mem_usage, stderr);
+	return 2;
+}
+
+#define MAX_ORDERS	32
+
+static void print_zone(const struct nlattr *zn)
+{
+	uint64_t nfree[MAX_ORDERS] = { 0 };
+	int32_t frag[MAX_ORDERS] = { 0 };
+	const struct nlattr *a, *o, *m;
+	const char *name = "?";
+	unsigned int n = 0, i;
+	uint32_t node = 0;
+
+	mnl_attr_for_each_nested(a, zn) {
+		switch (mnl_attr_get_type(a)) {
+		case KSCOPE_MEM_NODE:
+			node = mnl_attr_get_u32(a);
+			break;
+		case KSCOPE_MEM_ZONE_NAME:
+			name = mnl_attr_get_str(a);
+			break;
+		case KSCOPE_MEM_ORDER: {
+			uint32_t nr = MAX_ORDERS;
+			uint64_t f = 0;
+			int32_t fr = 0;
+
+			mnl_attr_for_each_nested(o, a) {
+				switch (mnl_attr_get_type(o)) {
+				case KSCOPE_MEM_ORDER_NR:
+					nr = mnl_attr_get_u32(o);
+					break;
+				case KSCOPE_MEM_FREE:
+					f = mnl_attr_get_u64(o);
+					break;
+				case KSCOPE_MEM_FRAG:
+					fr = (int32_t)mnl_attr_get_u32(o);
+					break;
+				case KSCOPE_MEM_MT_FREE:
+					m = o;	/* per type: see debugfs freelists */
+					(void)m;
+					break;
+				}
+			}
+			if (nr < MAX_ORDERS) {
+				nfree[nr] = f;
+				frag[nr] = fr;
+				if (nr + 1 > n)
+					n = nr + 1;
+			}
+			break;
+		}
+		}
+	}
+	if (opt_json) {
+		printf("{\"kind\":\"zone\",\"node\":%u,\"zone\":", node);
+		json_str(stdout, name);
+		printf(",\"free\":[");
+		for (i = 0; i < n; i++)
+			printf("%s%" PRIu64, i ? "," : "", nfree[i]);
+		printf("],\"frag\":[");
+		for (i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", frag[i]);
+		printf("]}\n");
+		return;
+	}
+	printf("node %u zone %-8s free", node, name);
+	for (i = 0; i < n; i++)
+		printf(" %6" PRIu64, nfree[i]);
+	printf("\n%22s frag", "");
+	for (i = 0; i < n; i++)
+		printf(" %6d", frag[i]);
+	putchar('\n');
+}
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *b, *h;
+
+	(void)data;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
+			continue;
+		mnl_attr_for_each_nested(b, a) {
+			switch (mnl_attr_get_type(b)) {
+			case KSCOPE_MEM_HIGH_ORDER:
+				printf(opt_json ? "{\"kind\":\"setting\",\"name\":\"high_order\",\"value\":%u}\n" :
+				       "high_order %u\n", mnl_attr_get_u32(b));
+				break;
+			case KSCOPE_MEM_ZONE:
+				print_zone(b);
+				break;
+			case KSCOPE_MEM_SLOW_HIST:
+				if (opt_json)
+					printf("{\"kind\":\"slowpath_hist\",\"buckets\":{");
+				else
+					printf("slow path latency (us: count):");
+				mnl_attr_for_each_nested(h, b) {
+					unsigned int s = mnl_attr_get_type(h);
+					unsigned long long lo = s > 1 ? 1ULL << (s - 2) : 0;
+
+					printf(opt_json ? "%s\"%llu\":%" PRIu64 : "%s %llu: %" PRIu64,
+					       opt_json && h != mnl_attr_get_payload(b) ? "," : "",
+					       lo, mnl_attr_get_u64(h));
+				}
+				printf(opt_json ? "}}\n" : "\n");
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+int cmd_mem(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ks_nl nl;
+	uint64_t order = 0;
+	bool get;
+	int err;
+
+	if (argc < 2)
+		return mem_err("%s", "expects a subcommand: high-order, show");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(mem_usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "high-order")) {
+		if (argc != 3)
+			return mem_err("%s", "high-order expects one N");
+		if (!ks_parse_u64(argv[2], &order) || order > UINT32_MAX)
+			return mem_err("bad order '%s'", argv[2]);
+		get = false;
+	} else if (!strcmp(argv[1], "show")) {
+		if (argc != 2)
+			return mem_err("unexpected argument '%s'", argv[2]);
+		get = true;
+	} else {
+		return mem_err("unknown subcommand '%s'", argv[1]);
+	}
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		ks_nl_close(&nl);
+		return 1;
+	}
+	nlh = ks_nl_msg(&nl, buf, get ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "mem");
+	if (!get) {
+		nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+		mnl_attr_put_u32(nlh, KSCOPE_MEM_HIGH_ORDER, (uint32_t)order);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	err = ks_nl_talk(&nl, nlh, get ? show_cb : NULL, NULL);
+	if (err)
+		ks_nl_report_source(&nl, get ? "mem show" : "mem high-order",
+				    "mem", err);
+	ks_nl_close(&nl);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kscope vfs: drive the "vfs" source (kscope_vfs.ko).
+ *
+ *   kscope vfs slow --threshold-us N     slow-operation events (0 = off)
+ *   kscope vfs filter --pid PID          count one process only (0 = all)
+ *   kscope vfs top [--interval S] [--count N]
+ *   kscope vfs show                      settings and per-filesystem stats
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kscope.h"
+
+static const char vfs_usage[] =
+	"usage: kscope vfs slow --threshold-us N\n"
+	"       kscope vfs filter --pid PID\n"
+	"       kscope vfs top [--interval SECS] [--count N]\n"
+	"       kscope vfs show\n"
+	"  slow:   events for operations slower than N us, 0 = off (admin)\n"
+	"  filter: account only the thread group PID, 0 = all (admin)\n"
+	"  top:    busiest files and processes over SECS (default 1; admin)\n"
+	"  show:   settings, per-filesystem operation counts and latency\n";
+
+static const char *const op_names[] = {
+	"read", "write", "open", "fsync", "create", "unlink", "rename",
+	"mkdir", "rmdir",
+};
+
+static int vfs_err(const char *fmt, const char *arg)
+{
+	fputs("kscope: vfs: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(vfs_usage, stderr);
+	return 2;
+}
+
+struct vfs_req {
+	int64_t slow_us, pid, top, reset, top_n;
+};
+
+static int vfs_talk(const struct vfs_req *r, bool get, ks_reply_fn fn,
+		    void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ks_nl nl;
+	int err;
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		ks_nl_close(&nl);
+		return 1;
+	}
+	nlh = ks_nl_msg(&nl, buf, get ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "vfs");
+	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	if (r->slow_us >= 0)
+		mnl_attr_put_u64(nlh, KSCOPE_VFS_SLOW_US, (uint64_t)r->slow_us);
+	if (r->pid >= 0)
+		mnl_attr_put_u32(nlh, KSCOPE_VFS_PID, (uint32_t)r->pid);
+	if (r->top >= 0)
+		mnl_attr_put_u8(nlh, KSCOPE_VFS_TOP, (uint8_t)r->top);
+	if (r->reset > 0)
+		mnl_attr_put(nlh, KSCOPE_VFS_TOP_RESET, 0, NULL);
+	if (r->top_n > 0)
+		mnl_attr_put_u32(nlh, KSCOPE_VFS_TOP_N, (uint32_t)r->top_n);
+	mnl_attr_nest_end(nlh, nest);
+	err = ks_nl_talk(&nl, nlh, fn, data);
+	if (err)
+		ks_nl_report_source(&nl, get ? "vfs show" : "vfs", "vfs", err);
+	ks_nl_close(&nl);
+	return err ? 1 : 0;
+}
+
+static const struct nlattr *ctl_nest(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == KSCOPE_A_CTL)
+			return a;
+	return NULL;
+}
+
+/* One TOP_FILE/TOP_PROC/OPS nest, flattened. */
+struct vfs_row {
+	const char *fs, *name, *comm;
+	uint64_t v[__KSCOPE_VFS_MAX];
+	uint64_t hist[64];
+	unsigned int nhist;
+};
+
+static void row_parse(const struct nlattr *nest, struct vfs_row *r)
+{
+	const struct nlattr *b, *h;
+
+	memset(r, 0, sizeof(*r));
+	r->fs = r->name = r->comm = "";
+	mnl_attr_for_each_nested(b, nest) {
+		unsigned int t = mnl_attr_get_type(b);
+
+		switch (t) {
+		case KSCOPE_VFS_FS:
+			r->fs = mnl_attr_get_str(b);
+			break;
+		case KSCOPE_VFS_NAME:
+			r->name = mnl_attr_get_str(b);
+			break;
+		case KSCOPE_VFS_COMM:
+			r->comm = mnl_attr_get_str(b);
+			break;
+		case KSCOPE_VFS_OP:
+			r->v[t] = mnl_attr_get_u8(b);
+			break;
+		case KSCOPE_VFS_PID:
+			r->v[t] = mnl_attr_get_u32(b);
+			break;
+		case KSCOPE_VFS_HIST:
+			mnl_attr_for_each_nested(h, b) {
+				unsigned int s = mnl_attr_get_type(h);
+
+				if (s >= 1 && s <= 64) {
+					r->hist[s - 1] = mnl_attr_get_u64(h);
+					if (s > r->nhist)
+						r->nhist = s;
+				}
+			}
+			break;
+		default:
+			if (t < __KSCOPE_VFS_MAX &&
+			    mnl_attr_get_payload_len(b) == 8)
+				r->v[t] = mnl_attr_get_u64(b);
+		}
+	}
+}
+
+/* latency percentile from log2 buckets: the bucket's upper bound, us */
+static uint64_t hist_pct(const struct vfs_row *r, double p)
+{
+	uint64_t total = 0, acc = 0;
+	unsigned int i;
+
+	for (i = 0; i < r->nhist; i++)
+		total += r->hist[i];
+	for (i = 0; i < r->nhist; i++) {
+		acc += r->hist[i];
+		if (total && acc >= p * total)
+			return i ? (1ULL << i) : 1;
+	}
+	return 0;
+}
+
+struct show_state {
+	bool top_only;
+};
+
+static void print_top(const struct vfs_row *r, bool file)
+{
+	if (opt_json) {
+		printf("{\"kind\":\"%s\",\"pid\":%" PRIu64 ",\"comm\":",
+		       file ? "file" : "proc", r->v[KSCOPE_VFS_PID]);
+		json_str(stdout, r->comm);
+		if (file) {
+			printf(",\"fs\":");
+			json_str(stdout, r->fs);
+			printf(",\"file\":");
+			json_str(stdout, r->name);
+			printf(",\"ino\":%" PRIu64, r->v[KSCOPE_VFS_INO]);
+		}
+		printf(",\"reads\":%" PRIu64 ",\"writes\":%" PRIu64
+		       ",\"rbytes\":%" PRIu64 ",\"wbytes\":%" PRIu64
+		       ",\"ops\":%" PRIu64 "}\n",
+		       r->v[KSCOPE_VFS_READS], r->v[KSCOPE_VFS_WRITES],
+		       r->v[KSCOPE_VFS_RBYTES], r->v[KSCOPE_VFS_WBYTES],
+		       r->v[KSCOPE_VFS_COUNT]);
+		return;
+	}
+	printf("%-7" PRIu64 " %-16s %8" PRIu64 " %8" PRIu64 " %10" PRIu64
+	       " %10" PRIu64 " %8" PRIu64, r->v[KSCOPE_VFS_PID], r->comm,
+	       r->v[KSCOPE_VFS_READS], r->v[KSCOPE_VFS_WRITES],
+	       r->v[KSCOPE_VFS_RBYTES] / 1024, r->v[KSCOPE_VFS_WBYTES] / 1024,
+	       r->v[KSCOPE_VFS_COUNT]);
+	if (file)
+		printf(" %-8s %s", r->fs, r->name);
+	putchar('\n');
+}
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct show_state *st = data;
+	const struct nlattr *ctl = ctl_nest(nlh), *b;
+	bool hdr_ops = false, hdr_files = false, hdr_procs = false;
+	struct vfs_row r;
+
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		unsigned int t = mnl_attr_get_type(b);
+
+		switch (t) {
+		case KSCOPE_VFS_SLOW_US:
+		case KSCOPE_VFS_INTERVAL_MS:
+		case KSCOPE_VFS_TOP_DROPPED:
+			if (st->top_only && t == KSCOPE_VFS_SLOW_US)
+				break;
+			if (opt_json)
+				printf("{\"kind\":\"setting\",\"name\":\"%s\",\"value\":%" PRIu64 "}\n",
+				       t == KSCOPE_VFS_SLOW_US ? "slow_us" :
+				       t == KSCOPE_VFS_INTERVAL_MS ? "interval_ms" :
+				       "top_dropped", mnl_attr_get_u64(b));
+			else
+				printf("%s %" PRIu64 "\n",
+				       t == KSCOPE_VFS_SLOW_US ? "slow_us" :
+				       t == KSCOPE_VFS_INTERVAL_MS ? "interval_ms" :
+				       "top_dropped", mnl_attr_get_u64(b));
+			break;
+		case KSCOPE_VFS_PID:
+			if (st->top_only)
+				break;
+			if (opt_json)
+				printf("{\"kind\":\"setting\",\"name\":\"pid\",\"value\":%u}\n",
+				       mnl_attr_get_u32(b));
+			else
+				printf("pid %u\n", mnl_attr_get_u32(b));
+			break;
+		case KSCOPE_VFS_OPS:
+			if (st->top_only)
+				break;
+			row_parse(b, &r);
+			if (opt_json) {
+				unsigned int i;
+
+				printf("{\"kind\":\"ops\",\"fs\":");
+				json_str(stdout, r.fs);
+				printf(",\"op\":\"%s\",\"count\":%" PRIu64
+				       ",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64
+				       ",\"hist\":[",
+				       r.v[KSCOPE_VFS_OP] < ARRAY_SIZE(op_names) ?
+				       op_names[r.v[KSCOPE_VFS_OP]] : "?",
+				       r.v[KSCOPE_VFS_COUNT], r.v[KSCOPE_VFS_BYTES],
+				       r.v[KSCOPE_VFS_ERRORS]);
+				for (i = 0; i < r.nhist; i++)
+					printf("%s%" PRIu64, i ? "," : "", r.hist[i]);
+				printf("]}\n");
+				break;
+			}
+			if (!hdr_ops) {
+				printf("%-12s %-7s %10s %14s %8s %10s %10s\n", "FS", "OP",
+				       "COUNT", "BYTES", "ERRORS", "P50<=us", "P99<=us");
+				hdr_ops = true;
+			}
+			printf("%-12s %-7s %10" PRIu64 " %14" PRIu64 " %8" PRIu64
+			       " %10" PRIu64 " %10" PRIu64 "\n", r.fs,
+			       r.v[KSCOPE_VFS_OP] < ARRAY_SIZE(op_names) ?
+			       op_names[r.v[KSCOPE_VFS_OP]] : "?",
+			       r.v[KSCOPE_VFS_COUNT], r.v[KSCOPE_VFS_BYTES],
+			       r.v[KSCOPE_VFS_ERRORS], hist_pct(&r, 0.5),
+			       hist_pct(&r, 0.99));
+			break;
+		case KSCOPE_VFS_TOP_FILE:
+		case KSCOPE_VFS_TOP_PROC:
+			row_parse(b, &r);
+			if (!opt_json && t == KSCOPE_VFS_TOP_FILE && !hdr_files) {
+				printf("%-7s %-16s %8s %8s %10s %10s %8s %-8s %s\n",
+				       "PID", "COMM", "READS", "WRITES", "R_KB",
+				       "W_KB", "OPS", "FS", "FILE");
+				hdr_files = true;
+			}
+			if (!opt_json && t == KSCOPE_VFS_TOP_PROC && !hdr_procs) {
+				printf("%-7s %-16s %8s %8s %10s %10s %8s\n",
+				       "PID", "COMM", "READS", "WRITES", "R_KB",
+				       "W_KB", "OPS");
+				hdr_procs = true;
+			}
+			print_top(&r, t == KSCOPE_VFS_TOP_FILE);
+			break;
+		}
+	}
+	return 0;
+}
+
+static const struct option vfs_opts[] = {
+	{ "threshold-us", required_argument, NULL, 't' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+int cmd_vfs(int argc, char **argv)
+{
+	struct vfs_req r = { -1, -1, -1, 0, 0 };
+	struct show_state st = { false };
+	double interval = 1;
+	const char *sub;
+	uint64_t v;
+	int c;
+
+	if (argc < 2)
+		return vfs_err("%s", "expects a subcommand: slow, filter, top, show");
+	sub = argv[1];
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+		fputs(vfs_usage, stdout);
+		return 0;
+	}
+	argc--;
+	argv++;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", vfs_opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (strcmp(sub, "slow") || !ks_parse_u64(optarg, &v) ||
+			    v > INT64_MAX)
+				return vfs_err("bad --threshold-us '%s'", optarg);
+			r.slow_us = (int64_t)v;
+			break;
+		case 'p':
+			if (strcmp(sub, "filter") || !ks_parse_u64(optarg, &v) ||
+			    v > UINT32_MAX)
+				return vfs_err("bad --pid '%s'", optarg);
+			r.pid = (int64_t)v;
+			break;
+		case 'i':
+			if (strcmp(sub, "top") || !ks_parse_secs(optarg, &interval))
+				return vfs_err("bad --interval '%s'", optarg);
+			break;
+		case 'n':
+			if (strcmp(sub, "top") || !ks_parse_u64(optarg, &v) ||
+			    !v || v > UINT32_MAX)
+				return vfs_err("bad --count '%s'", optarg);
+			r.top_n = (int64_t)v;
+			break;
+		case 'h':
+			fputs(vfs_usage, stdout);
+			return 0;
+		case ':':
+			return vfs_err("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return vfs_err("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return vfs_err("unexpected argument '%s'", argv[optind]);
+
+	if (!strcmp(sub, "slow")) {
+		if (r.slow_us < 0)
+			return vfs_err("%s", "slow needs --threshold-us N");
+		return vfs_talk(&r, false, NULL, NULL);
+	}
+	if (!strcmp(sub, "filter")) {
+		if (r.pid < 0)
+			return vfs_err("%s", "filter needs --pid PID");
+		return vfs_talk(&r, false, NULL, NULL);
+	}
+	if (!strcmp(sub, "show"))
+		return vfs_talk(&r, true, show_cb, &st);
+	if (!strcmp(sub, "top")) {
+		struct vfs_req on = { -1, -1, 1, 1, 0 };
+		struct timespec ts = {
+			.tv_sec = (time_t)interval,
+			.tv_nsec = (long)((interval - (time_t)interval) * 1e9),
+		};
+
+		if (vfs_talk(&on, false, NULL, NULL))
+			return 1;
+		nanosleep(&ts, NULL);
+		st.top_only = true;
+		return vfs_talk(&r, true, show_cb, &st);
+	}
+	return vfs_err("unknown subcommand '%s'", sub);
+}
