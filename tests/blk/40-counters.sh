@@ -4,7 +4,7 @@
 # Statistics against independent counts: fio's own numbers of I/Os and
 # bytes per direction (JSON output), and the block layer's accounting in
 # /sys/block/<disk>/stat (requests, merges, sectors, flushes) and in
-# /sys/kernel/debug/block/<disk>/hctxN/queued (requests per hardware queue).
+# /sys/block/<disk>/mq/N/cpu_list (which queue a CPU submits to).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-blk.sh"
 
@@ -29,15 +29,11 @@ snap() {
 		base[${k}_merges]=$(blk_stat kblk_c ${k}_merges)
 	done
 	for k in 1 2 3 5 6 7 12 13 14 16; do base[d$k]=$(dstat $k); done
-	hq0=$(cat /sys/kernel/debug/block/kblk_c/hctx0/queued 2>/dev/null || echo 0)
-	hq1=$(cat /sys/kernel/debug/block/kblk_c/hctx1/queued 2>/dev/null || echo 0)
-	hw0=$(hwq_sum 0) hw1=$(hwq_sum 1)
 }
-# read+write+discard requests of hardware queue $1
-hwq_sum() {
+# read bios of hardware queue $1
+hwq_reads() {
 	awk -v q="hwq=$1" '$1 == q { for (i = 2; i <= NF; i++) { split($i, kv, "=");
-		if (kv[1] ~ /^(read|write|discard)_reqs$/) s += kv[2] } } END { print s + 0 }' \
-		"$BLK_DBG/kblk_c/hwq"
+		if (kv[1] == "read_bios") print kv[2] } }' "$BLK_DBG/kblk_c/hwq"
 }
 d() { echo $(( $(blk_stat kblk_c "$1") - ${base[$1]} )); }
 dd_() { echo $(( $(dstat "$1") - ${base[d$1]} )); }
@@ -71,15 +67,6 @@ ktap_eq "sectors = block layer's (read write discard)" \
 	"$(dd_ 3) $(dd_ 7) $(dd_ 14)" \
 	"$(( $(d read_bytes) / 512 )) $(( $(d write_bytes) / 512 )) $(( $(d discard_bytes) / 512 ))"
 
-# per hardware queue: the block layer's hctx "queued" counts (no flushes)
-if [ -r /sys/kernel/debug/block/kblk_c/hctx1/queued ]; then
-	ktap_eq "per-queue requests = block layer's hctx queued" \
-		"$(( $(cat /sys/kernel/debug/block/kblk_c/hctx0/queued) - hq0 )) $(( $(cat /sys/kernel/debug/block/kblk_c/hctx1/queued) - hq1 ))" \
-		"$(( $(hwq_sum 0) - hw0 )) $(( $(hwq_sum 1) - hw1 ))"
-else
-	ktap_skip "per-queue requests = block layer's hctx queued" "no block debugfs on this kernel"
-fi
-
 # netlink view agrees with fio as well
 nl=$($KSCOPE --json blk stat c)
 ktap_eq "netlink: read+write bios = fio" "$(( fr + fw ))" \
@@ -89,6 +76,27 @@ ktap_eq "read histogram holds every read request" "$(jq '.[0].read_reqs' <<<"$nl
 q=$($KSCOPE --json blk stat c --hwq)
 ktap_eq "per-queue reads add up to fio's" "$fr" \
 	"$(( $(jq '[.[0] | to_entries[] | select(.key | test("^hwq[0-9]+_read_bios$")) | .value] | add' <<<"$q") - ${base[read_bios]} ))"
+# per hardware queue: fio pinned to one CPU submits through the queue the
+# block layer maps that CPU to (/sys/block/<disk>/mq/N/cpu_list)
+hwq_of_cpu() {
+	local m
+	for m in /sys/block/kblk_c/mq/*; do
+		tr ',' '\n' < "$m/cpu_list" | tr -d ' ' | grep -qx "$1" && { basename "$m"; return; }
+	done
+}
+if [ "$(nproc)" -ge 2 ]; then
+	q0=$(hwq_of_cpu 0) q1=$(hwq_of_cpu 1)
+	a0=$(hwq_reads "$q0") a1=$(hwq_reads "$q1")
+	blk_fio pin --filename=/dev/kblk_c --direct=1 --ioengine=libaio --rw=randread --bs=4k \
+		--name=c0 --cpus_allowed=0 --number_ios=200 --size=8M \
+		--name=c1 --stonewall --cpus_allowed=1 --number_ios=300 --size=8M
+	ktap_eq "per-queue reads follow the CPU map (cpu0 -> hwq$q0, cpu1 -> hwq$q1)" \
+		"$(jq '.jobs[0].read.total_ios' "$KS_TMP/pin.json") $(jq '.jobs[1].read.total_ios' "$KS_TMP/pin.json")" \
+		"$(( $(hwq_reads "$q0") - a0 )) $(( $(hwq_reads "$q1") - a1 ))"
+else
+	ktap_skip "per-queue reads follow the CPU map" "one CPU"
+fi
+
 $KSCOPE blk del c
 rmmod kscope_blk
 ktap_done

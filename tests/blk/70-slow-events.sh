@@ -29,9 +29,13 @@ sleep 1
 kill -INT "$wpid"; wait "$wpid"
 nbig=$(jq '.jobs[0].read.total_ios' "$KS_TMP/ev.json")
 got=$(grep -c '"event":"slow"' "$KS_TMP/w.out")
-ktap_eq "one event per 1 MiB read (fio's count), none for 4k reads" "$nbig" "$got" "events"
-ktap_eq "events name the disk, the op and the size" "$got" \
-	"$(grep '"event":"slow"' "$KS_TMP/w.out" | grep '"disk":"kblk_ev"' | grep '"op":"read"' | grep -c '"bytes":1048576')"
+big=$(grep '"event":"slow"' "$KS_TMP/w.out" | grep '"disk":"kblk_ev"' | grep '"op":"read"' | grep -c '"bytes":1048576')
+ktap_eq "one event per 1 MiB read (fio's count), each naming disk, op and size" "$nbig" "$big" "events"
+# a 4k read is slow only if the guest stalled for 20 ms (TCG can): allow 2%
+other=$(grep '"event":"slow"' "$KS_TMP/w.out" | grep -v '"bytes":1048576')
+[ -z "$other" ] || diag "slow events other than the 1 MiB reads:" "$other"
+ktap_check "4k reads at most rarely slow ($(grep -c . <<<"$other") of 100)" "$other" \
+	[ "$(grep -c '"bytes":4096' <<<"$other")" -le 2 -a "$(grep -c . <<<"$other")" = "$(grep -c '"bytes":4096' <<<"$other")" ]
 ktap_eq "slow counter = events" "$got" "$(( $(blk_stat kblk_ev slow) - slow0 ))"
 
 # no listener: counted, not built
