@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Per-process on-CPU time and switches against /proc/PID/stat and
+# /proc/PID/status, and per-CPU utilization against a pinned spinner.
+#
+# The process is tracked from its fork (filter: children of this shell),
+# burns a few seconds of CPU (TCG) on a shared CPU (so it is preempted), then
+# blocks in read(), switched out, when both are read.
+#
+# Tolerance for the time: /proc's utime+stime is the scheduler's
+# sum_exec_runtime (cputime_adjust scales the tick samples to it) cut to
+# clock ticks of 1/CLK_TCK s, utime and stime each truncated, so up to 2
+# ticks low; kscope sums switch-in to switch-out with the monotonic clock,
+# which also counts interrupts that hit the task (these kernels do not
+# account IRQ time separately). Allowed: 3 ticks + 2%.
+# Switches: kscope counts like __schedule() does (voluntary: not a
+# preemption and the task was not runnable), from the same first switch:
+# exact.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib-sched.sh"
+ktap_plan 6
+
+if ! ks_load kscope_sched interval_ms=500; then
+	ktap_fail "load kscope_sched" "$(dmesg | tail -5)"
+	ktap_done
+fi
+ktap_ok "load kscope_sched interval_ms=500"
+"$KSCOPE" sched filter --clear --pid $$
+spin=$(sched_prog kst_cpu /bin/bash)
+other=$(sched_prog kst_other /bin/bash)
+mkfifo "$KS_TMP/fifo"
+# a competitor on each CPU, so that the workload is preempted too
+# (spinners stop on a file: the guest's wall clock, bash's SECONDS, jumps)
+"$other" -c "while [ ! -e $KS_TMP/stop1 ]; do :; done" &
+o1=$!
+"$other" -c "while [ ! -e $KS_TMP/stop1 ]; do :; done" &
+o2=$!
+"$spin" -c "for ((i = 0; i < 40; i++)); do for ((j = 0; j < 500; j++)); do :; done; read -t 0.005 -u 9; done 9<>$KS_TMP/fifo; echo x >$KS_TMP/ready; read -u 9" 9<>"$KS_TMP/fifo" &
+w=$!
+wait_file "$KS_TMP/ready" 120
+sleep 0.3
+stat=$(cat /proc/$w/stat)
+status=$(cat /proc/$w/status)
+line=$(grep "^pid $w " "$KS_DEBUGFS/sched/portraits")
+kill $w; wait $w 2>/dev/null
+touch "$KS_TMP/stop1"
+wait $o1 $o2
+hz=$(getconf CLK_TCK)
+# fields after the ")" of comm: state is $1, utime $12, stime $13
+ticks=$(sed 's/.*) //' <<<"$stat" | awk '{ print $12 + $13 }')
+ons=$(pfield "$line" oncpu_ns)
+ms_proc=$((ticks * 1000 / hz)) ms_ks=$(( ${ons:-0} / 1000000 ))
+tol=$(( 3000 / hz + ms_proc / 50 ))
+d=$(( ms_proc > ms_ks ? ms_proc - ms_ks : ms_ks - ms_proc ))
+ktap_check "on-CPU time = /proc utime+stime within ${tol} ms (kscope ${ms_ks} ms, /proc ${ms_proc} ms)" \
+	"portrait: $line" test "$ms_proc" -gt 200 -a "$d" -le "$tol"
+vol=$(awk '/^voluntary_ctxt_switches/ { print $2 }' <<<"$status")
+inv=$(awk '/^nonvoluntary_ctxt_switches/ { print $2 }' <<<"$status")
+ktap_eq "voluntary switches = /proc status" "$vol" "$(pfield "$line" nvcsw)"
+ktap_eq "involuntary switches = /proc status" "$inv" "$(pfield "$line" nivcsw)"
+
+# utilization: a spinner pinned to CPU 1 for 3 intervals
+"$other" -c "while [ ! -e $KS_TMP/stop2 ]; do :; done" &
+s=$!
+taskset -pc 1 $s >/dev/null
+sleep 1.6
+u=$(grep '^cpu1 ' "$KS_DEBUGFS/sched/cpu")
+touch "$KS_TMP/stop2"
+wait $s
+busy=$(awk '{ for (i = 2; i < NF; i += 2) v[$i] = $(i + 1); print v["user"] + v["nice"] + v["system"] + v["irq"] + v["softirq"] }' <<<"$u")
+tot=$(awk '{ for (i = 3; i <= NF; i += 2) t += $i; print t }' <<<"$u")
+ktap_check "cpu1 busy >= 90% under a pinned spinner ($u)" "not busy" \
+	test "${busy:-0}" -ge 9000 -a "${tot:-0}" -ge 9990
+"$KSCOPE" sched filter --clear
+ks_unload kscope_sched
+ktap_check "unload" "still loaded" bash -c "! test -d /sys/module/kscope_sched"
+ktap_done
