@@ -19,6 +19,7 @@
 #include <linux/binfmts.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -86,7 +87,13 @@ const struct kscope_event_desc ksch_events[KSCH_NR_EVENTS] = {
 	[KE_EXIT] = EV("exit", exit_fields),
 };
 
-/* when the task now on this CPU was switched in (0: not seen yet) */
+/*
+ * When the task now on this CPU was switched in (0: not seen yet), on the
+ * scheduler's clock: on-CPU time is charged the way the scheduler charges
+ * sum_exec_runtime (what /proc/PID/stat reports), which differs from the
+ * monotonic clock where sched_clock is filtered (an unstable TSC). Waits
+ * use the monotonic clock, across CPUs, as runqlat does.
+ */
 static DEFINE_PER_CPU(u64, oncpu_since);
 
 static u64 now_ns(void)
@@ -151,16 +158,16 @@ static void account_in(struct ksch_portrait *pt, void *arg)
 static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
-	u64 now = now_ns(), since, ts;
+	u64 now = now_ns(), clock = local_clock(), since, ts;
 	struct switch_out o;
 
 	kscope_count(&ksch_src, KC_SWITCHES);
 	since = this_cpu_read(oncpu_since);
-	this_cpu_write(oncpu_since, now);
+	this_cpu_write(oncpu_since, clock);
 	if (prev->pid) {
 		/* as __schedule() counts nvcsw/nivcsw */
 		o.voluntary = !preempt && prev_state;
-		o.ran = since ? now - since : 0;
+		o.ran = since ? clock - since : 0;
 		ksch_portrait_do(prev, true, now, account_out, &o);
 		/* still runnable: it waits on the run queue from now */
 		if (READ_ONCE(prev->__state) == TASK_RUNNING)
