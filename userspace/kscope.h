@@ -15,7 +15,10 @@
 #include <linux/genetlink.h>
 #include <linux/kscope.h>
 
-#define KSCOPE_READER_VERSION	"0.1.0"
+/* from the top-level VERSION file, via the Makefile */
+#ifndef KSCOPE_READER_VERSION
+#error "KSCOPE_READER_VERSION must come from ../VERSION (see userspace/Makefile)"
+#endif
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 

@@ -280,3 +280,4 @@ module_exit(kscope_core_exit);
 MODULE_DESCRIPTION("kscope core: generic netlink family, debugfs, event channel");
 MODULE_AUTHOR("kscope developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(KSCOPE_VERSION);
