@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ICMP/ICMPv6 echo responder at PRE_ROUTING. A valid echo request to a
- * local unicast address, received on an Ethernet device of a namespace
- * (and device) where the responder is on, is turned into its reply in
- * place: addresses swapped, type set, TTL or hop limit reset to the
- * namespace default, checksums updated incrementally. The frame goes
- * back out of the device it came in on with its MAC addresses swapped
- * (dev_queue_xmit), and the hook returns NF_STOLEN: the stack never sees
- * the request, so its echo-reply counters stay still. This keeps the
- * answer off the routing and socket paths entirely, which is the point of
- * measuring with it; the price is that the reply ignores routing policy
- * (it always leaves by the ingress device to the sender's MAC).
+ * local unicast address, received in a namespace (and on a device) where
+ * the responder is on, is turned into its reply in place: addresses
+ * swapped, type set, TTL or hop limit reset to the namespace default,
+ * checksums updated incrementally. The hook returns NF_STOLEN, so the
+ * stack never sees the request and its echo-reply counters stay still.
+ *
+ * The reply leaves through the output path (route lookup, ip_local_out /
+ * ip6_local_out), as the REJECT target sends its resets: it skips input
+ * routing, LOCAL_IN, the socket and ICMP code, yet obeys routing and
+ * neighbour state and shows up at LOCAL_OUT/POST_ROUTING like any local
+ * packet. Reflecting the frame with swapped MACs and dev_queue_xmit() on
+ * the ingress device was tried first: on veth it corrupted the backlog
+ * (oops in veth_xmit under a few hundred requests, 6.1 and 6.12), so it
+ * is not used.
  *
  * Everything else is passed untouched: fragments, packets with IPv4
  * options or IPv6 extension headers, non-echo ICMP, multicast/broadcast,
@@ -20,11 +24,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/etherdevice.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
-#include <linux/if_arp.h>
-#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
@@ -32,6 +33,7 @@
 #include <net/ip.h>
 #include <net/ip6_checksum.h>
 #include <net/ipv6.h>
+#include <net/ip6_route.h>
 #include <net/route.h>
 #include "net.h"
 
@@ -114,38 +116,78 @@ static bool kn_echo_on(const struct net *net, const struct net_device *dev)
 	return !ifindex || ifindex == dev->ifindex;
 }
 
-/* Can the frame go back out as it came: plain Ethernet, MAC header kept? */
+/* A request we may answer: to us, unicast, with final checksums. */
 static bool kn_xmit_ok(const struct sk_buff *skb)
 {
-	const struct net_device *dev = skb->dev;
-
-	return dev->type == ARPHRD_ETHER && !(dev->flags & IFF_LOOPBACK) &&
-	       skb->pkt_type == PACKET_HOST && !skb_vlan_tag_present(skb) &&
-	       skb_mac_header_was_set(skb) &&
+	return !(skb->dev->flags & IFF_LOOPBACK) &&
+	       skb->pkt_type == PACKET_HOST &&
 	       skb_network_offset(skb) == 0 &&
-	       skb_network_header(skb) - skb_mac_header(skb) == ETH_HLEN &&
 	       skb->ip_summed != CHECKSUM_PARTIAL;
 }
 
-/* Swap the MAC addresses and send the frame back; consumes @skb. */
-static void kn_send_back(struct sk_buff *skb, unsigned int answered)
+/* Common preparation of a reply for the output path. */
+static void kn_out_prep(struct sk_buff *skb, struct dst_entry *dst)
 {
-	struct ethhdr *eth = eth_hdr(skb);
-	u8 tmp[ETH_ALEN];
-
-	ether_addr_copy(tmp, eth->h_dest);
-	ether_addr_copy(eth->h_dest, eth->h_source);
-	ether_addr_copy(eth->h_source, tmp);
-	skb_push(skb, ETH_HLEN);
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
 	/* the checksums are final; whatever the NIC said about rx is stale */
 	skb->ip_summed = CHECKSUM_NONE;
 	skb_clear_tstamp(skb);
 	nf_reset_ct(skb);
-	skb_dst_drop(skb);
-	if (net_xmit_eval(dev_queue_xmit(skb)))
+	skb->pkt_type = PACKET_OUTGOING;
+}
+
+/* Route the reply like a locally generated packet and send it; consumes @skb. */
+static void kn_out4(struct net *net, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct flowi4 fl4 = {
+		.daddr = iph->daddr,
+		.saddr = iph->saddr,
+		.flowi4_proto = IPPROTO_ICMP,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt)) {
+		kscope_count(&kn_src, KN_C_ECHO_XMIT_ERRORS);
+		kfree_skb(skb);
+		return;
+	}
+	kn_out_prep(skb, &rt->dst);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	if (ip_local_out(net, NULL, skb) < 0)
 		kscope_count(&kn_src, KN_C_ECHO_XMIT_ERRORS);
 	else
-		kscope_count(&kn_src, answered);
+		kscope_count(&kn_src, KN_C_ECHO4_ANSWERED);
+}
+
+static void kn_out6(struct net *net, struct sk_buff *skb, int ifindex)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowi6_proto = IPPROTO_ICMPV6,
+	};
+	struct dst_entry *dst;
+
+	/* a link-local peer is only reachable on the device it came from */
+	if (ipv6_addr_type(&ip6h->daddr) & IPV6_ADDR_LINKLOCAL)
+		fl6.flowi6_oif = ifindex;
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		kscope_count(&kn_src, KN_C_ECHO_XMIT_ERRORS);
+		kfree_skb(skb);
+		return;
+	}
+	kn_out_prep(skb, dst);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	if (ip6_local_out(net, NULL, skb) < 0)
+		kscope_count(&kn_src, KN_C_ECHO_XMIT_ERRORS);
+	else
+		kscope_count(&kn_src, KN_C_ECHO6_ANSWERED);
 }
 
 unsigned int kn_echo4(void *priv, struct sk_buff *skb,
@@ -200,7 +242,7 @@ unsigned int kn_echo4(void *priv, struct sk_buff *skb,
 	csum_replace2(&icmph->checksum, htons(ICMP_ECHO << 8 | icmph->code),
 		      htons(ICMP_ECHOREPLY << 8 | icmph->code));
 	icmph->type = ICMP_ECHOREPLY;
-	kn_send_back(skb, KN_C_ECHO4_ANSWERED);
+	kn_out4(net, skb);
 	return NF_STOLEN;
 pass:
 	kscope_count(&kn_src, KN_C_ECHO_PASSED);
@@ -264,7 +306,7 @@ unsigned int kn_echo6(void *priv, struct sk_buff *skb,
 		      htons(ICMPV6_ECHO_REQUEST << 8 | icmp6h->icmp6_code),
 		      htons(ICMPV6_ECHO_REPLY << 8 | icmp6h->icmp6_code));
 	icmp6h->icmp6_type = ICMPV6_ECHO_REPLY;
-	kn_send_back(skb, KN_C_ECHO6_ANSWERED);
+	kn_out6(net, skb, state->in->ifindex);
 	return NF_STOLEN;
 pass:
 	kscope_count(&kn_src, KN_C_ECHO_PASSED);

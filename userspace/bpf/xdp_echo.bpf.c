@@ -119,9 +119,18 @@ static __always_inline int echo4(struct ethhdr *eth, struct iphdr *iph,
 	    (iph->frag_off & bpf_htons(0x3fff)))
 		goto pass;
 	len = bpf_ntohs(iph->tot_len);
+	/* keep len's bounds visible to the verifier: no merged range checks */
+	asm volatile("" : "+r"(len));
+	len &= 0x7ff;
+	if (len != bpf_ntohs(iph->tot_len)) {
+		count(KS_XDP_MALFORMED);
+		return XDP_PASS;
+	}
 	icmph = (void *)(iph + 1);
-	if ((void *)(icmph + 1) > end || len < sizeof(*iph) + sizeof(*icmph) ||
-	    (void *)iph + len > end || len - sizeof(*iph) > KS_MAX_ICMP) {
+	/* bound len before any pointer math with it */
+	if (len < sizeof(*iph) + sizeof(*icmph) ||
+	    len > sizeof(*iph) + KS_MAX_ICMP ||
+	    (void *)(icmph + 1) > end || (void *)iph + len > end) {
 		count(KS_XDP_MALFORMED);
 		return XDP_PASS;
 	}
@@ -178,9 +187,15 @@ static __always_inline int echo6(struct ethhdr *eth, struct ipv6hdr *ip6h,
 	if (ip6h->nexthdr != IPPROTO_ICMPV6)
 		return XDP_PASS;
 	len = bpf_ntohs(ip6h->payload_len);
+	asm volatile("" : "+r"(len));
+	len &= 0x7ff;
+	if (len != bpf_ntohs(ip6h->payload_len)) {
+		count(KS_XDP_MALFORMED);
+		return XDP_PASS;
+	}
 	icmp6h = (void *)(ip6h + 1);
-	if ((void *)(icmp6h + 1) > end || len < sizeof(*icmp6h) ||
-	    (void *)(ip6h + 1) + len > end || len > KS_MAX_ICMP) {
+	if (len < sizeof(*icmp6h) || len > KS_MAX_ICMP ||
+	    (void *)(icmp6h + 1) > end || (void *)(ip6h + 1) + len > end) {
 		count(KS_XDP_MALFORMED);
 		return XDP_PASS;
 	}
