@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kscope_mem load and control surface: a bad parameter fails the load with
+# one clear line and nothing registered; the attach string names the kmem
+# tracepoints and the slow path as this kernel has it (checked against
+# kallsyms); netlink rejects an order out of range and unprivileged callers.
+. "$(dirname "$0")/../lib.sh"
+
+ktap_plan 6
+
+ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
+
+dmesg -C
+if insmod "$(ks_ko kscope_mem)" high_order=99 2>/dev/null; then
+	ktap_fail "high_order=99 refused" "module loaded"
+	rmmod kscope_mem
+else
+	ktap_check "high_order=99 refused, nothing left, one log line" "$(dmesg | tail -3)" \
+		bash -c "[ ! -e $KS_DEBUGFS/mem ] && dmesg | grep -q 'high_order=99 out of range'"
+fi
+
+if ! ks_load kscope_mem; then
+	ktap_fail "load kscope_mem" "$(dmesg | tail -5)"
+	ktap_done
+fi
+ktap_ok "load kscope_mem"
+
+attach=$(cat "$KS_DEBUGFS/mem/attach")
+diag "attach: $attach"
+slow=$(awk '$3 ~ /^__alloc_pages_slowpath(\.|$)/ { print $3; exit }' /proc/kallsyms)
+ktap_eq "attach: kmem tracepoints and the slow path as kallsyms names it" \
+	"tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched; kretprobe $slow" \
+	"$attach"
+
+"$KSCOPE" mem high-order 11 >/dev/null 2>"$KS_TMP/err"
+rc=$?
+ktap_check "order beyond the last order rejected by the kernel" "rc $rc: $(cat "$KS_TMP/err")" \
+	bash -c "[ $rc -ne 0 ] && grep -qi 'range\|invalid' '$KS_TMP/err'"
+
+ks_as_nobody "$KSCOPE" mem high-order 3 >/dev/null 2>"$KS_TMP/err"
+rc=$?
+ktap_check "unprivileged change refused" "rc $rc: $(cat "$KS_TMP/err")" \
+	bash -c "[ $rc -ne 0 ] && grep -qi 'permi' '$KS_TMP/err'"
+
+if ks_unload kscope_mem && [ ! -e "$KS_DEBUGFS/mem" ]; then
+	ktap_ok "unload kscope_mem"
+else
+	ktap_fail "unload kscope_mem"
+fi
+ktap_done

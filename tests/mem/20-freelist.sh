@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The free-list view against the kernel's own files read at the same
+# moment: /proc/buddyinfo (blocks per zone and order), /proc/pagetypeinfo
+# (per migrate type) and debugfs extfrag/extfrag_index. The guest is quiet,
+# but the allocator never stops (page cache, timers, this script): blocks
+# may split or merge between the two reads, so each read pair is taken
+# back to back and a cell may differ by 4 blocks + 2%; the fragmentation
+# index is compared after formatting as the kernel does, retried up to 3
+# times.
+. "$(dirname "$0")/../lib.sh"
+
+ktap_plan 5
+
+if ! ks_load kscope_mem; then
+	ktap_fail "load kscope_mem" "$(dmesg | tail -5)"
+	ktap_done
+fi
+ktap_ok "load kscope_mem"
+
+# cmp_cells A B: same zones, every count within tolerance
+cmp_cells() {
+	awk 'NR == FNR { a[FNR] = $0; n = FNR; next }
+	     { m = split(a[FNR], x); k = split($0, y)
+	       if (m != k) { print "line " FNR ": " a[FNR] " | " $0; bad = 1; next }
+	       for (i = 1; i <= k; i++) {
+		 if (x[i] ~ /^[0-9]+$/ && y[i] ~ /^[0-9]+$/) {
+		   d = x[i] - y[i]; if (d < 0) d = -d
+		   if (d > 4 + 0.02 * (x[i] > y[i] ? x[i] : y[i])) { print "line " FNR " col " i ": " x[i] " vs " y[i]; bad = 1 }
+		 } else if (x[i] != y[i]) { print "line " FNR " col " i ": " x[i] " vs " y[i]; bad = 1 }
+	       } }
+	     END { if (FNR != n) { print "line count differs"; bad = 1 } exit bad }' "$1" "$2"
+}
+
+cat "$KS_DEBUGFS/mem/buddyinfo" >"$KS_TMP/ks.bi"; cat /proc/buddyinfo >"$KS_TMP/proc.bi"
+out=$(cmp_cells "$KS_TMP/proc.bi" "$KS_TMP/ks.bi")
+ktap_check "debugfs buddyinfo = /proc/buddyinfo" "$out
+$(cat "$KS_TMP/proc.bi" "$KS_TMP/ks.bi")" test -z "$out"
+
+# netlink: kscope mem show --json, rendered as buddyinfo
+"$KSCOPE" --json mem show >"$KS_TMP/show.json"; cat /proc/buddyinfo >"$KS_TMP/proc2.bi"
+jq -r 'select(.kind == "zone") | "Node \(.node), zone \(.zone) \(.free | map(tostring) | join(" "))"' \
+	"$KS_TMP/show.json" | sed 's/, zone \([A-Za-z0-9]*\)/, zone \1/' >"$KS_TMP/nl.bi"
+awk '{ $1 = $1; print }' "$KS_TMP/proc2.bi" >"$KS_TMP/proc2n.bi"
+out=$(cmp_cells "$KS_TMP/proc2n.bi" "$KS_TMP/nl.bi")
+ktap_check "netlink free lists = /proc/buddyinfo" "$out" test -z "$out"
+
+# per migrate type: /proc/pagetypeinfo's "Free pages count per migrate type"
+cat "$KS_DEBUGFS/mem/freelists" >"$KS_TMP/ks.fl"; cat /proc/pagetypeinfo >"$KS_TMP/pti"
+awk '/^Node .*zone.*type/ { z = $4; sub(",", "", z); t = $6
+	for (i = 7; i <= NF; i++) print z, i - 7, t, $i }' "$KS_TMP/pti" | sort >"$KS_TMP/pti.fl"
+awk '{ print $2, $3, $4, $5 }' "$KS_TMP/ks.fl" | sort >"$KS_TMP/ks.sorted"
+join_in=$(join -j1 <(awk '{ print $1 "/" $2 "/" $3, $4 }' "$KS_TMP/pti.fl") \
+		     <(awk '{ print $1 "/" $2 "/" $3, $4 }' "$KS_TMP/ks.sorted"))
+n=$(wc -l <"$KS_TMP/pti.fl")
+bad=$(awk '{ d = $2 - $3; if (d < 0) d = -d; if (d > 4 + 0.02 * ($2 > $3 ? $2 : $3)) print }' <<<"$join_in")
+ktap_check "per-type free lists = /proc/pagetypeinfo ($n cells)" "$bad" \
+	test -z "$bad" -a "$(wc -l <<<"$join_in")" -eq "$n"
+
+# fragmentation index, formatted as extfrag_index prints it
+EF=/sys/kernel/debug/extfrag/extfrag_index
+if [ -r $EF ]; then
+	for try in 1 2 3; do
+		a=$(awk '{ printf "%s", $2; for (i = 3; i <= NF; i++) { v = $i; s = v < 0 ? "-" : ""; if (v < 0) v = -v; printf " %s%d.%03d", s, int(v / 1000), v % 1000 }; print "" }' "$KS_DEBUGFS/mem/fragindex")
+		b=$(awk '{ z = $4; printf "%s", z; for (i = 5; i <= NF; i++) printf " %s", $i; print "" }' $EF)
+		[ "$a" = "$b" ] && break
+	done
+	ktap_eq "fragmentation index = extfrag_index" "$b" "$a"
+else
+	ktap_skip "fragmentation index = extfrag_index" "no $EF (debugfs without CONFIG_COMPACTION?)"
+fi
+
+ks_unload kscope_mem
+ktap_done

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Allocations seen as the workloads know them: K pipe resizes to 8 MiB
+# (each a kmalloc_large of 2048 struct pipe_buffer, 80 KiB: one order-5
+# allocation in the resizing process) must give exactly K high-order
+# events (threshold 3) with the workload's pid and comm, and move the
+# order-5 alloc and free counters by at least K; faulting in 64 MiB of
+# anonymous memory with THP off must move the order-0 alloc counter by at
+# least its 16384 pages and by at most 10% + 1000 more (page tables and
+# the rest of the quiet guest), and the frees likewise when it is unmapped.
+. "$(dirname "$0")/../lib.sh"
+
+ktap_plan 6
+K=20 MB=64
+WORK="/usr/bin/python3 $KS_TOP/tests/mem/memwork.py"
+
+wait_stopped() {
+	local s end=$((SECONDS + 120))
+	while [ $SECONDS -lt $end ]; do
+		read -r _ _ s _ </proc/"$1"/stat 2>/dev/null || return 1
+		[ "$s" = T ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ctr() { ks_counter mem "$1"; }
+
+if ! ks_load kscope_mem; then
+	ktap_fail "load kscope_mem" "$(dmesg | tail -5)"
+	ktap_done
+fi
+ktap_ok "load kscope_mem"
+"$KSCOPE" mem high-order 3
+"$KSCOPE" --json watch mem >"$KS_TMP/ev" 2>"$KS_TMP/everr" &
+wp=$!
+sleep 1
+
+$WORK pipes $K >"$KS_TMP/pipes.json" &
+pp=$!
+wait_stopped $pp
+a5=$(ctr alloc_o5) f5=$(ctr free_o5)
+kill -CONT $pp; sleep 0.3; wait_stopped $pp
+a5=$(( $(ctr alloc_o5) - a5 )) f5=$(( $(ctr free_o5) - f5 ))
+kill -CONT $pp; wait $pp
+sleep 0.5
+kill -INT $wp; wait $wp
+"$KSCOPE" mem high-order 0
+
+grown=$(jq -r .grown "$KS_TMP/pipes.json")
+ktap_eq "workload grew its pipe $K times" "$K" "$grown"
+ev=$(jq -c "select(.source == \"mem\" and .event == \"high_order\" and .pid == $pp)" "$KS_TMP/ev")
+ktap_eq "high-order events of the workload: $K, order 5, comm python3" "$K 5 python3" \
+	"$(jq -rs '"\(length) \(map(.order) | unique | map(tostring) | join(",")) \(.[0].comm)"' <<<"$ev")"
+ktap_check "alloc_o5 and free_o5 moved by at least $K" "alloc_o5 +$a5 free_o5 +$f5" \
+	test "$a5" -ge "$K" -a "$f5" -ge "$K"
+
+$WORK anon $MB >"$KS_TMP/anon.json" &
+ap=$!
+wait_stopped $ap
+a0=$(ctr alloc_o0)
+kill -CONT $ap; sleep 0.3; wait_stopped $ap
+a0=$(( $(ctr alloc_o0) - a0 ))
+f0=$(ctr free_o0)
+kill -CONT $ap; sleep 0.3; wait_stopped $ap
+f0=$(( $(ctr free_o0) - f0 ))
+kill -CONT $ap; wait $ap
+pages=$(jq -r .pages "$KS_TMP/anon.json")
+ktap_check "alloc_o0 moved by the $pages pages faulted in (+10% + 1000)" "alloc_o0 +$a0" \
+	test "$a0" -ge "$pages" -a "$a0" -le $((pages + pages / 10 + 1000))
+ktap_check "free_o0 moved by the $pages pages unmapped (+10% + 1000)" "free_o0 +$f0" \
+	test "$f0" -ge "$pages" -a "$f0" -le $((pages + pages / 10 + 1000))
+
+ks_unload kscope_mem
+ktap_done
