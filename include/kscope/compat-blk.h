@@ -90,27 +90,23 @@ kscope_blk_alloc_disk(struct blk_mq_tag_set *set,
 
 /* 6.16: the numa node of init_request() is an int. */
 #ifdef KSCOPE_HAVE_INIT_REQUEST_INT_NODE
-typedef int kscope_blk_numa_t;
+#define KSCOPE_BLK_NUMA_T	int
 #else
-typedef unsigned int kscope_blk_numa_t;
+#define KSCOPE_BLK_NUMA_T	unsigned int
 #endif
 
 /*
- * 6.5: open() gets the gendisk and a blk_mode_t. KSCOPE_BLK_OPEN(fn)
- * defines the driver's open method calling int fn(struct gendisk *).
+ * 6.5: open() gets the gendisk and a blk_mode_t instead of the
+ * block_device and an fmode_t. A driver writes
+ * "static int fn(KSCOPE_BLK_OPEN_ARGS)" and finds its disk in
+ * KSCOPE_BLK_OPEN_DISK.
  */
 #ifdef KSCOPE_HAVE_OPEN_GENDISK
-#define KSCOPE_BLK_OPEN(name, fn)					\
-	static int name(struct gendisk *disk, blk_mode_t mode)		\
-	{								\
-		return fn(disk);					\
-	}
+#define KSCOPE_BLK_OPEN_ARGS	struct gendisk *kscope_disk, blk_mode_t kscope_mode
+#define KSCOPE_BLK_OPEN_DISK	(kscope_disk)
 #else
-#define KSCOPE_BLK_OPEN(name, fn)					\
-	static int name(struct block_device *bdev, fmode_t mode)	\
-	{								\
-		return fn(bdev->bd_disk);				\
-	}
+#define KSCOPE_BLK_OPEN_ARGS	struct block_device *kscope_bdev, fmode_t kscope_mode
+#define KSCOPE_BLK_OPEN_DISK	(kscope_bdev->bd_disk)
 #endif
 
 /* 6.13: hrtimer_setup() sets the callback along with the clock. */

@@ -134,7 +134,7 @@ static int kblk_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
 }
 
 static int kblk_init_request(struct blk_mq_tag_set *set, struct request *rq,
-			     unsigned int hctx_idx, kscope_blk_numa_t node)
+			     unsigned int hctx_idx, KSCOPE_BLK_NUMA_T node)
 {
 	struct kblk_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
@@ -161,14 +161,12 @@ const struct blk_mq_ops kblk_mq_ops = {
 };
 
 /* No new opener once removal has begun (see kblk_dev_del()). */
-static int kblk_open_disk(struct gendisk *disk)
+static int kblk_open(KSCOPE_BLK_OPEN_ARGS)
 {
-	struct kblk_dev *dev = disk->private_data;
+	struct kblk_dev *dev = KSCOPE_BLK_OPEN_DISK->private_data;
 
 	return READ_ONCE(dev->deleting) ? -ENXIO : 0;
 }
-
-KSCOPE_BLK_OPEN(kblk_open, kblk_open_disk)
 
 const struct block_device_operations kblk_fops = {
 	.owner = THIS_MODULE,

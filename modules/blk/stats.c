@@ -123,7 +123,8 @@ static int kblk_stat_visit(struct kblk_dev *dev, int hwq, bool hist,
 	cur = hwq >= 0 ? &dev->hwq[hwq].inflight : &dev->inflight;
 	max = hwq >= 0 ? &dev->hwq[hwq].inflight_max : &dev->inflight_max;
 
-#define VISIT(val) do { ret = fn(ctx, name, (val)); if (ret) goto out; } while (0)
+/* after a failure, the remaining pairs are skipped */
+#define VISIT(val)	(ret = ret ?: fn(ctx, name, (val)))
 	for (op = 0; op < KBLK_NR_OPS; op++) {
 		const char *o = kblk_op_names[op];
 
@@ -162,7 +163,6 @@ static int kblk_stat_visit(struct kblk_dev *dev, int hwq, bool hist,
 		}
 	}
 #undef VISIT
-out:
 	kfree(s);
 	return ret;
 }
