@@ -4,16 +4,17 @@
 # bench/tcp.sh [--kernel 6.1|6.12|7.2] [--reps N]: what kscope_tcp costs a
 # TCP workload, next to libbpf-tools that watch the same paths. In one
 # guest boot, on loopback (bench/tcp-load.c):
-#   rr    20000 1-byte request/response round trips on one connection
-#   bulk  200 MB one way on one connection
-#   crr   1000 connections with one round trip each
+#   rr    10000 1-byte request/response round trips on one connection
+#   bulk  100 MB one way on one connection
+#   crr   500 connections with one round trip each
 # under: no tracer; kscope_tcp loaded (nobody listening: counters, flow
 # table); kscope_tcp with a reader subscribed (events on cwnd change);
 # tcprtt (fentry on tcp_rcv_established, the function tcp:tcp_probe sits
-# in); tcplife (sock:inet_sock_set_state). Runs are interleaved, each
-# configuration N times (default 5); the table shows median seconds and
-# the ratio to no tracer. A benchmark, not a test: TCG guests are slow and
-# noisy, so read ratios, not absolute times.
+# in); tcplife (sock:inet_sock_set_state). Every traced run follows an
+# untraced one; the table shows median seconds and the median of the
+# per-pair ratios (N pairs per cell, default 5). A benchmark, not a test:
+# TCG guests are slow and noisy (more so when other guests share the
+# host), so read ratios, not absolute times.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
@@ -42,7 +43,7 @@ b=$out/$ver
 insmod "$b/modules/core/kscope_core.ko"
 tmp=$(mktemp -d)
 
-declare -A arg=([rr]=20000 [bulk]=200 [crr]=1000)
+declare -A arg=([rr]=10000 [bulk]=100 [crr]=500)
 works=(rr bulk crr)
 confs=(none kscope kscope+reader tcprtt tcplife)
 
@@ -73,31 +74,37 @@ stop() {
 # warm up (first runs in a fresh guest are much slower)
 for w in "${works[@]}"; do $L "$w" "${arg[$w]}" >/dev/null; $L "$w" "${arg[$w]}" >/dev/null; done
 
+# Each traced run is paired with an untraced run just before it, and the
+# ratio is taken per pair: other guests on the host slow whole stretches
+# of time, and a pair sees the same stretch.
 for ((r = 0; r < reps; r++)); do
-	for c in "${confs[@]}"; do
-		start "$c"
+	for c in "${confs[@]:1}"; do
 		for w in "${works[@]}"; do
-			$L "$w" "${arg[$w]}" >>"$tmp/$w.$c"
+			$L "$w" "${arg[$w]}" >"$tmp/base"
+			cat "$tmp/base" >>"$tmp/$w.none"
+			start "$c"
+			t=$($L "$w" "${arg[$w]}")
+			stop "$c"
+			echo "$t" >>"$tmp/$w.$c"
+			awk -v t="$t" -v b="$(cat "$tmp/base")" 'BEGIN { print t / b }' >>"$tmp/$w.$c.ratio"
 		done
-		stop "$c"
 	done
 done
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "# kernel $(uname -r), $reps runs per cell, median seconds (ratio to none)"
-printf '%-6s' work
-for c in "${confs[@]}"; do printf ' %18s' "$c"; done
+echo "# kernel $(uname -r), $reps pairs per cell: median seconds, median of per-pair ratios to no tracer"
+printf '%-6s %10s' work none
+for c in "${confs[@]:1}"; do printf ' %20s' "$c"; done
 echo
 for w in "${works[@]}"; do
-	base=$(median "$tmp/$w.none")
-	printf '%-6s' "$w"
-	for c in "${confs[@]}"; do
-		m=$(median "$tmp/$w.$c")
-		printf ' %18s' "$(awk -v m="$m" -v b="$base" 'BEGIN { printf "%.3f (%.2fx)", m, m / b }')"
+	printf '%-6s %10s' "$w" "$(median "$tmp/$w.none")"
+	for c in "${confs[@]:1}"; do
+		printf ' %20s' "$(awk -v m="$(median "$tmp/$w.$c")" -v r="$(median "$tmp/$w.$c.ratio")" \
+			'BEGIN { printf "%.3f (%.2fx)", m, r }')"
 	done
 	echo
 done
-echo "# tcplife lines seen in its last run: $(($(wc -l <"$tmp/tcplife.out") - 1))"
+echo "# host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (guest); TCG, read ratios only"
 rm -rf "$tmp"
 rmmod kscope_core

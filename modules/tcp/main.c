@@ -19,11 +19,11 @@
 #include "internal.h"
 
 #define FLOW_MAX_MIN	16
-#define FLOW_MAX_MAX	(1U << 20)
+#define FLOW_MAX_MAX	(1U << 16)	/* the flows view prints them all */
 
 unsigned int flow_max = 4096;
 module_param(flow_max, uint, 0444);
-MODULE_PARM_DESC(flow_max, "flows kept in the flow table (16..1048576, default 4096)");
+MODULE_PARM_DESC(flow_max, "flows kept in the flow table (16..65536, default 4096)");
 
 static const char * const kst_counter_names[TC_NR_COUNTERS] = {
 	[TC_CONNECTS_V4] = "connects_v4",
@@ -49,11 +49,7 @@ static const char * const kst_counter_names[TC_NR_COUNTERS] = {
 struct kscope_source kst_src = {
 	.name = "tcp",
 	.owner = THIS_MODULE,
-	.attach = "tracepoints sock:inet_sock_set_state tcp:tcp_probe "
-		  "tcp:tcp_retransmit_skb tcp:tcp_retransmit_synack "
-		  "tcp:tcp_send_reset "
-		  "tcp:tcp_receive_reset tcp:tcp_destroy_sock; "
-		  "kretprobe inet_csk_accept",
+	.attach = "tracepoints sock:inet_sock_set_state tcp:tcp_probe tcp:tcp_retransmit_skb tcp:tcp_retransmit_synack tcp:tcp_send_reset tcp:tcp_receive_reset tcp:tcp_destroy_sock; kretprobe inet_csk_accept",
 	.counter_names = kst_counter_names,
 	.nr_counters = ARRAY_SIZE(kst_counter_names),
 	.events = kst_events,

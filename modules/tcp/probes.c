@@ -34,13 +34,7 @@
 
 #include "internal.h"
 
-#define TCP_FLOW_FIELDS \
-	{ .name = "netns", .kind = KSCOPE_FIELD_U64 }, \
-	{ .name = "family", .kind = KSCOPE_FIELD_U64 }, \
-	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR }, \
-	{ .name = "sport", .kind = KSCOPE_FIELD_U64 }, \
-	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR }, \
-	{ .name = "dport", .kind = KSCOPE_FIELD_U64 }
+/* every event starts with the flow: struct ev_flow */
 
 struct ev_flow {
 	u64 netns;
@@ -54,7 +48,12 @@ struct ev_flow {
 #define STATE_LEN	16
 
 static const struct kscope_field connect_fields[] = {
-	TCP_FLOW_FIELDS,
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN },
 	{ .name = "latency_us", .kind = KSCOPE_FIELD_U64 },
@@ -68,7 +67,12 @@ struct ev_connect {
 };
 
 static const struct kscope_field accept_fields[] = {
-	TCP_FLOW_FIELDS,
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN },
 };
@@ -80,7 +84,12 @@ struct ev_accept {
 };
 
 static const struct kscope_field state_fields[] = {
-	TCP_FLOW_FIELDS,
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "oldstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "newstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
@@ -94,7 +103,12 @@ struct ev_state {
 };
 
 static const struct kscope_field close_fields[] = {
-	TCP_FLOW_FIELDS,
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "oldstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "duration_us", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "data_sent", .kind = KSCOPE_FIELD_U64 },
@@ -118,7 +132,12 @@ struct ev_close {
 };
 
 static const struct kscope_field retrans_fields[] = {
-	TCP_FLOW_FIELDS,
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "state", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "segs", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
@@ -132,7 +151,12 @@ struct ev_retrans {
 };
 
 static const struct kscope_field reset_fields[] = {
-	TCP_FLOW_FIELDS,
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "direction", .kind = KSCOPE_FIELD_STR, .size = 8 },
 	{ .name = "state", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
@@ -146,7 +170,12 @@ struct ev_reset {
 };
 
 static const struct kscope_field cong_fields[] = {
-	TCP_FLOW_FIELDS,
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "cwnd", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "ssthresh", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "srtt_us", .kind = KSCOPE_FIELD_U64 },
@@ -370,9 +399,14 @@ static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * A task blocked in accept() holds an instance for as long as it waits:
+ * allow many, and count the accepts missed beyond that (debugfs kprobes).
+ */
 static struct kretprobe accept_krp = {
 	.kp.symbol_name = "inet_csk_accept",
 	.handler = accept_ret,
+	.maxactive = 256,
 };
 
 /* ---- retransmissions and resets ---- */

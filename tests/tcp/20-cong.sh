@@ -67,9 +67,9 @@ ks_cwnd=$(awk '{ for (i = 1; i < NF; i++) if ($i == "cwnd") print $(i + 1) }' <<
 ks_ssth=$(awk '{ for (i = 1; i < NF; i++) if ($i == "ssthresh") print $(i + 1) }' <<<"$fl")
 # exact: the last segment the sender received acked nothing new, so the
 # sample taken on entry to tcp_rcv_established is the settled state
-ktap_eq "cwnd = ss -ti's" "${ss_cwnd:-none}" "${ks_cwnd:-none}" \
+tcp_eq "cwnd = ss -ti's" "${ss_cwnd:-none}" "${ks_cwnd:-none}" \
 	"ss: $ssl"$'\n'"kscope: $fl"
-ktap_eq "ssthresh = ss -ti's (loss made it finite)" "${ss_ssth:-none}" "${ks_ssth:-none}" \
+tcp_eq "ssthresh = ss -ti's (loss made it finite)" "${ss_ssth:-none}" "${ks_ssth:-none}" \
 	"ss: $ssl"$'\n'"kscope: $fl"
 
 touch "$KS_TMP/bdone.go"

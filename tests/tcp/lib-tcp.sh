@@ -67,3 +67,26 @@ tcp_events() {
 }
 
 tcp_unloaded() { ! ks_loaded kscope_tcp; }
+
+# A passive child that lost the race for its request socket (two CPUs
+# handled the handshake's ACK at once; seen under a loaded TCG host) is
+# created in SYN_RECV and destroyed from it: a real socket lifetime that
+# kscope and tcplife both report, but no connection of the workload.
+TCP_REAL='.oldstate != "SYN_RECV"'
+TCP_RACED='.oldstate == "SYN_RECV"'
+
+# tcp_raced EVFILE PORT...: number of such lifetimes on those server ports
+tcp_raced() {
+	local f=$1 q="false" p; shift
+	for p; do q="$q or .sport == $p"; done
+	tcp_events "$f" close "($TCP_RACED) and ($q)" | wc -l
+}
+
+# tcp_eq NAME EXPECTED GOT DIAG: ktap_eq with diagnostic lines on failure
+tcp_eq() {
+	if [ "$2" = "$3" ]; then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1" "expected '$2', got '$3'" "$4"
+	fi
+}
