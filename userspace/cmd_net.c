@@ -132,7 +132,8 @@ static int xdp_silent(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-static int xdp_attach(int ifindex, const char *dev, __u32 mode)
+static int xdp_attach(int ifindex, const char *dev, __u32 mode,
+		      const char *name)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "kscope_xdp");
 	struct bpf_program *prog;
@@ -150,10 +151,10 @@ static int xdp_attach(int ifindex, const char *dev, __u32 mode)
 		ks_err("xdp: loading the XDP program failed: %s", strerror(-err));
 		goto out;
 	}
-	prog = bpf_object__find_program_by_name(obj, KS_XDP_PROG_NAME);
+	prog = bpf_object__find_program_by_name(obj, name);
 	if (!prog) {
 		err = -ENOENT;
-		ks_err("xdp: no program " KS_XDP_PROG_NAME " in the object");
+		ks_err("xdp: no program %s in the object", name);
 		goto out;
 	}
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog),
@@ -199,6 +200,10 @@ static int xdp_stats_map(int ifindex)
 	len = sizeof(pinfo);
 	if (bpf_obj_get_info_by_fd(pfd, &pinfo, &len)) {
 		ret = -errno;
+		goto close_prog;
+	}
+	if (!strcmp(pinfo.name, KS_XDP_PASS_NAME)) {
+		ret = -ENODATA;
 		goto close_prog;
 	}
 	if (strcmp(pinfo.name, KS_XDP_PROG_NAME)) {
@@ -288,12 +293,13 @@ int cmd_xdp(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
+		{ "pass", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	uint64_t vals[KS_XDP_NR_CTRS];
 	__u32 mode = XDP_FLAGS_DRV_MODE, cur = 0;
-	const char *op, *dev;
+	const char *op, *dev, *prog = KS_XDP_PROG_NAME;
 	unsigned int k;
 	int c, ifindex, err;
 
@@ -309,8 +315,12 @@ int cmd_xdp(int argc, char **argv)
 				return ks_usage_error("xdp", "mode is 'native' or 'skb', not '%s'",
 						      optarg);
 			break;
+		case 'p':
+			prog = KS_XDP_PASS_NAME;
+			break;
 		case 'h':
-			printf("usage: kscope xdp attach|detach|stats DEV [--mode native|skb]\n");
+			printf("usage: kscope xdp attach|detach|stats DEV [--mode native|skb] [--pass]\n"
+			       "  --pass: attach a pass-through program instead (for a veth peer in native mode)\n");
 			return 0;
 		case ':':
 			return ks_usage_error("xdp", "option '%s' needs a value",
@@ -332,7 +342,7 @@ int cmd_xdp(int argc, char **argv)
 	libbpf_set_print(xdp_silent);
 
 	if (!strcmp(op, "attach"))
-		return xdp_attach(ifindex, dev, mode);
+		return xdp_attach(ifindex, dev, mode, prog);
 	if (!strcmp(op, "detach")) {
 		if (!xdp_prog_id(ifindex, &cur)) {
 			ks_err("xdp: %s has no XDP program", dev);
@@ -345,6 +355,7 @@ int cmd_xdp(int argc, char **argv)
 		}
 		if (err >= 0)
 			close(err);
+		/* -ENODATA: our pass-through program, detached like the responder */
 		err = bpf_xdp_detach(ifindex, cur, NULL);
 		if (err) {
 			ks_err("xdp: detaching from %s failed: %s", dev, strerror(-err));
@@ -354,8 +365,8 @@ int cmd_xdp(int argc, char **argv)
 	}
 	if (!strcmp(op, "stats")) {
 		err = xdp_read(ifindex, vals);
-		if (err == -EXDEV || err == -ENOENT) {
-			ks_err("xdp: %s has no kscope XDP program", dev);
+		if (err == -EXDEV || err == -ENOENT || err == -ENODATA) {
+			ks_err("xdp: %s has no kscope XDP echo responder", dev);
 			return 1;
 		}
 		if (err) {

@@ -55,7 +55,10 @@ check_fam ip4 "" $B4 84
 check_fam ip6 "-6" $B6 104
 
 # TCP as a second protocol: one connection's packets, both directions,
-# against the packet counts the namespaces' own SNMP counters report
+# against the packet counts the namespaces' own SNMP counters report.
+# Hooks see skbs: without TSO/GSO one skb is one segment.
+ina ethtool -K va tso off gso off >/dev/null 2>&1
+inb ethtool -K vb tso off gso off >/dev/null 2>&1
 b_in=$(snmp $NS_B Tcp InSegs); b_out=$(snmp $NS_B Tcp OutSegs)
 a_in=$(snmp $NS_A Tcp InSegs); a_out=$(snmp $NS_A Tcp OutSegs)
 c0=$(ctr ip4_local_in_tcp_pkts); o0=$(ctr ip4_local_out_tcp_pkts)

@@ -5,7 +5,7 @@
 # VLAN-tagged: pings are answered by it (ksB's stack echo-reply counters
 # stay still, its counters move by the number of requests); bad-checksum,
 # truncated, fragmented and non-echo ICMP reach the stack; `kscope stat`
-# shows its counters. Native XDP_TX on veth needs NAPI on the peer: GRO on va.
+# shows its counters. Native XDP_TX on veth needs XDP on the peer: a pass-through program on va.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-net.sh"
 . "$(dirname "$0")/lib-echo.sh"
@@ -13,7 +13,7 @@
 ktap_plan 34
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 net_setup || { ktap_fail "netns setup"; ktap_done; }
-ina ethtool -K va gro on >/dev/null 2>&1
+ina "$KSCOPE" xdp attach va --mode native --pass
 
 xdp_ctr() { inb "$KSCOPE" xdp stats vb | awk -v n="$1" '$1 == n { print $2 }'; }
 ANS4="xdp_ctr echo4_answered" ANS6="xdp_ctr echo6_answered"
@@ -60,5 +60,6 @@ ktap_check "unprivileged xdp attach refused" "$out" bash -c '! grep -q "^exit 0"
 "$KSCOPE" xdp detach ksx0
 ip link del ksx0
 
+ina "$KSCOPE" xdp detach va
 net_teardown
 ktap_done

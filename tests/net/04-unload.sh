@@ -11,7 +11,7 @@
 ROUNDS=4
 ktap_plan 4
 net_setup || { ktap_fail "netns setup"; ktap_done; }
-ina ethtool -K va gro on >/dev/null 2>&1
+ina "$KSCOPE" xdp attach va --mode native --pass
 
 ina ping -f -q -w 60 $B4 >/dev/null 2>&1 &
 f4=$!
@@ -49,5 +49,6 @@ kill $f4 $f6 2>/dev/null; wait $f4 $f6 2>/dev/null
 
 ktap_eq "pings answered after the churn" 3 "$(ping_replies $NS_A -c 3 -i 0.2 -W 2 $B4)" replies
 ktap_check "kscope_net unloaded" "still loaded" bash -c '! [ -d /sys/module/kscope_net ]'
+ina "$KSCOPE" xdp detach va
 net_teardown
 ktap_done

@@ -269,4 +269,14 @@ int xdp_echo(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/*
+ * Pass-through, for the peer of a veth in native mode: frames sent there
+ * with XDP_TX (or redirected) are only received if it runs XDP too.
+ */
+SEC("xdp")
+int xdp_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -4,6 +4,7 @@
 #define KSCOPE_XDP_ECHO_H
 
 #define KS_XDP_PROG_NAME	"xdp_echo"
+#define KS_XDP_PASS_NAME	"xdp_pass"
 #define KS_XDP_MAP_NAME		"echo_stats"
 
 /* keys of the per-CPU array echo_stats */
