@@ -15,7 +15,7 @@ EXTD=/tmp/kst_vfs_slow DM=kst_vfs_delay
 
 cleanup() {
 	umount "$EXTD" 2>/dev/null
-	dmsetup remove $DM 2>/dev/null
+	DM_DISABLE_UDEV=1 dmsetup remove $DM 2>/dev/null
 	ext4_down /nonexistent
 	ks_unload kscope_vfs
 }
@@ -31,7 +31,8 @@ modprobe dm-delay 2>/dev/null
 modprobe loop 2>/dev/null
 truncate -s 32M "$KS_TMP/slow.img"
 VFS_LOOP=$(losetup -f --show "$KS_TMP/slow.img") && mkfs.ext4 -q -F "$VFS_LOOP" &&
-	dmsetup create $DM --table "0 $(blockdev --getsz "$VFS_LOOP") delay $VFS_LOOP 0 0 $VFS_LOOP 0 200" &&
+	DM_DISABLE_UDEV=1 dmsetup create $DM --table "0 $(blockdev --getsz "$VFS_LOOP") delay $VFS_LOOP 0 0 $VFS_LOOP 0 200" &&
+	{ [ -b /dev/mapper/$DM ] || dmsetup mknodes $DM; } &&	# no udev in the guest
 	mkdir -p "$EXTD" && mount -t ext4 /dev/mapper/$DM "$EXTD" ||
 	{ ktap_fail "ext4 over dm-delay" "$(dmesg | tail -3)"; cleanup; ktap_done; }
 

@@ -8,7 +8,7 @@
 # WARNING/BUG/Oops in the log, whether or not a check here noticed.
 . "$(dirname "$0")/../lib.sh"
 
-CYCLES=4
+CYCLES=3
 ktap_plan $CYCLES
 D=$(mktemp -d /tmp/kst_vfs_lu.XXXXXX)
 

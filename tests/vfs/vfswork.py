@@ -18,7 +18,7 @@ import signal
 import sys
 import time
 
-FILES, WRITES, READS, SIZE, MKNOD, DIRS = 10, 40, 30, 512, 3, 2
+FILES, WRITES, READS, SIZE, MKNOD, DIRS = 8, 30, 20, 512, 3, 2
 
 
 def checkpoint():
