@@ -82,15 +82,18 @@ static void top_add(struct vfs_top_ent *e, const struct vfs_op_rec *r)
 void vfs_top_account(const struct vfs_op_rec *r)
 {
 	u32 pid = task_tgid_nr(current);
+	char comm[TASK_COMM_LEN];
 	bool dropped = false;
 	struct top_node *n;
 	unsigned long flags;
 
+	/* no task_lock() under our raw lock: a racy copy of our own comm */
+	strscpy_pad(comm, current->comm, sizeof(comm));
 	raw_spin_lock_irqsave(&top_procs.lock, flags);
 	n = top_find(&top_procs, NULL, 0, pid, &dropped);
 	if (n) {
 		if (!n->e.count)
-			get_task_comm(n->e.comm, current);
+			memcpy(n->e.comm, comm, sizeof(comm));
 		top_add(&n->e, r);
 	}
 	raw_spin_unlock_irqrestore(&top_procs.lock, flags);
@@ -100,7 +103,7 @@ void vfs_top_account(const struct vfs_op_rec *r)
 		n = top_find(&top_files, r->sb, r->ino, pid, &dropped);
 		if (n) {
 			if (!n->e.count) {
-				get_task_comm(n->e.comm, current);
+				memcpy(n->e.comm, comm, sizeof(comm));
 				n->e.fs = r->fs;
 				vfs_dentry_name(r->dentry, n->e.name,
 						sizeof(n->e.name));
