@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/probe.sh [--kernel 6.1|6.12|7.2] [--reps N] [--n CALLS]: the cost
+# per hit of a kscope_probe probe on a function, next to an ftrace kprobe
+# event and bpftrace (kprobe, a count map) on the same function: the entry
+# of sched_get_priority_max(2), called N times by bench/sched-load.c
+# (nothing else calls it). In one guest boot, under: no tracer; kscope
+# entry probe; kscope probe with --latency (kretprobe, histogram); ftrace
+# kprobe event (enabled, into the ring buffer); bpftrace. Each traced run
+# follows an untraced one; the table shows median seconds, the median of
+# per-pair ratios and the cost per hit, (traced - untraced) / N. TCG is
+# slow and noisy: read ratios, not absolute times.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+ver=6.1 reps=5 n=100000
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--kernel) ver=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	--n) n=$2; shift 2 ;;
+	*) echo "usage: bench/probe.sh [--kernel V] [--reps N] [--n CALLS]" >&2; exit 2 ;;
+	esac
+done
+out=${KSCOPE_BUILD_OUT:-$top/.cache/build}
+if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
+	make -s -C userspace
+	mkdir -p .cache/bench
+	gcc -O2 -Wall -Wextra -Werror -o .cache/bench/sched-load bench/sched-load.c
+	KSCOPE_BUILD_OUT=$out scripts/build-modules --kernel "$ver" --no-tests \
+		--areas "core probe" >/dev/null
+	exec scripts/guest-run --kernel "$ver" --timeout 3000 -- \
+		env KSCOPE_BUILD_OUT="$out" "$0" --kernel "$ver" --reps "$reps" --n "$n"
+fi
+
+K=userspace/kscope
+L=.cache/bench/sched-load
+FN=__x64_sys_sched_get_priority_max
+T=/sys/kernel/tracing
+b=$out/$ver
+insmod "$b/modules/core/kscope_core.ko"
+insmod "$b/modules/probe/kscope_probe.ko"
+tmp=$(mktemp -d)
+confs=(none kscope kscope-latency ftrace-kprobe bpftrace)
+command -v bpftrace >/dev/null || confs=(none kscope kscope-latency ftrace-kprobe)
+
+start() {
+	tracer=""
+	case $1 in
+	kscope) $K probe add $FN >/dev/null ;;
+	kscope-latency) $K probe add $FN --latency >/dev/null ;;
+	ftrace-kprobe)
+		echo "p:kscope_bench $FN" >>$T/kprobe_events
+		echo 1 >$T/events/kprobes/kscope_bench/enable ;;
+	bpftrace)
+		bpftrace -e "kprobe:$FN { @n = count(); }" >"$tmp/bt.out" 2>&1 &
+		tracer=$!
+		for _ in $(seq 1200); do grep -q Attaching "$tmp/bt.out" && break; sleep 0.1; done
+		sleep 1 ;;
+	esac
+}
+stop() {
+	[ -n "$tracer" ] && { kill -INT "$tracer"; wait "$tracer" || true; }
+	case $1 in
+	kscope*) $K probe del $FN ;;
+	ftrace-kprobe)
+		echo 0 >$T/events/kprobes/kscope_bench/enable
+		echo >$T/trace
+		echo "-:kscope_bench" >>$T/kprobe_events ;;
+	esac
+}
+
+$L syscall "$n" >/dev/null; $L syscall "$n" >/dev/null	# warm up
+for ((r = 0; r < reps; r++)); do
+	for c in "${confs[@]:1}"; do
+		base=$($L syscall "$n")
+		start "$c"
+		t=$($L syscall "$n")
+		stop "$c"
+		echo "$base" >>"$tmp/none"
+		echo "$t" >>"$tmp/$c"
+		awk -v t="$t" -v b="$base" 'BEGIN { print t / b }' >>"$tmp/$c.ratio"
+		awk -v t="$t" -v b="$base" -v n="$n" 'BEGIN { print (t - b) * 1e9 / n }' >>"$tmp/$c.ns"
+	done
+done
+
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "# kernel $(uname -r), $n calls of $FN per run, $reps pairs per cell"
+echo "# median seconds, median per-pair ratio to no tracer, median ns per hit"
+printf '%-16s %10s %8s %10s\n' tracer seconds ratio ns/hit
+printf '%-16s %10s %8s %10s\n' none "$(median "$tmp/none")" 1.00 0
+for c in "${confs[@]:1}"; do
+	printf '%-16s %10s %8s %10s\n' "$c" "$(median "$tmp/$c")" \
+		"$(awk -v r="$(median "$tmp/$c.ratio")" 'BEGIN { printf "%.2f", r }')" \
+		"$(awk -v r="$(median "$tmp/$c.ns")" 'BEGIN { printf "%.0f", r }')"
+done
+k=$(median "$tmp/kscope.ns") f=$(median "$tmp/ftrace-kprobe.ns")
+echo "# cost per hit, kscope / ftrace kprobe event: $(awk -v k="$k" -v f="$f" 'BEGIN { printf "%.2f", f > 0 ? k / f : 0 }')"
+if [ -f "$tmp/bpftrace.ns" ]; then
+	t=$(median "$tmp/bpftrace.ns")
+	echo "# cost per hit, kscope / bpftrace: $(awk -v k="$k" -v t="$t" 'BEGIN { printf "%.2f", t > 0 ? k / t : 0 }')"
+fi
+echo "# TCG guest: read ratios only"
+rm -rf "$tmp"
+rmmod kscope_probe kscope_core
