@@ -97,10 +97,10 @@ for c in "${confs[@]:1}"; do
 		"$(awk -v r="$(median "$tmp/$c.ns")" 'BEGIN { printf "%.0f", r }')"
 done
 k=$(median "$tmp/kscope.ns") f=$(median "$tmp/ftrace-kprobe.ns")
-echo "# cost per hit, kscope / ftrace kprobe event: $(awk -v k="$k" -v f="$f" 'BEGIN { printf "%.2f", f > 0 ? k / f : 0 }')"
+echo "# cost per hit, kscope / ftrace kprobe event: $(awk -v k="$k" -v f="$f" 'BEGIN { printf "%.2f", (f > 0 ? k / f : 0) }')"
 if [ -f "$tmp/bpftrace.ns" ]; then
 	t=$(median "$tmp/bpftrace.ns")
-	echo "# cost per hit, kscope / bpftrace: $(awk -v k="$k" -v t="$t" 'BEGIN { printf "%.2f", t > 0 ? k / t : 0 }')"
+	echo "# cost per hit, kscope / bpftrace: $(awk -v k="$k" -v t="$t" 'BEGIN { printf "%.2f", (t > 0 ? k / t : 0) }')"
 fi
 echo "# TCG guest: read ratios only"
 rm -rf "$tmp"
