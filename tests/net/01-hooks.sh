@@ -78,7 +78,10 @@ c1=$(ctr ip4_local_in_tcp_pkts); o1=$(ctr ip4_local_out_tcp_pkts)
 d_in=$(( $(snmp $NS_B Tcp InSegs) - b_in + $(snmp $NS_A Tcp InSegs) - a_in ))
 d_out=$(( $(snmp $NS_B Tcp OutSegs) - b_out + $(snmp $NS_A Tcp OutSegs) - a_out ))
 ktap_eq "tcp local_in packets = Tcp InSegs of both namespaces" "$d_in" $((c1 - c0)) packets
-ktap_eq "tcp local_out packets = Tcp OutSegs of both namespaces" "$d_out" $((o1 - o0)) packets
+# LOCAL_OUT sees TCP's GSO skbs (always built on newer kernels), so the
+# segment count bounds it from above
+ktap_check "tcp local_out skbs within Tcp OutSegs of both namespaces ($((o1 - o0)) <= $d_out)" \
+	"local_out $((o1 - o0)), OutSegs $d_out" test $((o1 - o0)) -gt 0 -a $((o1 - o0)) -le "$d_out"
 
 # control is admin-only, and bad requests are refused with a reason
 out=$(ks_as_nobody "$KSCOPE" net echo on 2>&1; echo "exit $?")
