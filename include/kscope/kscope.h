@@ -89,6 +89,13 @@ int kscope_source_register(struct kscope_source *src);
  */
 void kscope_source_unregister(struct kscope_source *src);
 
+/*
+ * Start the reply to a KSCOPE_CMD_CTL/CTL_GET request in @msg (from
+ * genlmsg_new()): the genetlink header of the kscope family, addressed to
+ * the requester. Finish with genlmsg_end() and genlmsg_reply().
+ */
+void *kscope_reply_put(struct sk_buff *msg, struct genl_info *info);
+
 /* Is anyone subscribed? Build no event when this is false. */
 bool kscope_listening(void);
 

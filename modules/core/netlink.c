@@ -246,6 +246,13 @@ static int kscope_nl_version(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+void *kscope_reply_put(struct sk_buff *msg, struct genl_info *info)
+{
+	return genlmsg_put_reply(msg, info, &kscope_family, 0,
+				 info->genlhdr->cmd);
+}
+EXPORT_SYMBOL_GPL(kscope_reply_put);
+
 /*
  * Hand a request to its source without holding the source list: a request
  * may take long (create a device, generate events) and the flush worker
