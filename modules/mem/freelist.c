@@ -86,10 +86,10 @@ int mem_frag_index(const unsigned long *nr_free, unsigned int order)
 				total);
 }
 
+typedef int (*zone_snap_fn)(const struct zone_snap *s, void *arg);
+
 /* Calls @fn for every populated zone; stops at its first error. */
-static int for_each_zone_snap(bool by_mt,
-			      int (*fn)(const struct zone_snap *, void *),
-			      void *arg)
+static int zones_snap(bool by_mt, zone_snap_fn fn, void *arg)
 {
 	struct zone_snap *s;
 	int nid, z, ret = 0;
@@ -130,7 +130,7 @@ static int buddyinfo_one(const struct zone_snap *s, void *arg)
 
 static int buddyinfo_show(struct seq_file *m, void *v)
 {
-	return for_each_zone_snap(false, buddyinfo_one, m);
+	return zones_snap(false, buddyinfo_one, m);
 }
 DEFINE_SHOW_ATTRIBUTE(buddyinfo);
 
@@ -150,7 +150,7 @@ static int freelists_one(const struct zone_snap *s, void *arg)
 
 static int freelists_show(struct seq_file *m, void *v)
 {
-	return for_each_zone_snap(true, freelists_one, m);
+	return zones_snap(true, freelists_one, m);
 }
 DEFINE_SHOW_ATTRIBUTE(freelists);
 
@@ -169,7 +169,7 @@ static int fragindex_one(const struct zone_snap *s, void *arg)
 
 static int fragindex_show(struct seq_file *m, void *v)
 {
-	return for_each_zone_snap(false, fragindex_one, m);
+	return zones_snap(false, fragindex_one, m);
 }
 DEFINE_SHOW_ATTRIBUTE(fragindex);
 
@@ -216,5 +216,5 @@ static int put_zone(const struct zone_snap *s, void *arg)
 
 int mem_freelist_put(struct sk_buff *msg)
 {
-	return for_each_zone_snap(true, put_zone, msg);
+	return zones_snap(true, put_zone, msg);
 }

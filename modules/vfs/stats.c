@@ -42,6 +42,7 @@ static DEFINE_RAW_SPINLOCK(vfs_fs_lock);
 
 int vfs_nr_fs(void)
 {
+	/* pairs with the release in vfs_fs_slot(): names are complete */
 	return smp_load_acquire(&vfs_fs_used);
 }
 
@@ -56,6 +57,7 @@ int vfs_fs_slot(const struct super_block *sb)
 	unsigned long flags;
 	int i, n;
 
+	/* pairs with the release below: the slots before n are complete */
 	n = smp_load_acquire(&vfs_fs_used);
 	for (i = 0; i < n; i++)
 		if (vfs_fs[i].type == t)
@@ -73,6 +75,7 @@ int vfs_fs_slot(const struct super_block *sb)
 	}
 	vfs_fs[n].type = t;
 	strscpy(vfs_fs[n].name, t && t->name ? t->name : "none", VFS_FS_NAME);
+	/* publish the slot after its name, for lock-free lookups */
 	smp_store_release(&vfs_fs_used, n + 1);
 	i = n;
 out:
