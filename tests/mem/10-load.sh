@@ -28,7 +28,8 @@ ktap_ok "load kscope_mem"
 
 attach=$(cat "$KS_DEBUGFS/mem/attach")
 diag "attach: $attach"
-slow=$(awk '$3 ~ /^__alloc_pages_slowpath(\.|$)/ { print $3; exit }' /proc/kallsyms)
+# the function or its clone, not its .cold part
+slow=$(awk '$3 ~ /^__alloc_pages_slowpath(\.(constprop|isra|part)\.[0-9]+)*$/ { print $3; exit }' /proc/kallsyms)
 ktap_eq "attach: kmem tracepoints and the slow path as kallsyms names it" \
 	"tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched; kretprobe $slow" \
 	"$attach"
