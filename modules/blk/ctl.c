@@ -73,26 +73,6 @@ static void kblk_err(struct genl_info *info, const struct nlattr *attr,
 		info->extack->_msg = why;
 }
 
-/*
- * The reply header of a KSCOPE_CMD_CTL_GET. The family is the core's
- * and not exported: answer with the request's own family id.
- */
-static void *kblk_reply_put(struct sk_buff *msg, struct genl_info *info)
-{
-	struct genlmsghdr *hdr;
-	struct nlmsghdr *nlh;
-
-	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
-			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
-	if (!nlh)
-		return NULL;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = KSCOPE_CMD_CTL_GET;
-	hdr->version = KSCOPE_GENL_VERSION;
-	hdr->reserved = 0;
-	return (char *)hdr + GENL_HDRLEN;
-}
-
 static int kblk_parse(struct nlattr *ctl, struct nlattr **tb,
 		      struct genl_info *info)
 {
@@ -318,7 +298,7 @@ int kblk_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		goto out_unlock;
-	hdr = kblk_reply_put(msg, info);
+	hdr = kscope_reply_put(msg, info);
 	if (!hdr)
 		goto out_free_msg;
 	ret = -EMSGSIZE;

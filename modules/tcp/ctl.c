@@ -142,8 +142,7 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 {
 	struct kst_filter f = { };
 	const struct kst_filter *cur;
-	struct genlmsghdr *hdr;
-	struct nlmsghdr *nlh;
+	void *hdr;
 	struct sk_buff *msg;
 	struct nlattr *nest;
 
@@ -156,14 +155,9 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
-			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
-	if (!nlh)
+	hdr = kscope_reply_put(msg, info);
+	if (!hdr)
 		goto nla_put_failure;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = info->genlhdr->cmd;
-	hdr->version = info->genlhdr->version;
-	hdr->reserved = 0;
 	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
 		goto nla_put_failure;
 	nest = nla_nest_start(msg, KSCOPE_A_CTL);
@@ -176,7 +170,7 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	    nla_put_u32(msg, KSCOPE_TCP_EVENTS, READ_ONCE(kst_event_mask)))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
-	nlmsg_end(msg, nlh);
+	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
 nla_put_failure:
