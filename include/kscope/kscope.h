@@ -96,6 +96,17 @@ void kscope_source_unregister(struct kscope_source *src);
  */
 void *kscope_reply_put(struct sk_buff *msg, struct genl_info *info);
 
+/*
+ * The usual reply: a new message of @size bytes with the header, @src's
+ * name and an open KSCOPE_A_CTL nest (*@nest) for the source's attributes;
+ * NULL when out of memory. kscope_ctl_reply_send() closes and sends it.
+ */
+struct sk_buff *kscope_ctl_reply_start(struct kscope_source *src,
+				       struct genl_info *info, size_t size,
+				       struct nlattr **nest);
+int kscope_ctl_reply_send(struct sk_buff *msg, struct nlattr *nest,
+			  struct genl_info *info);
+
 /* Is anyone subscribed? Build no event when this is false. */
 bool kscope_listening(void);
 

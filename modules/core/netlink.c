@@ -253,6 +253,38 @@ void *kscope_reply_put(struct sk_buff *msg, struct genl_info *info)
 }
 EXPORT_SYMBOL_GPL(kscope_reply_put);
 
+struct sk_buff *kscope_ctl_reply_start(struct kscope_source *src,
+				       struct genl_info *info, size_t size,
+				       struct nlattr **nest)
+{
+	struct sk_buff *msg = genlmsg_new(size, GFP_KERNEL);
+
+	if (!msg)
+		return NULL;
+	if (!kscope_reply_put(msg, info) ||
+	    nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
+		goto err_free;
+	*nest = nla_nest_start(msg, KSCOPE_A_CTL);
+	if (!*nest)
+		goto err_free;
+	return msg;
+
+err_free:
+	nlmsg_free(msg);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(kscope_ctl_reply_start);
+
+int kscope_ctl_reply_send(struct sk_buff *msg, struct nlattr *nest,
+			  struct genl_info *info)
+{
+	nla_nest_end(msg, nest);
+	/* the reply is the message's only netlink message */
+	nlmsg_end(msg, nlmsg_hdr(msg));
+	return genlmsg_reply(msg, info);
+}
+EXPORT_SYMBOL_GPL(kscope_ctl_reply_send);
+
 /*
  * Hand a request to its source without holding the source list: a request
  * may take long (create a device, generate events) and the flush worker

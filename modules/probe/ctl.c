@@ -27,44 +27,6 @@ static const struct nla_policy kprb_policy[KSCOPE_PROBE_MAX + 1] = {
 
 static u32 kprb_next_id = 1;
 
-/* Start a reply to @info carrying the source name and a KSCOPE_A_CTL nest. */
-static struct sk_buff *reply_start(struct genl_info *info, size_t size,
-				   struct nlattr **nest)
-{
-	struct genlmsghdr *hdr;
-	struct nlmsghdr *nlh;
-	struct sk_buff *msg;
-
-	msg = nlmsg_new(size, GFP_KERNEL);
-	if (!msg)
-		return NULL;
-	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
-			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
-	if (!nlh)
-		goto free;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = info->genlhdr->cmd;
-	hdr->version = info->genlhdr->version;
-	hdr->reserved = 0;
-	if (nla_put_string(msg, KSCOPE_A_SOURCE, kprb_src.name))
-		goto free;
-	*nest = nla_nest_start(msg, KSCOPE_A_CTL);
-	if (!*nest)
-		goto free;
-	return msg;
-free:
-	nlmsg_free(msg);
-	return NULL;
-}
-
-static int reply_end(struct sk_buff *msg, struct nlattr *nest,
-		     struct genl_info *info)
-{
-	nla_nest_end(msg, nest);
-	nlmsg_end(msg, nlmsg_hdr(msg));
-	return genlmsg_reply(msg, info);
-}
-
 static int kprb_add(struct nlattr **tb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
@@ -113,7 +75,7 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 	kprb_nr++;
 	kscope_count(&kprb_src, KPC_PROBES_ADDED);
 
-	msg = reply_start(info, NLMSG_DEFAULT_SIZE, &nest);
+	msg = kscope_ctl_reply_start(&kprb_src, info, NLMSG_DEFAULT_SIZE, &nest);
 	if (!msg ||
 	    nla_put_u32(msg, KSCOPE_PROBE_ID, p->id) ||
 	    nla_put_string(msg, KSCOPE_PROBE_SYMBOL, p->sym) ||
@@ -125,7 +87,7 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 	}
 	mutex_unlock(&kprb_lock);
 	kfree(resolved);
-	return reply_end(msg, nest, info);
+	return kscope_ctl_reply_send(msg, nest, info);
 
 reject:
 	kscope_count(&kprb_src, KPC_REJECTED);
@@ -217,7 +179,7 @@ int kprb_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	if (!s)
 		return -ENOMEM;
 	mutex_lock(&kprb_lock);
-	msg = reply_start(info, 512 + kprb_nr * (2 * KPRB_NAME_MAX + 128),
+	msg = kscope_ctl_reply_start(&kprb_src, info, 512 + kprb_nr * (2 * KPRB_NAME_MAX + 128),
 			  &nest);
 	if (!msg) {
 		ret = -ENOMEM;
@@ -244,7 +206,7 @@ int kprb_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	}
 	mutex_unlock(&kprb_lock);
 	kfree(s);
-	return reply_end(msg, nest, info);
+	return kscope_ctl_reply_send(msg, nest, info);
 
 unlock:
 	mutex_unlock(&kprb_lock);

@@ -140,14 +140,12 @@ reset:
 	return 0;
 }
 
-/* The reply is built by hand: the request's own header names the family. */
+/* The current filter. */
 int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		 struct genl_info *info)
 {
 	struct ksch_filter f = { };
 	const struct ksch_filter *cur;
-	struct genlmsghdr *hdr;
-	struct nlmsghdr *nlh;
 	struct sk_buff *msg;
 	struct nlattr *nest;
 
@@ -157,29 +155,15 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		memcpy(&f, cur, offsetof(struct ksch_filter, rcu));
 	rcu_read_unlock();
 
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = kscope_ctl_reply_start(src, info, NLMSG_DEFAULT_SIZE, &nest);
 	if (!msg)
 		return -ENOMEM;
-	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
-			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
-	if (!nlh)
-		goto nla_put_failure;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = info->genlhdr->cmd;
-	hdr->version = info->genlhdr->version;
-	hdr->reserved = 0;
-	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
-		goto nla_put_failure;
-	nest = nla_nest_start(msg, KSCOPE_A_CTL);
-	if (!nest ||
-	    nla_put_u32(msg, KSCOPE_SCHED_PID, f.pid) ||
+	if (nla_put_u32(msg, KSCOPE_SCHED_PID, f.pid) ||
 	    nla_put_string(msg, KSCOPE_SCHED_COMM, f.comm) ||
 	    nla_put_u64_64bit(msg, KSCOPE_SCHED_CGROUP, f.cgroup,
 			      KSCOPE_SCHED_PAD))
 		goto nla_put_failure;
-	nla_nest_end(msg, nest);
-	nlmsg_end(msg, nlh);
-	return genlmsg_reply(msg, info);
+	return kscope_ctl_reply_send(msg, nest, info);
 
 nla_put_failure:
 	nlmsg_free(msg);

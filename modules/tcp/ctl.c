@@ -133,16 +133,12 @@ int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
 	return 0;
 }
 
-/*
- * The reply is built by hand: the core does not hand its family to
- * sources, and the request's own header names it.
- */
+/* The current filter. */
 int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		struct genl_info *info)
 {
 	struct kst_filter f = { };
 	const struct kst_filter *cur;
-	void *hdr;
 	struct sk_buff *msg;
 	struct nlattr *nest;
 
@@ -152,26 +148,17 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		memcpy(&f, cur, offsetof(struct kst_filter, rcu));
 	rcu_read_unlock();
 
-	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = kscope_ctl_reply_start(src, info, NLMSG_DEFAULT_SIZE, &nest);
 	if (!msg)
 		return -ENOMEM;
-	hdr = kscope_reply_put(msg, info);
-	if (!hdr)
-		goto nla_put_failure;
-	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
-		goto nla_put_failure;
-	nest = nla_nest_start(msg, KSCOPE_A_CTL);
-	if (!nest ||
-	    nla_put_u16(msg, KSCOPE_TCP_PORT, f.port) ||
+	if (nla_put_u16(msg, KSCOPE_TCP_PORT, f.port) ||
 	    nla_put(msg, KSCOPE_TCP_ADDR, sizeof(f.addr), &f.addr) ||
 	    nla_put_u32(msg, KSCOPE_TCP_NETNS, f.netns) ||
 	    nla_put_u32(msg, KSCOPE_TCP_PID, f.pid) ||
 	    nla_put_u8(msg, KSCOPE_TCP_SAMPLE_ALL, f.sample_all) ||
 	    nla_put_u32(msg, KSCOPE_TCP_EVENTS, READ_ONCE(kst_event_mask)))
 		goto nla_put_failure;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return kscope_ctl_reply_send(msg, nest, info);
 
 nla_put_failure:
 	nlmsg_free(msg);
