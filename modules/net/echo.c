@@ -37,11 +37,6 @@
 #include <net/route.h>
 #include "net.h"
 
-unsigned int kn_echo4(void *priv, struct sk_buff *skb,
-		      const struct nf_hook_state *state);
-unsigned int kn_echo6(void *priv, struct sk_buff *skb,
-		      const struct nf_hook_state *state);
-
 /* Malformed-packet event: see kn_events in main.c. */
 struct kn_ev_malformed {
 	u64 family;

@@ -13,11 +13,6 @@
 #include <net/ipv6.h>
 #include "net.h"
 
-unsigned int kn_echo4(void *priv, struct sk_buff *skb,
-		      const struct nf_hook_state *state);
-unsigned int kn_echo6(void *priv, struct sk_buff *skb,
-		      const struct nf_hook_state *state);
-
 static unsigned int kn_l4(u8 proto)
 {
 	switch (proto) {

@@ -54,4 +54,11 @@ void kn_hooks_unregister(struct net *net);
 
 void kn_ev_init(unsigned int per_sec);
 
+/* echo.c: the responders, hooked at PRE_ROUTING by hooks.c */
+struct nf_hook_state;
+unsigned int kn_echo4(void *priv, struct sk_buff *skb,
+		      const struct nf_hook_state *state);
+unsigned int kn_echo6(void *priv, struct sk_buff *skb,
+		      const struct nf_hook_state *state);
+
 #endif /* _KSCOPE_NET_H */

@@ -17,8 +17,10 @@
 
 #include "internal.h"
 
-enum { U_USER, U_NICE, U_SYSTEM, U_IRQ, U_SOFTIRQ, U_IDLE, U_IOWAIT,
-       U_STEAL, NR_U };
+enum {
+	U_USER, U_NICE, U_SYSTEM, U_IRQ, U_SOFTIRQ, U_IDLE, U_IOWAIT, U_STEAL,
+	NR_U
+};
 
 static const char * const u_names[NR_U] = {
 	"user", "nice", "system", "irq", "softirq", "idle", "iowait", "steal",

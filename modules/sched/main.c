@@ -53,9 +53,7 @@ static const char * const ksch_counter_names[KSCH_NR_COUNTERS] = {
 struct kscope_source ksch_src = {
 	.name = "sched",
 	.owner = THIS_MODULE,
-	.attach = "tracepoints sched:sched_switch sched:sched_wakeup "
-		  "sched:sched_wakeup_new sched:sched_process_fork "
-		  "sched:sched_process_exec sched:sched_process_exit",
+	.attach = "tracepoints sched:sched_switch sched:sched_wakeup sched:sched_wakeup_new sched:sched_process_fork sched:sched_process_exec sched:sched_process_exit",
 	.counter_names = ksch_counter_names,
 	.nr_counters = ARRAY_SIZE(ksch_counter_names),
 	.events = ksch_events,

@@ -146,17 +146,27 @@ enum kscope_tcp_attr {
 	KSCOPE_TCP_UNSPEC,
 	KSCOPE_TCP_PAD,
 	KSCOPE_TCP_PORT,		/* u16: local or remote port, 0 = any */
-	KSCOPE_TCP_ADDR,		/* 16 bytes: local or remote address
-					 * (IPv4 as ::ffff:a.b.c.d), :: = any */
+	/*
+	 * 16 bytes: local or remote address (IPv4 as ::ffff:a.b.c.d), :: =
+	 * any
+	 */
+	KSCOPE_TCP_ADDR,
 	KSCOPE_TCP_NETNS,		/* u32: netns inode number, 0 = any */
-	KSCOPE_TCP_PID,			/* u32: pid recorded at connect/accept,
-					 * 0 = any */
-	KSCOPE_TCP_SAMPLE_ALL,		/* u8: 1 = a "cong" event per sample,
-					 * 0 = only on cwnd/ssthresh change */
+	/*
+	 * u32: pid recorded at connect/accept, 0 = any
+	 */
+	KSCOPE_TCP_PID,
+	/*
+	 * u8: 1 = a "cong" event per sample, 0 = only on cwnd/ssthresh
+	 * change
+	 */
+	KSCOPE_TCP_SAMPLE_ALL,
 	KSCOPE_TCP_CLEAR,		/* flag: reset all of the above first */
-	KSCOPE_TCP_EVENTS,		/* u32: mask of event types (bit = type
-					 * id, see the source's schema) to
-					 * build; default all but "state" */
+	/*
+	 * u32: mask of event types (bit = type id, see the source's schema)
+	 * to build; default all but "state"
+	 */
+	KSCOPE_TCP_EVENTS,
 	__KSCOPE_TCP_MAX,
 };
 #define KSCOPE_TCP_MAX (__KSCOPE_TCP_MAX - 1)
@@ -265,19 +275,30 @@ enum kscope_vfs_attr {
 	KSCOPE_VFS_TOP_RESET,		/* flag: start a new top interval */
 	KSCOPE_VFS_TOP_N,		/* u32 (CTL_GET): entries per top list */
 	KSCOPE_VFS_INTERVAL_MS,		/* u64 (reply): length of the interval */
-	KSCOPE_VFS_OPS,			/* nest (reply): FS, OP, COUNT, BYTES,
-					 * ERRORS, HIST */
+	/*
+	 * nest (reply): FS, OP, COUNT, BYTES, ERRORS, HIST
+	 */
+	KSCOPE_VFS_OPS,
 	KSCOPE_VFS_FS,			/* string: filesystem type */
 	KSCOPE_VFS_OP,			/* u8: enum kscope_vfs_op */
 	KSCOPE_VFS_COUNT,		/* u64 */
 	KSCOPE_VFS_BYTES,		/* u64 */
 	KSCOPE_VFS_ERRORS,		/* u64 */
-	KSCOPE_VFS_HIST,		/* nest of u64 BUCKET attrs: type = log2
-					 * slot + 1, [2^(n-1), 2^n) us, slot 0 = 0 us */
-	KSCOPE_VFS_TOP_FILE,		/* nest (reply): FS, NAME, INO, PID, COMM,
-					 * READS, WRITES, RBYTES, WBYTES, COUNT */
-	KSCOPE_VFS_TOP_PROC,		/* nest (reply): PID, COMM, READS, WRITES,
-					 * RBYTES, WBYTES, COUNT (all ops) */
+	/*
+	 * nest of u64 BUCKET attrs: type = log2 slot + 1, [2^(n-1), 2^n) us,
+	 * slot 0 = 0 us
+	 */
+	KSCOPE_VFS_HIST,
+	/*
+	 * nest (reply): FS, NAME, INO, PID, COMM, READS, WRITES, RBYTES,
+	 * WBYTES, COUNT
+	 */
+	KSCOPE_VFS_TOP_FILE,
+	/*
+	 * nest (reply): PID, COMM, READS, WRITES, RBYTES, WBYTES, COUNT (all
+	 * ops)
+	 */
+	KSCOPE_VFS_TOP_PROC,
 	KSCOPE_VFS_NAME,		/* string: file name (last component) */
 	KSCOPE_VFS_INO,			/* u64 */
 	KSCOPE_VFS_COMM,		/* string */
@@ -285,8 +306,10 @@ enum kscope_vfs_attr {
 	KSCOPE_VFS_WRITES,		/* u64 */
 	KSCOPE_VFS_RBYTES,		/* u64 */
 	KSCOPE_VFS_WBYTES,		/* u64 */
-	KSCOPE_VFS_TOP_DROPPED,		/* u64 (reply): entries the table had no
-					 * room for this interval */
+	/*
+	 * u64 (reply): entries the table had no room for this interval
+	 */
+	KSCOPE_VFS_TOP_DROPPED,
 	__KSCOPE_VFS_MAX,
 };
 #define KSCOPE_VFS_MAX (__KSCOPE_VFS_MAX - 1)
@@ -310,9 +333,12 @@ enum kscope_mem_attr {
 	KSCOPE_MEM_FREE,		/* u64: free blocks of this order */
 	KSCOPE_MEM_MT_FREE,		/* nest: MT_NAME + FREE, per migrate type */
 	KSCOPE_MEM_MT_NAME,		/* string */
-	KSCOPE_MEM_FRAG,		/* s32: fragmentation index x1000, as
-					 * /sys/kernel/debug/extfrag/extfrag_index;
-					 * -1000 = a free block of this order exists */
+	/*
+	 * s32: fragmentation index x1000, as
+	 * /sys/kernel/debug/extfrag/extfrag_index; -1000 = a free block of
+	 * this order exists
+	 */
+	KSCOPE_MEM_FRAG,
 	KSCOPE_MEM_SLOW_HIST,		/* nest of u64: type = log2 slot + 1 (us) */
 	__KSCOPE_MEM_MAX,
 };
