@@ -85,9 +85,7 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		       struct genl_info *info)
 {
 	u64 hist[MEM_NR_BUCKETS];
-	struct genlmsghdr *hdr;
 	struct nlattr *nest, *hn;
-	struct nlmsghdr *nlh;
 	struct sk_buff *msg;
 	unsigned int b;
 	int ret;
@@ -97,23 +95,11 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		NL_SET_ERR_MSG(info->extack, "mem queries take no attributes");
 		return -EINVAL;
 	}
-	msg = nlmsg_new(MEM_REPLY_SIZE, GFP_KERNEL);
+	msg = kscope_ctl_reply_start(src, info, MEM_REPLY_SIZE, &nest);
 	if (!msg)
 		return -ENOMEM;
 	ret = -EMSGSIZE;
-	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
-			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
-	if (!nlh)
-		goto free_msg;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = info->genlhdr->cmd;
-	hdr->version = info->genlhdr->version;
-	hdr->reserved = 0;
-	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
-		goto free_msg;
-	nest = nla_nest_start(msg, KSCOPE_A_CTL);
-	if (!nest ||
-	    nla_put_u32(msg, KSCOPE_MEM_HIGH_ORDER, READ_ONCE(mem_high_order)) ||
+	if (nla_put_u32(msg, KSCOPE_MEM_HIGH_ORDER, READ_ONCE(mem_high_order)) ||
 	    nla_put_u32(msg, KSCOPE_MEM_NR_ORDERS, KSCOPE_NR_ORDERS))
 		goto free_msg;
 	mem_slow_hist(hist);
@@ -128,9 +114,7 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	ret = mem_freelist_put(msg);
 	if (ret)
 		goto free_msg;
-	nla_nest_end(msg, nest);
-	nlmsg_end(msg, nlh);
-	return genlmsg_reply(msg, info);
+	return kscope_ctl_reply_send(msg, nest, info);
 
 free_msg:
 	nlmsg_free(msg);

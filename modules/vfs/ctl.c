@@ -183,8 +183,6 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 {
 	unsigned int top_n = VFS_TOP_N_DEFAULT;
 	struct nlattr *tb[KSCOPE_VFS_MAX + 1];
-	struct genlmsghdr *hdr;
-	struct nlmsghdr *nlh;
 	struct sk_buff *msg;
 	struct nlattr *nest;
 	int ret;
@@ -197,23 +195,11 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		if (tb[KSCOPE_VFS_TOP_N])
 			top_n = nla_get_u32(tb[KSCOPE_VFS_TOP_N]);
 	}
-	msg = nlmsg_new(VFS_REPLY_SIZE, GFP_KERNEL);
+	msg = kscope_ctl_reply_start(src, info, VFS_REPLY_SIZE, &nest);
 	if (!msg)
 		return -ENOMEM;
 	ret = -EMSGSIZE;
-	nlh = nlmsg_put(msg, info->snd_portid, info->snd_seq,
-			info->nlhdr->nlmsg_type, GENL_HDRLEN, 0);
-	if (!nlh)
-		goto free_msg;
-	hdr = nlmsg_data(nlh);
-	hdr->cmd = info->genlhdr->cmd;
-	hdr->version = info->genlhdr->version;
-	hdr->reserved = 0;
-	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
-		goto free_msg;
-	nest = nla_nest_start(msg, KSCOPE_A_CTL);
-	if (!nest ||
-	    nla_put_u64_64bit(msg, KSCOPE_VFS_SLOW_US,
+	if (nla_put_u64_64bit(msg, KSCOPE_VFS_SLOW_US,
 			      div_u64(READ_ONCE(vfs_slow_ns), NSEC_PER_USEC),
 			      KSCOPE_VFS_PAD) ||
 	    nla_put_u32(msg, KSCOPE_VFS_PID, READ_ONCE(vfs_pid)) ||
@@ -234,9 +220,7 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 			       "reply too large: read /sys/kernel/debug/kscope/vfs/");
 		goto free_msg;
 	}
-	nla_nest_end(msg, nest);
-	nlmsg_end(msg, nlh);
-	return genlmsg_reply(msg, info);
+	return kscope_ctl_reply_send(msg, nest, info);
 
 free_msg:
 	nlmsg_free(msg);
