@@ -6,16 +6,22 @@
  * about (in the instance's data), the return handler accounts the result.
  *
  *   read   vfs_read          write  vfs_write       open   vfs_open
- *   fsync  vfs_fsync_range   create vfs_create (mknod) and opens that
- *   unlink vfs_unlink        rename vfs_rename             created the file
- *   mkdir  vfs_mkdir         rmdir  vfs_rmdir
+ *   fsync  do_fsync, vfs_fsync, vfs_fsync_range (see below)
+ *   create vfs_create (mknod) and opens that created the file
+ *   unlink vfs_unlink        rename vfs_rename      mkdir  vfs_mkdir
+ *   rmdir  vfs_rmdir
  *
  * An open that created its file (FMODE_CREATED, set by the lookup before
  * vfs_open) counts as a create too; it has no latency of its own, since
- * the filesystem's ->create ran before vfs_open. Known gap, not yet
- * understood: on 7.2 neither this kretprobe nor an ftrace kprobe event on
- * vfs_fsync or vfs_fsync_range fires for fsync(2), while libbpf-tools'
- * vfsstat (fentry on vfs_fsync) counts them: fsyncs read 0 there.
+ * the filesystem's ->create ran before vfs_open.
+ *
+ * fsync(2) goes do_fsync -> vfs_fsync -> vfs_fsync_range on 6.1 and 6.12;
+ * on 7.2 the compiler inlines both into do_fsync (and vfs_fsync_range into
+ * vfs_fsync), so a probe on vfs_fsync_range alone never sees fsync(2)
+ * there. Other callers enter lower: the loop driver at vfs_fsync, msync
+ * and io_uring at vfs_fsync_range. All three are probed and each fsync is
+ * counted once, by the outermost probe the task entered: that probe keeps
+ * the task in fsync_tasks until it returns, and the inner ones step aside.
  * The arguments are read
  * from the registers, so a target the compiler cloned with changed
  * arguments (.isra.N, .constprop.N) is not attached, and says so.
@@ -25,6 +31,7 @@
 #include <linux/debugfs.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kprobes.h>
 #include <linux/path.h>
@@ -74,16 +81,53 @@ struct vfs_call {
 	unsigned long ino;
 	u64 bytes;
 	s64 offset;
+	int fsync_slot;
 	bool created;
 };
+
+/* how the entry handler finds the file of an fsync */
+enum vfs_fsync_args { FSYNC_FD, FSYNC_FILE, FSYNC_RANGE };
 
 struct vfs_target {
 	const char *sym;
 	unsigned int op;
+	enum vfs_fsync_args fsync;
 	bool required;
 	bool attached;
+	atomic_long_t untracked;	/* fsyncs with no free fsync_tasks slot */
 	struct kretprobe krp;
 };
+
+/* tasks inside a counted fsync; a task writes only its own slot */
+#define VFS_FSYNC_TASKS 128
+static struct task_struct *fsync_tasks[VFS_FSYNC_TASKS];
+
+static bool fsync_nested(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VFS_FSYNC_TASKS; i++)
+		if (READ_ONCE(fsync_tasks[i]) == current)
+			return true;
+	return false;
+}
+
+static int fsync_claim(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VFS_FSYNC_TASKS; i++)
+		if (!READ_ONCE(fsync_tasks[i]) &&
+		    !cmpxchg(&fsync_tasks[i], NULL, current))
+			return i;
+	return -1;
+}
+
+static void fsync_release(int slot)
+{
+	if (slot >= 0)
+		smp_store_release(&fsync_tasks[slot], NULL);
+}
 
 /*
  * The name may change under a concurrent rename: an inline name is then
@@ -122,6 +166,33 @@ static void call_from_dentry(struct vfs_call *c, const struct dentry *d)
 	c->ino = inode ? inode->i_ino : 0;
 }
 
+/*
+ * do_fsync(fd, datasync) holds the file (fdget) until it returns, and a
+ * last fput from a task is deferred to its return to user space: the
+ * dentry stays valid for the return handler without a reference of ours,
+ * which an unregistration with calls in flight would leak.
+ */
+static int fsync_entry(struct vfs_call *c, enum vfs_fsync_args how,
+		       struct pt_regs *regs)
+{
+	struct file *f;
+
+	if (how != FSYNC_FD) {
+		call_from_file(c, (const struct file *)
+			       regs_get_kernel_argument(regs, 0));
+		c->offset = how == FSYNC_RANGE ?
+			    regs_get_kernel_argument(regs, 1) : 0;
+		return 0;
+	}
+	f = fget(regs_get_kernel_argument(regs, 0));
+	if (!f)
+		return -EBADF;
+	call_from_file(c, f);
+	c->offset = 0;
+	fput(f);
+	return 0;
+}
+
 static struct vfs_target *target_of(struct kretprobe_instance *ri)
 {
 	return container_of(get_kretprobe(ri), struct vfs_target, krp);
@@ -130,7 +201,8 @@ static struct vfs_target *target_of(struct kretprobe_instance *ri)
 static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct vfs_call *c = (struct vfs_call *)ri->data;
-	unsigned int op = target_of(ri)->op;
+	struct vfs_target *t = target_of(ri);
+	unsigned int op = t->op;
 	u32 pid = READ_ONCE(vfs_pid);
 	const struct renamedata *rd;
 	const struct path *path;
@@ -142,6 +214,7 @@ static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	c->bytes = 0;
 	c->offset = -1;
 	c->created = false;
+	c->fsync_slot = -1;
 	switch (op) {
 	case KSCOPE_VFS_OP_READ:
 	case KSCOPE_VFS_OP_WRITE:
@@ -153,9 +226,17 @@ static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 			c->offset = *pos;
 		break;
 	case KSCOPE_VFS_OP_FSYNC:
-		f = (const struct file *)regs_get_kernel_argument(regs, 0);
-		call_from_file(c, f);
-		c->offset = regs_get_kernel_argument(regs, 1);
+		if (fsync_nested())
+			return 1;	/* an outer probe counts this one */
+		c->fsync_slot = fsync_claim();
+		if (c->fsync_slot < 0) {
+			atomic_long_inc(&t->untracked);
+			return 1;
+		}
+		if (fsync_entry(c, t->fsync, regs)) {
+			fsync_release(c->fsync_slot);
+			return 1;	/* bad fd: never reaches the VFS */
+		}
 		break;
 	case KSCOPE_VFS_OP_OPEN:
 		path = (const struct path *)regs_get_kernel_argument(regs, 0);
@@ -250,15 +331,19 @@ static int vfs_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		r.lat_ns = 0;
 		account(&r, false);
 	}
+	fsync_release(c->fsync_slot);
 	return 0;
 }
 
 #define TARGET(s, o, req) { .sym = s, .op = KSCOPE_VFS_OP_##o, .required = req }
+#define FSYNC_TARGET(s, how) { .sym = s, .op = KSCOPE_VFS_OP_FSYNC, .fsync = how }
 static struct vfs_target vfs_targets[] = {
 	TARGET("vfs_read", READ, true),
 	TARGET("vfs_write", WRITE, true),
 	TARGET("vfs_open", OPEN, true),
-	TARGET("vfs_fsync_range", FSYNC, false),
+	FSYNC_TARGET("do_fsync", FSYNC_FD),
+	FSYNC_TARGET("vfs_fsync", FSYNC_FILE),
+	FSYNC_TARGET("vfs_fsync_range", FSYNC_RANGE),
 	TARGET("vfs_create", CREATE, false),
 	TARGET("vfs_unlink", UNLINK, false),
 	TARGET("vfs_rename", RENAME, false),
@@ -305,7 +390,7 @@ void vfs_probes_detach(void)
 
 int vfs_probes_attach(char *attach, size_t len)
 {
-	char missing[128] = "", clone[KSYM_NAME_LEN];
+	char missing[192] = "", clone[KSYM_NAME_LEN];
 	struct vfs_target *t;
 	unsigned int i;
 	size_t off;
@@ -315,6 +400,7 @@ int vfs_probes_attach(char *attach, size_t len)
 		pr_err("maxactive=%u out of range 16..4096\n", maxactive);
 		return -EINVAL;
 	}
+	memset(fsync_tasks, 0, sizeof(fsync_tasks));
 	off = scnprintf(attach, len, "kretprobes");
 	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++) {
 		t = &vfs_targets[i];
@@ -323,6 +409,7 @@ int vfs_probes_attach(char *attach, size_t len)
 		t->krp.handler = vfs_return;
 		t->krp.data_size = sizeof(struct vfs_call);
 		t->krp.maxactive = maxactive;
+		atomic_long_set(&t->untracked, 0);
 		ret = register_kretprobe(&t->krp);
 		if (!ret) {
 			t->attached = true;
@@ -333,10 +420,13 @@ int vfs_probes_attach(char *attach, size_t len)
 		if (ret == -ENOENT && find_clone(t->sym, clone, sizeof(clone)))
 			pr_err("%s is only %s on this kernel (arguments may differ): not attached\n",
 			       t->sym, clone);
-		else
+		else if (t->required || ret != -ENOENT)
 			pr_err("cannot attach a kretprobe to %s: %d%s\n", t->sym,
 			       ret, ret == -ENOENT ?
 			       " (no such symbol on this kernel)" : "");
+		else
+			pr_info("%s: no such symbol on this kernel, not attached\n",
+				t->sym);
 		if (t->required)
 			goto detach;
 		strlcat(missing, " ", sizeof(missing));
@@ -351,7 +441,10 @@ detach:
 	return ret ?: -ENOENT;
 }
 
-/* "symbol attached nmissed" per target */
+/*
+ * "symbol attached nmissed" per target; an fsync that found no free
+ * fsync_tasks slot counts as missed by its probe.
+ */
 static int kprobes_show(struct seq_file *m, void *v)
 {
 	const struct vfs_target *t;
@@ -361,7 +454,8 @@ static int kprobes_show(struct seq_file *m, void *v)
 		t = &vfs_targets[i];
 		seq_printf(m, "%s %u %lu\n", t->sym, t->attached,
 			   t->attached ? (unsigned long)t->krp.nmissed +
-					 t->krp.kp.nmissed : 0UL);
+					 t->krp.kp.nmissed +
+					 atomic_long_read(&t->untracked) : 0UL);
 	}
 	return 0;
 }

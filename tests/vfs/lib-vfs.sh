@@ -74,13 +74,12 @@ vfs_ops() {
 		"$KS_TMP/show.json" | awk '{ s += $1 } END { print s + 0 }'
 }
 
-# Does fsync(2) reach vfs_fsync_range, where kscope_vfs times fsync? Asked
-# of an ftrace kprobe event, not of kscope. On 7.2, do_fsync no longer
-# calls it out of line (a kprobe there counts 0 while do_fsync counts every
-# call), so kscope_vfs does not see fsync(2) there yet.
-vfs_fsync_reaches_range() {
+# fsync_reaches SYM: does fsync(2) call SYM out of line on this kernel?
+# Asked of an ftrace kprobe event, not of kscope. On 7.2 do_fsync has
+# vfs_fsync and vfs_fsync_range inlined: a probe there sees no fsync(2).
+fsync_reaches() {
 	local t=/sys/kernel/tracing hits
-	echo 'p:ksvfs_fsync vfs_fsync_range' >>"$t/kprobe_events" 2>/dev/null || return 0
+	echo "p:ksvfs_fsync $1" >>"$t/kprobe_events" 2>/dev/null || return 1
 	echo 1 >"$t/events/kprobes/ksvfs_fsync/enable"
 	/usr/bin/python3 -c 'import os; fd = os.open("/tmp/.ksvfs_fsync", os.O_CREAT | os.O_WRONLY); os.fsync(fd); os.fsync(fd)'
 	hits=$(awk '$1 == "ksvfs_fsync" { print $2 }' "$t/kprobe_profile")
@@ -89,4 +88,3 @@ vfs_fsync_reaches_range() {
 	rm -f /tmp/.ksvfs_fsync
 	[ "${hits:-0}" -ge 2 ]
 }
-VFS_FSYNC_GAP="fsync(2) does not reach vfs_fsync_range on this kernel (ftrace kprobe: 0 hits): kscope_vfs cannot time fsync here yet"

@@ -5,7 +5,8 @@
   vfswork.py ops DIR... : stops itself (SIGSTOP) so that the test can
       set filters and read counters, then in each DIR: FILES files
       created by open(O_CREAT), WRITES writes of SIZE bytes each, one
-      fsync, reopened for READS reads of SIZE, MKNOD files made by mknod,
+      fsync (the first file also one msync(MS_SYNC) of a shared mapping,
+      an fsync that enters the VFS at vfs_fsync_range), reopened for READS reads of SIZE, MKNOD files made by mknod,
       DIRS mkdir+rmdir, each file renamed then unlinked. Prints the
       counts it performed per directory as JSON after stopping again.
   vfswork.py fifo PATH DELAY : opens the FIFO read-write, reads 100 bytes
@@ -13,6 +14,7 @@
       duration in us. Then 200 fast 1-byte write+read pairs on PATH.fast.
 """
 import json
+import mmap
 import os
 import signal
 import sys
@@ -26,13 +28,13 @@ def checkpoint():
 
 
 def ops(d):
-    c = dict(read=0, write=0, open=0, fsync=0, create=0, unlink=0,
+    c = dict(read=0, write=0, open=0, fsync=0, msync=0, create=0, unlink=0,
              rename=0, mkdir=0, rmdir=0, read_bytes=0, write_bytes=0)
     buf = b"k" * SIZE
     names = []
     for i in range(FILES):
         p = os.path.join(d, "kswork%d" % i)
-        fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o644)
         c["open"] += 1
         c["create"] += 1
         for _ in range(WRITES):
@@ -40,6 +42,13 @@ def ops(d):
             c["write"] += 1
         os.fsync(fd)
         c["fsync"] += 1
+        if i == 0:
+            m = mmap.mmap(fd, SIZE)
+            m[0:1] = b"m"
+            m.flush()   # msync(MS_SYNC)
+            m.close()
+            c["fsync"] += 1
+            c["msync"] += 1
         os.close(fd)
         names.append(p)
     for p in names:
