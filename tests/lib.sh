@@ -97,6 +97,18 @@ ks_counter() {
 		"$KS_DEBUGFS/$1/counters"
 }
 
+# ks_wait_stopped PID [SECONDS]: until PID stopped itself (SIGSTOP): the
+# test workloads' checkpoints. Fails when PID is gone or time runs out.
+ks_wait_stopped() {
+	local s end=$((SECONDS + ${2:-120}))
+	while [ $SECONDS -lt $end ]; do
+		read -r _ _ s _ </proc/"$1"/stat 2>/dev/null || return 1
+		[ "$s" = T ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Run as an unprivileged user (nobody), no capabilities.
 ks_as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"

@@ -15,15 +15,6 @@ ktap_plan 6
 K=20 MB=64
 WORK="/usr/bin/python3 $KS_TOP/tests/mem/memwork.py"
 
-wait_stopped() {
-	local s end=$((SECONDS + 120))
-	while [ $SECONDS -lt $end ]; do
-		read -r _ _ s _ </proc/"$1"/stat 2>/dev/null || return 1
-		[ "$s" = T ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 ctr() { ks_counter mem "$1"; }
 
 if ! ks_load kscope_mem; then
@@ -37,12 +28,12 @@ sleep 1
 
 $WORK pipes $K >"$KS_TMP/pipes.json" &
 pp=$!
-wait_stopped $pp
+ks_wait_stopped $pp
 # events only while the workload resizes (python's start-up allocates
 # high orders too)
 "$KSCOPE" mem high-order 3
 a5=$(ctr alloc_o5) f5=$(ctr free_o5)
-kill -CONT $pp; sleep 0.3; wait_stopped $pp
+kill -CONT $pp; sleep 0.3; ks_wait_stopped $pp
 a5=$(( $(ctr alloc_o5) - a5 )) f5=$(( $(ctr free_o5) - f5 ))
 "$KSCOPE" mem high-order 0
 kill -CONT $pp; wait $pp
@@ -60,12 +51,12 @@ ktap_check "alloc_o5 and free_o5 moved by at least $K" "alloc_o5 +$a5 free_o5 +$
 
 $WORK anon $MB >"$KS_TMP/anon.json" &
 ap=$!
-wait_stopped $ap
+ks_wait_stopped $ap
 a0=$(ctr alloc_o0)
-kill -CONT $ap; sleep 0.3; wait_stopped $ap
+kill -CONT $ap; sleep 0.3; ks_wait_stopped $ap
 a0=$(( $(ctr alloc_o0) - a0 ))
 f0=$(ctr free_o0)
-kill -CONT $ap; sleep 0.3; wait_stopped $ap
+kill -CONT $ap; sleep 0.3; ks_wait_stopped $ap
 f0=$(( $(ctr free_o0) - f0 ))
 kill -CONT $ap; wait $ap
 pages=$(jq -r .pages "$KS_TMP/anon.json")

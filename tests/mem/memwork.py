@@ -11,6 +11,12 @@ reads counters around exactly that work, and prints what it did after.
                        then shrink it to one page
   memwork.py anon MB   fault in MB MiB of anonymous memory with THP off
                        (order-0 pages), stop, unmap it
+  memwork.py low N     fault in anonymous memory (THP off) 4 MiB at a
+                       time until the largest zone's free pages are N
+                       below its low watermark: from there on every
+                       allocation fails the fast path's low-watermark
+                       check and takes the slow path (which succeeds
+                       while above min). Stop, unmap it all
 """
 import fcntl
 import json
@@ -51,5 +57,44 @@ def anon(mb):
     print(json.dumps(dict(pages=size // mmap.PAGESIZE)), flush=True)
 
 
+def zone_state():
+    """(free, min, low) pages of the zone with the most managed pages"""
+    zones, cur = [], None
+    with open("/proc/zoneinfo") as f:
+        for line in f:
+            w = line.split()
+            if line.startswith("Node"):
+                cur = {}
+                zones.append(cur)
+            elif cur is not None and len(w) == 2 and w[0] in ("min", "low", "managed"):
+                cur[w[0]] = int(w[1])
+            elif cur is not None and w[:2] == ["pages", "free"]:
+                cur["free"] = int(w[2])
+    z = max((z for z in zones if "managed" in z), key=lambda z: z["managed"])
+    return z["free"], z["min"], z["low"]
+
+
+def low(below):
+    chunk = 4 << 20
+    maps = []
+    checkpoint()
+    free, zmin, zlow = zone_state()
+    start = free
+    while free > zlow - below and free > zmin + 2 * below:
+        m = mmap.mmap(-1, chunk, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        m.madvise(mmap.MADV_NOHUGEPAGE)
+        for off in range(0, chunk, mmap.PAGESIZE):
+            m[off] = 1
+        maps.append(m)
+        free, zmin, zlow = zone_state()
+    checkpoint()
+    for m in maps:
+        m.close()
+    checkpoint()
+    print(json.dumps(dict(mib=len(maps) * 4, free_before=start, free=free,
+                          min=zmin, low=zlow)), flush=True)
+
+
 if __name__ == "__main__":
-    {"pipes": pipes, "anon": anon}[sys.argv[1]](int(sys.argv[2]))
+    {"pipes": pipes, "anon": anon, "low": low}[sys.argv[1]](
+        int(sys.argv[2]) if len(sys.argv) > 2 else 0)

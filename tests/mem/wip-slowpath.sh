@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# NOT IN THE SUITE (tests/run-guest runs [0-9]*.sh only): work in progress.
+# Faulting the guest's memory down to the low watermark under TCG brings
+# soft lockups (CPUs stuck 20-50 s in clear_page_erms under
+# get_page_from_freelist): seen on 6.12 with a hugetlb hog and on 6.1 when
+# the tmpfs hog below failed (tmpfs is half of RAM: fallocate got ENOSPC and
+# the workload had to fault everything itself). In isolation with a hugetlb
+# hog it passed on 6.1 (kscope 5138 = ftrace 5138) and 7.2.
+#
+# The allocation slow path, forced: vm.watermark_scale_factor goes to 100
+# (low watermark = min + 1% of the zone), a tmpfs file (fallocate: the
+# kernel allocates, nothing to fault in, nothing kswapd can reclaim without
+# swap) takes most of the free memory at once, and a workload faults in
+# anonymous memory until its zone is 1024 pages below the low watermark:
+# from the crossing on, every allocation fails the fast path's watermark
+# check and enters the slow path, which still succeeds above min.
+#
+# Oracle: the slow path itself is notrace (ftrace and BPF refuse it), but
+# on entry it calls wake_all_kswapds() for every allocation that may wake
+# kswapd (GFP_HIGHUSER_MOVABLE faults, GFP_KERNEL, GFP_NOWAIT: nearly
+# all), and again only on a retry, which needs free pages below min. An
+# ftrace kprobe event there must count what kscope counts, within 2% + 10
+# (entries without __GFP_KSWAPD_RECLAIM, e.g. THP). 7.2 inlines
+# wake_all_kswapds: there only the lower bound of the workload's own
+# crossing is checked (below). Every counted call must be in the latency histogram.
+. "$(dirname "$0")/../lib.sh"
+
+ktap_plan 5
+# On 6.12 under TCG, taking memory down to the watermarks soft-locks the
+# guest (CPUs stuck 20-50 s in clear_page_erms under get_page_from_freelist,
+# seen in three runs, with the hog made by hugetlb or by a tmpfs file;
+# cause not found): the guest log would fail the whole 6.12 run.
+if [ "${KSCOPE_KERNEL:-}" = 6.12 ]; then
+	for c in "load kscope_mem" "the workload crossed the low watermark" \
+		 "kscope's slow path count = wake_all_kswapds calls (ftrace)" \
+		 "every counted call is in the latency histogram" "unload"; do
+		ktap_skip "$c" "memory pressure soft-locks 6.12 under TCG (clear_page_erms), not run"
+	done
+	ktap_done
+fi
+T=/sys/kernel/tracing WSF=/proc/sys/vm/watermark_scale_factor HOG=$KS_TMP/hog
+WORK="/usr/bin/python3 $KS_TOP/tests/mem/memwork.py"
+BELOW=1024
+old_wsf=$(cat $WSF)
+
+cleanup() {
+	[ -n "${wp:-}" ] && kill -9 "$wp" 2>/dev/null
+	rm -f "$HOG"
+	echo "$old_wsf" >$WSF
+	if [ $oracle = 1 ]; then
+		echo 0 >"$T/events/kprobes/ksmem_wake/enable"
+		echo '-:ksmem_wake' >>"$T/kprobe_events"
+	fi
+	ks_unload kscope_mem
+}
+
+# free min low pcp of the zone with the most managed pages (pcp: pages
+# on its per-CPU lists, taken from the zone but not yet allocated)
+zone_state() {
+	awk '/^Node/ { z++ } $1 == "pages" && $2 == "free" { f[z] = $3 }
+	     $1 == "count:" { p[z] += $2 }
+	     NF == 2 && $1 == "min" { mn[z] = $2 } NF == 2 && $1 == "low" { lo[z] = $2 }
+	     NF == 2 && $1 == "managed" { m[z] = $2 }
+	     END { for (i in m) if (m[i] > best) { best = m[i]; b = i }; print f[b], mn[b], lo[b], p[b] + 0 }' /proc/zoneinfo
+}
+
+if ! ks_load kscope_mem; then
+	ktap_fail "load kscope_mem" "$(dmesg | tail -5)"
+	ktap_done
+fi
+ktap_ok "load kscope_mem"
+read -r sym attached _ <"$KS_DEBUGFS/mem/kprobes"
+oracle=0
+if grep -qx wake_all_kswapds "$T/available_filter_functions" &&
+   echo 'p:ksmem_wake wake_all_kswapds' >>"$T/kprobe_events" &&
+   echo 1 >"$T/events/kprobes/ksmem_wake/enable"; then
+	oracle=1
+fi
+ftrace_hits() { awk '$1 == "ksmem_wake" { print $2 }' "$T/kprobe_profile"; }
+# ftrace hits (or 0), kscope's count, its kretprobe's misses, histogram samples
+snap() {
+	echo "$([ $oracle = 1 ] && ftrace_hits || echo 0) $(ks_counter mem slowpath)" \
+		"$(awk '{ print $3 }' "$KS_DEBUGFS/mem/kprobes")" \
+		"$(awk '{ s += $2 } END { print s + 0 }' "$KS_DEBUGFS/mem/slowpath_hist")"
+}
+
+$WORK low $BELOW >"$KS_TMP/low.json" 2>"$KS_TMP/low.err" &
+wp=$!
+ks_wait_stopped $wp || { ktap_fail "workload ready" "$(cat "$KS_TMP/low.err")"; cleanup; ktap_done; }
+echo 100 >$WSF
+read -r free min low _ <<<"$(zone_state)"
+t0=$SECONDS
+fallocate -l $(( (free - low - 4096) / 256 ))M "$HOG"
+diag "zone free $free min $min low $low: tmpfs file of $(( $(stat -c %s "$HOG") >> 20 )) MiB in $((SECONDS - t0)) s"
+read -r f0 k0 m0 h0 <<<"$(snap)"
+kill -CONT $wp
+ks_wait_stopped $wp 300 || { ktap_fail "workload crossed the low watermark" "$(cat "$KS_TMP/low.err")"; cleanup; ktap_done; }
+read -r _ _ _ pcp <<<"$(zone_state)"
+diag "workload below low after $((SECONDS - t0)) s"
+kill -CONT $wp
+ks_wait_stopped $wp 120
+rm -f "$HOG"
+echo "$old_wsf" >$WSF
+sleep 1
+read -r f1 k1 m1 h1 <<<"$(snap)"
+kill -CONT $wp; wait $wp; wp=
+
+diag "workload: $(cat "$KS_TMP/low.json")"
+read -r wfree wlow <<<"$(jq -r '"\(.free) \(.low)"' "$KS_TMP/low.json")"
+df=$((f1 - f0)) dk=$((k1 - k0 + m1 - m0)) dh=$((h1 - h0))
+diag "slow path: kscope $((k1 - k0)) + $((m1 - m0)) missed, histogram $dh; wake_all_kswapds (ftrace): $df"
+# below low, every allocation takes the slow path; of the BELOW pages the
+# zone lost, only those still on per-CPU lists were not handed out
+ktap_check "the workload crossed the low watermark; kscope counted at least its $BELOW pages below it less the $pcp still on per-CPU lists" \
+	"free ${wfree:-?} low ${wlow:-?} kscope $dk" \
+	test "${wfree:-0}" -le "$(( ${wlow:-0} - BELOW ))" -a "$dk" -ge $((BELOW - pcp))
+if [ $oracle = 1 ]; then
+	tol=$((df / 50 + 10))
+	ktap_check "kscope's slow path count + misses = wake_all_kswapds calls (ftrace), within $tol" \
+		"kscope $dk ftrace $df" test "$(( dk > df ? dk - df : df - dk ))" -le $tol
+else
+	ktap_skip "kscope's slow path count = wake_all_kswapds calls (ftrace)" \
+		"wake_all_kswapds is inlined on this kernel: no ftrace oracle for the slow path"
+fi
+ktap_eq "every counted call is in the latency histogram" "$((k1 - k0))" "$dh"
+diag "$(cat "$KS_DEBUGFS/mem/slowpath_hist")"
+
+cleanup
+ktap_check "unload" "still loaded" bash -c "! test -d /sys/module/kscope_mem"
+ktap_done
