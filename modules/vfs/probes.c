@@ -126,7 +126,7 @@ static int fsync_claim(void)
 static void fsync_release(int slot)
 {
 	if (slot >= 0)
-		smp_store_release(&fsync_tasks[slot], NULL);
+		WRITE_ONCE(fsync_tasks[slot], NULL);
 }
 
 /*
