@@ -45,10 +45,7 @@ static int blk_lookup(const char *const *names, unsigned int n, const char *s)
 
 static int blk_err(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "kscope: blk: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", blk_usage);
-	return 2;
+	return ks_usage_err("blk", blk_usage, fmt, arg);
 }
 
 /* ---- requests ---- */

@@ -20,11 +20,7 @@ static const char mem_usage[] =
 
 static int mem_err(const char *fmt, const char *arg)
 {
-	fputs("kscope: mem: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	fputs(mem_usage, stderr);
-	return 2;
+	return ks_usage_err("mem", mem_usage, fmt, arg);
 }
 
 #define MAX_ORDERS	32

@@ -34,11 +34,7 @@ static const char probe_usage[] =
 
 static int probe_err(const char *fmt, const char *arg)
 {
-	fputs("kscope: probe: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	fputs(probe_usage, stderr);
-	return 2;
+	return ks_usage_err("probe", probe_usage, fmt, arg);
 }
 
 struct probe_row {
@@ -243,21 +239,10 @@ static int probe_del(int argc, char **argv)
 
 static int probe_latency(int argc, char **argv)
 {
-	char line[512];
-	FILE *f;
-
 	if (argc > 1)
 		return probe_err("unexpected argument '%s'", argv[1]);
-	f = fopen(getenv("KSCOPE_PROBE_LATENCY") ?: PROBE_LATENCY, "re");
-	if (!f) {
-		ks_err("cannot read %s: %s (is kscope_probe loaded and debugfs mounted?)",
-		       PROBE_LATENCY, strerror(errno));
-		return 1;
-	}
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
-	return 0;
+	return ks_cat(getenv("KSCOPE_PROBE_LATENCY") ?: PROBE_LATENCY,
+		      "kscope_probe");
 }
 
 int cmd_probe(int argc, char **argv)

@@ -29,15 +29,11 @@ static const char sched_usage[] =
 	"             (admin); 0 or \"\" = any; changing it drops the portraits\n"
 	"  reset:     zero the run-queue histogram and drop the portraits (admin)\n"
 	"  portraits: one process per line; runqlat: the system-wide run-queue\n"
-	"             latency histogram (usecs); cpu: per-CPU utilization (%% x 100)\n";
+	"             latency histogram (usecs); cpu: per-CPU utilization (% x 100)\n";
 
 static int sched_err(const char *fmt, const char *arg)
 {
-	fputs("kscope: sched: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	fputs(sched_usage, stderr);
-	return 2;
+	return ks_usage_err("sched", sched_usage, fmt, arg);
 }
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
@@ -193,23 +189,13 @@ out:
 
 static int sched_cat(int argc, char **argv, const char *file)
 {
-	char path[256], line[4096];
-	FILE *f;
+	char path[256];
 
 	if (argc > 1)
 		return sched_err("unexpected argument '%s'", argv[1]);
 	snprintf(path, sizeof(path), "%s%s",
 		 getenv("KSCOPE_SCHED_DEBUGFS") ?: SCHED_DEBUGFS, file);
-	f = fopen(path, "re");
-	if (!f) {
-		ks_err("cannot read %s: %s (is kscope_sched loaded and debugfs mounted?)",
-		       path, strerror(errno));
-		return 1;
-	}
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
-	return 0;
+	return ks_cat(path, "kscope_sched");
 }
 
 int cmd_sched(int argc, char **argv)

@@ -31,11 +31,7 @@ static const char tcp_usage[] =
 
 static int tcp_err(const char *fmt, const char *arg)
 {
-	fputs("kscope: tcp: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	fputs(tcp_usage, stderr);
-	return 2;
+	return ks_usage_err("tcp", tcp_usage, fmt, arg);
 }
 
 /* IPv4 becomes IPv4-mapped IPv6, as the kernel compares it. */
@@ -270,23 +266,9 @@ out:
 
 static int tcp_flows(int argc, char **argv)
 {
-	const char *path = getenv("KSCOPE_TCP_FLOWS") ?: TCP_FLOWS_FILE;
-	char line[1024];
-	FILE *f;
-
-	(void)argv;
 	if (argc > 1)
 		return tcp_err("unexpected argument '%s'", argv[1]);
-	f = fopen(path, "re");
-	if (!f) {
-		ks_err("cannot read %s: %s (is kscope_tcp loaded and debugfs mounted?)",
-		       path, strerror(errno));
-		return 1;
-	}
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
-	return 0;
+	return ks_cat(getenv("KSCOPE_TCP_FLOWS") ?: TCP_FLOWS_FILE, "kscope_tcp");
 }
 
 int cmd_tcp(int argc, char **argv)

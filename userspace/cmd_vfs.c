@@ -33,11 +33,7 @@ static const char *const op_names[] = {
 
 static int vfs_err(const char *fmt, const char *arg)
 {
-	fputs("kscope: vfs: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	fputs(vfs_usage, stderr);
-	return 2;
+	return ks_usage_err("vfs", vfs_usage, fmt, arg);
 }
 
 struct vfs_req {

@@ -26,6 +26,11 @@
 extern bool opt_json;
 
 void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "kscope: AREA: " FMT (one %s: ARG), then USAGE; returns 2 */
+int ks_usage_err(const char *area, const char *usage, const char *fmt,
+		 const char *arg);
+/* copy a debugfs file of MODULE to stdout; 1 with a message if unreadable */
+int ks_cat(const char *path, const char *module);
 
 /* ---- nl.c: one generic netlink socket talking to the "kscope" family ---- */
 

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kscope.h"
 
@@ -19,6 +20,34 @@ void ks_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int ks_usage_err(const char *area, const char *usage, const char *fmt,
+		 const char *arg)
+{
+	fflush(stdout);
+	fprintf(stderr, "kscope: %s: ", area);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(usage, stderr);
+	return 2;
+}
+
+int ks_cat(const char *path, const char *module)
+{
+	char line[4096];
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ks_err("cannot read %s: %s (is %s loaded and debugfs mounted?)",
+		       path, strerror(errno), module);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+	return 0;
 }
 
 bool ks_parse_u64(const char *s, uint64_t *v)
