@@ -21,7 +21,9 @@
 #include <uapi/linux/kscope.h>
 
 struct dentry;
+struct kretprobe;
 struct seq_file;
+struct tracepoint;
 
 enum kscope_chan_counter {
 	KSCOPE_C_RECORDED,
@@ -54,7 +56,8 @@ struct kscope_source;
 /*
  * A source-specific request (KSCOPE_CMD_CTL / KSCOPE_CMD_CTL_GET): @ctl is
  * the KSCOPE_A_CTL nest, still to be parsed with the source's own strict
- * policy. Reply with genlmsg_reply() or return a negative errno with an
+ * policy; never NULL for KSCOPE_CMD_CTL (the core refuses a control
+ * request without it), NULL for a read request that has none. Reply with genlmsg_reply() or return a negative errno with an
  * extack message set.
  */
 typedef int (*kscope_ctl_fn)(struct kscope_source *src, struct nlattr *ctl,
@@ -131,5 +134,36 @@ static inline void kscope_count(struct kscope_source *src, unsigned int idx)
 
 /* Sum of counter @idx (source's own numbering) over all CPUs. */
 u64 kscope_count_read(struct kscope_source *src, unsigned int idx);
+
+/*
+ * Tracepoints attached by name: @probe is the tracepoint's probe function,
+ * registered with NULL data. kscope_tps_attach() attaches all of @tps or,
+ * with one line in the log naming what failed, none. kscope_tps_detach()
+ * detaches what is attached; no probe of theirs runs after it returns.
+ */
+struct kscope_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;		/* set by kscope_tps_attach() */
+	bool registered;
+};
+
+int __kscope_tps_attach(struct kscope_tp *tps, unsigned int n,
+			const char *owner);
+#define kscope_tps_attach(tps, n) __kscope_tps_attach(tps, n, KBUILD_MODNAME)
+void kscope_tps_detach(struct kscope_tp *tps, unsigned int n);
+
+/*
+ * Register @krp (handlers, data_size, maxactive set) on function @sym or,
+ * where the compiler only left a clone of it, on @sym.constprop.0,
+ * .isra.0, ...: only for handlers that read nothing but the timing and
+ * the return value, which a clone keeps. The name found is written to
+ * @name (@len bytes), which must outlive the probe. Logs one line on
+ * failure.
+ */
+int __kscope_kretprobe_any(struct kretprobe *krp, const char *sym,
+			   char *name, size_t len, const char *owner);
+#define kscope_kretprobe_any(krp, sym, name, len) \
+	__kscope_kretprobe_any(krp, sym, name, len, KBUILD_MODNAME)
 
 #endif /* _KSCOPE_KSCOPE_H */

@@ -128,107 +128,40 @@ static struct kretprobe slow_krp = {
 };
 static bool slow_attached;
 
-struct mem_tp {
-	const char *name;
-	void *probe;
-	struct tracepoint *tp;
-	bool registered;
-};
-
-static struct mem_tp mem_tps[] = {
+static struct kscope_tp mem_tps[] = {
 	{ "mm_page_alloc", probe_page_alloc },
 	{ "mm_page_free", probe_page_free },
 	{ "mm_page_free_batched", probe_page_free_batched },
 };
 
-static void tp_lookup(struct tracepoint *tp, void *priv)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(mem_tps); i++)
-		if (!strcmp(tp->name, mem_tps[i].name))
-			mem_tps[i].tp = tp;
-}
-
 void mem_probes_detach(void)
 {
-	unsigned int i;
-
 	if (slow_attached) {
 		unregister_kretprobe(&slow_krp);
 		slow_attached = false;
 	}
-	for (i = 0; i < ARRAY_SIZE(mem_tps); i++) {
-		if (!mem_tps[i].registered)
-			continue;
-		tracepoint_probe_unregister(mem_tps[i].tp, mem_tps[i].probe,
-					    NULL);
-		mem_tps[i].registered = false;
-	}
-	tracepoint_synchronize_unregister();
-}
-
-static const char * const slow_candidates[] = {
-	"", ".constprop.0", ".isra.0", ".part.0", ".constprop.1", ".isra.1",
-};
-
-/* The slow path by its own name, or a compiler clone of it. */
-static int attach_slowpath(void)
-{
-	unsigned int i;
-	int ret = -ENOENT;
-
-	for (i = 0; i < ARRAY_SIZE(slow_candidates); i++) {
-		snprintf(slow_sym, sizeof(slow_sym), "__alloc_pages_slowpath%s",
-			 slow_candidates[i]);
-		slow_krp.kp.symbol_name = slow_sym;
-		ret = register_kretprobe(&slow_krp);
-		if (!ret) {
-			slow_attached = true;
-			return 0;
-		}
-		memset(&slow_krp.kp, 0, sizeof(slow_krp.kp));
-		slow_krp.nmissed = 0;
-		if (ret != -ENOENT)
-			break;
-	}
-	pr_err("cannot attach a kretprobe to __alloc_pages_slowpath: %d%s\n",
-	       ret, ret == -ENOENT ? " (no such symbol or clone on this kernel)" : "");
-	return ret;
+	kscope_tps_detach(mem_tps, ARRAY_SIZE(mem_tps));
 }
 
 int mem_probes_attach(char *attach, size_t len)
 {
-	unsigned int i;
 	int ret;
 
-	for_each_kernel_tracepoint(tp_lookup, NULL);
-	for (i = 0; i < ARRAY_SIZE(mem_tps); i++) {
-		if (!mem_tps[i].tp) {
-			pr_err("tracepoint kmem:%s not found on this kernel\n",
-			       mem_tps[i].name);
-			return -ENOENT;
-		}
-	}
-	for (i = 0; i < ARRAY_SIZE(mem_tps); i++) {
-		ret = tracepoint_probe_register(mem_tps[i].tp,
-						mem_tps[i].probe, NULL);
-		if (ret) {
-			pr_err("cannot attach to tracepoint kmem:%s: %d\n",
-			       mem_tps[i].name, ret);
-			goto detach;
-		}
-		mem_tps[i].registered = true;
-	}
-	ret = attach_slowpath();
+	ret = kscope_tps_attach(mem_tps, ARRAY_SIZE(mem_tps));
 	if (ret)
-		goto detach;
+		return ret;
+	/* only its timing is read: a compiler clone serves as well */
+	ret = kscope_kretprobe_any(&slow_krp, "__alloc_pages_slowpath",
+				   slow_sym, sizeof(slow_sym));
+	if (ret)
+		goto detach_tps;
+	slow_attached = true;
 	scnprintf(attach, len, "tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched; kretprobe %s",
 		  slow_sym);
 	return 0;
 
-detach:
-	mem_probes_detach();
+detach_tps:
+	kscope_tps_detach(mem_tps, ARRAY_SIZE(mem_tps));
 	return ret;
 }
 

@@ -283,14 +283,7 @@ static KSCOPE_SCHED_EXIT_PROTO(probe_exit, p)
 
 /* ---- attach ---- */
 
-struct ksch_tp {
-	const char *name;
-	void *probe;
-	struct tracepoint *tp;
-	bool registered;
-};
-
-static struct ksch_tp ksch_tps[] = {
+static struct kscope_tp ksch_tps[] = {
 	{ "sched_wakeup", probe_wakeup },
 	{ "sched_wakeup_new", probe_wakeup_new },
 	{ "sched_switch", probe_switch },
@@ -299,56 +292,12 @@ static struct ksch_tp ksch_tps[] = {
 	{ "sched_process_exit", probe_exit },
 };
 
-static void tp_lookup(struct tracepoint *tp, void *priv)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ksch_tps); i++)
-		if (!strcmp(tp->name, ksch_tps[i].name))
-			ksch_tps[i].tp = tp;
-}
-
 void ksch_probes_detach(void)
 {
-	unsigned int i;
-
-	for (i = ARRAY_SIZE(ksch_tps); i-- > 0; ) {
-		if (!ksch_tps[i].registered)
-			continue;
-		tracepoint_probe_unregister(ksch_tps[i].tp, ksch_tps[i].probe,
-					    NULL);
-		ksch_tps[i].registered = false;
-	}
-	/* no probe of ours runs after this */
-	tracepoint_synchronize_unregister();
+	kscope_tps_detach(ksch_tps, ARRAY_SIZE(ksch_tps));
 }
 
 int ksch_probes_attach(void)
 {
-	unsigned int i;
-	int ret;
-
-	for_each_kernel_tracepoint(tp_lookup, NULL);
-	for (i = 0; i < ARRAY_SIZE(ksch_tps); i++) {
-		if (!ksch_tps[i].tp) {
-			pr_err("tracepoint sched:%s not found on this kernel\n",
-			       ksch_tps[i].name);
-			return -ENOENT;
-		}
-	}
-	for (i = 0; i < ARRAY_SIZE(ksch_tps); i++) {
-		ret = tracepoint_probe_register(ksch_tps[i].tp,
-						ksch_tps[i].probe, NULL);
-		if (ret) {
-			pr_err("cannot attach to tracepoint sched:%s: %d\n",
-			       ksch_tps[i].name, ret);
-			goto detach;
-		}
-		ksch_tps[i].registered = true;
-	}
-	return 0;
-
-detach:
-	ksch_probes_detach();
-	return ret;
+	return kscope_tps_attach(ksch_tps, ARRAY_SIZE(ksch_tps));
 }

@@ -403,8 +403,8 @@ static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
  * A task blocked in accept() holds an instance for as long as it waits:
  * allow many, and count the accepts missed beyond that (debugfs kprobes).
  */
+static char accept_sym[KSYM_NAME_LEN];
 static struct kretprobe accept_krp = {
-	.kp.symbol_name = "inet_csk_accept",
 	.handler = accept_ret,
 	.maxactive = 256,
 };
@@ -531,14 +531,7 @@ static void probe_tcp_probe(void *data, struct sock *sk,
 
 /* ---- attach ---- */
 
-struct kst_tp {
-	const char *name;
-	void *probe;
-	struct tracepoint *tp;
-	bool registered;
-};
-
-static struct kst_tp kst_tps[] = {
+static struct kscope_tp kst_tps[] = {
 	{ "inet_sock_set_state", probe_set_state },
 	{ "tcp_destroy_sock", probe_destroy_sock },
 	{ "tcp_retransmit_skb", probe_retransmit },
@@ -548,70 +541,31 @@ static struct kst_tp kst_tps[] = {
 	{ "tcp_probe", probe_tcp_probe },
 };
 
-static void tp_lookup(struct tracepoint *tp, void *priv)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kst_tps); i++)
-		if (!strcmp(tp->name, kst_tps[i].name))
-			kst_tps[i].tp = tp;
-}
-
 void kst_probes_detach(void)
 {
-	unsigned int i;
-
 	if (accept_krp.kp.addr) {
 		unregister_kretprobe(&accept_krp);
 		accept_krp.kp.addr = NULL;
 	}
-	for (i = 0; i < ARRAY_SIZE(kst_tps); i++) {
-		if (!kst_tps[i].registered)
-			continue;
-		tracepoint_probe_unregister(kst_tps[i].tp, kst_tps[i].probe,
-					    NULL);
-		kst_tps[i].registered = false;
-	}
 	/* no probe of ours runs after this */
-	tracepoint_synchronize_unregister();
+	kscope_tps_detach(kst_tps, ARRAY_SIZE(kst_tps));
 }
 
 int kst_probes_attach(void)
 {
-	unsigned int i;
 	int ret;
 
-	for_each_kernel_tracepoint(tp_lookup, NULL);
-	for (i = 0; i < ARRAY_SIZE(kst_tps); i++) {
-		if (!kst_tps[i].tp) {
-			pr_err("tracepoint %s not found on this kernel\n",
-			       kst_tps[i].name);
-			ret = -ENOENT;
-			goto detach;
-		}
-	}
-	for (i = 0; i < ARRAY_SIZE(kst_tps); i++) {
-		ret = tracepoint_probe_register(kst_tps[i].tp,
-						kst_tps[i].probe, NULL);
-		if (ret) {
-			pr_err("cannot attach to tracepoint %s: %d\n",
-			       kst_tps[i].name, ret);
-			goto detach;
-		}
-		kst_tps[i].registered = true;
-	}
-	ret = register_kretprobe(&accept_krp);
-	if (ret) {
-		pr_err("cannot attach a kretprobe to %s: %d%s\n",
-		       accept_krp.kp.symbol_name, ret,
-		       ret == -ENOENT ? " (no such symbol on this kernel)" : "");
-		accept_krp.kp.addr = NULL;
-		goto detach;
-	}
+	ret = kscope_tps_attach(kst_tps, ARRAY_SIZE(kst_tps));
+	if (ret)
+		return ret;
+	ret = kscope_kretprobe_any(&accept_krp, "inet_csk_accept", accept_sym,
+				   sizeof(accept_sym));
+	if (ret)
+		goto detach_tps;
 	return 0;
 
-detach:
-	kst_probes_detach();
+detach_tps:
+	kscope_tps_detach(kst_tps, ARRAY_SIZE(kst_tps));
 	return ret;
 }
 
