@@ -313,6 +313,15 @@ static int kscope_nl_ctl(struct sk_buff *skb, struct genl_info *info)
 		mutex_unlock(&kscope_sources_lock);
 		return -EOPNOTSUPP;
 	}
+	/* what a source controls is always in its nest: checked here once */
+	if (!get && !info->attrs[KSCOPE_A_CTL]) {
+		KSCOPE_ERR(info->extack, NULL,
+			   "a control request needs KSCOPE_A_CTL",
+			   "source \"%s\": a control request needs KSCOPE_A_CTL",
+			   src->name);
+		mutex_unlock(&kscope_sources_lock);
+		return -EINVAL;
+	}
 	if (!try_module_get(src->owner)) {
 		mutex_unlock(&kscope_sources_lock);
 		NL_SET_ERR_MSG(info->extack, "source is being unloaded");

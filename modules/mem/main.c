@@ -65,10 +65,6 @@ static int mem_ctl(struct kscope_source *src, struct nlattr *ctl,
 	struct nlattr *tb[KSCOPE_MEM_MAX + 1];
 	int ret;
 
-	if (!ctl) {
-		NL_SET_ERR_MSG(info->extack, "mem needs KSCOPE_A_CTL");
-		return -EINVAL;
-	}
 	ret = nla_parse_nested(tb, KSCOPE_MEM_MAX, ctl, mem_ctl_policy,
 			       info->extack);
 	if (ret)

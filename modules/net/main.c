@@ -143,10 +143,6 @@ static int kn_ctl(struct kscope_source *src, struct nlattr *ctl,
 	int ifindex = 0;
 	int ret;
 
-	if (!ctl) {
-		NL_SET_ERR_MSG(info->extack, "net needs KSCOPE_A_CTL");
-		return -EINVAL;
-	}
 	ret = nla_parse_nested(tb, KSCOPE_NET_MAX, ctl, kn_policy, info->extack);
 	if (ret)
 		return ret;

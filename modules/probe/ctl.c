@@ -140,10 +140,6 @@ int kprb_ctl(struct kscope_source *src, struct nlattr *ctl,
 	struct nlattr *tb[KSCOPE_PROBE_MAX + 1];
 	int ret;
 
-	if (!ctl) {
-		NL_SET_ERR_MSG(info->extack, "probe needs KSCOPE_A_CTL");
-		return -EINVAL;
-	}
 	ret = nla_parse_nested(tb, KSCOPE_PROBE_MAX, ctl, kprb_policy,
 			       info->extack);
 	if (ret)

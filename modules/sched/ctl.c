@@ -92,10 +92,6 @@ int ksch_ctl(struct kscope_source *src, struct nlattr *ctl,
 	bool change;
 	int ret;
 
-	if (!ctl) {
-		NL_SET_ERR_MSG(info->extack, "sched needs KSCOPE_A_CTL");
-		return -EINVAL;
-	}
 	ret = nla_parse_nested(tb, KSCOPE_SCHED_MAX, ctl, ksch_policy,
 			       info->extack);
 	if (ret)

@@ -89,10 +89,6 @@ int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
 	struct kst_filter *nf, *old;
 	int ret;
 
-	if (!ctl) {
-		NL_SET_ERR_MSG(info->extack, "tcp needs KSCOPE_A_CTL");
-		return -EINVAL;
-	}
 	ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl, kst_policy,
 			       info->extack);
 	if (ret)

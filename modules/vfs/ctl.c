@@ -50,10 +50,6 @@ int vfs_ctl(struct kscope_source *src, struct nlattr *ctl,
 	struct nlattr *tb[KSCOPE_VFS_MAX + 1];
 	int ret;
 
-	if (!ctl) {
-		NL_SET_ERR_MSG(info->extack, "vfs needs KSCOPE_A_CTL");
-		return -EINVAL;
-	}
 	ret = nla_parse_nested(tb, KSCOPE_VFS_MAX, ctl, vfs_ctl_policy,
 			       info->extack);
 	if (ret)

@@ -44,7 +44,7 @@ expect "missing source in a get" EINVAL "missing" $SG
 expect "attribute on an op that takes none" EINVAL "" $V u32:$A_SOURCE:1
 expect "control request to a source without control" EOPNOTSUPP "source" $CTL str:$A_SOURCE:core
 expect "read request to a source without one" EOPNOTSUPP "source" $CTLGET str:$A_SOURCE:testgen
-expect "testgen without its nest" EINVAL "" $CTL str:$A_SOURCE:testgen
+expect "control request without its nest" EINVAL "KSCOPE_A_CTL" $CTL str:$A_SOURCE:testgen
 expect "testgen count 0" ERANGE "range" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:0 end
 expect "testgen count too large" ERANGE "range" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:20000000 end
 expect "testgen unknown nested attribute" EINVAL "" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:1 u32:9:1 end

@@ -128,10 +128,6 @@ static int tg_ctl(struct kscope_source *src, struct nlattr *ctl,
 	u64 mask;
 	int ret;
 
-	if (!ctl) {
-		NL_SET_ERR_MSG(info->extack, "testgen needs KSCOPE_A_CTL");
-		return -EINVAL;
-	}
 	ret = nla_parse_nested(tb, KSCOPE_TG_MAX, ctl, tg_policy, info->extack);
 	if (ret)
 		return ret;
