@@ -24,7 +24,7 @@ static const char *const blk_comps[] = { "inline", "softirq", "timer" };
 
 static const char blk_usage[] =
 	"usage: kscope blk add NAME [--profile nvme|ssd|hdd] [--size MB] [--queues N]\n"
-	"                  [--depth N] [--bs N] [--pbs N] [--max-segments N]\n"
+	"                  [--poll-queues N] [--depth N] [--bs N] [--pbs N] [--max-segments N]\n"
 	"                  [--max-sectors N] [--rotational 0|1] [--wcache 0|1]\n"
 	"                  [--fua 0|1] [--discard 0|1]\n"
 	"                  [--completion inline|softirq|timer] [--bw MBPS] [--slow-us N]\n"
@@ -96,6 +96,7 @@ static const struct blk_opt blk_opts[] = {
 	{ "profile", KSCOPE_BLK_PROFILE, 'p' },
 	{ "size", KSCOPE_BLK_SIZE_MB, 32 },
 	{ "queues", KSCOPE_BLK_QUEUES, 32 },
+	{ "poll-queues", KSCOPE_BLK_POLL_QUEUES, 32 },
 	{ "depth", KSCOPE_BLK_DEPTH, 32 },
 	{ "bs", KSCOPE_BLK_LBS, 32 },
 	{ "pbs", KSCOPE_BLK_PBS, 32 },
@@ -242,6 +243,7 @@ static void blk_print_dev(const struct nlattr *dev, const struct blk_show *sh)
 	} nums[] = {
 		{ KSCOPE_BLK_SIZE_MB, "size_mb" },
 		{ KSCOPE_BLK_QUEUES, "queues" },
+		{ KSCOPE_BLK_POLL_QUEUES, "poll_queues" },
 		{ KSCOPE_BLK_DEPTH, "depth" },
 		{ KSCOPE_BLK_LBS, "lbs" },
 		{ KSCOPE_BLK_PBS, "pbs" },
@@ -294,9 +296,16 @@ static void blk_print_dev(const struct nlattr *dev, const struct blk_show *sh)
 				if (mnl_attr_get_type(q) == KSCOPE_BLK_HWQ_INDEX)
 					snprintf(prefix, sizeof(prefix), "hwq%u_",
 						 mnl_attr_get_u32(q));
-			mnl_attr_for_each_nested(q, a)
-				if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS)
+			mnl_attr_for_each_nested(q, a) {
+				if (mnl_attr_get_type(q) == KSCOPE_BLK_HWQ_POLL) {
+					char key[40];
+
+					snprintf(key, sizeof(key), "%spolled", prefix);
+					blk_print_u64(key, mnl_attr_get_u8(q), &first);
+				} else if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS) {
 					blk_print_stats(q, prefix, &first);
+				}
+			}
 			continue;
 		}
 		for (i = 0; i < ARRAY_SIZE(nums); i++) {

@@ -17,6 +17,9 @@ static struct netlink_range_validation kblk_size_range = {
 static struct netlink_range_validation kblk_queues_range = {
 	.min = 1, .max = KBLK_MAX_QUEUES,
 };
+static struct netlink_range_validation kblk_poll_range = {
+	.min = 0, .max = KBLK_MAX_POLL_QUEUES,
+};
 static struct netlink_range_validation kblk_depth_range = {
 	.min = 1, .max = KBLK_MAX_DEPTH,
 };
@@ -52,6 +55,7 @@ static const struct nla_policy kblk_policy[KSCOPE_BLK_MAX + 1] = {
 	[KSCOPE_BLK_COMPLETION] = NLA_POLICY_MAX(NLA_U8, __KSCOPE_BLK_COMP_MAX - 1),
 	[KSCOPE_BLK_BW_MBPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_bw_range),
 	[KSCOPE_BLK_SLOW_NS] = { .type = NLA_U64 },
+	[KSCOPE_BLK_POLL_QUEUES] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_poll_range),
 };
 
 /* Attributes a request may carry, per op (anything else is rejected). */
@@ -62,7 +66,7 @@ static const u32 kblk_config_attrs =
 	BIT(KSCOPE_BLK_MAX_SECTORS) | BIT(KSCOPE_BLK_ROTATIONAL) |
 	BIT(KSCOPE_BLK_WCACHE) | BIT(KSCOPE_BLK_FUA) | BIT(KSCOPE_BLK_DISCARD) |
 	BIT(KSCOPE_BLK_COMPLETION) | BIT(KSCOPE_BLK_BW_MBPS) |
-	BIT(KSCOPE_BLK_SLOW_NS);
+	BIT(KSCOPE_BLK_SLOW_NS) | BIT(KSCOPE_BLK_POLL_QUEUES);
 
 /* @why is a string literal chosen at run time, so no NL_SET_ERR_MSG(). */
 static void kblk_err(struct genl_info *info, const struct nlattr *attr,
@@ -109,6 +113,7 @@ static void kblk_config_from(struct kblk_config *c, struct nlattr **tb)
 #define U8(a, f) do { if (tb[a]) c->f = nla_get_u8(tb[a]); } while (0)
 	U32(KSCOPE_BLK_SIZE_MB, size_mb);
 	U32(KSCOPE_BLK_QUEUES, queues);
+	U32(KSCOPE_BLK_POLL_QUEUES, poll_queues);
 	U32(KSCOPE_BLK_DEPTH, depth);
 	U32(KSCOPE_BLK_LBS, lbs);
 	U32(KSCOPE_BLK_PBS, pbs);
@@ -211,6 +216,7 @@ static int kblk_put_config(struct sk_buff *skb, struct kblk_dev *dev)
 	    nla_put_u8(skb, KSCOPE_BLK_PROFILE, c->profile) ||
 	    nla_put_u32(skb, KSCOPE_BLK_SIZE_MB, c->size_mb) ||
 	    nla_put_u32(skb, KSCOPE_BLK_QUEUES, c->queues) ||
+	    nla_put_u32(skb, KSCOPE_BLK_POLL_QUEUES, c->poll_queues) ||
 	    nla_put_u32(skb, KSCOPE_BLK_DEPTH, c->depth) ||
 	    nla_put_u32(skb, KSCOPE_BLK_LBS, c->lbs) ||
 	    nla_put_u32(skb, KSCOPE_BLK_PBS, c->pbs) ||
@@ -243,9 +249,10 @@ static int kblk_put_dev(struct sk_buff *skb, struct kblk_dev *dev,
 	ret = kblk_put_config(skb, dev);
 	if (!ret && stats)
 		ret = kblk_stats_put(skb, dev, -1);
-	for (i = 0; !ret && stats && i < dev->cfg.queues; i++) {
+	for (i = 0; !ret && stats && i < kblk_nr_hwq(dev); i++) {
 		q = nla_nest_start(skb, KSCOPE_BLK_HWQ);
-		if (!q || nla_put_u32(skb, KSCOPE_BLK_HWQ_INDEX, i))
+		if (!q || nla_put_u32(skb, KSCOPE_BLK_HWQ_INDEX, i) ||
+		    nla_put_u8(skb, KSCOPE_BLK_HWQ_POLL, dev->hwq[i].polled))
 			return -EMSGSIZE;
 		ret = kblk_stats_put(skb, dev, i);
 		nla_nest_end(skb, q);
@@ -289,7 +296,7 @@ int kblk_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 				 "no device of that name");
 			return -ENODEV;
 		}
-		size = 16384 + dev->cfg.queues * 4096;
+		size = 16384 + kblk_nr_hwq(dev) * 4096;
 	} else {
 		list_for_each_entry(dev, &kblk_devs, node)
 			size += 1024;

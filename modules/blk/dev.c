@@ -97,6 +97,8 @@ int kblk_config_check(const struct kblk_config *c, const char **why)
 		*why = "size must be 1..1048576 MiB";
 	else if (!c->queues || c->queues > KBLK_MAX_QUEUES)
 		*why = "queues must be 1..64";
+	else if (c->poll_queues > KBLK_MAX_POLL_QUEUES)
+		*why = "poll queues must be 0..16";
 	else if (!c->depth || c->depth > KBLK_MAX_DEPTH)
 		*why = "depth must be 1..4096";
 	else if (!kblk_bs_ok(c->lbs))
@@ -135,7 +137,7 @@ static void kblk_hwq_free(struct kblk_dev *dev)
 {
 	unsigned int q;
 
-	for (q = 0; q < dev->cfg.queues; q++)
+	for (q = 0; q < kblk_nr_hwq(dev); q++)
 		free_percpu(dev->hwq[q].stat);
 	kfree(dev->hwq);
 }
@@ -144,12 +146,15 @@ static int kblk_hwq_alloc(struct kblk_dev *dev)
 {
 	unsigned int q;
 
-	dev->hwq = kcalloc(dev->cfg.queues, sizeof(*dev->hwq), GFP_KERNEL);
+	dev->hwq = kcalloc(kblk_nr_hwq(dev), sizeof(*dev->hwq), GFP_KERNEL);
 	if (!dev->hwq)
 		return -ENOMEM;
-	for (q = 0; q < dev->cfg.queues; q++) {
+	for (q = 0; q < kblk_nr_hwq(dev); q++) {
 		dev->hwq[q].dev = dev;
 		dev->hwq[q].index = q;
+		dev->hwq[q].polled = q >= dev->cfg.queues;
+		spin_lock_init(&dev->hwq[q].poll_lock);
+		INIT_LIST_HEAD(&dev->hwq[q].poll_list);
 		dev->hwq[q].stat = alloc_percpu(struct kblk_stat);
 		if (!dev->hwq[q].stat) {
 			kblk_hwq_free(dev);
@@ -190,7 +195,9 @@ int kblk_dev_add(const struct kblk_config *cfg, const char **why)
 		goto out_free_dev;
 
 	dev->set.ops = &kblk_mq_ops;
-	dev->set.nr_hw_queues = cfg->queues;
+	dev->set.nr_hw_queues = kblk_nr_hwq(dev);
+	/* default, read (unused) and poll maps; see kblk_map_queues() */
+	dev->set.nr_maps = cfg->poll_queues ? HCTX_MAX_TYPES : 1;
 	dev->set.queue_depth = cfg->depth;
 	dev->set.numa_node = NUMA_NO_NODE;
 	dev->set.cmd_size = sizeof(struct kblk_cmd);
@@ -233,9 +240,9 @@ int kblk_dev_add(const struct kblk_config *cfg, const char **why)
 	list_add_tail(&dev->node, &kblk_devs);
 	kscope_count(&kblk_src, KBLK_C_ADDED);
 	mutex_unlock(&kblk_lock);
-	pr_info("%s: %s, %u MiB, %u queues of %u, %s completion\n",
+	pr_info("%s: %s, %u MiB, %u queues (%u polled) of %u, %s completion\n",
 		dev->disk->disk_name, kblk_profile_names[cfg->profile],
-		cfg->size_mb, cfg->queues, cfg->depth,
+		cfg->size_mb, cfg->queues, cfg->poll_queues, cfg->depth,
 		kblk_comp_names[cfg->completion]);
 	return 0;
 

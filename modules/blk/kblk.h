@@ -19,6 +19,7 @@
 #define KBLK_NAME_MAX		21	/* with the NUL */
 #define KBLK_DISK_PREFIX	"kblk_"
 #define KBLK_MAX_QUEUES		64
+#define KBLK_MAX_POLL_QUEUES	16
 #define KBLK_MAX_DEPTH		4096
 #define KBLK_MAX_SIZE_MB	(1U << 20)
 #define KBLK_STORE_LOCKS	64	/* page locks, hashed by page index */
@@ -55,6 +56,7 @@ struct kblk_config {
 	enum kscope_blk_profile profile;
 	u32 size_mb;
 	u32 queues;
+	u32 poll_queues;		/* after the others, HCTX_TYPE_POLL */
 	u32 depth;
 	u32 lbs;
 	u32 pbs;
@@ -87,9 +89,15 @@ struct kblk_dev;
 struct kblk_hwq {
 	struct kblk_dev *dev;
 	unsigned int index;
+	bool polled;
 	atomic_t inflight;
 	atomic_t inflight_max;
 	struct kblk_stat __percpu *stat;
+	/* polled queues: requests waiting for a ->poll() past their time */
+	spinlock_t poll_lock;
+	struct list_head poll_list;
+	atomic_long_t polls;		/* ->poll() calls */
+	atomic_long_t polls_found;	/* ... that completed something */
 };
 
 /* Per request (blk-mq pdu). */
@@ -97,6 +105,9 @@ struct kblk_cmd {
 	struct hrtimer timer;
 	struct kblk_hwq *hwq;
 	u64 start_ns;
+	u64 done_ns;			/* polled: not completed before */
+	struct list_head poll_node;	/* on hwq->poll_list, under poll_lock */
+	bool on_poll_list;
 	blk_status_t status;
 };
 
@@ -128,6 +139,11 @@ struct kblk_dev {
 };
 
 extern struct kscope_source kblk_src;
+
+static inline unsigned int kblk_nr_hwq(const struct kblk_dev *dev)
+{
+	return dev->cfg.queues + dev->cfg.poll_queues;
+}
 
 enum kblk_counter {
 	KBLK_C_REQUESTS,

@@ -5,6 +5,12 @@
  * the mode only decides where and when the request ends: right there
  * (inline), from the block softirq (softirq), or from a per-request
  * hrtimer at the time the profile's latency model says (timer).
+ *
+ * Polled queues (io_uring IOPOLL, HCTX_TYPE_POLL) never complete on
+ * their own: a request waits on its queue's poll list, and ->poll()
+ * completes those whose time has come (at once in the inline and softirq
+ * modes, at the modeled time in the timer mode), as a polled NVMe
+ * completion queue would.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -105,6 +111,17 @@ static blk_status_t kblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	kblk_hiwater(&hwq->inflight, &hwq->inflight_max);
 	kblk_hiwater(&dev->inflight, &dev->inflight_max);
 
+	if (hwq->polled) {
+		cmd->done_ns = dev->cfg.completion != KSCOPE_BLK_COMP_TIMER ?
+			cmd->start_ns :
+			kblk_model_done_ns(dev, op, blk_rq_pos(rq),
+					   blk_rq_bytes(rq), cmd->start_ns);
+		spin_lock(&hwq->poll_lock);
+		list_add_tail(&cmd->poll_node, &hwq->poll_list);
+		cmd->on_poll_list = true;
+		spin_unlock(&hwq->poll_lock);
+		return BLK_STS_OK;
+	}
 	switch (dev->cfg.completion) {
 	case KSCOPE_BLK_COMP_INLINE:
 		kblk_end(rq);
@@ -143,13 +160,87 @@ static int kblk_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	return 0;
 }
 
+/* Complete the polled requests of @hctx that are due; how many. */
+static int kblk_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
+{
+	struct kblk_hwq *hwq = hctx->driver_data;
+	struct kblk_cmd *cmd, *next;
+	u64 now = ktime_get_ns();
+	LIST_HEAD(due);
+	int n = 0;
+
+	spin_lock(&hwq->poll_lock);
+	list_for_each_entry_safe(cmd, next, &hwq->poll_list, poll_node) {
+		if (cmd->done_ns > now)
+			continue;
+		list_move_tail(&cmd->poll_node, &due);
+		cmd->on_poll_list = false;
+	}
+	spin_unlock(&hwq->poll_lock);
+	list_for_each_entry_safe(cmd, next, &due, poll_node) {
+		list_del(&cmd->poll_node);
+		kblk_end(blk_mq_rq_from_pdu(cmd));
+		n++;
+	}
+	atomic_long_inc(&hwq->polls);
+	if (n)
+		atomic_long_inc(&hwq->polls_found);
+	return n;
+}
+
 /*
- * A request only times out if its timer never fires; there is no
- * hardware to reset, so give it more time.
+ * A request only times out if nothing ends it: its timer never fired, or
+ * nobody polls its queue any more. Timers get more time (there is no
+ * hardware to reset); a polled request still waiting is ended with
+ * BLK_STS_TIMEOUT, so that a queue freeze (device removal) cannot wait
+ * on a poller that is gone.
  */
 static enum blk_eh_timer_return kblk_timeout(struct request *rq)
 {
-	return BLK_EH_RESET_TIMER;
+	struct kblk_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	struct kblk_hwq *hwq = cmd->hwq;
+	bool mine = false;
+
+	if (!hwq || !hwq->polled)
+		return BLK_EH_RESET_TIMER;
+	spin_lock(&hwq->poll_lock);
+	if (cmd->on_poll_list) {
+		list_del(&cmd->poll_node);
+		cmd->on_poll_list = false;
+		mine = true;
+	}
+	spin_unlock(&hwq->poll_lock);
+	if (!mine)
+		return BLK_EH_RESET_TIMER;	/* a poller is ending it */
+	cmd->status = BLK_STS_TIMEOUT;
+	kblk_end(rq);
+	return BLK_EH_DONE;
+}
+
+/* hctx 0..queues-1: default map; the poll_queues after them: poll map */
+static void kblk_map_queues(struct blk_mq_tag_set *set)
+{
+	struct kblk_dev *dev = set->driver_data;
+	unsigned int i, offset = 0;
+
+	for (i = 0; i < set->nr_maps; i++) {
+		struct blk_mq_queue_map *map = &set->map[i];
+
+		switch (i) {
+		case HCTX_TYPE_DEFAULT:
+			map->nr_queues = dev->cfg.queues;
+			break;
+		case HCTX_TYPE_POLL:
+			map->nr_queues = dev->cfg.poll_queues;
+			break;
+		default:
+			map->nr_queues = 0;
+			continue;
+		}
+		map->queue_offset = offset;
+		offset += map->nr_queues;
+		blk_mq_map_queues(map);
+	}
 }
 
 const struct blk_mq_ops kblk_mq_ops = {
@@ -158,6 +249,8 @@ const struct blk_mq_ops kblk_mq_ops = {
 	.init_hctx = kblk_init_hctx,
 	.init_request = kblk_init_request,
 	.timeout = kblk_timeout,
+	.poll = kblk_poll,
+	.map_queues = kblk_map_queues,
 };
 
 /* No new opener once removal has begun (see kblk_dev_del()). */

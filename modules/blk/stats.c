@@ -93,7 +93,7 @@ void kblk_stats_sum(struct kblk_dev *dev, int hwq, struct kblk_stat *out)
 	unsigned int q, cpu;
 
 	memset(out, 0, sizeof(*out));
-	for (q = 0; q < dev->cfg.queues; q++) {
+	for (q = 0; q < kblk_nr_hwq(dev); q++) {
 		if (hwq >= 0 && q != hwq)
 			continue;
 		for_each_possible_cpu(cpu)
@@ -152,6 +152,11 @@ static int kblk_stat_visit(struct kblk_dev *dev, int hwq, bool hist,
 	if (hwq < 0) {
 		strscpy(name, "pages", sizeof(name));
 		VISIT(atomic_long_read(&dev->nr_pages));
+	} else if (dev->hwq[hwq].polled) {
+		strscpy(name, "polls", sizeof(name));
+		VISIT(atomic_long_read(&dev->hwq[hwq].polls));
+		strscpy(name, "polls_found", sizeof(name));
+		VISIT(atomic_long_read(&dev->hwq[hwq].polls_found));
 	}
 	if (hist) {
 		for (op = 0; op < KBLK_NR_OPS; op++) {
@@ -194,8 +199,9 @@ static int kblk_hwq_show(struct seq_file *m, void *v)
 	unsigned int q;
 	int ret;
 
-	for (q = 0; q < dev->cfg.queues; q++) {
-		seq_printf(m, "hwq=%u", q);
+	for (q = 0; q < kblk_nr_hwq(dev); q++) {
+		seq_printf(m, "hwq=%u type=%s", q,
+			   dev->hwq[q].polled ? "poll" : "default");
 		ret = kblk_stat_visit(dev, q, false, kblk_seq_field, m);
 		if (ret)
 			return ret;
@@ -213,8 +219,8 @@ static int kblk_config_show(struct seq_file *m, void *v)
 	seq_printf(m, "name %s\ndisk %s\nprofile %s\nsize_mb %u\n", c->name,
 		   dev->disk->disk_name, kblk_profile_names[c->profile],
 		   c->size_mb);
-	seq_printf(m, "queues %u\ndepth %u\nlbs %u\npbs %u\n", c->queues,
-		   c->depth, c->lbs, c->pbs);
+	seq_printf(m, "queues %u\npoll_queues %u\ndepth %u\nlbs %u\npbs %u\n",
+		   c->queues, c->poll_queues, c->depth, c->lbs, c->pbs);
 	seq_printf(m, "max_segments %u\nmax_sectors %u\nrotational %u\n",
 		   c->max_segments, c->max_sectors, c->rotational);
 	seq_printf(m, "wcache %u\nfua %u\ndiscard %u\ncompletion %s\n",

@@ -228,6 +228,8 @@ enum kscope_blk_attr {
 	KSCOPE_BLK_STATS,		/* nest (reply) of KSCOPE_A_COUNTER */
 	KSCOPE_BLK_HWQ,			/* nest (reply): HWQ_INDEX + STATS */
 	KSCOPE_BLK_HWQ_INDEX,		/* u32 */
+	KSCOPE_BLK_POLL_QUEUES,		/* u32: polled queues (io_uring IOPOLL), 0..16 */
+	KSCOPE_BLK_HWQ_POLL,		/* u8 (reply, in HWQ): a polled queue */
 	__KSCOPE_BLK_MAX,
 };
 #define KSCOPE_BLK_MAX (__KSCOPE_BLK_MAX - 1)
