@@ -9,8 +9,6 @@
 # N repetitions, devices interleaved. Prints IOPS and kscope_blk's ratio to
 # each. A benchmark, not a test: a TCG guest is far slower than hardware.
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$top"
 ver=6.1 runtime=8 reps=2
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -20,13 +18,8 @@ while [[ $# -gt 0 ]]; do
 	*) echo "usage: $0 [--kernel V] [--runtime SEC] [--reps N]" >&2; exit 2 ;;
 	esac
 done
-out=${KSCOPE_BUILD_OUT:-$top/.cache/build}
-if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
-	make -s -C userspace
-	scripts/build-modules --kernel "$ver" --areas "core blk" --no-tests >/dev/null
-	exec scripts/guest-run --kernel "$ver" --timeout 1500 -- \
-		env KSCOPE_BUILD_OUT="$out" "$0" --kernel "$ver" --runtime "$runtime" --reps "$reps"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_in_guest "core blk" 1500 -- --kernel "$ver" --runtime "$runtime" --reps "$reps"
 
 K=userspace/kscope
 b=$out/$ver

@@ -9,15 +9,10 @@
 # channel's zero-loss rate on this machine. A benchmark, not a test: the
 # numbers depend on the machine (a TCG guest is far slower than hardware).
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$top"
 ver=6.1
 [[ ${1:-} == --kernel ]] && ver=$2
-if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
-	make -s -C userspace
-	scripts/build-modules --kernel "$ver" --areas core >/dev/null
-	exec scripts/guest-run --kernel "$ver" --timeout 1200 -- "$0" --kernel "$ver"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BENCH_TESTS=1 bench_in_guest core 1200 -- --kernel "$ver"
 
 K=userspace/kscope
 b=.cache/build/$ver

@@ -10,16 +10,10 @@
 # allocator tool). Interleaved, R rounds, medians, ratios against bare.
 # A benchmark, not a test: numbers depend on the machine (TCG is slow).
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$top"
 ver=6.1
 [[ ${1:-} == --kernel ]] && ver=$2
-out=${KSCOPE_BUILD_OUT:-$top/.cache/build}
-if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
-	make -s -C userspace
-	KSCOPE_BUILD_OUT=$out scripts/build-modules --kernel "$ver" --areas "core mem" >/dev/null
-	exec scripts/guest-run --kernel "$ver" --timeout 1500 -- env KSCOPE_BUILD_OUT="$out" "$0" --kernel "$ver"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_in_guest "core mem" 1500 -- --kernel "$ver"
 
 b=$out/$ver
 MB=${KSCOPE_BENCH_MB:-256} R=${KSCOPE_BENCH_R:-3}
@@ -35,7 +29,6 @@ run() {	# ms to write MB MiB to tmpfs and delete it
 	t1=$(date +%s%N)
 	echo $(( (t1 - t0) / 1000000 ))
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -a bare ks ft
 for ((r = 0; r < R; r++)); do

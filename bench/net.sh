@@ -9,8 +9,6 @@
 # the stack. A benchmark, not a test: a TCG guest is far slower than
 # hardware, so only the ratios mean something.
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$top"
 ver=6.1 count=300
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -19,11 +17,8 @@ while [[ $# -gt 0 ]]; do
 	*) echo "usage: $0 [--kernel V] [--count N]" >&2; exit 2 ;;
 	esac
 done
-if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
-	make -s -C userspace
-	scripts/build-modules --kernel "$ver" --areas "core net" --no-tests >/dev/null
-	exec scripts/guest-run --kernel "$ver" --timeout 1200 -- "$0" --kernel "$ver" --count "$count"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_in_guest "core net" 1200 -- --kernel "$ver" --count "$count"
 
 set +e
 . tests/lib.sh

@@ -11,8 +11,6 @@
 # median of per-pair ratios (N pairs, default 5). TCG is slow and noisy:
 # read ratios, not absolute times.
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$top"
 ver=6.1 reps=5 n=20000
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -22,16 +20,8 @@ while [[ $# -gt 0 ]]; do
 	*) echo "usage: bench/sched.sh [--kernel V] [--reps N] [--n ROUNDS]" >&2; exit 2 ;;
 	esac
 done
-out=${KSCOPE_BUILD_OUT:-$top/.cache/build}
-if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
-	make -s -C userspace
-	mkdir -p .cache/bench
-	gcc -O2 -Wall -Wextra -Werror -o .cache/bench/sched-load bench/sched-load.c
-	KSCOPE_BUILD_OUT=$out scripts/build-modules --kernel "$ver" --no-tests \
-		--areas "core sched" >/dev/null
-	exec scripts/guest-run --kernel "$ver" --timeout 3000 -- \
-		env KSCOPE_BUILD_OUT="$out" "$0" --kernel "$ver" --reps "$reps" --n "$n"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_in_guest "core sched" 3000 sched-load -- --kernel "$ver" --reps "$reps" --n "$n"
 
 K=userspace/kscope
 L=.cache/bench/sched-load
@@ -73,7 +63,6 @@ for ((r = 0; r < reps; r++)); do
 	done
 done
 
-median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "# kernel $(uname -r), pingpong $n rounds ($((2 * n)) switches), $reps pairs per cell"
 echo "# median seconds, median of per-pair ratios to no tracer"

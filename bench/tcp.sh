@@ -16,8 +16,6 @@
 # TCG guests are slow and noisy (more so when other guests share the
 # host), so read ratios, not absolute times.
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$top"
 ver=6.1 reps=5
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -26,16 +24,8 @@ while [[ $# -gt 0 ]]; do
 	*) echo "usage: bench/tcp.sh [--kernel V] [--reps N]" >&2; exit 2 ;;
 	esac
 done
-out=${KSCOPE_BUILD_OUT:-$top/.cache/build}
-if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
-	make -s -C userspace
-	mkdir -p .cache/bench
-	gcc -O2 -Wall -Wextra -Werror -o .cache/bench/tcp-load bench/tcp-load.c
-	KSCOPE_BUILD_OUT=$out scripts/build-modules --kernel "$ver" --no-tests \
-		--areas "core tcp" >/dev/null
-	exec scripts/guest-run --kernel "$ver" --timeout 3000 -- \
-		env KSCOPE_BUILD_OUT="$out" "$0" --kernel "$ver" --reps "$reps"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_in_guest "core tcp" 3000 tcp-load -- --kernel "$ver" --reps "$reps"
 
 K=userspace/kscope
 L=.cache/bench/tcp-load
@@ -91,7 +81,6 @@ for ((r = 0; r < reps; r++)); do
 	done
 done
 
-median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "# kernel $(uname -r), $reps pairs per cell: median seconds, median of per-pair ratios to no tracer"
 printf '%-6s %10s' work none

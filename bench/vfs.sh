@@ -13,16 +13,10 @@
 #     to the same pid: events delivered per second and each side's losses.
 # A benchmark, not a test: numbers depend on the machine (TCG is slow).
 set -euo pipefail
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$top"
 ver=6.1
 [[ ${1:-} == --kernel ]] && ver=$2
-out=${KSCOPE_BUILD_OUT:-$top/.cache/build}
-if [[ ${KSCOPE_GUEST:-} != 1 ]]; then
-	make -s -C userspace
-	KSCOPE_BUILD_OUT=$out scripts/build-modules --kernel "$ver" --areas "core vfs" >/dev/null
-	exec scripts/guest-run --kernel "$ver" --timeout 1500 -- env KSCOPE_BUILD_OUT="$out" "$0" --kernel "$ver"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_in_guest "core vfs" 1500 -- --kernel "$ver"
 
 K=userspace/kscope
 b=$out/$ver
@@ -36,7 +30,6 @@ run_dd() {	# seconds for N 1-byte read+write pairs
 	t1=$(date +%s%N)
 	echo $(( (t1 - t0) / 1000000 ))
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -a bare kscope vfsstat
 for ((r = 0; r < R; r++)); do

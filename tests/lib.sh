@@ -97,17 +97,56 @@ ks_counter() {
 		"$KS_DEBUGFS/$1/counters"
 }
 
-# ks_wait_stopped PID [SECONDS]: until PID stopped itself (SIGSTOP): the
-# test workloads' checkpoints. Fails when PID is gone or time runs out.
+# ks_sleep SECS: sleep without exec'ing sleep(1), whose loader's opens and
+# reads would show in system-wide counts (vfsstat): a read that times out
+# on a pipe we hold both ends of
+exec {ks_sleep_fd}<> <(:)
+ks_sleep() { read -rt "$1" -u "$ks_sleep_fd" || true; }
+
+# ks_wait_stopped PID [SECONDS [POLL]]: until PID stopped itself (SIGSTOP):
+# the test workloads' checkpoints; polls every POLL s (0.1), with builtins
+# only. Fails when PID is gone or SECONDS (120) ran out.
 ks_wait_stopped() {
 	local s end=$((SECONDS + ${2:-120}))
 	while [ $SECONDS -lt $end ]; do
 		read -r _ _ s _ </proc/"$1"/stat 2>/dev/null || return 1
 		[ "$s" = T ] && return 0
+		ks_sleep "${3:-0.1}"
+	done
+	return 1
+}
+
+# wait_file PATH [SECONDS]: until PATH is not empty (60 s)
+wait_file() {
+	local i
+	for ((i = 0; i < ${2:-60} * 10; i++)); do
+		[ -s "$1" ] && return 0
 		sleep 0.1
 	done
 	return 1
 }
+
+# watch_start NAME [SOURCE]: kscope --json watch SOURCE (default
+# $KS_AREA, set by the area's lib) into $KS_TMP/NAME.ev; watch_stop ends it
+watch_start() {
+	"$KSCOPE" --json watch "${2:-$KS_AREA}" >"$KS_TMP/$1.ev" 2>"$KS_TMP/$1.everr" &
+	watch_pid=$!
+	sleep 1	# TCG: let it resolve the family and join the group
+}
+watch_stop() { kill -INT "$watch_pid" 2>/dev/null; wait "$watch_pid"; }
+
+# bpf_start VAR TOOL [ARGS...]: a libbpf tool, line-buffered, into
+# $KS_TMP/TOOL.out, its pid in VAR; waits for its first line (BPF load is
+# slow under TCG). bpf_stop PID [SIGNAL]: SIGINT unless told (a background
+# job of a non-interactive shell ignores SIGINT: tools that do not
+# handle it need TERM)
+bpf_start() {
+	local var=$1 tool=$2; shift 2
+	stdbuf -oL "/usr/sbin/$tool" "$@" >"$KS_TMP/$tool.out" 2>"$KS_TMP/$tool.err" &
+	printf -v "$var" %s $!
+	wait_file "$KS_TMP/$tool.out" 120
+}
+bpf_stop() { kill -"${2:-INT}" "$1" 2>/dev/null; wait "$1"; }
 
 # Run as an unprivileged user (nobody), no capabilities.
 ks_as_nobody() {

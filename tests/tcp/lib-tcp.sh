@@ -4,6 +4,8 @@
 # pair (documentation addresses only, nothing leaves the guest), the
 # workload (tcpwork.py), a kscope event watcher and libbpf-tools runners.
 
+KS_AREA=tcp
+
 TCP_C=kst_c TCP_S=kst_s
 TCP_C4=192.0.2.1 TCP_S4=192.0.2.2
 TCP_C6=2001:db8::1 TCP_S6=2001:db8::2
@@ -29,34 +31,6 @@ tcp_netns_down() {
 
 # inode of a named netns, as the kernel reports it in events
 tcp_netns_inum() { ip netns exec "$1" stat -L -c %i /proc/self/ns/net; }
-
-# wait_file PATH [SECONDS]
-wait_file() {
-	local i
-	for ((i = 0; i < ${2:-60} * 10; i++)); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# watch_start NAME: kscope --json watch tcp into $KS_TMP/NAME.ev
-watch_start() {
-	"$KSCOPE" --json watch tcp >"$KS_TMP/$1.ev" 2>"$KS_TMP/$1.everr" &
-	watch_pid=$!
-	sleep 1	# TCG: let it resolve the family and join the group
-}
-watch_stop() { kill -INT "$watch_pid" 2>/dev/null; wait "$watch_pid"; }
-
-# bpf_start VAR TOOL [ARGS...]: a libbpf tool, line-buffered, into
-# $KS_TMP/TOOL.out; waits for its header (BPF load is slow under TCG).
-bpf_start() {
-	local var=$1 tool=$2; shift 2
-	stdbuf -oL "/usr/sbin/$tool" "$@" >"$KS_TMP/$tool.out" 2>"$KS_TMP/$tool.err" &
-	printf -v "$var" %s $!
-	wait_file "$KS_TMP/$tool.out" 120
-}
-bpf_stop() { kill -INT "$1" 2>/dev/null; wait "$1"; }
 
 # tcp_ctr NAME: counter of source tcp
 tcp_ctr() { ks_counter tcp "$1"; }

@@ -33,7 +33,7 @@ mkdir -p "$TMPD" && mount -t tmpfs kst_vfs "$TMPD" &&
 
 $VFS_WORK ops "$TMPD" "$EXTD" >"$KS_TMP/work.json" 2>"$KS_TMP/work.err" &
 wpid=$!
-wait_stopped $wpid || { ktap_fail "workload ready" "$(cat "$KS_TMP/work.err")"; cleanup; ktap_done; }
+ks_wait_stopped $wpid || { ktap_fail "workload ready" "$(cat "$KS_TMP/work.err")"; cleanup; ktap_done; }
 "$KSCOPE" vfs filter --pid $wpid &&
 	"$KSCOPE" vfs top --interval 0 >/dev/null &&
 	"$KSCOPE" --json vfs show >"$KS_TMP/show0.json" ||
@@ -46,7 +46,7 @@ vfsstat_wait() {
 		# builtins only: an exec'd wc would show in vfsstat's counts
 		mapfile -t l <"$KS_TMP/vfsstat.out"
 		[ "${#l[@]}" -gt "$1" ] && return 0
-		bsleep 0.25
+		ks_sleep 0.25
 	done
 	diag "vfsstat printed nothing new: $(tail -2 "$KS_TMP/vfsstat.out") $(cat "$KS_TMP/vfsstat.err")"
 	have_bpf=0
@@ -72,12 +72,12 @@ fi
 t0=$EPOCHREALTIME
 kill -CONT $wpid
 # poll slowly: every poll is an open and a read that vfsstat also counts
-bsleep 0.5
-wait_stopped $wpid 300 0.5 || diag "workload did not stop again"
+ks_sleep 0.5
+ks_wait_stopped $wpid 300 0.5 || diag "workload did not stop again"
 t1=$EPOCHREALTIME
 if [ $have_bpf = 1 ]; then
 	# two more whole intervals, without a call of ours in them
-	bsleep 2.3
+	ks_sleep 2.3
 	bpf_stop "$vs_pid" TERM
 fi
 "$KSCOPE" --json vfs show >"$KS_TMP/show.json"
