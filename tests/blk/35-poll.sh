@@ -64,4 +64,5 @@ for mode in $modes; do
 	$KSCOPE blk del p
 done
 ktap_check "devices removed" "$(ls /dev/kblk_* 2>/dev/null)" bash -c "! ls /dev/kblk_p 2>/dev/null"
+rmmod kscope_blk
 ktap_done
