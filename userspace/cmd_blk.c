@@ -331,21 +331,20 @@ static void blk_print_dev(const struct nlattr *dev, const struct blk_show *sh)
 static int blk_reply(const struct nlmsghdr *nlh, void *data)
 {
 	struct blk_show *sh = data;
-	const struct nlattr *a, *d;
+	const struct nlattr *ctl, *d;
 
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(d, ctl) {
+		if (mnl_attr_get_type(d) != KSCOPE_BLK_DEVICE)
 			continue;
-		mnl_attr_for_each_nested(d, a) {
-			if (mnl_attr_get_type(d) != KSCOPE_BLK_DEVICE)
-				continue;
-			if (opt_json)
-				printf("%s", sh->nr ? ", " : "");
-			else if (sh->nr)
-				printf("\n");
-			blk_print_dev(d, sh);
-			sh->nr++;
-		}
+		if (opt_json)
+			printf("%s", sh->nr ? ", " : "");
+		else if (sh->nr)
+			printf("\n");
+		blk_print_dev(d, sh);
+		sh->nr++;
 	}
 	return 0;
 }

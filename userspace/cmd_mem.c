@@ -97,37 +97,36 @@ static void print_zone(const struct nlattr *zn)
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *a, *b, *h;
+	const struct nlattr *ctl, *b, *h;
 
 	(void)data;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
-			continue;
-		mnl_attr_for_each_nested(b, a) {
-			switch (mnl_attr_get_type(b)) {
-			case KSCOPE_MEM_HIGH_ORDER:
-				printf(opt_json ? "{\"kind\":\"setting\",\"name\":\"high_order\",\"value\":%u}\n" :
-				       "high_order %u\n", mnl_attr_get_u32(b));
-				break;
-			case KSCOPE_MEM_ZONE:
-				print_zone(b);
-				break;
-			case KSCOPE_MEM_SLOW_HIST:
-				if (opt_json)
-					printf("{\"kind\":\"slowpath_hist\",\"buckets\":{");
-				else
-					printf("slow path latency (us: count):");
-				mnl_attr_for_each_nested(h, b) {
-					unsigned int s = mnl_attr_get_type(h);
-					unsigned long long lo = s > 1 ? 1ULL << (s - 2) : 0;
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		switch (mnl_attr_get_type(b)) {
+		case KSCOPE_MEM_HIGH_ORDER:
+			printf(opt_json ? "{\"kind\":\"setting\",\"name\":\"high_order\",\"value\":%u}\n" :
+			       "high_order %u\n", mnl_attr_get_u32(b));
+			break;
+		case KSCOPE_MEM_ZONE:
+			print_zone(b);
+			break;
+		case KSCOPE_MEM_SLOW_HIST:
+			if (opt_json)
+				printf("{\"kind\":\"slowpath_hist\",\"buckets\":{");
+			else
+				printf("slow path latency (us: count):");
+			mnl_attr_for_each_nested(h, b) {
+				unsigned int s = mnl_attr_get_type(h);
+				unsigned long long lo = s > 1 ? 1ULL << (s - 2) : 0;
 
-					printf(opt_json ? "%s\"%llu\":%" PRIu64 : "%s %llu: %" PRIu64,
-					       opt_json && h != mnl_attr_get_payload(b) ? "," : "",
-					       lo, mnl_attr_get_u64(h));
-				}
-				printf(opt_json ? "}}\n" : "\n");
-				break;
+				printf(opt_json ? "%s\"%llu\":%" PRIu64 : "%s %llu: %" PRIu64,
+				       opt_json && h != mnl_attr_get_payload(b) ? "," : "",
+				       lo, mnl_attr_get_u64(h));
 			}
+			printf(opt_json ? "}}\n" : "\n");
+			break;
 		}
 	}
 	return 0;

@@ -89,57 +89,55 @@ static void flags_str(uint32_t f, char *buf, size_t len)
 
 static int add_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *a;
+	const struct nlattr *ctl;
 	struct probe_row r;
 
 	(void)data;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
-			continue;
-		row_parse(a, &r);
-		if (opt_json) {
-			printf("{\"id\":%u,\"symbol\":", r.id);
-			json_str(stdout, r.sym);
-			printf(",\"resolved\":");
-			json_str(stdout, r.resolved);
-			printf("}\n");
-		} else {
-			printf("probe %u on %s\n", r.id, r.resolved);
-		}
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	row_parse(ctl, &r);
+	if (opt_json) {
+		printf("{\"id\":%u,\"symbol\":", r.id);
+		json_str(stdout, r.sym);
+		printf(",\"resolved\":");
+		json_str(stdout, r.resolved);
+		printf("}\n");
+	} else {
+		printf("probe %u on %s\n", r.id, r.resolved);
 	}
 	return 0;
 }
 
 static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *a, *b;
+	const struct nlattr *ctl, *b;
 	struct probe_row r;
 	char fl[32];
 
 	(void)data;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		if (mnl_attr_get_type(b) != KSCOPE_PROBE_ENTRY)
 			continue;
-		mnl_attr_for_each_nested(b, a) {
-			if (mnl_attr_get_type(b) != KSCOPE_PROBE_ENTRY)
-				continue;
-			row_parse(b, &r);
-			flags_str(r.flags, fl, sizeof(fl));
-			if (opt_json) {
-				printf("{\"id\":%u,\"symbol\":", r.id);
-				json_str(stdout, r.sym);
-				printf(",\"resolved\":");
-				json_str(stdout, r.resolved);
-				printf(",\"flags\":\"%s\",\"hits\":%" PRIu64
-				       ",\"returns\":%" PRIu64 ",\"nmissed\":%"
-				       PRIu64 "}\n", fl, r.hits, r.returns,
-				       r.nmissed);
-			} else {
-				printf("%u %s %s %s hits %" PRIu64 " returns %"
-				       PRIu64 " nmissed %" PRIu64 "\n", r.id,
-				       r.sym, r.resolved, fl, r.hits,
-				       r.returns, r.nmissed);
-			}
+		row_parse(b, &r);
+		flags_str(r.flags, fl, sizeof(fl));
+		if (opt_json) {
+			printf("{\"id\":%u,\"symbol\":", r.id);
+			json_str(stdout, r.sym);
+			printf(",\"resolved\":");
+			json_str(stdout, r.resolved);
+			printf(",\"flags\":\"%s\",\"hits\":%" PRIu64
+			       ",\"returns\":%" PRIu64 ",\"nmissed\":%"
+			       PRIu64 "}\n", fl, r.hits, r.returns,
+			       r.nmissed);
+		} else {
+			printf("%u %s %s %s hits %" PRIu64 " returns %"
+			       PRIu64 " nmissed %" PRIu64 "\n", r.id,
+			       r.sym, r.resolved, fl, r.hits,
+			       r.returns, r.nmissed);
 		}
 	}
 	return 0;

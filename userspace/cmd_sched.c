@@ -38,27 +38,26 @@ static int sched_err(const char *fmt, const char *arg)
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *a, *b;
+	const struct nlattr *ctl, *b;
 	uint64_t cgroup = 0;
 	const char *comm = "";
 	uint32_t pid = 0;
 
 	(void)data;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
-			continue;
-		mnl_attr_for_each_nested(b, a) {
-			switch (mnl_attr_get_type(b)) {
-			case KSCOPE_SCHED_PID:
-				pid = mnl_attr_get_u32(b);
-				break;
-			case KSCOPE_SCHED_COMM:
-				comm = mnl_attr_get_str(b);
-				break;
-			case KSCOPE_SCHED_CGROUP:
-				cgroup = mnl_attr_get_u64(b);
-				break;
-			}
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		switch (mnl_attr_get_type(b)) {
+		case KSCOPE_SCHED_PID:
+			pid = mnl_attr_get_u32(b);
+			break;
+		case KSCOPE_SCHED_COMM:
+			comm = mnl_attr_get_str(b);
+			break;
+		case KSCOPE_SCHED_CGROUP:
+			cgroup = mnl_attr_get_u64(b);
+			break;
 		}
 	}
 	if (opt_json) {

@@ -92,40 +92,39 @@ static int events_mask(struct ks_nl *nl, const char *list, uint32_t *mask)
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *a, *b;
+	const struct nlattr *ctl, *b;
 	char addr[INET6_ADDRSTRLEN] = "::";
 	uint32_t netns = 0, pid = 0, events = 0;
 	uint16_t port = 0;
 	uint8_t all = 0;
 
 	(void)data;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(a) != KSCOPE_A_CTL)
-			continue;
-		mnl_attr_for_each_nested(b, a) {
-			switch (mnl_attr_get_type(b)) {
-			case KSCOPE_TCP_PORT:
-				port = mnl_attr_get_u16(b);
-				break;
-			case KSCOPE_TCP_ADDR:
-				if (mnl_attr_get_payload_len(b) == 16)
-					inet_ntop(AF_INET6,
-						  mnl_attr_get_payload(b),
-						  addr, sizeof(addr));
-				break;
-			case KSCOPE_TCP_NETNS:
-				netns = mnl_attr_get_u32(b);
-				break;
-			case KSCOPE_TCP_PID:
-				pid = mnl_attr_get_u32(b);
-				break;
-			case KSCOPE_TCP_SAMPLE_ALL:
-				all = mnl_attr_get_u8(b);
-				break;
-			case KSCOPE_TCP_EVENTS:
-				events = mnl_attr_get_u32(b);
-				break;
-			}
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		switch (mnl_attr_get_type(b)) {
+		case KSCOPE_TCP_PORT:
+			port = mnl_attr_get_u16(b);
+			break;
+		case KSCOPE_TCP_ADDR:
+			if (mnl_attr_get_payload_len(b) == 16)
+				inet_ntop(AF_INET6,
+					  mnl_attr_get_payload(b),
+					  addr, sizeof(addr));
+			break;
+		case KSCOPE_TCP_NETNS:
+			netns = mnl_attr_get_u32(b);
+			break;
+		case KSCOPE_TCP_PID:
+			pid = mnl_attr_get_u32(b);
+			break;
+		case KSCOPE_TCP_SAMPLE_ALL:
+			all = mnl_attr_get_u8(b);
+			break;
+		case KSCOPE_TCP_EVENTS:
+			events = mnl_attr_get_u32(b);
+			break;
 		}
 	}
 	if (opt_json)

@@ -72,6 +72,8 @@ int ks_nl_talk(struct ks_nl *nl, struct nlmsghdr *nlh, ks_reply_fn fn,
 /* "kscope: OP: strerror: extack", or the permission line for EPERM. */
 void ks_nl_report(const struct ks_nl *nl, const char *op, int err);
 /* ENOENT of a request naming @source: "kscope: unknown source ..." */
+/* The KSCOPE_A_CTL nest of a reply to a CTL or CTL_GET request, or NULL. */
+const struct nlattr *ks_reply_ctl(const struct nlmsghdr *nlh);
 void ks_nl_report_source(const struct ks_nl *nl, const char *op,
 			 const char *source, int err);
 

@@ -199,6 +199,16 @@ void ks_nl_report(const struct ks_nl *nl, const char *op, int err)
 		ks_err("%s: %s", op, strerror(-err));
 }
 
+const struct nlattr *ks_reply_ctl(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == KSCOPE_A_CTL)
+			return a;
+	return NULL;
+}
+
 void ks_nl_report_source(const struct ks_nl *nl, const char *op,
 			 const char *source, int err)
 {
