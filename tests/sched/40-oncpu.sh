@@ -34,9 +34,12 @@ if [ -z "${KS_ONCPU_INNER:-}" ]; then
 		local s
 		read -r _ _ s _ </proc/$inner/stat 2>/dev/null && [ "$s" != Z ]
 	}
-	for ((t = 0; t < 1800; t++)); do
+	# wake rarely and exec nothing: each wakeup could preempt the
+	# measured workload, and each preemption skews its on-CPU time
+	exec {nap}<> <(:)
+	for ((t = 0; t < 90; t++)); do
 		running || break
-		sleep 0.1
+		read -rt 2 -u $nap || true
 	done
 	if running; then
 		# what every process of the test waits on, for the next reader
