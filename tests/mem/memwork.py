@@ -16,8 +16,10 @@ reads counters around exactly that work, and prints what it did after.
                        below its low watermark: from there on every
                        allocation fails the fast path's low-watermark
                        check and takes the slow path (which succeeds
-                       while above min). Stop, unmap it all
+                       while above min; it stops 2048 pages above min
+                       at the latest). Stop, unmap it all
 """
+import ctypes
 import fcntl
 import json
 import mmap
@@ -26,6 +28,7 @@ import signal
 import sys
 
 F_SETPIPE_SZ = 1031
+MCL_CURRENT = 1
 
 
 def checkpoint():
@@ -77,10 +80,15 @@ def zone_state():
 def low(below):
     chunk = 4 << 20
     maps = []
+    # kswapd, awake below low, evicts what it can: keep this process's
+    # own pages (python's text) resident, or it spends minutes refaulting;
+    # only those: locking the chunks too would fault them in at mmap time,
+    # before MADV_NOHUGEPAGE
+    ctypes.CDLL(None, use_errno=True).mlockall(MCL_CURRENT)
     checkpoint()
     free, zmin, zlow = zone_state()
     start = free
-    while free > zlow - below and free > zmin + 2 * below:
+    while free > zlow - below and free > zmin + 2048:
         m = mmap.mmap(-1, chunk, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         m.madvise(mmap.MADV_NOHUGEPAGE)
         for off in range(0, chunk, mmap.PAGESIZE):
