@@ -6,7 +6,8 @@
  * about (in the instance's data), the return handler accounts the result.
  *
  *   read   vfs_read          write  vfs_write       open   vfs_open
- *   fsync  do_fsync, vfs_fsync, vfs_fsync_range (see below)
+ *   fsync  the fsync/fdatasync syscalls, do_fsync, vfs_fsync,
+ *          vfs_fsync_range (see below)
  *   create vfs_create (mknod) and opens that created the file
  *   unlink vfs_unlink        rename vfs_rename      mkdir  vfs_mkdir
  *   rmdir  vfs_rmdir
@@ -15,11 +16,14 @@
  * vfs_open) counts as a create too; it has no latency of its own, since
  * the filesystem's ->create ran before vfs_open.
  *
- * fsync(2) goes do_fsync -> vfs_fsync -> vfs_fsync_range on 6.1 and 6.12;
- * on 7.2 the compiler inlines both into do_fsync (and vfs_fsync_range into
- * vfs_fsync), so a probe on vfs_fsync_range alone never sees fsync(2)
- * there. Other callers enter lower: the loop driver at vfs_fsync, msync
- * and io_uring at vfs_fsync_range. All three are probed and each fsync is
+ * fsync(2) and fdatasync(2) reach the filesystem through do_fsync ->
+ * vfs_fsync -> vfs_fsync_range, but the compiler inlines these into one
+ * another differently on every kernel: 6.1 keeps vfs_fsync_range out of
+ * line for fsync(2) only (fdatasync's constant datasync folds it into the
+ * syscall), 7.2 folds both into do_fsync. Other callers enter lower: the
+ * loop driver at vfs_fsync, msync and io_uring at vfs_fsync_range. So the
+ * two syscalls' entry points (their wrappers, __x64_sys_*, take the user
+ * registers) and the three functions are all probed, and each fsync is
  * counted once, by the outermost probe the task entered: that probe keeps
  * the task in fsync_tasks until it returns, and the inner ones step aside.
  * The arguments are read
@@ -86,7 +90,7 @@ struct vfs_call {
 };
 
 /* how the entry handler finds the file of an fsync */
-enum vfs_fsync_args { FSYNC_FD, FSYNC_FILE, FSYNC_RANGE };
+enum vfs_fsync_args { FSYNC_FD, FSYNC_FILE, FSYNC_RANGE, FSYNC_SYSCALL };
 
 struct vfs_target {
 	const char *sym;
@@ -167,24 +171,33 @@ static void call_from_dentry(struct vfs_call *c, const struct dentry *d)
 }
 
 /*
- * do_fsync(fd, datasync) holds the file (fdget) until it returns, and a
- * last fput from a task is deferred to its return to user space: the
- * dentry stays valid for the return handler without a reference of ours,
- * which an unregistration with calls in flight would leak.
+ * do_fsync(fd, datasync), inside the syscalls, holds the file (fdget)
+ * until it returns, and a last fput from a task is deferred to its return
+ * to user space: the dentry stays valid for the return handler without a
+ * reference of ours, which an unregistration with calls in flight would
+ * leak.
  */
 static int fsync_entry(struct vfs_call *c, enum vfs_fsync_args how,
 		       struct pt_regs *regs)
 {
+	struct pt_regs *uregs;
+	unsigned long fd;
 	struct file *f;
 
-	if (how != FSYNC_FD) {
+	if (how != FSYNC_FD && how != FSYNC_SYSCALL) {
 		call_from_file(c, (const struct file *)
 			       regs_get_kernel_argument(regs, 0));
 		c->offset = how == FSYNC_RANGE ?
 			    regs_get_kernel_argument(regs, 1) : 0;
 		return 0;
 	}
-	f = fget(regs_get_kernel_argument(regs, 0));
+	fd = regs_get_kernel_argument(regs, 0);
+	if (how == FSYNC_SYSCALL) {
+		/* the wrapper's argument: the registers of the call */
+		uregs = (struct pt_regs *)fd;
+		fd = regs_get_kernel_argument(uregs, 0);
+	}
+	f = fget(fd);
 	if (!f)
 		return -EBADF;
 	call_from_file(c, f);
@@ -341,6 +354,8 @@ static struct vfs_target vfs_targets[] = {
 	TARGET("vfs_read", READ, true),
 	TARGET("vfs_write", WRITE, true),
 	TARGET("vfs_open", OPEN, true),
+	FSYNC_TARGET("__x64_sys_fsync", FSYNC_SYSCALL),
+	FSYNC_TARGET("__x64_sys_fdatasync", FSYNC_SYSCALL),
 	FSYNC_TARGET("do_fsync", FSYNC_FD),
 	FSYNC_TARGET("vfs_fsync", FSYNC_FILE),
 	FSYNC_TARGET("vfs_fsync_range", FSYNC_RANGE),

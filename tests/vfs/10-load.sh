@@ -33,7 +33,8 @@ ktap_ok "load kscope_vfs"
 attach=$(cat "$KS_DEBUGFS/vfs/attach")
 diag "attach: $attach"
 want="" miss=""
-for s in vfs_read vfs_write vfs_open do_fsync vfs_fsync vfs_fsync_range vfs_create vfs_unlink \
+for s in vfs_read vfs_write vfs_open __x64_sys_fsync __x64_sys_fdatasync do_fsync \
+	 vfs_fsync vfs_fsync_range vfs_create vfs_unlink \
 	 vfs_rename vfs_mkdir vfs_rmdir; do
 	if grep -qE " $s\$" /proc/kallsyms; then want+=" $s"; else miss+=" $s"; fi
 done

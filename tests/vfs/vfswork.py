@@ -5,7 +5,7 @@
   vfswork.py ops DIR... : stops itself (SIGSTOP) so that the test can
       set filters and read counters, then in each DIR: FILES files
       created by open(O_CREAT), WRITES writes of SIZE bytes each, one
-      fsync (the first file also one msync(MS_SYNC) of a shared mapping,
+      fsync (fdatasync for every other file; the first file also one msync(MS_SYNC) of a shared mapping,
       an fsync that enters the VFS at vfs_fsync_range), reopened for READS reads of SIZE, MKNOD files made by mknod,
       DIRS mkdir+rmdir, each file renamed then unlinked. Prints the
       counts it performed per directory as JSON after stopping again.
@@ -28,7 +28,8 @@ def checkpoint():
 
 
 def ops(d):
-    c = dict(read=0, write=0, open=0, fsync=0, msync=0, create=0, unlink=0,
+    c = dict(read=0, write=0, open=0, fsync=0, msync=0, fdatasync=0,
+             create=0, unlink=0,
              rename=0, mkdir=0, rmdir=0, read_bytes=0, write_bytes=0)
     buf = b"k" * SIZE
     names = []
@@ -40,7 +41,11 @@ def ops(d):
         for _ in range(WRITES):
             c["write_bytes"] += os.write(fd, buf)
             c["write"] += 1
-        os.fsync(fd)
+        if i % 2:
+            os.fdatasync(fd)
+            c["fdatasync"] += 1
+        else:
+            os.fsync(fd)
         c["fsync"] += 1
         if i == 0:
             m = mmap.mmap(fd, SIZE)
