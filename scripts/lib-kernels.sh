@@ -7,14 +7,16 @@ KS_CACHE=${KSCOPE_CACHE:-$KS_ROOT/.cache}
 KS_KERNELS=$KS_CACHE/kernels
 KS_SIDROOT=$KS_CACHE/sidroot
 KS_VERSIONS=(6.1 6.12 7.2)
+# built from source by scripts/build-debug-kernel, not fetched
+KS_DEBUG_VERSIONS=(6.12-debug)
 
 ks_die() { echo "${0##*/}: error: $*" >&2; exit 1; }
 ks_log() { echo "${0##*/}: $*" >&2; }
 
 ks_check_ver() {
 	case "${1:-}" in
-	6.1|6.12|7.2) ;;
-	*) ks_die "unknown kernel version '${1:-}' (want one of: ${KS_VERSIONS[*]})" ;;
+	6.1|6.12|7.2|6.12-debug) ;;
+	*) ks_die "unknown kernel version '${1:-}' (want one of: ${KS_VERSIONS[*]} ${KS_DEBUG_VERSIONS[*]})" ;;
 	esac
 }
 
@@ -23,7 +25,7 @@ ks_kernel_dir() {
 	local v=$1 d=$KS_KERNELS/$1
 	ks_check_ver "$v"
 	[[ -s $d/abi && -e $d/vmlinuz && -d $d/modules/ ]] ||
-		ks_die "kernel $v not fetched: run scripts/fetch-kernels $v"
+		ks_die "kernel $v not there: run scripts/fetch-kernels $v (6.12-debug: scripts/build-debug-kernel)"
 	echo "$d"
 }
 
