@@ -17,6 +17,7 @@ bench_in_guest() {
 	shift 2
 	[[ ${KSCOPE_GUEST:-} == 1 ]] && return 0
 	make -s -C userspace
+	[[ $ver == *-debug ]] && scripts/build-debug-kernel
 	mkdir -p .cache/bench
 	while [[ $# -gt 0 && $1 != -- ]]; do
 		gcc -O2 -Wall -Wextra -Werror -o ".cache/bench/$1" "bench/$1.c"
