@@ -247,7 +247,8 @@ static void top_heap_push(struct top_heap *hp, const struct vfs_top_ent *e)
 	hp->e[i] = *e;
 	while (i) {
 		parent = (i - 1) / 2;
-		if (top_cmp(&hp->e[parent], &hp->e[i]) <= 0)
+		/* the parent is no busier than its child: in place */
+		if (top_cmp(&hp->e[parent], &hp->e[i]) >= 0)
 			break;
 		swap(hp->e[parent], hp->e[i]);
 		i = parent;
