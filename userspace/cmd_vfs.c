@@ -5,7 +5,7 @@
  *   kscope vfs slow --threshold-us N     slow-operation events (0 = off)
  *   kscope vfs filter --pid PID          count one process only (0 = all)
  *   kscope vfs top [--interval S] [--count N]
- *   kscope vfs show                      settings and per-filesystem stats
+ *   kscope vfs show [--count N]          settings and per-filesystem stats
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,11 +20,12 @@ static const char vfs_usage[] =
 	"usage: kscope vfs slow --threshold-us N\n"
 	"       kscope vfs filter --pid PID\n"
 	"       kscope vfs top [--interval SECS] [--count N]\n"
-	"       kscope vfs show\n"
+	"       kscope vfs show [--count N]\n"
 	"  slow:   events for operations slower than N us, 0 = off (admin)\n"
 	"  filter: account only the thread group PID, 0 = all (admin)\n"
 	"  top:    busiest files and processes over SECS (default 1; admin)\n"
-	"  show:   settings, per-filesystem operation counts and latency\n";
+	"  show:   settings, per-filesystem operation counts and latency;\n"
+	"          top files and processes (N, default 10) for an admin only\n";
 
 static const char *const op_names[] = {
 	"read", "write", "open", "fsync", "create", "unlink", "rename",
@@ -154,8 +155,10 @@ static uint64_t hist_pct(const struct vfs_row *r, double p)
 	return 0;
 }
 
+/* a reply may come in several messages: headers once */
 struct show_state {
 	bool top_only;
+	bool hdr_ops, hdr_files, hdr_procs;
 };
 
 static void print_top(const struct vfs_row *r, bool file)
@@ -191,9 +194,8 @@ static void print_top(const struct vfs_row *r, bool file)
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct show_state *st = data;
+	struct show_state *st = data;
 	const struct nlattr *ctl = ctl_nest(nlh), *b;
-	bool hdr_ops = false, hdr_files = false, hdr_procs = false;
 	struct vfs_row r;
 
 	if (!ctl)
@@ -248,10 +250,10 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 				printf("]}\n");
 				break;
 			}
-			if (!hdr_ops) {
+			if (!st->hdr_ops) {
 				printf("%-12s %-7s %10s %14s %8s %10s %10s\n", "FS", "OP",
 				       "COUNT", "BYTES", "ERRORS", "P50<=us", "P99<=us");
-				hdr_ops = true;
+				st->hdr_ops = true;
 			}
 			printf("%-12s %-7s %10" PRIu64 " %14" PRIu64 " %8" PRIu64
 			       " %10" PRIu64 " %10" PRIu64 "\n", r.fs,
@@ -264,17 +266,17 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		case KSCOPE_VFS_TOP_FILE:
 		case KSCOPE_VFS_TOP_PROC:
 			row_parse(b, &r);
-			if (!opt_json && t == KSCOPE_VFS_TOP_FILE && !hdr_files) {
+			if (!opt_json && t == KSCOPE_VFS_TOP_FILE && !st->hdr_files) {
 				printf("%-7s %-16s %8s %8s %10s %10s %8s %-8s %s\n",
 				       "PID", "COMM", "READS", "WRITES", "R_KB",
 				       "W_KB", "OPS", "FS", "FILE");
-				hdr_files = true;
+				st->hdr_files = true;
 			}
-			if (!opt_json && t == KSCOPE_VFS_TOP_PROC && !hdr_procs) {
+			if (!opt_json && t == KSCOPE_VFS_TOP_PROC && !st->hdr_procs) {
 				printf("%-7s %-16s %8s %8s %10s %10s %8s\n",
 				       "PID", "COMM", "READS", "WRITES", "R_KB",
 				       "W_KB", "OPS");
-				hdr_procs = true;
+				st->hdr_procs = true;
 			}
 			print_top(&r, t == KSCOPE_VFS_TOP_FILE);
 			break;
@@ -295,7 +297,7 @@ static const struct option vfs_opts[] = {
 int cmd_vfs(int argc, char **argv)
 {
 	struct vfs_req r = { -1, -1, -1, 0, 0 };
-	struct show_state st = { false };
+	struct show_state st = { };
 	double interval = 1;
 	const char *sub;
 	uint64_t v;
@@ -331,8 +333,8 @@ int cmd_vfs(int argc, char **argv)
 				return vfs_err("bad --interval '%s'", optarg);
 			break;
 		case 'n':
-			if (strcmp(sub, "top") || !ks_parse_u64(optarg, &v) ||
-			    !v || v > UINT32_MAX)
+			if ((strcmp(sub, "top") && strcmp(sub, "show")) ||
+			    !ks_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
 				return vfs_err("bad --count '%s'", optarg);
 			r.top_n = (int64_t)v;
 			break;

@@ -2,14 +2,17 @@
 /*
  * Netlink control of kscope_vfs: the slow-operation threshold, the pid
  * filter and the top collection (KSCOPE_CMD_CTL, admin); the settings,
- * per-filesystem statistics and top lists (KSCOPE_CMD_CTL_GET).
+ * per-filesystem statistics and, for an admin, the top lists
+ * (KSCOPE_CMD_CTL_GET).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/threads.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <kscope/compat.h>
 
@@ -18,7 +21,6 @@
 #define VFS_SLOW_US_MAX		(3600ULL * USEC_PER_SEC)
 #define VFS_TOP_N_DEFAULT	10
 #define VFS_TOP_N_MAX		100
-#define VFS_REPLY_SIZE		(32 * 1024)
 
 u64 vfs_slow_ns;
 u32 vfs_pid;
@@ -73,6 +75,87 @@ int vfs_ctl(struct kscope_source *src, struct nlattr *ctl,
 	return 0;
 }
 
+/*
+ * What a CTL_GET reply carries, read once before anything is put, so that
+ * each message is sized exactly (nla_total_size()) from what goes in it.
+ */
+struct vfs_reply {
+	struct vfs_reply_ops {
+		int fs;
+		unsigned int op;
+		struct vfs_opstat st;
+	} *ops;
+	unsigned int nr_ops;
+	struct vfs_top_ent *top[2];	/* files, processes */
+	unsigned int nr_top[2];
+};
+
+static unsigned int vfs_reply_items(const struct vfs_reply *rp)
+{
+	return rp->nr_ops + rp->nr_top[0] + rp->nr_top[1];
+}
+
+static size_t settings_size(void)
+{
+	return 3 * nla_total_size_64bit(sizeof(u64)) +	/* slow, interval, dropped */
+	       nla_total_size(sizeof(u32)) + nla_total_size(sizeof(u8));
+}
+
+static size_t ops_size(const struct vfs_reply_ops *o)
+{
+	size_t size = nla_total_size(0) +
+		      nla_total_size(strlen(vfs_fs_name(o->fs)) + 1) +
+		      nla_total_size(sizeof(u8)) +
+		      3 * nla_total_size_64bit(sizeof(u64)) +
+		      nla_total_size(0);	/* the histogram nest */
+	unsigned int b;
+
+	for (b = 0; b < VFS_NR_BUCKETS; b++)
+		if (o->st.hist[b])
+			size += nla_total_size_64bit(sizeof(u64));
+	return size;
+}
+
+static size_t top_size(const struct vfs_top_ent *e, bool file)
+{
+	size_t size = nla_total_size(0) + nla_total_size(sizeof(u32)) +
+		      nla_total_size(strlen(e->comm) + 1) +
+		      5 * nla_total_size_64bit(sizeof(u64));
+
+	if (file)
+		size += nla_total_size(strlen(vfs_fs_name(e->fs)) + 1) +
+			nla_total_size(strlen(e->name) + 1) +
+			nla_total_size_64bit(sizeof(u64));
+	return size;
+}
+
+/* Item @i: the ops of one (fs, op), then top files, then top processes. */
+static size_t item_size(const struct vfs_reply *rp, unsigned int i)
+{
+	if (i < rp->nr_ops)
+		return ops_size(&rp->ops[i]);
+	i -= rp->nr_ops;
+	if (i < rp->nr_top[0])
+		return top_size(&rp->top[0][i], true);
+	return top_size(&rp->top[1][i - rp->nr_top[0]], false);
+}
+
+static int put_settings(struct sk_buff *msg, struct kscope_source *src)
+{
+	if (nla_put_u64_64bit(msg, KSCOPE_VFS_SLOW_US,
+			      div_u64(READ_ONCE(vfs_slow_ns), NSEC_PER_USEC),
+			      KSCOPE_VFS_PAD) ||
+	    nla_put_u32(msg, KSCOPE_VFS_PID, READ_ONCE(vfs_pid)) ||
+	    nla_put_u8(msg, KSCOPE_VFS_TOP, READ_ONCE(vfs_top_on)) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_INTERVAL_MS,
+			      vfs_top_interval_ms(), KSCOPE_VFS_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_TOP_DROPPED,
+			      kscope_count_read(src, VC_TOP_DROPPED),
+			      KSCOPE_VFS_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int put_hist(struct sk_buff *msg, int type, const u64 *hist)
 {
 	struct nlattr *nest = nla_nest_start(msg, type);
@@ -88,97 +171,135 @@ static int put_hist(struct sk_buff *msg, int type, const u64 *hist)
 	return 0;
 }
 
-static int put_ops(struct sk_buff *msg)
+static int put_ops(struct sk_buff *msg, const struct vfs_reply_ops *o)
 {
-	struct vfs_opstat *st;
-	struct nlattr *nest;
-	int fs, n = vfs_nr_fs(), ret = 0;
-	unsigned int op;
+	struct nlattr *nest = nla_nest_start(msg, KSCOPE_VFS_OPS);
 
-	st = kmalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		return -ENOMEM;
-	for (fs = 0; fs < n && !ret; fs++) {
-		for (op = 0; op < VFS_NR_OPS && !ret; op++) {
-			vfs_stats_read(fs, op, st);
-			if (!st->count)
-				continue;
-			ret = -EMSGSIZE;
-			nest = nla_nest_start(msg, KSCOPE_VFS_OPS);
-			if (!nest ||
-			    nla_put_string(msg, KSCOPE_VFS_FS, vfs_fs_name(fs)) ||
-			    nla_put_u8(msg, KSCOPE_VFS_OP, op) ||
-			    nla_put_u64_64bit(msg, KSCOPE_VFS_COUNT, st->count,
-					      KSCOPE_VFS_PAD) ||
-			    nla_put_u64_64bit(msg, KSCOPE_VFS_BYTES, st->bytes,
-					      KSCOPE_VFS_PAD) ||
-			    nla_put_u64_64bit(msg, KSCOPE_VFS_ERRORS, st->errors,
-					      KSCOPE_VFS_PAD) ||
-			    put_hist(msg, KSCOPE_VFS_HIST, st->hist))
-				break;
-			nla_nest_end(msg, nest);
-			ret = 0;
-		}
-	}
-	kfree(st);
-	return ret;
+	if (!nest ||
+	    nla_put_string(msg, KSCOPE_VFS_FS, vfs_fs_name(o->fs)) ||
+	    nla_put_u8(msg, KSCOPE_VFS_OP, o->op) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_COUNT, o->st.count,
+			      KSCOPE_VFS_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_BYTES, o->st.bytes,
+			      KSCOPE_VFS_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_ERRORS, o->st.errors,
+			      KSCOPE_VFS_PAD) ||
+	    put_hist(msg, KSCOPE_VFS_HIST, o->st.hist))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
 }
 
-static int put_top(struct sk_buff *msg, bool files, unsigned int top_n)
+static int put_top(struct sk_buff *msg, const struct vfs_top_ent *e,
+		   bool file)
 {
-	struct vfs_top_ent *e;
-	struct nlattr *nest;
-	int n, i, ret = 0;
+	struct nlattr *nest = nla_nest_start(msg, file ? KSCOPE_VFS_TOP_FILE :
+							 KSCOPE_VFS_TOP_PROC);
 
-	e = kcalloc(top_n, sizeof(*e), GFP_KERNEL);
-	if (!e)
+	if (!nest ||
+	    nla_put_u32(msg, KSCOPE_VFS_PID, e->pid) ||
+	    nla_put_string(msg, KSCOPE_VFS_COMM, e->comm) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_READS, e->reads,
+			      KSCOPE_VFS_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_WRITES, e->writes,
+			      KSCOPE_VFS_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_RBYTES, e->rbytes,
+			      KSCOPE_VFS_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_WBYTES, e->wbytes,
+			      KSCOPE_VFS_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_VFS_COUNT, e->count,
+			      KSCOPE_VFS_PAD))
+		return -EMSGSIZE;
+	if (file &&
+	    (nla_put_string(msg, KSCOPE_VFS_FS, vfs_fs_name(e->fs)) ||
+	     nla_put_string(msg, KSCOPE_VFS_NAME, e->name) ||
+	     nla_put_u64_64bit(msg, KSCOPE_VFS_INO, e->ino, KSCOPE_VFS_PAD)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int put_item(struct sk_buff *msg, const struct vfs_reply *rp,
+		    unsigned int i)
+{
+	if (i < rp->nr_ops)
+		return put_ops(msg, &rp->ops[i]);
+	i -= rp->nr_ops;
+	if (i < rp->nr_top[0])
+		return put_top(msg, &rp->top[0][i], true);
+	return put_top(msg, &rp->top[1][i - rp->nr_top[0]], false);
+}
+
+static void vfs_reply_free(struct vfs_reply *rp)
+{
+	kvfree(rp->ops);
+	kfree(rp->top[0]);
+	kfree(rp->top[1]);
+}
+
+/* Read the statistics and, for @top_n > 0, the top lists. */
+static int vfs_reply_read(struct vfs_reply *rp, unsigned int top_n)
+{
+	int fs, nr_fs = vfs_nr_fs(), ret, i;
+	unsigned int op;
+
+	memset(rp, 0, sizeof(*rp));
+	rp->ops = kvmalloc_array(VFS_NR_FS * VFS_NR_OPS, sizeof(*rp->ops),
+				 GFP_KERNEL);
+	if (!rp->ops)
 		return -ENOMEM;
-	n = vfs_top_snapshot(files, e, top_n);
-	if (n < 0) {
-		ret = n;
-		goto out;
+	for (fs = 0; fs < nr_fs; fs++) {
+		for (op = 0; op < VFS_NR_OPS; op++) {
+			struct vfs_reply_ops *o = &rp->ops[rp->nr_ops];
+
+			vfs_stats_read(fs, op, &o->st);
+			if (!o->st.count)
+				continue;
+			o->fs = fs;
+			o->op = op;
+			rp->nr_ops++;
+		}
 	}
-	for (i = 0; i < n; i++) {
-		ret = -EMSGSIZE;
-		nest = nla_nest_start(msg, files ? KSCOPE_VFS_TOP_FILE :
-						   KSCOPE_VFS_TOP_PROC);
-		if (!nest ||
-		    nla_put_u32(msg, KSCOPE_VFS_PID, e[i].pid) ||
-		    nla_put_string(msg, KSCOPE_VFS_COMM, e[i].comm) ||
-		    nla_put_u64_64bit(msg, KSCOPE_VFS_READS, e[i].reads,
-				      KSCOPE_VFS_PAD) ||
-		    nla_put_u64_64bit(msg, KSCOPE_VFS_WRITES, e[i].writes,
-				      KSCOPE_VFS_PAD) ||
-		    nla_put_u64_64bit(msg, KSCOPE_VFS_RBYTES, e[i].rbytes,
-				      KSCOPE_VFS_PAD) ||
-		    nla_put_u64_64bit(msg, KSCOPE_VFS_WBYTES, e[i].wbytes,
-				      KSCOPE_VFS_PAD) ||
-		    nla_put_u64_64bit(msg, KSCOPE_VFS_COUNT, e[i].count,
-				      KSCOPE_VFS_PAD))
-			goto out;
-		if (files &&
-		    (nla_put_string(msg, KSCOPE_VFS_FS, vfs_fs_name(e[i].fs)) ||
-		     nla_put_string(msg, KSCOPE_VFS_NAME, e[i].name) ||
-		     nla_put_u64_64bit(msg, KSCOPE_VFS_INO, e[i].ino,
-				       KSCOPE_VFS_PAD)))
-			goto out;
-		nla_nest_end(msg, nest);
-		ret = 0;
+	for (i = 0; i < 2 && top_n; i++) {
+		rp->top[i] = kcalloc(top_n, sizeof(*rp->top[i]), GFP_KERNEL);
+		if (!rp->top[i])
+			return -ENOMEM;
+		ret = vfs_top_snapshot(i == 0, rp->top[i], top_n);
+		if (ret < 0)
+			return ret;
+		rp->nr_top[i] = ret;
 	}
-out:
-	kfree(e);
-	return ret;
+	return 0;
+}
+
+/*
+ * The per-process and per-file lists name other users' processes and
+ * files: CAP_NET_ADMIN or CAP_SYS_ADMIN only, as for the event group.
+ * The core hands a source no skb, so netlink_capable() is out of reach;
+ * a genetlink request runs in the sender's context, and the check is on
+ * the sender's credentials.
+ */
+static bool vfs_caller_admin(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN) ||
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 }
 
 /*
  * The reply is built by hand: the core does not hand its family to
- * sources, and the request's own header names it.
+ * sources, and the request's own header names it. It is one or more
+ * messages of at most a page each, every one with the source and a
+ * KSCOPE_A_CTL nest (the settings in the first): a reader takes every
+ * reply message before the acknowledgement.
  */
 int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		struct genl_info *info)
 {
-	unsigned int top_n = VFS_TOP_N_DEFAULT;
+	unsigned int top_n = VFS_TOP_N_DEFAULT, i = 0, j, nr;
 	struct nlattr *tb[KSCOPE_VFS_MAX + 1];
+	bool admin = vfs_caller_admin();
+	size_t head, size, budget;
+	struct vfs_reply rp;
 	struct sk_buff *msg;
 	struct nlattr *nest;
 	int ret;
@@ -188,38 +309,49 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 				       info->extack);
 		if (ret)
 			return ret;
-		if (tb[KSCOPE_VFS_TOP_N])
+		if (tb[KSCOPE_VFS_TOP_N]) {
+			if (!admin) {
+				NL_SET_ERR_MSG_ATTR(info->extack,
+						    tb[KSCOPE_VFS_TOP_N],
+						    "top files and processes name other users' activity: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
+				return -EPERM;
+			}
 			top_n = nla_get_u32(tb[KSCOPE_VFS_TOP_N]);
+		}
 	}
-	msg = kscope_ctl_reply_start(src, info, VFS_REPLY_SIZE, &nest);
-	if (!msg)
-		return -ENOMEM;
-	ret = -EMSGSIZE;
-	if (nla_put_u64_64bit(msg, KSCOPE_VFS_SLOW_US,
-			      div_u64(READ_ONCE(vfs_slow_ns), NSEC_PER_USEC),
-			      KSCOPE_VFS_PAD) ||
-	    nla_put_u32(msg, KSCOPE_VFS_PID, READ_ONCE(vfs_pid)) ||
-	    nla_put_u8(msg, KSCOPE_VFS_TOP, READ_ONCE(vfs_top_on)) ||
-	    nla_put_u64_64bit(msg, KSCOPE_VFS_INTERVAL_MS,
-			      vfs_top_interval_ms(), KSCOPE_VFS_PAD) ||
-	    nla_put_u64_64bit(msg, KSCOPE_VFS_TOP_DROPPED,
-			      kscope_count_read(src, VC_TOP_DROPPED),
-			      KSCOPE_VFS_PAD))
-		goto free_msg;
-	ret = put_ops(msg);
-	if (!ret)
-		ret = put_top(msg, true, top_n);
-	if (!ret)
-		ret = put_top(msg, false, top_n);
-	if (ret) {
-		NL_SET_ERR_MSG(info->extack,
-			       "reply too large: read /sys/kernel/debug/kscope/vfs/");
-		goto free_msg;
-	}
-	return kscope_ctl_reply_send(msg, nest, info);
+	/* unprivileged: the per-filesystem totals, no process or file */
+	ret = vfs_reply_read(&rp, admin ? top_n : 0);
+	if (ret)
+		goto free_reply;
 
-free_msg:
-	nlmsg_free(msg);
+	/* what one message of a page holds besides the source's items */
+	head = nla_total_size(strlen(src->name) + 1) + nla_total_size(0);
+	budget = NLMSG_DEFAULT_SIZE - GENL_HDRLEN - head;
+	nr = vfs_reply_items(&rp);
+	do {
+		size = i ? 0 : settings_size();
+		for (j = i; j < nr && size + item_size(&rp, j) <= budget; j++)
+			size += item_size(&rp, j);
+		if (j == i && j < nr)	/* never: an item is < 1 KB */
+			size += item_size(&rp, j++);
+		ret = -ENOMEM;
+		msg = kscope_ctl_reply_start(src, info, head + size, &nest);
+		if (!msg)
+			goto free_reply;
+		ret = i ? 0 : put_settings(msg, src);
+		for (; !ret && i < j; i++)
+			ret = put_item(msg, &rp, i);
+		if (ret) {
+			/* the sizes above are wrong: a bug, not the caller's */
+			NL_SET_ERR_MSG(info->extack, "reply larger than sized");
+			nlmsg_free(msg);
+			goto free_reply;
+		}
+		ret = kscope_ctl_reply_send(msg, nest, info);
+	} while (!ret && i < nr);
+
+free_reply:
+	vfs_reply_free(&rp);
 	return ret;
 }
 

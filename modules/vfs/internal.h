@@ -44,6 +44,8 @@ struct vfs_op_rec {
 extern struct kscope_source vfs_src;
 extern const char * const vfs_op_names[VFS_NR_OPS];
 
+/* the source is registered: the probes may count and emit */
+extern bool vfs_registered;
 /* settings, read by the probes */
 extern u64 vfs_slow_ns;
 extern u32 vfs_pid;
@@ -78,9 +80,13 @@ int vfs_top_init(unsigned int max);
 void vfs_top_exit(void);
 void vfs_top_debugfs(struct dentry *dir);
 void vfs_top_account(const struct vfs_op_rec *r);
+/* may sleep: waits for the probes inside the tables */
 void vfs_top_reset(void);
 u64 vfs_top_interval_ms(void);
-/* Copy out the busiest entries; returns how many, or -ENOMEM. */
+/*
+ * Copy out the @max busiest entries, busiest first; returns how many, or
+ * -ENOMEM. May sleep; holds a table lock for a bounded chunk at a time.
+ */
 int vfs_top_snapshot(bool files, struct vfs_top_ent *out, unsigned int max);
 
 /* probes.c */

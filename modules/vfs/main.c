@@ -64,6 +64,15 @@ struct kscope_source vfs_src = {
 	.ctl_get = vfs_ctl_get,
 };
 
+bool vfs_registered;
+
+/*
+ * Registering the source makes it reachable over netlink (and gives it
+ * its counters), so it comes last: a request never meets a module whose
+ * init may still fail, and so run in freed text. Until then the probes,
+ * attached before, count nothing (vfs_registered); the debugfs files,
+ * which need the source's directory, come after, and cannot fail.
+ */
 static int __init vfs_init(void)
 {
 	int ret;
@@ -79,20 +88,21 @@ static int __init vfs_init(void)
 	ret = vfs_top_init(top_max);
 	if (ret)
 		goto exit_stats;
-	ret = kscope_source_register(&vfs_src);
+	ret = vfs_probes_attach(vfs_src.attach, sizeof(vfs_src.attach));
 	if (ret)
 		goto exit_top;
+	ret = kscope_source_register(&vfs_src);
+	if (ret)
+		goto detach_probes;
 	vfs_stats_debugfs(vfs_src.dir);
 	vfs_top_debugfs(vfs_src.dir);
 	vfs_ctl_debugfs(vfs_src.dir);
 	vfs_probes_debugfs(vfs_src.dir);
-	ret = vfs_probes_attach(vfs_src.attach, sizeof(vfs_src.attach));
-	if (ret)
-		goto unregister_source;
+	WRITE_ONCE(vfs_registered, true);
 	return 0;
 
-unregister_source:
-	kscope_source_unregister(&vfs_src);
+detach_probes:
+	vfs_probes_detach();
 exit_top:
 	vfs_top_exit();
 exit_stats:
@@ -100,10 +110,18 @@ exit_stats:
 	return ret;
 }
 
+/*
+ * The source goes first; the probes, still attached, must not touch its
+ * counters once it is gone: they stop at vfs_registered, and those
+ * already past it run with preemption off, which synchronize_rcu()
+ * waits out.
+ */
 static void __exit vfs_exit(void)
 {
-	vfs_probes_detach();
+	WRITE_ONCE(vfs_registered, false);
+	synchronize_rcu();
 	kscope_source_unregister(&vfs_src);
+	vfs_probes_detach();
 	vfs_top_exit();
 	vfs_stats_exit();
 }

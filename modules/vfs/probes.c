@@ -87,6 +87,8 @@ struct vfs_call {
 	s64 offset;
 	int fsync_slot;
 	bool created;
+	/* mkdir: the name at entry, for a vfs_mkdir that fails (see below) */
+	char name[VFS_FILE_NAME];
 };
 
 /* how the entry handler finds the file of an fsync */
@@ -222,7 +224,8 @@ static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	const struct file *f;
 	const loff_t *pos;
 
-	if (pid && task_tgid_nr(current) != pid)
+	if (!READ_ONCE(vfs_registered) ||
+	    (pid && task_tgid_nr(current) != pid))
 		return 1;	/* no return handler for this call */
 	c->bytes = 0;
 	c->offset = -1;
@@ -266,7 +269,12 @@ static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		rd = (const struct renamedata *)regs_get_kernel_argument(regs, 0);
 		call_from_dentry(c, rd->old_dentry);
 		break;
-	default:	/* unlink, mkdir, rmdir: (idmap, dir, dentry, ...) */
+	case KSCOPE_VFS_OP_MKDIR:
+		call_from_dentry(c, (const struct dentry *)
+				 regs_get_kernel_argument(regs, 2));
+		vfs_dentry_name(c->dentry, c->name, sizeof(c->name));
+		break;
+	default:	/* unlink, rmdir: (idmap, dir, dentry, ...) */
 		call_from_dentry(c, (const struct dentry *)
 				 regs_get_kernel_argument(regs, 2));
 		break;
@@ -290,13 +298,32 @@ static s64 call_ret(unsigned int op, struct pt_regs *regs)
 	}
 }
 
+/*
+ * The dentry the operation left valid. Where vfs_mkdir consumes the
+ * dentry it is given (6.15 on), that one may be freed by the time it
+ * returns: the new directory is the dentry it returns, and a failed
+ * mkdir has none (its name was copied at entry).
+ */
+static const struct dentry *ret_dentry(unsigned int op,
+				       const struct vfs_call *c,
+				       struct pt_regs *regs)
+{
+	if (op == KSCOPE_VFS_OP_MKDIR)
+		return kscope_vfs_mkdir_dentry(c->dentry,
+					       regs_return_value(regs));
+	return c->dentry;
+}
+
 static void emit_slow(const struct vfs_op_rec *r, const struct vfs_call *c)
 {
 	struct ev_slow ev;
 
 	strscpy(ev.op, vfs_op_names[r->op], sizeof(ev.op));
 	strscpy(ev.fs, vfs_fs_name(r->fs), sizeof(ev.fs));
-	vfs_dentry_name(c->dentry, ev.file, sizeof(ev.file));
+	if (r->op == KSCOPE_VFS_OP_MKDIR && !r->dentry)
+		strscpy(ev.file, c->name, sizeof(ev.file));
+	else
+		vfs_dentry_name(r->dentry, ev.file, sizeof(ev.file));
 	ev.bytes = c->bytes;
 	ev.offset = c->offset;
 	ev.latency_us = div_u64(r->lat_ns, NSEC_PER_USEC);
@@ -324,11 +351,14 @@ static int vfs_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u64 now = ktime_get_ns(), slow = READ_ONCE(vfs_slow_ns);
 	struct vfs_op_rec r;
 
+	/* entered before the module's exit began: count nothing more */
+	if (!READ_ONCE(vfs_registered))
+		goto out;
 	r.op = target_of(ri)->op;
 	r.lat_ns = now - c->start;
 	r.ret = call_ret(r.op, regs);
 	r.fs = vfs_fs_slot(c->sb);
-	r.dentry = c->dentry;
+	r.dentry = ret_dentry(r.op, c, regs);
 	r.sb = c->sb;
 	r.ino = c->ino;
 	r.offset = c->offset;
@@ -344,6 +374,7 @@ static int vfs_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 		r.lat_ns = 0;
 		account(&r, false);
 	}
+out:
 	fsync_release(c->fsync_slot);
 	return 0;
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-filesystem, per-operation counts, bytes, errors and log2 latency
- * histograms. Each CPU owns a block of counters (too big for the per-CPU
- * allocator's 32 KB limit, so allocated per CPU by hand); a probe adds to
- * its own CPU's block with preemption off, a reader sums them.
+ * histograms. Each filesystem slot has a per-CPU block (one block per slot
+ * keeps each allocation well under the per-CPU allocator's 32 KB limit);
+ * a probe adds to this CPU's block (this_cpu_ptr(), preemption is off in
+ * the probe) inside a u64_stats update section, and a reader sums the
+ * CPUs with u64_stats fetch/retry, so no 64-bit counter tears where
+ * 64-bit stores are not atomic.
  *
  * Filesystem types get a slot the first time one of their files is seen
  * (a spinlock serialises new slots, lookups are lock-free); the name is
@@ -15,21 +18,25 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/u64_stats_sync.h>
 
 #include "internal.h"
 
-struct vfs_cpu_stats {
-	u64 count[VFS_NR_FS][VFS_NR_OPS];
-	u64 bytes[VFS_NR_FS][VFS_NR_OPS];
-	u64 errors[VFS_NR_FS][VFS_NR_OPS];
-	u64 hist[VFS_NR_FS][VFS_NR_OPS][VFS_NR_BUCKETS];
+/* one filesystem slot on one CPU */
+struct vfs_fs_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t count[VFS_NR_OPS];
+	u64_stats_t bytes[VFS_NR_OPS];
+	u64_stats_t errors[VFS_NR_OPS];
+	u64_stats_t hist[VFS_NR_OPS][VFS_NR_BUCKETS];
 };
 
-static struct vfs_cpu_stats **vfs_cpu;
+static struct vfs_fs_stats __percpu *vfs_pcpu[VFS_NR_FS];
 
 struct vfs_fs_slot {
 	const struct file_system_type *type;	/* key only, never followed */
@@ -91,33 +98,45 @@ static unsigned int lat_bucket(u64 ns)
 	return min_t(unsigned int, us ? ilog2(us) + 1 : 0, VFS_NR_BUCKETS - 1);
 }
 
-/* Probe context: preemption is off. */
+/* Probe context: preemption is off, so this CPU's block stays ours. */
 void vfs_stats_account(const struct vfs_op_rec *r, bool timed)
 {
-	struct vfs_cpu_stats *s = vfs_cpu[smp_processor_id()];
+	struct vfs_fs_stats *s = this_cpu_ptr(vfs_pcpu[r->fs]);
+	unsigned long flags;
 
-	s->count[r->fs][r->op]++;
-	s->bytes[r->fs][r->op] += r->bytes;
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->count[r->op]);
+	u64_stats_add(&s->bytes[r->op], r->bytes);
 	if (r->ret < 0)
-		s->errors[r->fs][r->op]++;
+		u64_stats_inc(&s->errors[r->op]);
 	if (timed)
-		s->hist[r->fs][r->op][lat_bucket(r->lat_ns)]++;
+		u64_stats_inc(&s->hist[r->op][lat_bucket(r->lat_ns)]);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
 }
 
 void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st)
 {
-	unsigned int b;
+	u64 count, bytes, errors, hist[VFS_NR_BUCKETS];
+	unsigned int b, start;
 	int cpu;
 
 	memset(st, 0, sizeof(*st));
 	for_each_possible_cpu(cpu) {
-		const struct vfs_cpu_stats *s = vfs_cpu[cpu];
+		const struct vfs_fs_stats *s = per_cpu_ptr(vfs_pcpu[fs], cpu);
 
-		st->count += READ_ONCE(s->count[fs][op]);
-		st->bytes += READ_ONCE(s->bytes[fs][op]);
-		st->errors += READ_ONCE(s->errors[fs][op]);
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			count = u64_stats_read(&s->count[op]);
+			bytes = u64_stats_read(&s->bytes[op]);
+			errors = u64_stats_read(&s->errors[op]);
+			for (b = 0; b < VFS_NR_BUCKETS; b++)
+				hist[b] = u64_stats_read(&s->hist[op][b]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		st->count += count;
+		st->bytes += bytes;
+		st->errors += errors;
 		for (b = 0; b < VFS_NR_BUCKETS; b++)
-			st->hist[b] += READ_ONCE(s->hist[fs][op][b]);
+			st->hist[b] += hist[b];
 	}
 }
 
@@ -181,33 +200,29 @@ void vfs_stats_debugfs(struct dentry *dir)
 
 int vfs_stats_init(void)
 {
-	int cpu;
+	int fs, cpu;
 
-	vfs_cpu = kcalloc(nr_cpu_ids, sizeof(*vfs_cpu), GFP_KERNEL);
-	if (!vfs_cpu)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		vfs_cpu[cpu] = kvzalloc_node(sizeof(struct vfs_cpu_stats),
-					     GFP_KERNEL, cpu_to_node(cpu));
-		if (!vfs_cpu[cpu])
-			goto free_cpu;
+	for (fs = 0; fs < VFS_NR_FS; fs++) {
+		vfs_pcpu[fs] = alloc_percpu(struct vfs_fs_stats);
+		if (!vfs_pcpu[fs])
+			goto free_pcpu;
+		for_each_possible_cpu(cpu)
+			u64_stats_init(&per_cpu_ptr(vfs_pcpu[fs], cpu)->syncp);
 	}
 	strscpy(vfs_fs[VFS_NR_FS - 1].name, "other", VFS_FS_NAME);
 	return 0;
 
-free_cpu:
+free_pcpu:
 	vfs_stats_exit();
 	return -ENOMEM;
 }
 
 void vfs_stats_exit(void)
 {
-	int cpu;
+	int fs;
 
-	if (!vfs_cpu)
-		return;
-	for_each_possible_cpu(cpu)
-		kvfree(vfs_cpu[cpu]);
-	kfree(vfs_cpu);
-	vfs_cpu = NULL;
+	for (fs = 0; fs < VFS_NR_FS; fs++) {
+		free_percpu(vfs_pcpu[fs]);
+		vfs_pcpu[fs] = NULL;
+	}
 }

@@ -4,14 +4,29 @@
  * bounded hash tables filled by the probes while collection is on
  * (KSCOPE_VFS_TOP), emptied when a new interval starts (TOP_RESET).
  * Entries come from a preallocated pool; when it runs out, the operation
- * is counted in top_dropped instead. One lock per table: collection is
- * opt-in, and the table is small.
+ * is counted in top_dropped instead.
+ *
+ * Locking: a table has as many buckets as its pool has entries, and its
+ * buckets share TOP_NR_LOCKS raw spinlocks by hash, each on its own cache
+ * line: probes on different files or processes take different locks. A
+ * bucket's lock covers its chain and its entries' counters; the pool's
+ * next free entry is taken with a cmpxchg. Nodes are only ever pushed at
+ * the head of a chain and only a reset unlinks them, so a reader can
+ * drop the lock in the middle of a chain and go on from the node it
+ * stopped at: it copies at most TOP_CHUNK entries per lock hold. Readers
+ * and the reset are serialised by top_mutex; a reset first stops the
+ * probes (top_paused) and waits for those already inside (they run with
+ * preemption off, under rcu_read_lock()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
+#include <linux/cache.h>
 #include <linux/debugfs.h>
 #include <linux/hash.h>
-#include <linux/jiffies.h>
+#include <linux/log2.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -21,46 +36,69 @@
 
 #include "internal.h"
 
-#define TOP_HASH_BITS	8
+#define TOP_NR_LOCKS	256
+#define TOP_CHUNK	64
 
 struct top_node {
 	struct top_node *next;
 	struct vfs_top_ent e;
 };
 
-struct top_table {
+struct top_lock {
 	raw_spinlock_t lock;
-	struct top_node *heads[1 << TOP_HASH_BITS];
+} ____cacheline_aligned_in_smp;
+
+struct top_table {
+	struct top_lock locks[TOP_NR_LOCKS];
+	struct top_node **heads;
+	unsigned int hash_bits;
 	struct top_node *pool;
-	unsigned int used, max;
-	u64 dropped;
+	atomic_t used;
+	unsigned int max;
+	atomic_long_t dropped;
 };
 
 static struct top_table top_files, top_procs;
 static u64 top_start_ns;
+static bool top_paused;
+static DEFINE_MUTEX(top_mutex);
 
-static struct top_node *top_find(struct top_table *t, const void *sb,
+static u32 top_hash(const struct top_table *t, const void *sb,
+		    unsigned long ino, u32 pid)
+{
+	return hash_64((unsigned long)sb ^ ino ^ ((u64)pid << 32),
+		       t->hash_bits);
+}
+
+static raw_spinlock_t *top_lock_of(struct top_table *t, u32 h)
+{
+	return &t->locks[h & (TOP_NR_LOCKS - 1)].lock;
+}
+
+/* Under the lock of bucket @h. */
+static struct top_node *top_find(struct top_table *t, u32 h, const void *sb,
 				 unsigned long ino, u32 pid, bool *dropped)
 {
-	u32 h = hash_64((unsigned long)sb ^ ino ^ ((u64)pid << 32),
-			TOP_HASH_BITS);
 	struct top_node *n;
+	int i;
 
 	for (n = t->heads[h]; n; n = n->next)
 		if (n->e.sb == sb && n->e.ino == ino && n->e.pid == pid)
 			return n;
-	if (t->used == t->max) {
-		t->dropped++;
+	i = atomic_fetch_add_unless(&t->used, 1, t->max);
+	if (i == t->max) {
+		atomic_long_inc(&t->dropped);
 		*dropped = true;
 		return NULL;
 	}
-	n = &t->pool[t->used++];
+	n = &t->pool[i];
 	memset(&n->e, 0, sizeof(n->e));
 	n->e.sb = sb;
 	n->e.ino = ino;
 	n->e.pid = pid;
 	n->next = t->heads[h];
-	t->heads[h] = n;
+	/* a reader may peek at the head without the lock */
+	WRITE_ONCE(t->heads[h], n);
 	return n;
 }
 
@@ -85,22 +123,32 @@ void vfs_top_account(const struct vfs_op_rec *r)
 	char comm[TASK_COMM_LEN];
 	bool dropped = false;
 	struct top_node *n;
+	raw_spinlock_t *lock;
 	unsigned long flags;
+	u32 h;
 
+	rcu_read_lock();
+	/* pairs with the release in vfs_top_reset(): the tables are empty */
+	if (smp_load_acquire(&top_paused))
+		goto out;
 	/* no task_lock() under our raw lock: a racy copy of our own comm */
 	strscpy_pad(comm, current->comm, sizeof(comm));
-	raw_spin_lock_irqsave(&top_procs.lock, flags);
-	n = top_find(&top_procs, NULL, 0, pid, &dropped);
+	h = top_hash(&top_procs, NULL, 0, pid);
+	lock = top_lock_of(&top_procs, h);
+	raw_spin_lock_irqsave(lock, flags);
+	n = top_find(&top_procs, h, NULL, 0, pid, &dropped);
 	if (n) {
 		if (!n->e.count)
 			memcpy(n->e.comm, comm, sizeof(comm));
 		top_add(&n->e, r);
 	}
-	raw_spin_unlock_irqrestore(&top_procs.lock, flags);
+	raw_spin_unlock_irqrestore(lock, flags);
 
 	if (r->sb && r->op <= KSCOPE_VFS_OP_FSYNC) {
-		raw_spin_lock_irqsave(&top_files.lock, flags);
-		n = top_find(&top_files, r->sb, r->ino, pid, &dropped);
+		h = top_hash(&top_files, r->sb, r->ino, pid);
+		lock = top_lock_of(&top_files, h);
+		raw_spin_lock_irqsave(lock, flags);
+		n = top_find(&top_files, h, r->sb, r->ino, pid, &dropped);
 		if (n) {
 			if (!n->e.count) {
 				memcpy(n->e.comm, comm, sizeof(comm));
@@ -110,28 +158,34 @@ void vfs_top_account(const struct vfs_op_rec *r)
 			}
 			top_add(&n->e, r);
 		}
-		raw_spin_unlock_irqrestore(&top_files.lock, flags);
+		raw_spin_unlock_irqrestore(lock, flags);
 	}
 	if (dropped)
 		kscope_count(&vfs_src, VC_TOP_DROPPED);
+out:
+	rcu_read_unlock();
 }
 
+/* No probe inside (paused), no reader (top_mutex). */
 static void top_clear(struct top_table *t)
 {
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&t->lock, flags);
-	memset(t->heads, 0, sizeof(t->heads));
-	t->used = 0;
-	t->dropped = 0;
-	raw_spin_unlock_irqrestore(&t->lock, flags);
+	memset(t->heads, 0, sizeof(*t->heads) << t->hash_bits);
+	atomic_set(&t->used, 0);
+	atomic_long_set(&t->dropped, 0);
 }
 
+/* Process context: waits for the probes inside the tables to leave. */
 void vfs_top_reset(void)
 {
+	mutex_lock(&top_mutex);
+	WRITE_ONCE(top_paused, true);
+	synchronize_rcu();
 	top_clear(&top_files);
 	top_clear(&top_procs);
 	WRITE_ONCE(top_start_ns, ktime_get_ns());
+	/* the probes see the cleared tables once they see this */
+	smp_store_release(&top_paused, false);
+	mutex_unlock(&top_mutex);
 }
 
 u64 vfs_top_interval_ms(void)
@@ -153,26 +207,102 @@ static int top_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * The @max busiest entries seen so far, as a heap whose root is the least
+ * busy of them: O(log max) per entry, no copy of the whole table.
+ */
+struct top_heap {
+	struct vfs_top_ent *e;
+	unsigned int n, max;
+};
+
+static void top_heap_sift_down(struct top_heap *hp, unsigned int i)
+{
+	unsigned int c, least;
+
+	for (;;) {
+		least = i;
+		for (c = 2 * i + 1; c <= 2 * i + 2 && c < hp->n; c++)
+			if (top_cmp(&hp->e[c], &hp->e[least]) > 0)
+				least = c;
+		if (least == i)
+			return;
+		swap(hp->e[i], hp->e[least]);
+		i = least;
+	}
+}
+
+static void top_heap_push(struct top_heap *hp, const struct vfs_top_ent *e)
+{
+	unsigned int i, parent;
+
+	if (hp->n == hp->max) {
+		if (top_cmp(e, &hp->e[0]) >= 0)
+			return;		/* no busier than the least kept */
+		hp->e[0] = *e;
+		top_heap_sift_down(hp, 0);
+		return;
+	}
+	i = hp->n++;
+	hp->e[i] = *e;
+	while (i) {
+		parent = (i - 1) / 2;
+		/* the parent is no busier than its child: in place */
+		if (top_cmp(&hp->e[parent], &hp->e[i]) >= 0)
+			break;
+		swap(hp->e[parent], hp->e[i]);
+		i = parent;
+	}
+}
+
+/* Copy one bucket's chain, TOP_CHUNK entries per lock hold. */
+static void top_copy_bucket(struct top_table *t, u32 h,
+			    struct vfs_top_ent *chunk, struct top_heap *hp)
+{
+	raw_spinlock_t *lock = top_lock_of(t, h);
+	struct top_node *n, *last = NULL;
+	unsigned long flags;
+	unsigned int i, k;
+
+	do {
+		raw_spin_lock_irqsave(lock, flags);
+		/* a node's next never changes until the reset we exclude */
+		n = last ? last->next : t->heads[h];
+		for (k = 0; n && k < TOP_CHUNK; k++) {
+			chunk[k] = n->e;
+			last = n;
+			n = n->next;
+		}
+		raw_spin_unlock_irqrestore(lock, flags);
+		for (i = 0; i < k; i++)
+			top_heap_push(hp, &chunk[i]);
+	} while (n);
+}
+
 int vfs_top_snapshot(bool files, struct vfs_top_ent *out, unsigned int max)
 {
 	struct top_table *t = files ? &top_files : &top_procs;
-	struct vfs_top_ent *all;
-	unsigned long flags;
-	unsigned int n, i;
+	struct top_heap hp = { .e = out, .max = max };
+	struct vfs_top_ent *chunk;
+	u32 h;
 
-	all = kvmalloc_array(t->max, sizeof(*all), GFP_KERNEL);
-	if (!all)
+	if (!max)
+		return 0;
+	chunk = kmalloc_array(TOP_CHUNK, sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
 		return -ENOMEM;
-	raw_spin_lock_irqsave(&t->lock, flags);
-	n = t->used;
-	for (i = 0; i < n; i++)
-		all[i] = t->pool[i].e;
-	raw_spin_unlock_irqrestore(&t->lock, flags);
-	sort(all, n, sizeof(*all), top_cmp, NULL);
-	n = min(n, max);
-	memcpy(out, all, n * sizeof(*out));
-	kvfree(all);
-	return n;
+	mutex_lock(&top_mutex);
+	for (h = 0; h < 1U << t->hash_bits; h++) {
+		/* an entry linked after this peek belongs to a later look */
+		if (!READ_ONCE(t->heads[h]))
+			continue;
+		top_copy_bucket(t, h, chunk, &hp);
+		cond_resched();
+	}
+	mutex_unlock(&top_mutex);
+	kfree(chunk);
+	sort(out, hp.n, sizeof(*out), top_cmp, NULL);
+	return hp.n;
 }
 
 static int top_show(struct seq_file *m, bool files)
@@ -185,9 +315,13 @@ static int top_show(struct seq_file *m, bool files)
 	if (!e)
 		return -ENOMEM;
 	n = vfs_top_snapshot(files, e, t->max);
+	if (n < 0) {
+		kvfree(e);
+		return n;
+	}
 	seq_printf(m, "# interval_ms %llu collecting %u dropped %llu\n",
 		   vfs_top_interval_ms(), READ_ONCE(vfs_top_on),
-		   READ_ONCE(t->dropped));
+		   (u64)atomic_long_read(&t->dropped));
 	if (files)
 		seq_puts(m, "# pid comm fs ino reads writes rbytes wbytes ops file\n");
 	else
@@ -221,16 +355,39 @@ DEFINE_SHOW_ATTRIBUTE(top_procs);
 
 void vfs_top_debugfs(struct dentry *dir)
 {
-	debugfs_create_file("top_files", 0444, dir, NULL, &top_files_fops);
-	debugfs_create_file("top_procs", 0444, dir, NULL, &top_procs_fops);
+	/* other users' pids, commands and file names: root only */
+	debugfs_create_file("top_files", 0400, dir, NULL, &top_files_fops);
+	debugfs_create_file("top_procs", 0400, dir, NULL, &top_procs_fops);
 }
 
 static int top_table_init(struct top_table *t, unsigned int max)
 {
-	raw_spin_lock_init(&t->lock);
+	unsigned int i;
+
+	for (i = 0; i < TOP_NR_LOCKS; i++)
+		raw_spin_lock_init(&t->locks[i].lock);
 	t->max = max;
+	atomic_set(&t->used, 0);
+	atomic_long_set(&t->dropped, 0);
+	/* as many buckets as entries: chains of one or two */
+	t->hash_bits = order_base_2(max);
+	t->heads = kvcalloc(1U << t->hash_bits, sizeof(*t->heads), GFP_KERNEL);
+	if (!t->heads)
+		return -ENOMEM;
 	t->pool = kvcalloc(max, sizeof(*t->pool), GFP_KERNEL);
-	return t->pool ? 0 : -ENOMEM;
+	if (!t->pool)
+		goto free_heads;
+	return 0;
+
+free_heads:
+	kvfree(t->heads);
+	return -ENOMEM;
+}
+
+static void top_table_exit(struct top_table *t)
+{
+	kvfree(t->pool);
+	kvfree(t->heads);
 }
 
 int vfs_top_init(unsigned int max)
@@ -238,17 +395,17 @@ int vfs_top_init(unsigned int max)
 	if (top_table_init(&top_files, max))
 		return -ENOMEM;
 	if (top_table_init(&top_procs, max))
-		goto free_files;
+		goto exit_files;
 	top_start_ns = ktime_get_ns();
 	return 0;
 
-free_files:
-	kvfree(top_files.pool);
+exit_files:
+	top_table_exit(&top_files);
 	return -ENOMEM;
 }
 
 void vfs_top_exit(void)
 {
-	kvfree(top_procs.pool);
-	kvfree(top_files.pool);
+	top_table_exit(&top_procs);
+	top_table_exit(&top_files);
 }
