@@ -27,7 +27,9 @@ static const char probe_usage[] =
 	"       kscope probe latency\n"
 	"  add:     probe a kernel function (admin); --ret counts returns,\n"
 	"           --latency keeps an entry->return histogram (implies --ret),\n"
-	"           --events sends one event per hit (kscope watch probe)\n"
+	"           --events sends one event per hit (kscope watch probe);\n"
+	"           refused on kscope's own functions and on those its event\n"
+	"           channel calls (an event there would re-enter the channel)\n"
 	"  del:     remove one probe by id, or every probe on SYMBOL (admin)\n"
 	"  list:    probes with hits, returns, nmissed\n"
 	"  latency: latency histograms, ns (debugfs)\n";
