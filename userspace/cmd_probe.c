@@ -27,7 +27,9 @@ static const char probe_usage[] =
 	"       kscope probe latency\n"
 	"  add:     probe a kernel function (admin); --ret counts returns,\n"
 	"           --latency keeps an entry->return histogram (implies --ret),\n"
-	"           --events sends one event per hit (kscope watch probe)\n"
+	"           --events sends one event per hit (kscope watch probe);\n"
+	"           refused on kscope's own functions and on those its event\n"
+	"           channel calls (an event there would re-enter the channel)\n"
 	"  del:     remove one probe by id, or every probe on SYMBOL (admin)\n"
 	"  list:    probes with hits, returns, nmissed\n"
 	"  latency: latency histograms, ns (debugfs)\n";
@@ -109,17 +111,22 @@ static int add_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/* one page of the list; *data: the id the next page starts at, 0 at the end */
 static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *ctl, *b;
+	uint32_t *next = data;
 	struct probe_row r;
 	char fl[32];
 
-	(void)data;
 	ctl = ks_reply_ctl(nlh);
 	if (!ctl)
 		return 0;
 	mnl_attr_for_each_nested(b, ctl) {
+		if (mnl_attr_get_type(b) == KSCOPE_PROBE_ID) {
+			*next = mnl_attr_get_u32(b);
+			continue;
+		}
 		if (mnl_attr_get_type(b) != KSCOPE_PROBE_ENTRY)
 			continue;
 		row_parse(b, &r);
@@ -174,6 +181,49 @@ static int probe_talk(const char *op, int nlcmd, uint8_t kop, const char *sym,
 		ks_nl_report(&nl, op, err);
 		goto out;
 	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
+}
+
+/*
+ * The module answers a page at a time (a u16 netlink attribute holds 64
+ * KiB: a few hundred probes), each naming the id the next one starts at.
+ */
+static int probe_list(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t from = 1, next;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct ks_nl nl;
+	int err, status = 1;
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	do {
+		nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
+		mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "probe");
+		nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+		mnl_attr_put_u32(nlh, KSCOPE_PROBE_ID, from);
+		mnl_attr_nest_end(nlh, nest);
+		next = 0;
+		err = ks_nl_talk(&nl, nlh, list_cb, &next);
+		if (err) {
+			ks_nl_report(&nl, "probe list", err);
+			goto out;
+		}
+		if (next && next <= from) {
+			ks_err("probe list: the module went back from id %u to %u",
+			       from, next);
+			goto out;
+		}
+		from = next;
+	} while (from);
 	status = 0;
 out:
 	ks_nl_close(&nl);
@@ -254,8 +304,7 @@ int cmd_probe(int argc, char **argv)
 	if (!strcmp(argv[1], "list")) {
 		if (argc > 2)
 			return probe_err("unexpected argument '%s'", argv[2]);
-		return probe_talk("probe list", KSCOPE_CMD_CTL_GET, 0, NULL, 0,
-				  0, list_cb);
+		return probe_list();
 	}
 	if (!strcmp(argv[1], "latency"))
 		return probe_latency(argc - 1, argv + 1);

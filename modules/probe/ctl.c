@@ -75,7 +75,12 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 	kprb_nr++;
 	kscope_count(&kprb_src, KPC_PROBES_ADDED);
 
-	msg = kscope_ctl_reply_start(&kprb_src, info, NLMSG_DEFAULT_SIZE, &nest);
+	msg = kscope_ctl_reply_start(&kprb_src, info,
+				     nla_total_size(strlen(kprb_src.name) + 1) +
+				     nla_total_size(nla_total_size(sizeof(u32)) +
+						    nla_total_size(strlen(p->sym) + 1) +
+						    nla_total_size(strlen(p->resolved) + 1)),
+				     &nest);
 	if (!msg ||
 	    nla_put_u32(msg, KSCOPE_PROBE_ID, p->id) ||
 	    nla_put_string(msg, KSCOPE_PROBE_SYMBOL, p->sym) ||
@@ -158,52 +163,116 @@ int kprb_ctl(struct kscope_source *src, struct nlattr *ctl,
 	return kprb_del(tb, info);
 }
 
+/* the list request: where to start (a page's reply says where to go on) */
+static const struct nla_policy kprb_get_policy[KSCOPE_PROBE_ID + 1] = {
+	[KSCOPE_PROBE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* Payload bytes of one list reply at most: its nest stays far below 64 KiB. */
+#define KPRB_PAGE	(15 * 1024)
+
+static size_t kprb_entry_size(const struct kprb *p)
+{
+	return nla_total_size(0) +				/* ENTRY */
+	       nla_total_size(sizeof(u32)) +			/* ID */
+	       nla_total_size(strlen(p->sym) + 1) +
+	       nla_total_size(strlen(p->resolved) + 1) +
+	       nla_total_size(sizeof(u32)) +			/* FLAGS */
+	       3 * nla_total_size_64bit(sizeof(u64));	/* HITS, RETURNS, NMISSED */
+}
+
+static int kprb_put_entry(struct sk_buff *msg, const struct kprb *p,
+			  struct kprb_stats *s)
+{
+	struct nlattr *e;
+
+	kprb_sum(p, s);
+	e = nla_nest_start(msg, KSCOPE_PROBE_ENTRY);
+	if (!e ||
+	    nla_put_u32(msg, KSCOPE_PROBE_ID, p->id) ||
+	    nla_put_string(msg, KSCOPE_PROBE_SYMBOL, p->sym) ||
+	    nla_put_string(msg, KSCOPE_PROBE_RESOLVED, p->resolved) ||
+	    nla_put_u32(msg, KSCOPE_PROBE_FLAGS, p->flags) ||
+	    nla_put_u64_64bit(msg, KSCOPE_PROBE_HITS, s->hits,
+			      KSCOPE_PROBE_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_PROBE_RETURNS, s->returns,
+			      KSCOPE_PROBE_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_PROBE_NMISSED, kprb_nmissed(p),
+			      KSCOPE_PROBE_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, e);
+	return 0;
+}
+
+/*
+ * The probe list, one page per request: the probes from id KSCOPE_PROBE_ID
+ * (1 when absent) that fit KPRB_PAGE bytes, in id order, and when more
+ * remain a KSCOPE_PROBE_ID beside them: the id to ask for next. The
+ * reader asks until a reply carries none. Ids only grow, so a probe added
+ * meanwhile comes last and one deleted is simply not seen; like a dump.
+ */
 int kprb_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		 struct genl_info *info)
 {
+	struct nlattr *tb[KSCOPE_PROBE_ID + 1];
+	struct kprb *p, *first = NULL, *next = NULL;
+	size_t size, page = 0;
 	struct kprb_stats *s;
-	struct nlattr *nest, *e;
+	struct nlattr *nest;
 	struct sk_buff *msg;
-	struct kprb *p;
-	int ret = -EMSGSIZE;
+	u32 from = 1;
+	int ret;
 
-	if (ctl && nla_len(ctl)) {
-		NL_SET_ERR_MSG(info->extack, "probe: the list takes no attributes");
-		return -EINVAL;
+	if (ctl) {
+		ret = nla_parse_nested(tb, KSCOPE_PROBE_ID, ctl,
+				       kprb_get_policy, info->extack);
+		if (ret)
+			return ret;
+		if (tb[KSCOPE_PROBE_ID])
+			from = nla_get_u32(tb[KSCOPE_PROBE_ID]);
 	}
 	s = kmalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	mutex_lock(&kprb_lock);
-	msg = kscope_ctl_reply_start(&kprb_src, info, 512 + kprb_nr * (2 * KPRB_NAME_MAX + 128),
-			  &nest);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto unlock;
-	}
 	list_for_each_entry(p, &kprb_list, node) {
-		kprb_sum(p, s);
-		e = nla_nest_start(msg, KSCOPE_PROBE_ENTRY);
-		if (!e ||
-		    nla_put_u32(msg, KSCOPE_PROBE_ID, p->id) ||
-		    nla_put_string(msg, KSCOPE_PROBE_SYMBOL, p->sym) ||
-		    nla_put_string(msg, KSCOPE_PROBE_RESOLVED, p->resolved) ||
-		    nla_put_u32(msg, KSCOPE_PROBE_FLAGS, p->flags) ||
-		    nla_put_u64_64bit(msg, KSCOPE_PROBE_HITS, s->hits,
-				      KSCOPE_PROBE_PAD) ||
-		    nla_put_u64_64bit(msg, KSCOPE_PROBE_RETURNS, s->returns,
-				      KSCOPE_PROBE_PAD) ||
-		    nla_put_u64_64bit(msg, KSCOPE_PROBE_NMISSED,
-				      kprb_nmissed(p), KSCOPE_PROBE_PAD)) {
-			nlmsg_free(msg);
-			goto unlock;
+		if (p->id < from)
+			continue;
+		size = kprb_entry_size(p);
+		if (first && page + size > KPRB_PAGE) {
+			next = p;
+			break;
 		}
-		nla_nest_end(msg, e);
+		if (!first)
+			first = p;
+		page += size;
 	}
+	size = nla_total_size(strlen(src->name) + 1) +	/* KSCOPE_A_SOURCE */
+	       nla_total_size(page) +			/* KSCOPE_A_CTL */
+	       nla_total_size(sizeof(u32));		/* next KSCOPE_PROBE_ID */
+	ret = -ENOMEM;
+	msg = kscope_ctl_reply_start(src, info, size, &nest);
+	if (!msg)
+		goto unlock;
+	ret = -EMSGSIZE;
+	p = first;
+	if (first)
+		list_for_each_entry_from(p, &kprb_list, node) {
+			if (p == next)
+				break;
+			if (kprb_put_entry(msg, p, s))
+				goto free_msg;
+		}
+	if (next && nla_put_u32(msg, KSCOPE_PROBE_ID, next->id))
+		goto free_msg;
 	mutex_unlock(&kprb_lock);
 	kfree(s);
 	return kscope_ctl_reply_send(msg, nest, info);
 
+free_msg:
+	/* the size was computed wrong: say so once */
+	WARN_ON_ONCE(1);
+	nlmsg_free(msg);
 unlock:
 	mutex_unlock(&kprb_lock);
 	kfree(s);

@@ -46,6 +46,11 @@ struct kscope_source kprb_src = {
 	.ctl_get = kprb_ctl_get,
 };
 
+/*
+ * Registering the source makes it reachable over netlink: it comes last,
+ * when everything a request may use is ready. Its debugfs directory only
+ * exists from then on; the files added to it cannot fail.
+ */
 static int __init kprb_init(void)
 {
 	int ret;
@@ -64,11 +69,16 @@ static int __init kprb_init(void)
 	return 0;
 }
 
-/* Probes first: after kscope_source_unregister() nothing may emit. */
+/*
+ * The reverse: the source goes first, so no request or debugfs reader
+ * sees a half torn-down module. From then on the handlers of the probes
+ * still registered do nothing (kprb_live()) until they are removed.
+ */
 static void __exit kprb_exit(void)
 {
 	struct kprb *p, *tmp;
 
+	kscope_source_unregister(&kprb_src);
 	mutex_lock(&kprb_lock);
 	list_for_each_entry_safe(p, tmp, &kprb_list, node) {
 		list_del(&p->node);
@@ -76,7 +86,6 @@ static void __exit kprb_exit(void)
 	}
 	kprb_nr = 0;
 	mutex_unlock(&kprb_lock);
-	kscope_source_unregister(&kprb_src);
 }
 
 module_init(kprb_init);

@@ -53,10 +53,23 @@ static void emit_hit(struct kprb *p, u64 latency)
 	kscope_emit(&kprb_src, KPE_HIT, &ev);
 }
 
+/*
+ * The module's exit unregisters the source before the probes: a handler
+ * that sees it gone touches nothing of it. Handlers run with preemption
+ * off, so the core's synchronize_rcu() after clearing ->live waits for
+ * those that saw it set.
+ */
+static inline bool kprb_live(void)
+{
+	return READ_ONCE(kprb_src.live);
+}
+
 static int entry_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kprb *p = container_of(kp, struct kprb, kp);
 
+	if (unlikely(!kprb_live()))
+		return 0;
 	this_cpu_inc(p->stats->hits);
 	kscope_count(&kprb_src, KPC_HITS);
 	emit_hit(p, 0);
@@ -68,7 +81,7 @@ static int ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct kretprobe *krp = get_kretprobe(ri);
 	struct kprb *p;
 
-	if (!krp)
+	if (!krp || unlikely(!kprb_live()))
 		return 1;
 	p = container_of(krp, struct kprb, krp);
 	this_cpu_inc(p->stats->hits);
@@ -83,7 +96,7 @@ static int ret_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u64 now = local_clock(), lat, start;
 	struct kprb *p;
 
-	if (!krp)
+	if (!krp || unlikely(!kprb_live()))
 		return 0;
 	p = container_of(krp, struct kprb, krp);
 	start = *(u64 *)ri->data;
@@ -97,6 +110,30 @@ static int ret_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
 					  KPRB_SLOTS - 1)]);
 	emit_hit(p, lat);
 	return 0;
+}
+
+/*
+ * Registered disarmed, so that the address the kprobe resolved to can be
+ * checked (kprb_deny_reason()) before it ever fires; armed after.
+ */
+static int kprb_arm(struct kprb *p, struct netlink_ext_ack *extack)
+{
+	struct kprobe *kp = p->is_ret ? &p->krp.kp : &p->kp;
+	const char *why;
+	int ret;
+
+	why = kprb_deny_reason(p->resolved, (unsigned long)kp->addr, p->flags);
+	if (why) {
+		KSCOPE_PROBE_ERR(extack, "probe: no --events on %s: %s",
+				 p->resolved, why);
+		return -EDEADLK;
+	}
+	ret = enable_kprobe(kp);
+	if (ret)
+		KSCOPE_PROBE_ERR(extack, "probe: arming the %s on %s failed: %d",
+				 p->is_ret ? "kretprobe" : "kprobe",
+				 p->resolved, ret);
+	return ret;
 }
 
 struct kprb *kprb_create(const char *sym, const char *resolved, u32 flags,
@@ -126,10 +163,12 @@ struct kprb *kprb_create(const char *sym, const char *resolved, u32 flags,
 		p->krp.handler = ret_exit;
 		p->krp.data_size = sizeof(u64);
 		p->krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+		p->krp.kp.flags = KPROBE_FLAG_DISABLED;
 		ret = register_kretprobe(&p->krp);
 	} else {
 		p->kp.symbol_name = p->resolved;
 		p->kp.pre_handler = entry_pre;
+		p->kp.flags = KPROBE_FLAG_DISABLED;
 		ret = register_kprobe(&p->kp);
 	}
 	if (ret) {
@@ -152,8 +191,16 @@ struct kprb *kprb_create(const char *sym, const char *resolved, u32 flags,
 		}
 		goto free_stats;
 	}
+	ret = kprb_arm(p, extack);
+	if (ret)
+		goto unregister;
 	return p;
 
+unregister:
+	if (p->is_ret)
+		unregister_kretprobe(&p->krp);
+	else
+		unregister_kprobe(&p->kp);
 free_stats:
 	free_percpu(p->stats);
 free_probe:

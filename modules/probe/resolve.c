@@ -18,6 +18,9 @@
  *                                     also sees modules' symbols
  *
  * The walk covers vmlinux; module functions are probed by exact name.
+ * It costs ~0.2 s in a TCG guest, so a name kallsyms holds as such is
+ * first counted with kallsyms_on_each_match_symbol() (a binary search,
+ * found the same way; 6.2, and Debian's 6.1): one address settles it.
  * Without the walk (the kprobe on kallsyms_on_each_symbol failed), names
  * are used as given and the reader's /proc/kallsyms lookup is what finds
  * suffixed ones.
@@ -33,6 +36,7 @@
 #include "internal.h"
 
 static kscope_ksym_each_t ksym_each;
+static typeof(&kallsyms_on_each_match_symbol) ksym_match;
 
 struct resolve {
 	const char *name;
@@ -75,6 +79,16 @@ static KSCOPE_KSYM_CB(resolve_one, data, sym, addr)
 	return 0;
 }
 
+static int resolve_match(void *data, unsigned long addr)
+{
+	struct resolve *r = data;
+
+	if (!r->exact || addr != r->exact_addr)
+		r->exact++;
+	r->exact_addr = addr;
+	return 0;
+}
+
 static bool name_ok(const char *s)
 {
 	if (!*s)
@@ -103,7 +117,14 @@ int kprb_resolve(const char *name, char *out, struct netlink_ext_ack *extack)
 		return -ENOMEM;
 	r->name = name;
 	r->len = strlen(name);
-	ksym_each(resolve_one, r);
+	if (ksym_match)
+		ksym_match(resolve_match, name, r);
+	if (r->exact != 1) {
+		memset(r, 0, sizeof(*r));
+		r->name = name;
+		r->len = strlen(name);
+		ksym_each(resolve_one, r);
+	}
 	if (r->exact > 1) {
 		KSCOPE_PROBE_ERR(extack,
 				 "probe: symbol %s is ambiguous: %u functions have that name",
@@ -131,32 +152,41 @@ int kprb_resolve(const char *name, char *out, struct netlink_ext_ack *extack)
 	return ret;
 }
 
-int kprb_resolve_init(void)
+/*
+ * The start of function @name, found through a kprobe on it, or 0. The
+ * kprobe may sit past the first instruction (an ENDBR on IBT kernels): an
+ * indirect call must land on the start.
+ */
+static unsigned long ksym_find(const char *name)
 {
-	struct kprobe kp = { .symbol_name = "kallsyms_on_each_symbol" };
+	struct kprobe kp = { .symbol_name = name };
 	char buf[KSYM_SYMBOL_LEN], *plus;
 	unsigned long off = 0;
 	int ret;
 
 	ret = register_kprobe(&kp);
 	if (ret) {
-		pr_info("cannot find kallsyms_on_each_symbol (%d): names are probed as given\n",
-			ret);
+		pr_info("cannot find %s (%d)\n", name, ret);
 		return 0;
 	}
 	unregister_kprobe(&kp);
-	/*
-	 * The kprobe may sit past the function's first instruction (an
-	 * ENDBR on IBT kernels); an indirect call must land on the start.
-	 */
 	sprint_symbol(buf, (unsigned long)kp.addr);
 	plus = strchr(buf, '+');
-	if (!plus || strncmp(buf, kp.symbol_name, plus - buf) ||
+	if (!plus || strncmp(buf, name, plus - buf) ||
 	    sscanf(plus + 1, "%lx", &off) != 1) {
-		pr_info("kallsyms_on_each_symbol at an odd place (%s): names are probed as given\n",
-			buf);
+		pr_info("%s at an odd place (%s)\n", name, buf);
 		return 0;
 	}
-	ksym_each = (kscope_ksym_each_t)((unsigned long)kp.addr - off);
+	return (unsigned long)kp.addr - off;
+}
+
+int kprb_resolve_init(void)
+{
+	ksym_each = (kscope_ksym_each_t)ksym_find("kallsyms_on_each_symbol");
+	if (!ksym_each) {
+		pr_info("names are probed as given\n");
+		return 0;
+	}
+	ksym_match = (typeof(ksym_match))ksym_find("kallsyms_on_each_match_symbol");
 	return 0;
 }
