@@ -45,6 +45,10 @@ stat_snap() {
 		printf -v "$1_idle_${name#cpu}" %s $((i + io))
 		printf -v "$1_total_${name#cpu}" %s $((u + n + s + i + io + irq + si + st))
 	done </proc/stat
+	# local timer interrupts of cpu0: how often it woke (diagnostic)
+	while read -r name rest; do
+		[ "$name" = LOC: ] && { printf -v "$1_loc" %s "${rest%% *}"; break; }
+	done </proc/interrupts
 }
 # wait_change: until the cpu view changes (a new interval closed); polls
 # with builtins only, so that the poller barely loads cpu0
@@ -75,6 +79,7 @@ if [ $ok -ne 0 ]; then
 fi
 ktap_ok "the cpu view closes an interval every 2 s"
 diag "$view"
+diag "cpu0 took $((b_loc - a_loc)) local timer interrupts in the interval (a tickless idle CPU takes few)"
 
 for c in 0 1; do
 	ai=a_idle_$c at=a_total_$c bi=b_idle_$c bt=b_total_$c
