@@ -4,6 +4,11 @@
  * takes the kernel's cpustat (what /proc/stat prints) every interval_ms
  * and debugfs "cpu" shows the split of the last complete interval, in
  * hundredths of a percent of the interval's total.
+ *
+ * Idle and iowait come from the NOHZ idle accounting where the kernel
+ * keeps it, as fs/proc/stat.c reads them: on a tickless kernel an idle
+ * CPU takes no tick, so kcpustat's idle does not advance while it sleeps
+ * and an idle CPU would read 0% idle.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/tick.h>
 #include <linux/workqueue.h>
 
 #include "internal.h"
@@ -38,6 +44,22 @@ struct cpu_util {
 	bool valid;
 };
 
+/* what /proc/stat prints as idle and iowait, in ns (fs/proc/stat.c) */
+static u64 cpu_idle_ns(const struct kernel_cpustat *kcs, unsigned int cpu)
+{
+	u64 us = get_cpu_idle_time_us(cpu, NULL);
+
+	/* -1: !NO_HZ, or the CPU is offline: kcpustat is right */
+	return us == -1ULL ? kcs->cpustat[CPUTIME_IDLE] : us * NSEC_PER_USEC;
+}
+
+static u64 cpu_iowait_ns(const struct kernel_cpustat *kcs, unsigned int cpu)
+{
+	u64 us = get_cpu_iowait_time_us(cpu, NULL);
+
+	return us == -1ULL ? kcs->cpustat[CPUTIME_IOWAIT] : us * NSEC_PER_USEC;
+}
+
 static struct cpu_util *util;	/* nr_cpu_ids entries */
 static DEFINE_MUTEX(util_lock);
 static struct delayed_work util_dw;
@@ -60,8 +82,11 @@ static void util_sample(struct work_struct *w)
 		for (i = 0; i < NR_U; i++) {
 			u64 v = kcs.cpustat[u_index[i]];
 
+			/* the NOHZ sums can step back a little: clamp */
 			if (i == U_IDLE)
-				v = max(v, u->prev[i]);
+				v = max(cpu_idle_ns(&kcs, cpu), u->prev[i]);
+			else if (i == U_IOWAIT)
+				v = max(cpu_iowait_ns(&kcs, cpu), u->prev[i]);
 			u->delta[i] = v - u->prev[i];
 			u->prev[i] = v;
 		}
@@ -99,15 +124,19 @@ static int cpu_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(cpu);
 
-int ksch_cpu_init(struct dentry *dir)
+int ksch_cpu_init(void)
 {
 	util = kcalloc(nr_cpu_ids, sizeof(*util), GFP_KERNEL);
 	if (!util)
 		return -ENOMEM;
 	INIT_DELAYED_WORK(&util_dw, util_sample);
 	util_sample(&util_dw.work);
-	debugfs_create_file("cpu", 0444, dir, NULL, &cpu_fops);
 	return 0;
+}
+
+void ksch_cpu_debugfs(struct dentry *dir)
+{
+	debugfs_create_file("cpu", 0444, dir, NULL, &cpu_fops);
 }
 
 void ksch_cpu_exit(void)

@@ -36,6 +36,14 @@ static const struct nla_policy ksch_policy[KSCOPE_SCHED_MAX + 1] = {
 	[KSCOPE_SCHED_RESET] = { .type = NLA_FLAG },
 };
 
+/* a read request returns the whole filter: it takes no attribute */
+static const struct nla_policy ksch_get_policy[KSCOPE_SCHED_MAX + 1] = {
+	[KSCOPE_SCHED_PAD ... KSCOPE_SCHED_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = "sched: a read request takes no attributes",
+	},
+};
+
 static bool cgroup_match(struct task_struct *p, u64 id)
 {
 #ifdef CONFIG_CGROUPS
@@ -141,10 +149,18 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		 struct genl_info *info)
 {
 	struct ksch_filter f = { };
+	struct nlattr *tb[KSCOPE_SCHED_MAX + 1];
 	const struct ksch_filter *cur;
 	struct sk_buff *msg;
 	struct nlattr *nest;
+	int ret;
 
+	if (ctl) {
+		ret = nla_parse_nested(tb, KSCOPE_SCHED_MAX, ctl,
+				       ksch_get_policy, info->extack);
+		if (ret)
+			return ret;
+	}
 	rcu_read_lock();
 	cur = rcu_dereference(ksch_filter_cur);
 	if (cur)

@@ -97,11 +97,20 @@ void ksch_filter_debugfs(struct dentry *dir);
 void ksch_filter_exit(void);
 
 /* probes.c */
+/*
+ * The probes are attached before the source is registered (registering
+ * makes it reachable, so it comes last) and do nothing until
+ * ksch_probes_start(). ksch_probes_stop() returns when no probe runs past
+ * that gate any more: then the source can be unregistered.
+ */
 int ksch_probes_attach(void);
 void ksch_probes_detach(void);
+void ksch_probes_start(void);
+void ksch_probes_stop(void);
 
 /* cpu.c */
-int ksch_cpu_init(struct dentry *dir);
+int ksch_cpu_init(void);
+void ksch_cpu_debugfs(struct dentry *dir);
 void ksch_cpu_exit(void);
 
 #endif /* _KSCOPE_SCHED_INTERNAL_H */

@@ -72,6 +72,12 @@ static bool param_ok(const char *name, unsigned int v, unsigned int lo,
 	return false;
 }
 
+/*
+ * Registering the source makes it reachable (netlink requests, debugfs),
+ * so everything it reaches is ready before, and it is the last step that
+ * can fail; unregistering is the first step of the way out, as soon as
+ * no probe counts into the source any more.
+ */
 static int __init ksch_init(void)
 {
 	int ret;
@@ -83,23 +89,25 @@ static int __init ksch_init(void)
 	ret = ksch_tables_init();
 	if (ret)
 		return ret;
-	ret = kscope_source_register(&ksch_src);
+	ret = ksch_cpu_init();
 	if (ret)
 		goto free_tables;
-	ksch_tables_debugfs(ksch_src.dir);
-	ksch_filter_debugfs(ksch_src.dir);
-	ret = ksch_cpu_init(ksch_src.dir);
-	if (ret)
-		goto unregister_source;
 	ret = ksch_probes_attach();
 	if (ret)
 		goto stop_cpu;
+	ret = kscope_source_register(&ksch_src);
+	if (ret)
+		goto detach_probes;
+	ksch_tables_debugfs(ksch_src.dir);
+	ksch_filter_debugfs(ksch_src.dir);
+	ksch_cpu_debugfs(ksch_src.dir);
+	ksch_probes_start();
 	return 0;
 
+detach_probes:
+	ksch_probes_detach();
 stop_cpu:
 	ksch_cpu_exit();
-unregister_source:
-	kscope_source_unregister(&ksch_src);
 free_tables:
 	ksch_filter_exit();
 	ksch_tables_exit();
@@ -108,8 +116,9 @@ free_tables:
 
 static void __exit ksch_exit(void)
 {
-	ksch_probes_detach();
+	ksch_probes_stop();
 	kscope_source_unregister(&ksch_src);
+	ksch_probes_detach();
 	ksch_cpu_exit();
 	ksch_filter_exit();
 	ksch_tables_exit();

@@ -17,6 +17,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/binfmts.h>
+#include <linux/hash.h>
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -96,6 +98,21 @@ const struct kscope_event_desc ksch_events[KSCH_NR_EVENTS] = {
  */
 static DEFINE_PER_CPU(u64, oncpu_since);
 
+/* off until the source is registered, and again before it goes */
+static DEFINE_STATIC_KEY_FALSE(ksch_on);
+
+void ksch_probes_start(void)
+{
+	static_branch_enable(&ksch_on);
+}
+
+void ksch_probes_stop(void)
+{
+	static_branch_disable(&ksch_on);
+	/* tracepoint probes run with preemption off: wait for those inside */
+	synchronize_rcu();
+}
+
 static u64 now_ns(void)
 {
 	/* what runqlat's bpf_ktime_get_ns() reads; NMI- and lock-safe */
@@ -116,6 +133,8 @@ static u32 parent_tgid(struct task_struct *p)
 
 static void probe_wakeup(void *data, struct task_struct *p)
 {
+	if (!static_branch_likely(&ksch_on))
+		return;
 	if (!p->pid)
 		return;
 	kscope_count(&ksch_src, KC_WAKEUPS);
@@ -124,6 +143,8 @@ static void probe_wakeup(void *data, struct task_struct *p)
 
 static void probe_wakeup_new(void *data, struct task_struct *p)
 {
+	if (!static_branch_likely(&ksch_on))
+		return;
 	if (!p->pid)
 		return;
 	kscope_count(&ksch_src, KC_WAKEUPS_NEW);
@@ -158,9 +179,13 @@ static void account_in(struct ksch_portrait *pt, void *arg)
 static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
-	u64 now = now_ns(), clock = local_clock(), since, ts;
+	u64 now, clock, since, ts;
 	struct switch_out o;
 
+	if (!static_branch_likely(&ksch_on))
+		return;
+	now = now_ns();
+	clock = local_clock();
 	kscope_count(&ksch_src, KC_SWITCHES);
 	since = this_cpu_read(oncpu_since);
 	this_cpu_write(oncpu_since, clock);
@@ -184,18 +209,55 @@ static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 
 /* ---- process life ---- */
 
+/*
+ * Before 6.16 the tracepoint does not say whether the group died, and
+ * signal->live (see compat-sched.h) cannot say it either: do_exit()
+ * decrements it, then runs exit_mm() (which may sleep), then fires the
+ * tracepoint. Threads of an exit_group() die together; one that
+ * decremented early but fires after the last decrement also reads 0.
+ * So the first thread to read 0 claims the process's exit here, keyed by
+ * its signal_struct, which no thread of it can outlive; a fork that
+ * reuses the address of a dead one drops the stale claim. A claim pushed
+ * out by another process's exit in the same slot, in the few
+ * milliseconds the other threads take, lets a thread exit be counted as
+ * a process exit: 1024 slots make that rare.
+ */
+#define EXIT_CLAIM_BITS	10
+static struct signal_struct *exit_claims[1 << EXIT_CLAIM_BITS];
+
+static struct signal_struct **exit_slot(struct signal_struct *sig)
+{
+	return &exit_claims[hash_ptr(sig, EXIT_CLAIM_BITS)];
+}
+
+static bool exit_claim(struct signal_struct *sig)
+{
+	if (KSCOPE_SCHED_EXIT_EXACT)
+		return true;
+	return xchg(exit_slot(sig), sig) != sig;
+}
+
+static void exit_unclaim(struct signal_struct *sig)
+{
+	if (!KSCOPE_SCHED_EXIT_EXACT)
+		cmpxchg(exit_slot(sig), sig, NULL);
+}
+
 static void probe_fork(void *data, struct task_struct *parent,
 		       struct task_struct *child)
 {
 	struct ev_fork ev;
 	bool tracked;
 
+	if (!static_branch_likely(&ksch_on))
+		return;
 	if (child->pid != child->tgid) {
 		kscope_count(&ksch_src, KC_CLONES);
 		ksch_portrait_do(child, false, now_ns(), NULL, NULL);
 		return;
 	}
 	kscope_count(&ksch_src, KC_FORKS);
+	exit_unclaim(child->signal);
 	tracked = ksch_portrait_do(child, true, now_ns(), NULL, NULL);
 	if (!kscope_listening() || (!tracked && !ksch_filter_any()))
 		return;
@@ -227,6 +289,8 @@ static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	struct ev_exec ev;
 	bool tracked;
 
+	if (!static_branch_likely(&ksch_on))
+		return;
 	kscope_count(&ksch_src, KC_EXECS);
 	/* the new comm may match a filter the old one did not */
 	tracked = ksch_portrait_do(p, true, now_ns(), portrait_exec, &a);
@@ -260,10 +324,13 @@ static void portrait_exit(struct ksch_portrait *pt, void *arg)
 static KSCOPE_SCHED_EXIT_PROTO(probe_exit, p)
 {
 	struct ev_exit ev = { };
-	struct exit_arg a = { .now = now_ns(), .ev = &ev };
+	struct exit_arg a = { .ev = &ev };
 	bool tracked;
 
-	if (!kscope_exit_group_dead(p)) {
+	if (!static_branch_likely(&ksch_on))
+		return;
+	a.now = now_ns();
+	if (!kscope_exit_group_dead(p) || !exit_claim(p->signal)) {
 		kscope_count(&ksch_src, KC_THREAD_EXITS);
 		return;
 	}

@@ -11,7 +11,12 @@
  *   (portrait_evictions);
  * - the system-wide run-queue histogram: per CPU.
  *
- * Each set has a raw spinlock, always the innermost lock.
+ * Each set has a raw spinlock, always the innermost lock, always taken
+ * with interrupts off: sched_wakeup fires in hard IRQ (a device interrupt
+ * waking a task, the wakelist IPI) and also with interrupts on (a task
+ * woken while it is current: try_to_wake_up() takes no lock then), so a
+ * plain lock could be interrupted by a wakeup of a tid in the same set on
+ * the same CPU and deadlock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -110,9 +115,10 @@ void ksch_stamp(u32 tid, u64 now)
 {
 	struct stamp_set *set = &stamps[hash_32(tid, stamp_bits)];
 	struct stamp *victim = NULL;
+	unsigned long flags;
 	unsigned int i;
 
-	raw_spin_lock(&set->lock);
+	raw_spin_lock_irqsave(&set->lock, flags);
 	for (i = 0; i < STAMP_WAYS; i++) {
 		if (set->e[i].tid == tid || !set->e[i].tid) {
 			victim = &set->e[i];
@@ -130,16 +136,17 @@ void ksch_stamp(u32 tid, u64 now)
 store:
 	victim->tid = tid;
 	victim->ts = now;
-	raw_spin_unlock(&set->lock);
+	raw_spin_unlock_irqrestore(&set->lock, flags);
 }
 
 bool ksch_unstamp(u32 tid, u64 *ts)
 {
 	struct stamp_set *set = &stamps[hash_32(tid, stamp_bits)];
 	bool found = false;
+	unsigned long flags;
 	unsigned int i;
 
-	raw_spin_lock(&set->lock);
+	raw_spin_lock_irqsave(&set->lock, flags);
 	for (i = 0; i < STAMP_WAYS; i++) {
 		if (set->e[i].tid == tid) {
 			*ts = set->e[i].ts;
@@ -148,7 +155,7 @@ bool ksch_unstamp(u32 tid, u64 *ts)
 			break;
 		}
 	}
-	raw_spin_unlock(&set->lock);
+	raw_spin_unlock_irqrestore(&set->lock, flags);
 	return found;
 }
 

@@ -49,6 +49,14 @@ static const struct nla_policy kst_policy[KSCOPE_TCP_MAX + 1] = {
 	[KSCOPE_TCP_EVENTS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kst_events_range),
 };
 
+/* a read request returns the whole filter: it takes no attribute */
+static const struct nla_policy kst_get_policy[KSCOPE_TCP_MAX + 1] = {
+	[KSCOPE_TCP_PAD ... KSCOPE_TCP_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = "tcp: a read request takes no attributes",
+	},
+};
+
 static bool filter_is_any(const struct kst_filter *f)
 {
 	return !f->port && !f->netns && !f->pid && ipv6_addr_any(&f->addr);
@@ -134,10 +142,18 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		struct genl_info *info)
 {
 	struct kst_filter f = { };
+	struct nlattr *tb[KSCOPE_TCP_MAX + 1];
 	const struct kst_filter *cur;
 	struct sk_buff *msg;
 	struct nlattr *nest;
+	int ret;
 
+	if (ctl) {
+		ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl, kst_get_policy,
+				       info->extack);
+		if (ret)
+			return ret;
+	}
 	rcu_read_lock();
 	cur = rcu_dereference(kst_filter_cur);
 	if (cur)

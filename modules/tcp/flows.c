@@ -2,15 +2,26 @@
 /*
  * The flow table: one entry per TCP socket that kscope_tcp has seen start
  * or sampled, preallocated at load (probes never allocate) and bounded by
- * flow_max. When it is full the least recently touched flow is evicted and
- * counted. Keyed by the socket's address; an entry is dropped when its
+ * flow_max. Keyed by the socket's address; an entry is dropped when its
  * socket closes or is destroyed, so a reused address starts afresh.
+ *
+ * tcp_probe fires on every segment a flow receives, on any CPU: the table
+ * must not make flows wait on each other. It is set-associative, like
+ * kscope_sched's tables: a socket hashes to one set of FLOW_WAYS entries,
+ * each set has its own lock, and a full set evicts its least recently
+ * touched flow (flow_evictions). So a flow is evicted when its set is
+ * full, which can happen before the whole table is; with one set
+ * (flow_max 16) the table is a plain LRU.
+ *
+ * Readers copy one set at a time under its lock and format the copy with
+ * no lock held.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/hash.h>
-#include <linux/log2.h>
+#include <linux/kernel.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -21,198 +32,231 @@
 
 #include "internal.h"
 
+#define FLOW_WAYS	16
+
 struct kst_flow {
-	struct hlist_node hnode;
-	struct list_head lru;		/* or the free list */
-	const struct sock *sk;
 	struct kst_tuple t;
 	struct kst_flow_info fi;
 	struct kst_sample s;
 	u64 samples;
+	u64 touched;		/* the set's clock at the last use */
 	bool sampled;
 };
 
-static DEFINE_SPINLOCK(flows_lock);
-static struct kst_flow *flows;
-static struct hlist_head *flow_hash;
-static unsigned int flow_hash_bits;
-static LIST_HEAD(flow_lru);		/* oldest first */
-static LIST_HEAD(flow_free);
-static unsigned int flows_active;
+struct flow_set {
+	spinlock_t lock;
+	u16 active;
+	u64 clock;
+	const struct sock *sk[FLOW_WAYS];	/* NULL: a free entry */
+	struct kst_flow e[FLOW_WAYS];
+};
 
+/* What a process records as a flow's owner, taken before any lock. */
+struct kst_owner {
+	u32 pid;
+	char comm[TASK_COMM_LEN];
+};
+
+static struct flow_set *flow_sets;
+static unsigned int nr_sets;
+
+/* Sets for at least @max flows; the capacity is a multiple of FLOW_WAYS. */
 int kst_flows_init(unsigned int max)
 {
 	unsigned int i;
 
-	flows = vzalloc(array_size(max, sizeof(*flows)));
-	if (!flows)
+	nr_sets = DIV_ROUND_UP(max, FLOW_WAYS);
+	flow_sets = vzalloc(array_size(nr_sets, sizeof(*flow_sets)));
+	if (!flow_sets)
 		return -ENOMEM;
-	flow_hash_bits = ilog2(roundup_pow_of_two(max));
-	flow_hash = vzalloc(array_size(1U << flow_hash_bits,
-				       sizeof(*flow_hash)));
-	if (!flow_hash) {
-		vfree(flows);
-		flows = NULL;
-		return -ENOMEM;
-	}
-	for (i = 0; i < max; i++)
-		list_add_tail(&flows[i].lru, &flow_free);
+	for (i = 0; i < nr_sets; i++)
+		spin_lock_init(&flow_sets[i].lock);
 	return 0;
 }
 
 void kst_flows_exit(void)
 {
-	vfree(flow_hash);
-	vfree(flows);
-	flow_hash = NULL;
-	flows = NULL;
+	vfree(flow_sets);
+	flow_sets = NULL;
 }
 
-static struct hlist_head *flow_bucket(const struct sock *sk)
+static struct flow_set *flow_set_of(const struct sock *sk)
 {
-	return &flow_hash[hash_ptr(sk, flow_hash_bits)];
+	return &flow_sets[reciprocal_scale(hash_ptr(sk, 32), nr_sets)];
 }
 
-static struct kst_flow *flow_find(const struct sock *sk)
+static struct kst_flow *flow_find(struct flow_set *set, const struct sock *sk)
 {
-	struct kst_flow *f;
+	unsigned int i;
 
-	hlist_for_each_entry(f, flow_bucket(sk), hnode)
-		if (f->sk == sk)
-			return f;
+	for (i = 0; i < FLOW_WAYS; i++)
+		if (set->sk[i] == sk)
+			return &set->e[i];
 	return NULL;
 }
 
-static void flow_remove(struct kst_flow *f)
+static void flow_touch(struct flow_set *set, struct kst_flow *f)
 {
-	hlist_del(&f->hnode);
-	list_move(&f->lru, &flow_free);
-	flows_active--;
+	f->touched = ++set->clock;
 }
 
-/* A zeroed entry for @sk, evicting the oldest flow when the table is full. */
-static struct kst_flow *flow_new(const struct sock *sk)
+static void flow_remove(struct flow_set *set, struct kst_flow *f)
 {
-	struct kst_flow *f;
+	set->sk[f - set->e] = NULL;
+	set->active--;
+}
 
-	if (list_empty(&flow_free)) {
-		f = list_first_entry(&flow_lru, struct kst_flow, lru);
-		flow_remove(f);
+/* A zeroed entry for @sk, evicting the set's oldest flow when it is full. */
+static struct kst_flow *flow_new(struct flow_set *set, const struct sock *sk)
+{
+	struct kst_flow *f = NULL;
+	unsigned int i;
+
+	for (i = 0; i < FLOW_WAYS; i++) {
+		if (!set->sk[i]) {
+			f = &set->e[i];
+			break;
+		}
+		if (!f || set->e[i].touched < f->touched)
+			f = &set->e[i];
+	}
+	if (set->sk[f - set->e]) {
+		flow_remove(set, f);
 		kscope_count(&kst_src, TC_FLOW_EVICTIONS);
 	}
-	f = list_first_entry(&flow_free, struct kst_flow, lru);
-	list_move_tail(&f->lru, &flow_lru);
-	memset(&f->t, 0, sizeof(f->t));
-	memset(&f->fi, 0, sizeof(f->fi));
-	memset(&f->s, 0, sizeof(f->s));
-	f->samples = 0;
-	f->sampled = false;
-	f->sk = sk;
-	hlist_add_head(&f->hnode, flow_bucket(sk));
-	flows_active++;
+	memset(f, 0, sizeof(*f));
+	set->sk[f - set->e] = sk;
+	set->active++;
+	flow_touch(set, f);
 	kscope_count(&kst_src, TC_FLOWS_ADDED);
 	return f;
 }
 
-static void flow_set_owner(struct kst_flow *f)
+/*
+ * The current task, when there is one: get_task_comm() takes task_lock,
+ * which must never nest inside a set lock (taken in softirq): a task
+ * holding its task_lock when NET_RX runs would deadlock against us.
+ */
+static bool owner_current(struct kst_owner *o)
 {
 	if (!in_task())
-		return;
-	f->fi.pid = task_tgid_nr(current);
-	get_task_comm(f->fi.comm, current);
+		return false;
+	o->pid = task_tgid_nr(current);
+	get_task_comm(o->comm, current);
+	return true;
+}
+
+static void flow_set_owner(struct kst_flow *f, const struct kst_owner *o)
+{
+	f->fi.pid = o->pid;
+	memcpy(f->fi.comm, o->comm, sizeof(f->fi.comm));
 }
 
 void kst_flow_start(const struct sock *sk, const struct kst_tuple *t,
 		    bool owner)
 {
+	struct flow_set *set = flow_set_of(sk);
+	struct kst_owner o;
 	struct kst_flow *f;
 	unsigned long flags;
 
-	spin_lock_irqsave(&flows_lock, flags);
-	f = flow_find(sk);
+	owner = owner && owner_current(&o);
+	spin_lock_irqsave(&set->lock, flags);
+	f = flow_find(set, sk);
 	if (f)
-		flow_remove(f);
-	f = flow_new(sk);
+		flow_remove(set, f);
+	f = flow_new(set, sk);
 	f->t = *t;
 	f->fi.start_ns = ktime_get_ns();
 	if (owner)
-		flow_set_owner(f);
-	spin_unlock_irqrestore(&flows_lock, flags);
+		flow_set_owner(f, &o);
+	spin_unlock_irqrestore(&set->lock, flags);
 }
 
 void kst_flow_set_owner(const struct sock *sk, const struct kst_tuple *t)
 {
+	struct flow_set *set = flow_set_of(sk);
+	struct kst_owner o;
 	struct kst_flow *f;
 	unsigned long flags;
+	bool owner;
 
-	spin_lock_irqsave(&flows_lock, flags);
-	f = flow_find(sk);
+	owner = owner_current(&o);
+	spin_lock_irqsave(&set->lock, flags);
+	f = flow_find(set, sk);
 	if (!f)
-		f = flow_new(sk);
+		f = flow_new(set, sk);
 	else
-		list_move_tail(&f->lru, &flow_lru);
+		flow_touch(set, f);
 	f->t = *t;
-	flow_set_owner(f);
-	spin_unlock_irqrestore(&flows_lock, flags);
+	if (owner)
+		flow_set_owner(f, &o);
+	spin_unlock_irqrestore(&set->lock, flags);
 }
 
 bool kst_flow_get(const struct sock *sk, struct kst_flow_info *fi)
 {
+	struct flow_set *set = flow_set_of(sk);
 	struct kst_flow *f;
 	unsigned long flags;
 
-	spin_lock_irqsave(&flows_lock, flags);
-	f = flow_find(sk);
+	spin_lock_irqsave(&set->lock, flags);
+	f = flow_find(set, sk);
 	if (f)
 		*fi = f->fi;
-	spin_unlock_irqrestore(&flows_lock, flags);
+	spin_unlock_irqrestore(&set->lock, flags);
 	return f;
 }
 
-bool kst_flow_mark(const struct sock *sk, u32 flags, struct kst_flow_info *fi)
+bool kst_flow_mark(const struct sock *sk, const struct kst_tuple *t,
+		   u32 flags, struct kst_flow_info *fi)
 {
+	struct flow_set *set = flow_set_of(sk);
 	struct kst_flow *f;
 	unsigned long irqflags;
 
-	spin_lock_irqsave(&flows_lock, irqflags);
-	f = flow_find(sk);
+	spin_lock_irqsave(&set->lock, irqflags);
+	f = flow_find(set, sk);
 	if (f) {
+		f->t = *t;
 		f->fi.flags |= flags;
 		*fi = f->fi;
 	}
-	spin_unlock_irqrestore(&flows_lock, irqflags);
+	spin_unlock_irqrestore(&set->lock, irqflags);
 	return f;
 }
 
 bool kst_flow_end(const struct sock *sk, struct kst_flow_info *fi)
 {
+	struct flow_set *set = flow_set_of(sk);
 	struct kst_flow *f;
 	unsigned long flags;
 
-	spin_lock_irqsave(&flows_lock, flags);
-	f = flow_find(sk);
+	spin_lock_irqsave(&set->lock, flags);
+	f = flow_find(set, sk);
 	if (f) {
 		if (fi)
 			*fi = f->fi;
-		flow_remove(f);
+		flow_remove(set, f);
 	}
-	spin_unlock_irqrestore(&flows_lock, flags);
+	spin_unlock_irqrestore(&set->lock, flags);
 	return f;
 }
 
 bool kst_flow_sample(const struct sock *sk, const struct kst_tuple *t,
 		     const struct kst_sample *s, struct kst_flow_info *fi)
 {
+	struct flow_set *set = flow_set_of(sk);
 	struct kst_flow *f;
 	unsigned long flags;
 	bool changed;
 
-	spin_lock_irqsave(&flows_lock, flags);
-	f = flow_find(sk);
+	spin_lock_irqsave(&set->lock, flags);
+	f = flow_find(set, sk);
 	if (!f)
-		f = flow_new(sk);	/* established before we looked */
+		f = flow_new(set, sk);	/* established before we looked */
 	else
-		list_move_tail(&f->lru, &flow_lru);
+		flow_touch(set, f);
 	changed = !f->sampled || f->s.cwnd != s->cwnd ||
 		  f->s.ssthresh != s->ssthresh;
 	f->t = *t;
@@ -220,18 +264,64 @@ bool kst_flow_sample(const struct sock *sk, const struct kst_tuple *t,
 	f->sampled = true;
 	f->samples++;
 	*fi = f->fi;
-	spin_unlock_irqrestore(&flows_lock, flags);
+	spin_unlock_irqrestore(&set->lock, flags);
 	return changed;
 }
 
-/* One flow per line, in the spirit of `ss -ti`. */
+/* ---- debugfs ---- */
+
+/* one set's flows, copied under its lock, oldest first */
+struct flows_snap {
+	unsigned int n;
+	struct kst_flow e[FLOW_WAYS];
+};
+
+static void *flows_start(struct seq_file *m, loff_t *pos)
+{
+	return *pos < nr_sets ? &flow_sets[*pos] : NULL;
+}
+
+static void *flows_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return flows_start(m, pos);
+}
+
+static void flows_stop(struct seq_file *m, void *v)
+{
+}
+
+static void flows_copy(struct flow_set *set, struct flows_snap *snap)
+{
+	unsigned int i, j;
+	unsigned long flags;
+
+	snap->n = 0;
+	spin_lock_irqsave(&set->lock, flags);
+	for (i = 0; i < FLOW_WAYS; i++)
+		if (set->sk[i])
+			snap->e[snap->n++] = set->e[i];
+	spin_unlock_irqrestore(&set->lock, flags);
+	/* insertion sort by age: at most FLOW_WAYS entries */
+	for (i = 1; i < snap->n; i++) {
+		struct kst_flow f = snap->e[i];
+
+		for (j = i; j && snap->e[j - 1].touched > f.touched; j--)
+			snap->e[j] = snap->e[j - 1];
+		snap->e[j] = f;
+	}
+}
+
+/* One flow per line, in the spirit of `ss -ti`; one set per call. */
 static int flows_show(struct seq_file *m, void *v)
 {
+	struct flows_snap *snap = m->private;
 	u64 now = ktime_get_ns();
-	struct kst_flow *f;
+	unsigned int i;
 
-	spin_lock_irq(&flows_lock);
-	list_for_each_entry(f, &flow_lru, lru) {
+	flows_copy(v, snap);
+	for (i = 0; i < snap->n; i++) {
+		const struct kst_flow *f = &snap->e[i];
 		const struct kst_tuple *t = &f->t;
 
 		if (t->family == AF_INET)
@@ -253,19 +343,37 @@ static int flows_show(struct seq_file *m, void *v)
 		else
 			seq_puts(m, " samples 0\n");
 	}
-	spin_unlock_irq(&flows_lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(flows);
+
+static const struct seq_operations flows_sops = {
+	.start = flows_start,
+	.next = flows_next,
+	.stop = flows_stop,
+	.show = flows_show,
+};
+
+static int flows_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &flows_sops, sizeof(struct flows_snap));
+}
+
+static const struct file_operations flows_fops = {
+	.owner = THIS_MODULE,
+	.open = flows_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
 static int table_show(struct seq_file *m, void *v)
 {
-	unsigned int active;
+	unsigned int i, active = 0;
 
-	spin_lock_irq(&flows_lock);
-	active = flows_active;
-	spin_unlock_irq(&flows_lock);
-	seq_printf(m, "capacity %u\nactive %u\n", flow_max, active);
+	for (i = 0; i < nr_sets; i++)
+		active += READ_ONCE(flow_sets[i].active);
+	seq_printf(m, "capacity %u\nactive %u\nsets %u\nways %u\n",
+		   nr_sets * FLOW_WAYS, active, nr_sets, FLOW_WAYS);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(table);

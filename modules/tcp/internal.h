@@ -97,8 +97,12 @@ void kst_flow_start(const struct sock *sk, const struct kst_tuple *t,
 /* Record current as the flow's task (accept return). */
 void kst_flow_set_owner(const struct sock *sk, const struct kst_tuple *t);
 bool kst_flow_get(const struct sock *sk, struct kst_flow_info *fi);
-/* kst_flow_get(), and add @flags to the flow's flags first */
-bool kst_flow_mark(const struct sock *sk, u32 flags, struct kst_flow_info *fi);
+/*
+ * kst_flow_get(), and add @flags to the flow's flags first; @t: the
+ * addresses now (a connecting socket has no local port at SYN_SENT)
+ */
+bool kst_flow_mark(const struct sock *sk, const struct kst_tuple *t,
+		   u32 flags, struct kst_flow_info *fi);
 /* Remove the flow; true (with @fi filled) when it was there. */
 bool kst_flow_end(const struct sock *sk, struct kst_flow_info *fi);
 /*
@@ -135,6 +139,14 @@ void kst_filter_exit(void);
 
 /* probes.c */
 extern const struct kscope_event_desc kst_events[TE_NR_EVENTS];
+/*
+ * The probes are attached before the source is registered (registering
+ * makes it reachable, so it comes last) and do nothing until
+ * kst_probes_start(). kst_probes_stop() returns when no probe runs past
+ * that gate any more: then the source can be unregistered.
+ */
+void kst_probes_start(void);
+void kst_probes_stop(void);
 void kst_tuple_from_sk(const struct sock *sk, struct kst_tuple *t);
 int kst_probes_attach(void);
 void kst_probes_detach(void);

@@ -23,7 +23,7 @@
 
 unsigned int flow_max = 4096;
 module_param(flow_max, uint, 0444);
-MODULE_PARM_DESC(flow_max, "flows kept in the flow table (16..65536, default 4096)");
+MODULE_PARM_DESC(flow_max, "flows kept in the flow table (16..65536, default 4096; rounded up to sets of 16)");
 
 static const char * const kst_counter_names[TC_NR_COUNTERS] = {
 	[TC_CONNECTS_V4] = "connects_v4",
@@ -58,6 +58,12 @@ struct kscope_source kst_src = {
 	.ctl_get = kst_ctl_get,
 };
 
+/*
+ * Registering the source makes it reachable (netlink requests, debugfs),
+ * so everything it reaches is ready before, and it is the last step that
+ * can fail; unregistering is the first step of the way out, as soon as
+ * no probe counts into the source any more.
+ */
 static int __init kst_init(void)
 {
 	int ret;
@@ -70,19 +76,20 @@ static int __init kst_init(void)
 	ret = kst_flows_init(flow_max);
 	if (ret)
 		return ret;
-	ret = kscope_source_register(&kst_src);
+	ret = kst_probes_attach();
 	if (ret)
 		goto free_flows;
+	ret = kscope_source_register(&kst_src);
+	if (ret)
+		goto detach_probes;
 	kst_flows_debugfs(kst_src.dir);
 	kst_filter_debugfs(kst_src.dir);
 	kst_probes_debugfs(kst_src.dir);
-	ret = kst_probes_attach();
-	if (ret)
-		goto unregister_source;
+	kst_probes_start();
 	return 0;
 
-unregister_source:
-	kscope_source_unregister(&kst_src);
+detach_probes:
+	kst_probes_detach();
 free_flows:
 	kst_flows_exit();
 	return ret;
@@ -90,8 +97,9 @@ free_flows:
 
 static void __exit kst_exit(void)
 {
-	kst_probes_detach();
+	kst_probes_stop();
 	kscope_source_unregister(&kst_src);
+	kst_probes_detach();
 	kst_filter_exit();
 	kst_flows_exit();
 }

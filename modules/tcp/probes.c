@@ -21,6 +21,7 @@
 #include <linux/debugfs.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jump_label.h>
 #include <linux/kprobes.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -211,6 +212,24 @@ const struct kscope_event_desc kst_events[TE_NR_EVENTS] = {
 	[TE_CONG] = EV("cong", cong_fields),
 };
 
+/* off until the source is registered, and again before it goes */
+static DEFINE_STATIC_KEY_FALSE(kst_on);
+
+void kst_probes_start(void)
+{
+	static_branch_enable(&kst_on);
+}
+
+void kst_probes_stop(void)
+{
+	static_branch_disable(&kst_on);
+	/*
+	 * tracepoint probes and kretprobe handlers run with preemption off:
+	 * wait for those past the gate
+	 */
+	synchronize_rcu();
+}
+
 static const char * const kst_state_names[] = {
 	[TCP_ESTABLISHED] = "ESTABLISHED",
 	[TCP_SYN_SENT] = "SYN_SENT",
@@ -315,7 +334,8 @@ static void on_established(const struct sock *sk, const struct kst_tuple *t,
 	struct kst_flow_info fi;
 	struct ev_connect ev;
 
-	if (!kst_flow_mark(sk, oldstate == TCP_SYN_SENT ? KST_F_SYN_ACKED : 0,
+	if (!kst_flow_mark(sk, t,
+			   oldstate == TCP_SYN_SENT ? KST_F_SYN_ACKED : 0,
 			   &fi)) {
 		kst_flow_start(sk, t, false);
 		return;
@@ -338,6 +358,8 @@ static void probe_set_state(void *data, const struct sock *sk,
 	struct kst_tuple t;
 	struct ev_state ev;
 
+	if (!static_branch_likely(&kst_on))
+		return;
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
 	kst_tuple_from_sk(sk, &t);
@@ -372,6 +394,8 @@ static void probe_set_state(void *data, const struct sock *sk,
 
 static void probe_destroy_sock(void *data, struct sock *sk)
 {
+	if (!static_branch_likely(&kst_on))
+		return;
 	kst_flow_end(sk, NULL);
 }
 
@@ -382,6 +406,8 @@ static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct kst_tuple t;
 	struct ev_accept ev;
 
+	if (!static_branch_likely(&kst_on))
+		return 0;
 	if (!sk || IS_ERR(sk) || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	kscope_count(&kst_src, is_v6(sk) ? TC_ACCEPTS_V6 : TC_ACCEPTS_V4);
@@ -417,6 +443,8 @@ static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 	struct ev_retrans ev;
 	struct kst_tuple t;
 
+	if (!static_branch_likely(&kst_on))
+		return;
 	if (KSCOPE_TCP_RETRANS_ERR()) {
 		kscope_count(&kst_src, TC_RETRANS_FAILED);
 		return;
@@ -441,6 +469,8 @@ static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 static void probe_retransmit_synack(void *data, const struct sock *sk,
 				    const struct request_sock *req)
 {
+	if (!static_branch_likely(&kst_on))
+		return;
 	kscope_count(&kst_src, req->rsk_ops->family == AF_INET6 ?
 		     TC_RETRANS_V6 : TC_RETRANS_V4);
 }
@@ -468,6 +498,8 @@ static void KSCOPE_TCP_SEND_RESET_PROTO(probe_send_reset)
 {
 	bool v6;
 
+	if (!static_branch_likely(&kst_on))
+		return;
 	/* no socket, or a request/timewait one: the segment tells the family */
 	if (sk)
 		v6 = sk->sk_family == AF_INET6;
@@ -482,6 +514,8 @@ static void KSCOPE_TCP_SEND_RESET_PROTO(probe_send_reset)
 
 static void probe_receive_reset(void *data, struct sock *sk)
 {
+	if (!static_branch_likely(&kst_on))
+		return;
 	kscope_count(&kst_src, is_v6(sk) ? TC_RST_RECV_V6 : TC_RST_RECV_V4);
 	emit_reset(sk, "received");
 }
@@ -498,6 +532,8 @@ static void probe_tcp_probe(void *data, struct sock *sk,
 	struct ev_cong ev;
 	bool all, changed;
 
+	if (!static_branch_likely(&kst_on))
+		return;
 	kst_tuple_from_sk(sk, &t);
 	if (!kst_filter_match(&t, NULL, &all))
 		return;

@@ -25,6 +25,10 @@ if [ ! -x /usr/sbin/runqlat ]; then
 	ktap_skip "runqlat comparison" "libbpf-tools not installed"
 	ktap_done
 fi
+if [ ! -e /sys/kernel/btf/vmlinux ]; then
+	ktap_skip "runqlat comparison" "no BTF on this kernel (/sys/kernel/btf/vmlinux): libbpf-tools cannot load"
+	ktap_done
+fi
 if ! ks_load kscope_sched; then
 	ktap_fail "load kscope_sched" "$(dmesg | tail -5)"
 	ktap_done
