@@ -279,7 +279,8 @@ out_unlock:
 
 /*
  * cb->args[0]: next source (list position); [1]: where its per-CPU
- * counters resume (see kscope_fill()); [2]: a named source was found.
+ * counters resume (see kscope_fill()), [3]: for which source id;
+ * [2]: a named source was found.
  */
 static int kscope_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -299,6 +300,10 @@ static int kscope_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		    strcmp(src->name, nla_data(attrs[KSCOPE_A_SOURCE])))
 			continue;
 		cb->args[2] = 1;
+		/* the list changed under a split source: start this one afresh */
+		if (cb->args[1] && cb->args[3] != src->id)
+			cb->args[1] = 0;
+		cb->args[3] = src->id;
 		ret = kscope_fill(skb, src, cmd, percpu, &cb->args[1],
 				  NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, NLM_F_MULTI);
