@@ -6,7 +6,7 @@
 # source; an unknown source is still a clear error.
 . "$(dirname "$0")/../lib.sh"
 NL=$KS_TOP/tests/core/tools/nlcheck
-ktap_plan 4
+ktap_plan 6
 ks_load kscope_testgen
 "$KSCOPE" testgen 100 --cpus 1 --wait >/dev/null
 
@@ -30,5 +30,17 @@ else
 fi
 got=$("$NL" --dump 3 str:4:testgen flag:7 2>&1)
 ktap_eq "raw per-CPU dump of one source" ok "$got" "answer"
+ks_unload kscope_testgen
+
+# a source whose per-CPU counters need several messages: 2 x 400 counters
+# (some 16 KiB a CPU) do not fit one 32 KiB dump message
+ks_load kscope_testgen extra_counters=400
+"$KSCOPE" stat --percpu testgen | awk '$1 ~ "/cpu" {
+	sub(".*/", "", $1); print $1 "." $2, $3 }' | sort >"$KS_TMP/nl"
+sort "$KS_DEBUGFS/testgen/percpu" >"$KS_TMP/dfs"
+ktap_eq "split per-CPU dump: every counter of every CPU, once" \
+	"$(wc -l <"$KS_TMP/dfs")" "$(wc -l <"$KS_TMP/nl")" "lines"
+ktap_check "split per-CPU dump equals debugfs" "$(diff "$KS_TMP/nl" "$KS_TMP/dfs" | head -5)" \
+	cmp -s "$KS_TMP/nl" "$KS_TMP/dfs"
 ks_unload kscope_testgen
 ktap_done

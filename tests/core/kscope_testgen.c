@@ -337,9 +337,79 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Tests only: sleep in init after registering, which a real module must
+ * not do (registration is its last step), to check that the core keeps
+ * requests away from a source whose module is still loading.
+ */
+static unsigned int init_delay_ms;
+module_param(init_delay_ms, uint, 0444);
+MODULE_PARM_DESC(init_delay_ms, "tests only: sleep this long in init after registering");
+
+/*
+ * Tests only: that many more counters ("extra0", ...), so that one
+ * source's per-CPU counters need several netlink messages even with two
+ * CPUs.
+ */
+static unsigned int extra_counters;
+module_param(extra_counters, uint, 0444);
+MODULE_PARM_DESC(extra_counters, "tests only: extra counters, 0..4096");
+
+static const char **tg_all_names;
+static char (*tg_extra_names)[KSCOPE_NAME_MAX];
+
+static int tg_names_init(void)
+{
+	unsigned int i, n = ARRAY_SIZE(tg_counter_names) + extra_counters;
+
+	if (extra_counters > 4096) {
+		pr_err("extra_counters=%u: at most 4096\n", extra_counters);
+		return -EINVAL;
+	}
+	if (!extra_counters)
+		return 0;
+	tg_all_names = kcalloc(n, sizeof(*tg_all_names), GFP_KERNEL);
+	tg_extra_names = kcalloc(extra_counters, sizeof(*tg_extra_names),
+				 GFP_KERNEL);
+	if (!tg_all_names || !tg_extra_names) {
+		kfree(tg_all_names);
+		kfree(tg_extra_names);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ARRAY_SIZE(tg_counter_names); i++)
+		tg_all_names[i] = tg_counter_names[i];
+	for (i = 0; i < extra_counters; i++) {
+		snprintf(tg_extra_names[i], KSCOPE_NAME_MAX, "extra%u", i);
+		tg_all_names[ARRAY_SIZE(tg_counter_names) + i] = tg_extra_names[i];
+	}
+	tg_src.counter_names = tg_all_names;
+	tg_src.nr_counters = n;
+	return 0;
+}
+
+static void tg_names_exit(void)
+{
+	kfree(tg_all_names);
+	kfree(tg_extra_names);
+}
+
 static int __init tg_init(void)
 {
-	return kscope_source_register(&tg_src);
+	int ret;
+
+	ret = tg_names_init();
+	if (ret)
+		return ret;
+	ret = kscope_source_register(&tg_src);
+	if (ret)
+		goto err_free_names;
+	if (init_delay_ms)
+		msleep(init_delay_ms);
+	return 0;
+
+err_free_names:
+	tg_names_exit();
+	return ret;
 }
 
 static void __exit tg_exit(void)
@@ -349,6 +419,7 @@ static void __exit tg_exit(void)
 	mutex_unlock(&tg_lock);
 	tg_rec_detach();
 	kscope_source_unregister(&tg_src);
+	tg_names_exit();
 }
 
 module_init(tg_init);
