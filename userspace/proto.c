@@ -452,7 +452,11 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!name)
 		return -EBADMSG;
-	st = ks_stats_list_add(l, name);
+	/* a source's per-CPU counters may span several dump messages */
+	if (l->n && !strcmp(l->v[l->n - 1].source, name))
+		st = &l->v[l->n - 1];
+	else
+		st = ks_stats_list_add(l, name);
 	if (!st)
 		return -ENOMEM;
 
@@ -481,7 +485,9 @@ int ks_stats_fetch(struct ks_nl *nl, const char *name, bool percpu,
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	nlh = ks_nl_msg(nl, buf, KSCOPE_CMD_STATS_GET, name ? 0 : NLM_F_DUMP);
+	/* per-CPU counters come by dump: a big host's do not fit one reply */
+	nlh = ks_nl_msg(nl, buf, KSCOPE_CMD_STATS_GET,
+			name && !percpu ? 0 : NLM_F_DUMP);
 	if (name)
 		mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, name);
 	if (percpu)

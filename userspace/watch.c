@@ -8,6 +8,10 @@
  * the per-CPU buffers), ENOBUFS from recv() (our socket overflowed; the
  * kernel counts that side too thanks to NETLINK_BROADCAST_ERROR), and gaps
  * in the per-(source, CPU) sequence numbers (whatever the cause).
+ *
+ * The reader also listens to nlctrl's notifications: when kscope_core is
+ * unloaded under it (CTRL_CMD_DELFAMILY), no event can come any more, so
+ * it says so and exits with status 1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,10 +41,14 @@
  */
 #define DRAIN_MAX_MS		30000
 
-enum { LOST_FULL, LOST_NOMEM, LOST_OVERRUN, LOST_NMI, NR_LOST };
+enum {
+	LOST_FULL, LOST_NOMEM, LOST_OVERRUN, LOST_NMI, LOST_RECURSION,
+	LOST_INVALID, LOST_CLOSED, NR_LOST
+};
 
 static const char * const lost_ctr[NR_LOST] = {
 	"lost_buffer_full", "lost_nomem", "lost_overrun", "lost_nmi",
+	"lost_recursion", "lost_invalid", "lost_closed",
 };
 
 static const char * const ctx_names[] = {
@@ -81,6 +89,8 @@ struct watch {
 	bool done;			/* --count reached */
 	bool discard;			/* draining after --count */
 	bool warned_trunc, warned_bad, warned_kernel;
+	bool gone;			/* the kscope family was unregistered */
+	bool check_family;		/* a notification may have been lost */
 
 	struct seq_track *seqs;		/* indexed by source id */
 	unsigned int nr_seqs;
@@ -149,14 +159,31 @@ static int read_kernel(struct watch *w, uint64_t out[NR_LOST])
 	return err;
 }
 
+/* Is the family we joined still registered, under the same id? */
+static bool family_gone(const struct watch *w)
+{
+	struct ks_nl nl = { .sk = NULL };
+	int err;
+	bool gone;
+
+	err = ks_nl_connect(&nl);
+	gone = err == -ENOENT || (!err && nl.family != w->ev.family);
+	ks_nl_close(&nl);
+	return gone;
+}
+
 static void update_kernel(struct watch *w)
 {
 	uint64_t v[NR_LOST];
 	int err;
 
-	if (!w->kernel_ok)
+	if (!w->kernel_ok || w->gone)
 		return;
 	err = read_kernel(w, v);
+	if (err && family_gone(w)) {
+		w->gone = true;
+		return;
+	}
 	if (err) {
 		if (!w->warned_kernel)
 			ks_nl_report(&w->req, "reading kernel loss counters",
@@ -184,17 +211,23 @@ static void print_loss(struct watch *w, bool final)
 	struct loss l;
 	uint64_t k;
 
+	unsigned int i;
+
 	current_loss(w, &l);
-	k = l.kernel[LOST_FULL] + l.kernel[LOST_NOMEM] +
-	    l.kernel[LOST_OVERRUN] + l.kernel[LOST_NMI];
+	for (k = 0, i = 0; i < NR_LOST; i++)
+		k += l.kernel[i];
 	if (opt_json) {
 		printf("{\"lost\":{\"kernel\":%" PRIu64 ",\"buffer_full\":%" PRIu64
 		       ",\"nomem\":%" PRIu64 ",\"overrun\":%" PRIu64
-		       ",\"nmi\":%" PRIu64 ",\"socket_overruns\":%" PRIu64
+		       ",\"nmi\":%" PRIu64 ",\"recursion\":%" PRIu64
+		       ",\"invalid\":%" PRIu64 ",\"closed\":%" PRIu64
+		       ",\"socket_overruns\":%" PRIu64
 		       ",\"seq_gaps\":%" PRIu64 ",\"received\":%" PRIu64
 		       ",\"final\":%s}}\n", k, l.kernel[LOST_FULL],
 		       l.kernel[LOST_NOMEM], l.kernel[LOST_OVERRUN],
-		       l.kernel[LOST_NMI], l.overruns, l.gaps, w->received,
+		       l.kernel[LOST_NMI], l.kernel[LOST_RECURSION],
+		       l.kernel[LOST_INVALID], l.kernel[LOST_CLOSED],
+		       l.overruns, l.gaps, w->received,
 		       final ? "true" : "false");
 		fflush(stdout);
 	} else {
@@ -202,10 +235,14 @@ static void print_loss(struct watch *w, bool final)
 		fprintf(stderr, "kscope: lost events: kernel %" PRIu64
 			" (buffer_full %" PRIu64 ", nomem %" PRIu64
 			", overrun %" PRIu64 ", nmi %" PRIu64
+			", recursion %" PRIu64 ", invalid %" PRIu64
+			", closed %" PRIu64
 			"), socket overruns %" PRIu64 ", seq gaps %" PRIu64
 			", received %" PRIu64 "\n", k, l.kernel[LOST_FULL],
 			l.kernel[LOST_NOMEM], l.kernel[LOST_OVERRUN],
-			l.kernel[LOST_NMI], l.overruns, l.gaps, w->received);
+			l.kernel[LOST_NMI], l.kernel[LOST_RECURSION],
+			l.kernel[LOST_INVALID], l.kernel[LOST_CLOSED],
+			l.overruns, l.gaps, w->received);
 	}
 	w->reported = l;
 }
@@ -548,6 +585,22 @@ static bool parse_event(const struct nlmsghdr *nlh, struct event *e)
 	return e->have_src && e->have_type;
 }
 
+/* nlctrl: the kscope family going away (kscope_core unloaded) */
+static void handle_ctrl(struct watch *w, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN ||
+	    genl->cmd != CTRL_CMD_DELFAMILY)
+		return;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U16) == 0 &&
+		    mnl_attr_get_u16(a) == w->ev.family)
+			w->gone = true;
+}
+
 static void handle_event(struct watch *w, const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
@@ -606,6 +659,7 @@ static bool read_batches(struct watch *w)
 				return true;
 			if (errno == ENOBUFS) {
 				w->overruns++;
+				w->check_family = true;
 				continue;
 			}
 			ks_err("watch: recv: %s", strerror(errno));
@@ -623,7 +677,10 @@ static bool read_batches(struct watch *w)
 		     nlh = mnl_nlmsg_next(nlh, &left)) {
 			if (w->discard)
 				continue;
-			handle_event(w, nlh);
+			if (nlh->nlmsg_type == GENL_ID_CTRL)
+				handle_ctrl(w, nlh);
+			else
+				handle_event(w, nlh);
 		}
 		if (w->done && !w->discard)
 			w->discard = true;
@@ -651,7 +708,8 @@ static void set_rcvbuf(struct watch *w, uint64_t bytes)
 static int join_events(struct watch *w)
 {
 	int fd = mnl_socket_get_fd(w->ev.sk);
-	int one = 1;
+	/* nlctrl's one group, "notify", has the family's fixed id */
+	int one = 1, notify = GENL_ID_CTRL;
 
 	if (!w->ev.mcgrp) {
 		ks_err("the \"%s\" family has no \"%s\" multicast group",
@@ -662,6 +720,10 @@ static int join_events(struct watch *w)
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one,
 		       sizeof(one)) < 0)
 		ks_err("watch: NETLINK_BROADCAST_ERROR: %s", strerror(errno));
+	/* first, so that no unregistration can slip in after the join */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &notify,
+		       sizeof(notify)) < 0)
+		ks_err("watch: joining nlctrl notifications: %s", strerror(errno));
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &w->ev.mcgrp,
 		       sizeof(w->ev.mcgrp)) < 0) {
 		if (errno == EPERM || errno == EACCES)
@@ -828,9 +890,16 @@ int cmd_watch(int argc, char **argv)
 	pfd.fd = mnl_socket_get_fd(w.ev.sk);
 	pfd.events = POLLIN;
 
-	while (!nr_signals && !w.done) {
+	while (!nr_signals && !w.done && !w.gone) {
 		uint64_t now = now_ms(), wake = 0;
 		int ms = -1, r;
+
+		if (w.check_family) {
+			w.check_family = false;
+			w.gone = family_gone(&w);
+			if (w.gone)
+				break;
+		}
 
 		if (deadline && now >= deadline)
 			break;
@@ -855,9 +924,15 @@ int cmd_watch(int argc, char **argv)
 			goto out;
 	}
 
-	drain(&w);
+	if (!w.gone)
+		drain(&w);
 	update_kernel(&w);
 	print_loss(&w, true);
+	if (w.gone) {
+		ks_err("watch: kscope_core was unloaded (the \"%s\" family is gone): no more events",
+		       KSCOPE_GENL_NAME);
+		goto out;
+	}
 	status = 0;
 out:
 	fflush(stdout);

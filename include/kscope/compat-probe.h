@@ -28,21 +28,20 @@ typedef int (*kscope_ksym_each_t)(kscope_ksym_cb_t fn, void *data);
 
 /*
  * An extack message naming the symbol. Formatted messages arrived in 6.2
- * (NL_SET_ERR_MSG_FMT, copied into the extack); before, the message is a
- * pointer read when the ack is built, so it lives in a static buffer that
- * a concurrent failing request could overwrite first (the text only).
+ * (NL_SET_ERR_MSG_FMT, copied into the request's own extack). Before, the
+ * message is a pointer read when the ack is built, after the handler
+ * returned: a formatted text would need a buffer that outlives the
+ * request, and a static one is shared by concurrent requests. So 6.1 gets
+ * the format itself, a constant ("probe: symbol %s not found ..."): less
+ * precise, never another request's text.
  */
 #ifdef NL_SET_ERR_MSG_FMT
 #define KSCOPE_PROBE_ERR(extack, fmt, ...)				\
 	NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
 #else
 #define KSCOPE_PROBE_ERR(extack, fmt, ...) do {				\
-	static char __kp_msg[160];					\
-	struct netlink_ext_ack *__kp_ext = (extack);			\
-									\
-	snprintf(__kp_msg, sizeof(__kp_msg), fmt, ##__VA_ARGS__);	\
-	if (__kp_ext)							\
-		__kp_ext->_msg = __kp_msg;				\
+	NL_SET_ERR_MSG(extack, fmt);					\
+	no_printk(fmt, ##__VA_ARGS__);	/* checks the format, uses the args */ \
 } while (0)
 #endif
 

@@ -33,6 +33,9 @@ enum kscope_chan_counter {
 	KSCOPE_C_LOST_OVERRUN,
 	KSCOPE_C_LOST_NMI,
 	KSCOPE_C_UNHEARD,
+	KSCOPE_C_LOST_RECURSION,
+	KSCOPE_C_LOST_INVALID,
+	KSCOPE_C_LOST_CLOSED,
 	KSCOPE_NR_CHAN_COUNTERS,
 };
 
@@ -45,11 +48,24 @@ struct kscope_field {
 	u16 size;		/* KSCOPE_FIELD_STR only: bytes in the payload */
 };
 
+/*
+ * @size is sizeof() the struct the source emits for this type. The core
+ * refuses to register a source when it differs from the size the fields
+ * describe (u64 kinds 8 bytes, STR its .size, ADDR 16, nothing between
+ * them): padding the schema does not know of would shift every later
+ * field and carry uninitialised bytes to userspace. KSCOPE_EVENT() fills
+ * the description from the struct and the field table.
+ */
 struct kscope_event_desc {
 	const char *name;
 	const struct kscope_field *fields;
 	unsigned int nr_fields;
+	size_t size;
 };
+
+#define KSCOPE_EVENT(_name, _fields, _type)				\
+	{ .name = (_name), .fields = (_fields),				\
+	  .nr_fields = ARRAY_SIZE(_fields), .size = sizeof(_type) }
 
 struct kscope_source;
 
@@ -84,6 +100,16 @@ struct kscope_source {
 	struct dentry *dir;		/* debugfs: modules may add files */
 };
 
+/*
+ * Registration makes @src reachable: from then on netlink requests may run
+ * its ctl/ctl_get handlers and readers may see it. So it is the LAST step
+ * of a module's init, once everything those handlers touch is ready (the
+ * core also refuses requests while the owner module is still loading, and
+ * once unregistration has begun); and kscope_source_unregister() is the
+ * FIRST step of its exit (after detaching its probes, see below), before
+ * anything a handler uses is torn down. Fails with -EINVAL and one log
+ * line when the description is inconsistent (see kscope_event_desc).
+ */
 int kscope_source_register(struct kscope_source *src);
 /*
  * Stop accepting events, deliver those already recorded, then remove the
@@ -117,9 +143,38 @@ bool kscope_listening(void);
  * Record one event of @type for @src. @data holds the fields in the order
  * of the event description (u64 for numbers, @size bytes for strings, 16
  * bytes for addresses) and must be exactly the described length. Safe in
- * any context; in NMI the event is counted lost.
+ * any context; in NMI the event is counted lost, and so is an event
+ * emitted while this CPU is already inside the channel (lost_recursion):
+ * a probe on a function the channel calls cannot deadlock or loop.
+ *
+ * Use kscope_emit_typed(): it passes sizeof(*ptr), and an event whose
+ * size differs from its registered description's is counted lost_invalid
+ * instead of being recorded. Zero-initialise the payload (= { }) so no
+ * stale stack byte can reach a listener.
  */
+void __kscope_emit(struct kscope_source *src, u16 type, const void *data,
+		   size_t size);
+#define kscope_emit_typed(src, type, ptr) do {				\
+	BUILD_BUG_ON(sizeof(*(ptr)) > KSCOPE_EV_PAYLOAD_MAX);		\
+	__kscope_emit(src, type, ptr, sizeof(*(ptr)));			\
+} while (0)
+/* untyped: @data is trusted to be the registered size */
 void kscope_emit(struct kscope_source *src, u16 type, const void *data);
+
+/*
+ * Whether a probe on function @sym would run inside the event channel
+ * (deadlock, or events that make events forever): kscope_probe refuses
+ * those. True for the symbols of every loaded kscope module (their
+ * sources' owners and kscope_core), and for a deny-list of what
+ * kscope_emit(), the irq_work kick, the flush worker and netlink delivery
+ * call (timekeeping, irq_work, workqueue, skb and netlink allocation and
+ * multicast, spinlock/irq helpers, memcpy...): see channel.c. A compiler
+ * suffix (.isra.0, .constprop.0, .part.0, .cold) is ignored. Generous on
+ * purpose: it costs a user a probe on a few core helpers.
+ */
+bool kscope_symbol_denied(const char *sym);
+/* The same for a resolved address (e.g. a registered kprobe's addr). */
+bool kscope_address_denied(unsigned long addr);
 
 static inline void kscope_count_add(struct kscope_source *src,
 				    unsigned int idx, u64 n)

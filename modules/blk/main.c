@@ -45,8 +45,7 @@ static const struct kscope_field kblk_slow_fields[] = {
 };
 
 static const struct kscope_event_desc kblk_events[] = {
-	{ .name = "slow", .fields = kblk_slow_fields,
-	  .nr_fields = ARRAY_SIZE(kblk_slow_fields) },
+	KSCOPE_EVENT("slow", kblk_slow_fields, struct kblk_slow_ev),
 };
 
 struct kscope_source kblk_src = {

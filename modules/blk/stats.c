@@ -27,7 +27,7 @@ static void kblk_slow_event(struct kblk_dev *dev, struct kblk_hwq *hwq,
 
 	strscpy(ev.disk, dev->disk->disk_name, sizeof(ev.disk));
 	strscpy(ev.op, kblk_op_names[op], sizeof(ev.op));
-	kscope_emit(&kblk_src, 0, &ev);
+	kscope_emit_typed(&kblk_src, 0, &ev);
 }
 
 void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,

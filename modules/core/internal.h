@@ -16,7 +16,14 @@ struct kscope_source *kscope_source_find(const char *name);
 struct kscope_source *kscope_source_by_id(u16 id);
 u64 kscope_counter_sum(struct kscope_source *src, unsigned int idx);
 u64 kscope_counter_cpu(struct kscope_source *src, unsigned int idx, int cpu);
-unsigned int kscope_nr_all_counters(struct kscope_source *src);
+
+/* inline: the emit path calls it, and must not call out */
+static __always_inline unsigned int
+kscope_nr_all_counters(struct kscope_source *src)
+{
+	return KSCOPE_NR_CHAN_COUNTERS + src->nr_counters;
+}
+
 const char *kscope_counter_name(struct kscope_source *src, unsigned int idx);
 extern const char * const kscope_field_kind_names[];
 

@@ -38,11 +38,6 @@ const char * const kscope_field_kind_names[] = {
 	[KSCOPE_FIELD_ADDR] = "addr",
 };
 
-unsigned int kscope_nr_all_counters(struct kscope_source *src)
-{
-	return KSCOPE_NR_CHAN_COUNTERS + src->nr_counters;
-}
-
 const char *kscope_counter_name(struct kscope_source *src, unsigned int idx)
 {
 	if (idx < KSCOPE_NR_CHAN_COUNTERS)
@@ -131,18 +126,29 @@ static int kscope_source_check(struct kscope_source *src)
 		for (j = 0; j < ev->nr_fields; j++) {
 			sz = kscope_field_size(&ev->fields[j]);
 			if (sz < 0)
-				goto err_free_len;
+				goto err_bad_field;
 			len += sz;
 		}
 		if (len > KSCOPE_EV_PAYLOAD_MAX)
+			goto err_bad_field;
+		/*
+		 * The struct a probe fills must be exactly what the fields
+		 * describe: padding would shift every later field and carry
+		 * stack bytes to userspace.
+		 */
+		if (ev->size != len) {
+			pr_err("source %s: event %s: payload struct is %zu bytes, its fields describe %d (padding, or a field missing from the schema): refused\n",
+			       src->name, ev->name, ev->size, len);
 			goto err_free_len;
+		}
 		src->payload_len[i] = len;
 	}
 	return 0;
 
-err_free_len:
+err_bad_field:
 	pr_err("source %s: event %s: bad field description\n", src->name,
 	       src->events[i].name);
+err_free_len:
 	kfree(src->payload_len);
 	src->payload_len = NULL;
 	return -EINVAL;
@@ -196,7 +202,10 @@ EXPORT_SYMBOL_GPL(kscope_source_register);
 
 void kscope_source_unregister(struct kscope_source *src)
 {
+	/* no new request reaches its handlers (kscope_nl_ctl checks it) */
+	mutex_lock(&kscope_sources_lock);
 	WRITE_ONCE(src->live, false);
+	mutex_unlock(&kscope_sources_lock);
 	/* kscope_emit() checks ->live with interrupts off */
 	synchronize_rcu();
 	/* what was recorded before still reaches its listener */

@@ -92,11 +92,21 @@ static int kscope_put_event_types(struct sk_buff *skb, struct kscope_source *src
 	return 0;
 }
 
+/*
+ * One message about @src. With @cpu_pos (a dump), per-CPU counters may
+ * continue over several messages: *@cpu_pos is 0 for a new source, else
+ * 1 + the next CPU to put, and the totals (or schema) go in the first
+ * message only. Returns 0 when @src is complete, 1 when the message is
+ * full and *@cpu_pos says where to resume, -EMSGSIZE when not even its
+ * first part fits.
+ */
 static int kscope_fill(struct sk_buff *skb, struct kscope_source *src, u8 cmd,
-		       bool percpu, u32 portid, u32 seq, int flags)
+		       bool percpu, long *cpu_pos, u32 portid, u32 seq,
+		       int flags)
 {
+	int cpu, start = cpu_pos ? *cpu_pos : 0;
+	bool some = false;
 	void *hdr;
-	int cpu;
 
 	hdr = genlmsg_put(skb, portid, seq, &kscope_family, flags, cmd);
 	if (!hdr)
@@ -109,21 +119,37 @@ static int kscope_fill(struct sk_buff *skb, struct kscope_source *src, u8 cmd,
 		    kscope_put_counters(skb, src, -1, false) ||
 		    kscope_put_event_types(skb, src))
 			goto cancel;
-	} else {
+		goto end;
+	}
+	if (!start) {
 		if (kscope_put_counters(skb, src, -1, true))
 			goto cancel;
-		for_each_possible_cpu(cpu) {
-			struct nlattr *pc;
-
-			if (!percpu)
-				break;
-			pc = nla_nest_start(skb, KSCOPE_A_CPU_COUNTERS);
-			if (!pc || nla_put_u32(skb, KSCOPE_A_CPU, cpu) ||
-			    kscope_put_counters(skb, src, cpu, true))
-				goto cancel;
-			nla_nest_end(skb, pc);
-		}
+		some = true;
+		start = 1;
 	}
+	for_each_possible_cpu(cpu) {
+		struct nlattr *pc;
+
+		if (!percpu)
+			break;
+		if (cpu < start - 1)
+			continue;
+		pc = nla_nest_start(skb, KSCOPE_A_CPU_COUNTERS);
+		if (!pc || nla_put_u32(skb, KSCOPE_A_CPU, cpu) ||
+		    kscope_put_counters(skb, src, cpu, true)) {
+			if (pc)
+				nla_nest_cancel(skb, pc);
+			if (!some || !cpu_pos)
+				goto cancel;
+			/* the rest in the next message */
+			*cpu_pos = cpu + 1;
+			genlmsg_end(skb, hdr);
+			return 1;
+		}
+		nla_nest_end(skb, pc);
+		some = true;
+	}
+end:
 	genlmsg_end(skb, hdr);
 	return 0;
 
@@ -132,13 +158,62 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static size_t kscope_msg_size(struct kscope_source *src, bool percpu)
+static size_t kscope_counters_size(struct kscope_source *src, bool values)
 {
-	size_t per_set = kscope_nr_all_counters(src) * 64 + 64;
+	size_t size = nla_total_size(0);	/* KSCOPE_A_COUNTERS */
+	unsigned int i;
 
-	return per_set * (percpu ? nr_cpu_ids + 1 : 1) +
-	       src->nr_events * 512 + KSCOPE_ATTACH_MAX + 256;
+	for (i = 0; i < kscope_nr_all_counters(src); i++) {
+		size += nla_total_size(0) +
+			nla_total_size(strlen(kscope_counter_name(src, i)) + 1);
+		if (values)
+			size += nla_total_size_64bit(sizeof(u64));
+	}
+	return size;
 }
+
+static size_t kscope_event_types_size(struct kscope_source *src)
+{
+	size_t size = nla_total_size(0);	/* KSCOPE_A_EVENT_TYPES */
+	unsigned int i, j;
+
+	for (i = 0; i < src->nr_events; i++) {
+		const struct kscope_event_desc *ev = &src->events[i];
+
+		size += nla_total_size(0) + nla_total_size(sizeof(u16)) +
+			nla_total_size(strlen(ev->name) + 1);
+		for (j = 0; j < ev->nr_fields; j++)
+			size += nla_total_size(0) +
+				nla_total_size(strlen(ev->fields[j].name) + 1) +
+				nla_total_size(sizeof(u8));
+	}
+	return size;
+}
+
+/* The payload of kscope_fill()'s message for @src, all of it. */
+static size_t kscope_msg_size(struct kscope_source *src, u8 cmd, bool percpu)
+{
+	size_t size = nla_total_size(strlen(src->name) + 1) +
+		      nla_total_size(sizeof(u16));
+
+	if (cmd == KSCOPE_CMD_SOURCE_GET)
+		return size + nla_total_size(strlen(src->attach) + 1) +
+		       kscope_counters_size(src, false) +
+		       kscope_event_types_size(src);
+	size += kscope_counters_size(src, true);
+	if (percpu)
+		size += num_possible_cpus() *
+			(nla_total_size(0) + nla_total_size(sizeof(u32)) +
+			 kscope_counters_size(src, true));
+	return size;
+}
+
+/*
+ * A reply (doit) is one allocation: past this, per-CPU counters go by
+ * dump (NLM_F_DUMP with KSCOPE_A_SOURCE), whose messages the netlink core
+ * sizes; no request makes a costly high-order allocation.
+ */
+#define KSCOPE_REPLY_MAX	(PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
 
 /* Look up KSCOPE_A_SOURCE; called with kscope_sources_lock held. */
 static struct kscope_source *kscope_req_source(struct genl_info *info)
@@ -167,6 +242,7 @@ static int kscope_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 		      nla_get_flag(info->attrs[KSCOPE_A_PERCPU]);
 	struct kscope_source *src;
 	struct sk_buff *msg;
+	size_t size;
 	int ret;
 
 	mutex_lock(&kscope_sources_lock);
@@ -175,12 +251,19 @@ static int kscope_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(src);
 		goto out_unlock;
 	}
-	msg = genlmsg_new(kscope_msg_size(src, percpu), GFP_KERNEL);
+	size = kscope_msg_size(src, cmd, percpu);
+	if (size > KSCOPE_REPLY_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KSCOPE_A_PERCPU],
+				    "too many CPUs for one reply: ask for per-CPU counters with a dump");
+		ret = -EMSGSIZE;
+		goto out_unlock;
+	}
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto out_unlock;
 	}
-	ret = kscope_fill(msg, src, cmd, percpu, info->snd_portid,
+	ret = kscope_fill(msg, src, cmd, percpu, NULL, info->snd_portid,
 			  info->snd_seq, 0);
 	if (ret) {
 		nlmsg_free(msg);
@@ -194,6 +277,11 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * cb->args[0]: next source (list position); [1]: where its per-CPU
+ * counters resume (see kscope_fill()), [3]: for which source id;
+ * [2]: a named source was found.
+ */
 static int kscope_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
@@ -211,18 +299,30 @@ static int kscope_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 		if (attrs[KSCOPE_A_SOURCE] &&
 		    strcmp(src->name, nla_data(attrs[KSCOPE_A_SOURCE])))
 			continue;
-		ret = kscope_fill(skb, src, cmd, percpu,
+		cb->args[2] = 1;
+		/* the list changed under a split source: start this one afresh */
+		if (cb->args[1] && cb->args[3] != src->id)
+			cb->args[1] = 0;
+		cb->args[3] = src->id;
+		ret = kscope_fill(skb, src, cmd, percpu, &cb->args[1],
 				  NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (ret) {
+			/* full: this source again, from cb->args[1] */
 			idx--;
 			break;
 		}
+		cb->args[1] = 0;
 	}
 	mutex_unlock(&kscope_sources_lock);
 	cb->args[0] = idx;
+	if (attrs[KSCOPE_A_SOURCE] && !cb->args[2]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[KSCOPE_A_SOURCE],
+				    "no such source (is its module loaded?)");
+		return -ENOENT;
+	}
 	/* a source too big for an empty skb is an error, not a silent end */
-	if (ret && !skb->len)
+	if (ret < 0 && !skb->len)
 		return ret;
 	return skb->len;
 }
@@ -321,6 +421,20 @@ static int kscope_nl_ctl(struct sk_buff *skb, struct genl_info *info)
 			   src->name);
 		mutex_unlock(&kscope_sources_lock);
 		return -EINVAL;
+	}
+	/*
+	 * A handler runs only between the end of its module's init and the
+	 * start of its unregistration: a module whose init fails after
+	 * registering is freed whatever references it has.
+	 */
+	if (!READ_ONCE(src->live) ||
+	    (src->owner && READ_ONCE(src->owner->state) != MODULE_STATE_LIVE)) {
+		KSCOPE_ERR(info->extack, info->attrs[KSCOPE_A_SOURCE],
+			   "source is loading or unloading",
+			   "source \"%s\" is loading or unloading, try again",
+			   src->name);
+		mutex_unlock(&kscope_sources_lock);
+		return -EAGAIN;
 	}
 	if (!try_module_get(src->owner)) {
 		mutex_unlock(&kscope_sources_lock);

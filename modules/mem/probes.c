@@ -48,8 +48,8 @@ struct ev_high_order {
 };
 
 const struct kscope_event_desc mem_events[ME_NR_EVENTS] = {
-	[ME_HIGH_ORDER] = { .name = "high_order", .fields = high_order_fields,
-			    .nr_fields = ARRAY_SIZE(high_order_fields) },
+	[ME_HIGH_ORDER] = KSCOPE_EVENT("high_order", high_order_fields,
+				       struct ev_high_order),
 };
 
 struct mem_cpu_stats {
@@ -64,7 +64,7 @@ static void probe_page_alloc(void *data, struct page *page,
 			     unsigned int order, gfp_t gfp, int mt)
 {
 	unsigned int hi = READ_ONCE(mem_high_order);
-	struct ev_high_order ev;
+	struct ev_high_order ev = { };
 
 	if (order >= KSCOPE_NR_ORDERS)
 		return;
@@ -85,7 +85,7 @@ static void probe_page_alloc(void *data, struct page *page,
 	ev.pfn = page ? page_to_pfn(page) : 0;
 	ev.failed = !page;
 	kscope_count(&mem_src, MC_HIGH_ORDER_EVENTS);
-	kscope_emit(&mem_src, ME_HIGH_ORDER, &ev);
+	kscope_emit_typed(&mem_src, ME_HIGH_ORDER, &ev);
 }
 
 static void probe_page_free(void *data, struct page *page, unsigned int order)

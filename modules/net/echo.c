@@ -37,16 +37,6 @@
 #include <net/route.h>
 #include "net.h"
 
-/* Malformed-packet event: see kn_events in main.c. */
-struct kn_ev_malformed {
-	u64 family;
-	char reason[16];
-	u64 ifindex;
-	u8 saddr[16];
-	u8 daddr[16];
-	u64 len;
-};
-
 static atomic_t kn_ev_budget;
 static unsigned long kn_ev_window;
 static unsigned int kn_ev_per_sec;
@@ -97,7 +87,7 @@ static void kn_malformed(const struct sk_buff *skb, u8 family,
 		memcpy(ev.saddr, &ipv6_hdr(skb)->saddr, 16);
 		memcpy(ev.daddr, &ipv6_hdr(skb)->daddr, 16);
 	}
-	kscope_emit(&kn_src, 0, &ev);
+	kscope_emit_typed(&kn_src, 0, &ev);
 }
 
 static bool kn_echo_on(const struct net *net, const struct net_device *dev)

@@ -52,8 +52,7 @@ static const struct kscope_field kn_malformed_fields[] = {
 };
 
 static const struct kscope_event_desc kn_events[] = {
-	{ .name = "malformed", .fields = kn_malformed_fields,
-	  .nr_fields = ARRAY_SIZE(kn_malformed_fields) },
+	KSCOPE_EVENT("malformed", kn_malformed_fields, struct kn_ev_malformed),
 };
 
 static int kn_ctl(struct kscope_source *src, struct nlattr *ctl,

@@ -37,6 +37,16 @@ enum {
 };
 
 /* Per network namespace: whether and where the responder answers. */
+/* Malformed-packet event: see kn_events in main.c. */
+struct kn_ev_malformed {
+	u64 family;
+	char reason[16];
+	u64 ifindex;
+	u8 saddr[16];
+	u8 daddr[16];
+	u64 len;
+};
+
 struct kn_net {
 	struct list_head node;		/* kn_nets, under kn_lock */
 	struct net *net;

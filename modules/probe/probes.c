@@ -37,20 +37,19 @@ struct ev_hit {
 };
 
 const struct kscope_event_desc kprb_events[KPE_NR] = {
-	[KPE_HIT] = { .name = "hit", .fields = hit_fields,
-		      .nr_fields = ARRAY_SIZE(hit_fields) },
+	[KPE_HIT] = KSCOPE_EVENT("hit", hit_fields, struct ev_hit),
 };
 
 static void emit_hit(struct kprb *p, u64 latency)
 {
-	struct ev_hit ev;
+	struct ev_hit ev = { };
 
 	if (!(p->flags & KSCOPE_PROBE_F_EVENTS) || !kscope_listening())
 		return;
 	ev.probe_id = p->id;
 	strscpy(ev.symbol, p->resolved, sizeof(ev.symbol));
 	ev.latency_ns = latency;
-	kscope_emit(&kprb_src, KPE_HIT, &ev);
+	kscope_emit_typed(&kprb_src, KPE_HIT, &ev);
 }
 
 /*

@@ -82,11 +82,10 @@ struct ev_exit {
 	u64 nivcsw;
 };
 
-#define EV(n, f) { .name = n, .fields = f, .nr_fields = ARRAY_SIZE(f) }
 const struct kscope_event_desc ksch_events[KSCH_NR_EVENTS] = {
-	[KE_FORK] = EV("fork", fork_fields),
-	[KE_EXEC] = EV("exec", exec_fields),
-	[KE_EXIT] = EV("exit", exit_fields),
+	[KE_FORK] = KSCOPE_EVENT("fork", fork_fields, struct ev_fork),
+	[KE_EXEC] = KSCOPE_EVENT("exec", exec_fields, struct ev_exec),
+	[KE_EXIT] = KSCOPE_EVENT("exit", exit_fields, struct ev_exit),
 };
 
 /*
@@ -246,7 +245,7 @@ static void exit_unclaim(struct signal_struct *sig)
 static void probe_fork(void *data, struct task_struct *parent,
 		       struct task_struct *child)
 {
-	struct ev_fork ev;
+	struct ev_fork ev = { };
 	bool tracked;
 
 	if (!static_branch_likely(&ksch_on))
@@ -265,7 +264,7 @@ static void probe_fork(void *data, struct task_struct *parent,
 	memcpy(ev.parent_comm, parent->comm, TASK_COMM_LEN);
 	ev.parent_comm[TASK_COMM_LEN - 1] = 0;
 	ev.child_pid = child->pid;
-	kscope_emit(&ksch_src, KE_FORK, &ev);
+	kscope_emit_typed(&ksch_src, KE_FORK, &ev);
 }
 
 struct exec_arg {
@@ -286,7 +285,7 @@ static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		       struct linux_binprm *bprm)
 {
 	struct exec_arg a = { .p = p, .filename = bprm->filename };
-	struct ev_exec ev;
+	struct ev_exec ev = { };
 	bool tracked;
 
 	if (!static_branch_likely(&ksch_on))
@@ -301,7 +300,7 @@ static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	memcpy(ev.comm, p->comm, TASK_COMM_LEN);
 	ev.comm[TASK_COMM_LEN - 1] = 0;
 	strscpy(ev.filename, bprm->filename, KSCH_FILE_LEN);
-	kscope_emit(&ksch_src, KE_EXEC, &ev);
+	kscope_emit_typed(&ksch_src, KE_EXEC, &ev);
 }
 
 struct exit_arg {
@@ -345,7 +344,7 @@ static KSCOPE_SCHED_EXIT_PROTO(probe_exit, p)
 	ev.exit_code = p->signal->group_exit_code ?: p->exit_code;
 	ev.lifetime_ns = a.now - p->group_leader->start_time;
 	ev.tracked = tracked;
-	kscope_emit(&ksch_src, KE_EXIT, &ev);
+	kscope_emit_typed(&ksch_src, KE_EXIT, &ev);
 }
 
 /* ---- attach ---- */

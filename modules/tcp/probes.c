@@ -201,15 +201,14 @@ struct ev_cong {
 	u64 pid;
 };
 
-#define EV(n, f) { .name = n, .fields = f, .nr_fields = ARRAY_SIZE(f) }
 const struct kscope_event_desc kst_events[TE_NR_EVENTS] = {
-	[TE_CONNECT] = EV("connect", connect_fields),
-	[TE_ACCEPT] = EV("accept", accept_fields),
-	[TE_STATE] = EV("state", state_fields),
-	[TE_CLOSE] = EV("close", close_fields),
-	[TE_RETRANS] = EV("retransmit", retrans_fields),
-	[TE_RESET] = EV("reset", reset_fields),
-	[TE_CONG] = EV("cong", cong_fields),
+	[TE_CONNECT] = KSCOPE_EVENT("connect", connect_fields, struct ev_connect),
+	[TE_ACCEPT] = KSCOPE_EVENT("accept", accept_fields, struct ev_accept),
+	[TE_STATE] = KSCOPE_EVENT("state", state_fields, struct ev_state),
+	[TE_CLOSE] = KSCOPE_EVENT("close", close_fields, struct ev_close),
+	[TE_RETRANS] = KSCOPE_EVENT("retransmit", retrans_fields, struct ev_retrans),
+	[TE_RESET] = KSCOPE_EVENT("reset", reset_fields, struct ev_reset),
+	[TE_CONG] = KSCOPE_EVENT("cong", cong_fields, struct ev_cong),
 };
 
 /* off until the source is registered, and again before it goes */
@@ -294,7 +293,7 @@ static void on_close(const struct sock *sk, const struct kst_tuple *t,
 	const struct tcp_sock *tp = tcp_sk(sk);
 	unsigned int ctl_out, ctl_in;
 	struct kst_flow_info fi;
-	struct ev_close ev;
+	struct ev_close ev = { };
 	bool fin_out;
 
 	if (!kst_flow_end(sk, &fi) || !fi.start_ns) {
@@ -325,14 +324,14 @@ static void on_close(const struct sock *sk, const struct kst_tuple *t,
 			   ev.bytes_received - ctl_in : 0;
 	ev.pid = fi.pid;
 	memcpy(ev.comm, fi.comm, sizeof(ev.comm));
-	kscope_emit(&kst_src, TE_CLOSE, &ev);
+	kscope_emit_typed(&kst_src, TE_CLOSE, &ev);
 }
 
 static void on_established(const struct sock *sk, const struct kst_tuple *t,
 			   int oldstate)
 {
 	struct kst_flow_info fi;
-	struct ev_connect ev;
+	struct ev_connect ev = { };
 
 	if (!kst_flow_mark(sk, t,
 			   oldstate == TCP_SYN_SENT ? KST_F_SYN_ACKED : 0,
@@ -348,7 +347,7 @@ static void on_established(const struct sock *sk, const struct kst_tuple *t,
 	memcpy(ev.comm, fi.comm, sizeof(ev.comm));
 	ev.latency_us = fi.start_ns ?
 		div_u64(ktime_get_ns() - fi.start_ns, NSEC_PER_USEC) : 0;
-	kscope_emit(&kst_src, TE_CONNECT, &ev);
+	kscope_emit_typed(&kst_src, TE_CONNECT, &ev);
 }
 
 static void probe_set_state(void *data, const struct sock *sk,
@@ -356,7 +355,7 @@ static void probe_set_state(void *data, const struct sock *sk,
 {
 	struct kst_flow_info fi = { };
 	struct kst_tuple t;
-	struct ev_state ev;
+	struct ev_state ev = { };
 
 	if (!static_branch_likely(&kst_on))
 		return;
@@ -385,7 +384,7 @@ static void probe_set_state(void *data, const struct sock *sk,
 			state_name(ev.oldstate, oldstate);
 			state_name(ev.newstate, newstate);
 			ev.pid = fi.pid;
-			kscope_emit(&kst_src, TE_STATE, &ev);
+			kscope_emit_typed(&kst_src, TE_STATE, &ev);
 		}
 	}
 	if (newstate == TCP_CLOSE)
@@ -404,7 +403,7 @@ static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct sock *sk = (struct sock *)regs_return_value(regs);
 	struct kst_flow_info fi = { };
 	struct kst_tuple t;
-	struct ev_accept ev;
+	struct ev_accept ev = { };
 
 	if (!static_branch_likely(&kst_on))
 		return 0;
@@ -421,7 +420,7 @@ static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	ev_flow_fill(&ev.f, &t);
 	ev.pid = fi.pid;
 	get_task_comm(ev.comm, current);
-	kscope_emit(&kst_src, TE_ACCEPT, &ev);
+	kscope_emit_typed(&kst_src, TE_ACCEPT, &ev);
 	return 0;
 }
 
@@ -440,7 +439,7 @@ static struct kretprobe accept_krp = {
 static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 {
 	struct kst_flow_info fi = { };
-	struct ev_retrans ev;
+	struct ev_retrans ev = { };
 	struct kst_tuple t;
 
 	if (!static_branch_likely(&kst_on))
@@ -462,7 +461,7 @@ static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 	state_name(ev.state, sk->sk_state);
 	ev.segs = tcp_skb_pcount(skb);
 	ev.pid = fi.pid;
-	kscope_emit(&kst_src, TE_RETRANS, &ev);
+	kscope_emit_typed(&kst_src, TE_RETRANS, &ev);
 }
 
 /* a SYN-ACK resent for a request socket: counted, no flow yet */
@@ -478,7 +477,7 @@ static void probe_retransmit_synack(void *data, const struct sock *sk,
 static void emit_reset(const struct sock *sk, const char *dir)
 {
 	struct kst_flow_info fi = { };
-	struct ev_reset ev;
+	struct ev_reset ev = { };
 	struct kst_tuple t;
 
 	if (!kst_want(TE_RESET))
@@ -491,7 +490,7 @@ static void emit_reset(const struct sock *sk, const char *dir)
 	strscpy(ev.dir, dir, sizeof(ev.dir));
 	state_name(ev.state, sk->sk_state);
 	ev.pid = fi.pid;
-	kscope_emit(&kst_src, TE_RESET, &ev);
+	kscope_emit_typed(&kst_src, TE_RESET, &ev);
 }
 
 static void KSCOPE_TCP_SEND_RESET_PROTO(probe_send_reset)
@@ -529,7 +528,7 @@ static void probe_tcp_probe(void *data, struct sock *sk,
 	struct kst_flow_info fi;
 	struct kst_sample s;
 	struct kst_tuple t;
-	struct ev_cong ev;
+	struct ev_cong ev = { };
 	bool all, changed;
 
 	if (!static_branch_likely(&kst_on))
@@ -562,7 +561,7 @@ static void probe_tcp_probe(void *data, struct sock *sk,
 	ev.wmem_queued = s.wmem_queued;
 	ev.inflight = s.inflight;
 	ev.pid = fi.pid;
-	kscope_emit(&kst_src, TE_CONG, &ev);
+	kscope_emit_typed(&kst_src, TE_CONG, &ev);
 }
 
 /* ---- attach ---- */

@@ -73,8 +73,7 @@ struct ev_slow {
 };
 
 const struct kscope_event_desc vfs_events[VE_NR_EVENTS] = {
-	[VE_SLOW] = { .name = "slow", .fields = slow_fields,
-		      .nr_fields = ARRAY_SIZE(slow_fields) },
+	[VE_SLOW] = KSCOPE_EVENT("slow", slow_fields, struct ev_slow),
 };
 
 /* What the entry handler leaves for the return handler. */
@@ -316,7 +315,7 @@ static const struct dentry *ret_dentry(unsigned int op,
 
 static void emit_slow(const struct vfs_op_rec *r, const struct vfs_call *c)
 {
-	struct ev_slow ev;
+	struct ev_slow ev = { };
 
 	strscpy(ev.op, vfs_op_names[r->op], sizeof(ev.op));
 	strscpy(ev.fs, vfs_fs_name(r->fs), sizeof(ev.fs));
@@ -328,7 +327,7 @@ static void emit_slow(const struct vfs_op_rec *r, const struct vfs_call *c)
 	ev.offset = c->offset;
 	ev.latency_us = div_u64(r->lat_ns, NSEC_PER_USEC);
 	ev.ret = r->ret;
-	kscope_emit(&vfs_src, VE_SLOW, &ev);
+	kscope_emit_typed(&vfs_src, VE_SLOW, &ev);
 }
 
 static void account(struct vfs_op_rec *r, bool timed)

@@ -47,7 +47,7 @@ expect "read request to a source without one" EOPNOTSUPP "source" $CTLGET str:$A
 expect "control request without its nest" EINVAL "KSCOPE_A_CTL" $CTL str:$A_SOURCE:testgen
 expect "testgen count 0" ERANGE "range" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:0 end
 expect "testgen count too large" ERANGE "range" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:20000000 end
-expect "testgen unknown nested attribute" EINVAL "" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:1 u32:9:1 end
+expect "testgen unknown nested attribute" EINVAL "" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:1 u32:30:1 end
 expect "testgen offline cpu" EINVAL "cpu" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:1 u64:$TG_CPUMASK:0x80000000 end
 
 got=$("$NL" 99 2>&1)

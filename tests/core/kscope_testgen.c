@@ -5,12 +5,19 @@
  * a given rate, so that tests and benchmarks can check the channel's
  * delivery and loss accounting against a known count. Built only with
  * `make KSCOPE_TESTS=y`; never part of the shipped modules.
+ *
+ * It also provokes the channel's defences: an event of an unknown type or
+ * of the wrong size (lost_invalid), an emit from a kprobe on
+ * ktime_get_mono_fast_ns that the channel calls while a tick is being
+ * emitted (lost_recursion, where it used to deadlock the CPU), and a
+ * source whose payload struct has padding (its registration must fail).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -36,8 +43,32 @@ struct tg_tick {
 };
 
 static const struct kscope_event_desc tg_events[] = {
-	{ .name = "tick", .fields = tg_tick_fields,
-	  .nr_fields = ARRAY_SIZE(tg_tick_fields) },
+	KSCOPE_EVENT("tick", tg_tick_fields, struct tg_tick),
+};
+
+/* what the padded source claims: 8 + 4 + 8 bytes, the struct is 24 */
+static const struct kscope_field tg_padded_fields[] = {
+	{ .name = "a", .kind = KSCOPE_FIELD_U64 },
+	{ .name = "tag", .kind = KSCOPE_FIELD_STR, .size = 4 },
+	{ .name = "b", .kind = KSCOPE_FIELD_U64 },
+};
+
+struct tg_padded {
+	u64 a;
+	char tag[4];
+	u64 b;
+};
+
+static const struct kscope_event_desc tg_padded_events[] = {
+	KSCOPE_EVENT("padded", tg_padded_fields, struct tg_padded),
+};
+
+static struct kscope_source tg_padded_src = {
+	.name = "testgen_padded",
+	.owner = THIS_MODULE,
+	.attach = "none (must never register)",
+	.events = tg_padded_events,
+	.nr_events = ARRAY_SIZE(tg_padded_events),
 };
 
 static int tg_ctl(struct kscope_source *src, struct nlattr *ctl,
@@ -65,6 +96,10 @@ static const struct nla_policy tg_policy[KSCOPE_TG_MAX + 1] = {
 	[KSCOPE_TG_CPUMASK] = { .type = NLA_U64 },
 	[KSCOPE_TG_RATE] = { .type = NLA_U32 },
 	[KSCOPE_TG_WAIT] = { .type = NLA_FLAG },
+	[KSCOPE_TG_TYPE] = { .type = NLA_U16 },
+	[KSCOPE_TG_SIZE] = NLA_POLICY_MAX(NLA_U16, KSCOPE_EV_PAYLOAD_MAX),
+	[KSCOPE_TG_RECURSE] = { .type = NLA_FLAG },
+	[KSCOPE_TG_PADDED] = { .type = NLA_FLAG },
 };
 
 static DEFINE_MUTEX(tg_lock);
@@ -73,6 +108,55 @@ static atomic_t tg_running;
 static DECLARE_COMPLETION(tg_done);
 static u32 tg_count, tg_rate;
 static u64 tg_run;
+static u16 tg_type, tg_size;
+static bool tg_recurse;
+
+/*
+ * The recursion: while this CPU emits a tick (tg_in_tick), a call of
+ * netlink_has_listeners() or ktime_get_mono_fast_ns() on it emits a tick
+ * too, from a kprobe. kscope_emit() calls each once per event: each such
+ * tick is nested. The first is traceable (an ftrace-based kprobe: the
+ * handler runs in the caller's context); the clock is notrace, an int3
+ * kprobe (NMI-like context) until the kprobe optimiser turns it into a
+ * jump, which is what deadlocked the CPU when the clock was read under
+ * the ring lock.
+ */
+static DEFINE_PER_CPU(int, tg_in_tick);
+static struct kprobe tg_rec_kps[] = {
+	{ .symbol_name = "netlink_has_listeners" },
+	{ .symbol_name = "ktime_get_mono_fast_ns" },
+};
+static bool tg_rec_on[ARRAY_SIZE(tg_rec_kps)];
+
+static int tg_rec_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct tg_tick ev = { .tag = "nested" };
+
+	if (__this_cpu_read(tg_in_tick))
+		kscope_emit_typed(&tg_src, 0, &ev);
+	return 0;
+}
+
+static void tg_emit(struct tg_tick *ev)
+{
+	unsigned long flags;
+
+	if (tg_type || tg_size) {
+		/* a source's bug on purpose: the claimed type and size */
+		__kscope_emit(&tg_src, tg_type, ev, tg_size ?: sizeof(*ev));
+		return;
+	}
+	if (!tg_recurse) {
+		kscope_emit_typed(&tg_src, 0, ev);
+		return;
+	}
+	/* nothing else runs on this CPU between the flag and its clearing */
+	local_irq_save(flags);
+	__this_cpu_write(tg_in_tick, 1);
+	kscope_emit_typed(&tg_src, 0, ev);
+	__this_cpu_write(tg_in_tick, 0);
+	local_irq_restore(flags);
+}
 
 static int tg_thread(void *arg)
 {
@@ -91,7 +175,7 @@ static int tg_thread(void *arg)
 			}
 		}
 		ev.n = i;
-		kscope_emit(&tg_src, 0, &ev);
+		tg_emit(&ev);
 		kscope_count(&tg_src, TG_C_GENERATED);
 		if ((i & 1023) == 1023)
 			cond_resched();
@@ -106,6 +190,41 @@ static int tg_thread(void *arg)
 		__set_current_state(TASK_RUNNING);
 	}
 	return 0;
+}
+
+/*
+ * Called with tg_lock held. The clock's kprobe is optional (a kernel may
+ * refuse it): /sys/kernel/debug/kprobes/list tells the test which are on.
+ */
+static int tg_rec_attach(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(tg_rec_kps); i++) {
+		if (tg_rec_on[i])
+			continue;
+		tg_rec_kps[i].pre_handler = tg_rec_pre;
+		ret = register_kprobe(&tg_rec_kps[i]);
+		if (ret) {
+			pr_info("no kprobe on %s: %d\n",
+				tg_rec_kps[i].symbol_name, ret);
+			if (!i)
+				return ret;
+			continue;
+		}
+		tg_rec_on[i] = true;
+	}
+	return 0;
+}
+
+static void tg_rec_detach(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tg_rec_kps); i++)
+		if (tg_rec_on[i])
+			unregister_kprobe(&tg_rec_kps[i]);
 }
 
 /* Called with tg_lock held. */
@@ -131,6 +250,17 @@ static int tg_ctl(struct kscope_source *src, struct nlattr *ctl,
 	ret = nla_parse_nested(tb, KSCOPE_TG_MAX, ctl, tg_policy, info->extack);
 	if (ret)
 		return ret;
+	if (tb[KSCOPE_TG_PADDED]) {
+		/* the core must refuse it; undo a registration it accepted */
+		ret = kscope_source_register(&tg_padded_src);
+		if (!ret) {
+			kscope_source_unregister(&tg_padded_src);
+			NL_SET_ERR_MSG(info->extack, "the padded source registered");
+			return -EPROTO;
+		}
+		NL_SET_ERR_MSG(info->extack, "padded source refused");
+		return ret;
+	}
 	if (!tb[KSCOPE_TG_COUNT]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, ctl, "testgen needs a count");
 		return -EINVAL;
@@ -161,6 +291,17 @@ static int tg_ctl(struct kscope_source *src, struct nlattr *ctl,
 	tg_reap();
 	tg_count = nla_get_u32(tb[KSCOPE_TG_COUNT]);
 	tg_rate = tb[KSCOPE_TG_RATE] ? nla_get_u32(tb[KSCOPE_TG_RATE]) : 0;
+	tg_type = tb[KSCOPE_TG_TYPE] ? nla_get_u16(tb[KSCOPE_TG_TYPE]) : 0;
+	tg_size = tb[KSCOPE_TG_SIZE] ? nla_get_u16(tb[KSCOPE_TG_SIZE]) : 0;
+	tg_recurse = tb[KSCOPE_TG_RECURSE];
+	if (tg_recurse) {
+		ret = tg_rec_attach();
+		if (ret) {
+			NL_SET_ERR_MSG(info->extack,
+				       "cannot kprobe netlink_has_listeners");
+			goto out_unlock;
+		}
+	}
 	tg_run++;
 	reinit_completion(&tg_done);
 	atomic_set(&tg_running, n);
@@ -196,9 +337,79 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Tests only: sleep in init after registering, which a real module must
+ * not do (registration is its last step), to check that the core keeps
+ * requests away from a source whose module is still loading.
+ */
+static unsigned int init_delay_ms;
+module_param(init_delay_ms, uint, 0444);
+MODULE_PARM_DESC(init_delay_ms, "tests only: sleep this long in init after registering");
+
+/*
+ * Tests only: that many more counters ("extra0", ...), so that one
+ * source's per-CPU counters need several netlink messages even with two
+ * CPUs.
+ */
+static unsigned int extra_counters;
+module_param(extra_counters, uint, 0444);
+MODULE_PARM_DESC(extra_counters, "tests only: extra counters, 0..4096");
+
+static const char **tg_all_names;
+static char (*tg_extra_names)[KSCOPE_NAME_MAX];
+
+static int tg_names_init(void)
+{
+	unsigned int i, n = ARRAY_SIZE(tg_counter_names) + extra_counters;
+
+	if (extra_counters > 4096) {
+		pr_err("extra_counters=%u: at most 4096\n", extra_counters);
+		return -EINVAL;
+	}
+	if (!extra_counters)
+		return 0;
+	tg_all_names = kcalloc(n, sizeof(*tg_all_names), GFP_KERNEL);
+	tg_extra_names = kcalloc(extra_counters, sizeof(*tg_extra_names),
+				 GFP_KERNEL);
+	if (!tg_all_names || !tg_extra_names) {
+		kfree(tg_all_names);
+		kfree(tg_extra_names);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ARRAY_SIZE(tg_counter_names); i++)
+		tg_all_names[i] = tg_counter_names[i];
+	for (i = 0; i < extra_counters; i++) {
+		snprintf(tg_extra_names[i], KSCOPE_NAME_MAX, "extra%u", i);
+		tg_all_names[ARRAY_SIZE(tg_counter_names) + i] = tg_extra_names[i];
+	}
+	tg_src.counter_names = tg_all_names;
+	tg_src.nr_counters = n;
+	return 0;
+}
+
+static void tg_names_exit(void)
+{
+	kfree(tg_all_names);
+	kfree(tg_extra_names);
+}
+
 static int __init tg_init(void)
 {
-	return kscope_source_register(&tg_src);
+	int ret;
+
+	ret = tg_names_init();
+	if (ret)
+		return ret;
+	ret = kscope_source_register(&tg_src);
+	if (ret)
+		goto err_free_names;
+	if (init_delay_ms)
+		msleep(init_delay_ms);
+	return 0;
+
+err_free_names:
+	tg_names_exit();
+	return ret;
 }
 
 static void __exit tg_exit(void)
@@ -206,7 +417,9 @@ static void __exit tg_exit(void)
 	mutex_lock(&tg_lock);
 	tg_reap();
 	mutex_unlock(&tg_lock);
+	tg_rec_detach();
 	kscope_source_unregister(&tg_src);
+	tg_names_exit();
 }
 
 module_init(tg_init);

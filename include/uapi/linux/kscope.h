@@ -119,10 +119,16 @@ enum kscope_ctx {
  * Counters every source gets from the core's event channel, in this order,
  * before its own. "lost_*" are events that were produced while someone
  * listened and did not reach the listener; no listener is not a loss.
+ * lost_recursion: an event produced while the same CPU was already inside
+ * the channel (a probe on a function the channel calls); lost_invalid: an
+ * event the channel could not carry (unknown type, payload of the wrong
+ * size, or one the flush could not place: a bug in its source);
+ * lost_closed: produced while its source was being unregistered.
  */
 #define KSCOPE_CHAN_COUNTERS \
 	"events_recorded", "events_delivered", "lost_buffer_full", \
-	"lost_nomem", "lost_overrun", "lost_nmi", "events_unheard"
+	"lost_nomem", "lost_overrun", "lost_nmi", "events_unheard", \
+	"lost_recursion", "lost_invalid", "lost_closed"
 
 /*
  * Source-specific requests (KSCOPE_A_CTL nests). Each source documents
@@ -137,6 +143,18 @@ enum kscope_testgen_attr {
 	KSCOPE_TG_CPUMASK,		/* u64: CPUs that produce */
 	KSCOPE_TG_RATE,			/* u32: events/s per CPU, 0 = flat out */
 	KSCOPE_TG_WAIT,			/* flag: return when done */
+	KSCOPE_TG_TYPE,			/* u16: event type to emit (default 0) */
+	KSCOPE_TG_SIZE,			/* u16: payload size to claim (default: right) */
+	/*
+	 * flag: every tick also calls kscope_emit() from a kprobe on
+	 * ktime_get_mono_fast_ns, which the channel calls: a recursion
+	 */
+	KSCOPE_TG_RECURSE,
+	/*
+	 * flag: register a second source whose payload struct has padding
+	 * its schema does not describe (the registration must fail)
+	 */
+	KSCOPE_TG_PADDED,
 	__KSCOPE_TG_MAX,
 };
 #define KSCOPE_TG_MAX (__KSCOPE_TG_MAX - 1)
