@@ -233,7 +233,10 @@ static int put_zone(const struct zone_snap *s, void *arg)
 	return 0;
 }
 
-/* What put_zone() puts, for every zone it may find (populated or not). */
+/*
+ * What put_zone() puts for the zones populated now; memory hotplug in
+ * between makes the reply fail with -EMSGSIZE, not overflow.
+ */
 size_t mem_freelist_size(bool by_mt)
 {
 	size_t per_order, mt_names = 0, size = 0;
@@ -252,11 +255,16 @@ size_t mem_freelist_size(bool by_mt)
 	for_each_online_node(nid) {
 		struct pglist_data *pgdat = NODE_DATA(nid);
 
-		for (z = 0; z < MAX_NR_ZONES; z++)
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
 			size += nla_total_size(0) +	/* KSCOPE_MEM_ZONE */
 				nla_total_size(sizeof(u32)) +	/* NODE */
-				nla_total_size(strlen(pgdat->node_zones[z].name) + 1) +
+				nla_total_size(strlen(zone->name) + 1) +
 				KSCOPE_NR_ORDERS * per_order;
+		}
 	}
 	return size;
 }

@@ -93,12 +93,10 @@ static bool mem_may_walk(struct genl_info *info)
 	       ns_capable_noaudit(ns, CAP_NET_ADMIN);
 }
 
-/* Everything mem_ctl_get() puts, with kscope_ctl_reply_start()'s part. */
-static size_t mem_reply_size(struct kscope_source *src, bool by_mt)
+/* What mem_ctl_get() puts in the KSCOPE_A_CTL nest. */
+static size_t mem_ctl_size(bool by_mt)
 {
-	return nla_total_size(strlen(src->name) + 1) +	/* KSCOPE_A_SOURCE */
-	       nla_total_size(0) +			/* KSCOPE_A_CTL */
-	       nla_total_size(sizeof(u32)) +		/* HIGH_ORDER */
+	return nla_total_size(sizeof(u32)) +		/* HIGH_ORDER */
 	       nla_total_size(sizeof(u32)) +		/* NR_ORDERS */
 	       nla_total_size(0) +			/* SLOW_HIST */
 	       MEM_NR_BUCKETS * nla_total_size_64bit(sizeof(u64)) +
@@ -112,6 +110,7 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	u64 hist[MEM_NR_BUCKETS];
 	struct nlattr *nest, *hn;
 	struct sk_buff *msg;
+	size_t size;
 	unsigned int b;
 	int ret;
 
@@ -120,8 +119,15 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		NL_SET_ERR_MSG(info->extack, "mem queries take no attributes");
 		return -EINVAL;
 	}
-	msg = kscope_ctl_reply_start(src, info, mem_reply_size(src, by_mt),
-				     &nest);
+	size = mem_ctl_size(by_mt);
+	/* the nest's length is a u16: never let it wrap */
+	if (nla_attr_size(size) > U16_MAX) {
+		NL_SET_ERR_MSG(info->extack, "too many zones for one reply: read debugfs kscope/mem/freelists");
+		return -EMSGSIZE;
+	}
+	size += nla_total_size(strlen(src->name) + 1) +	/* KSCOPE_A_SOURCE */
+		nla_total_size(0);			/* KSCOPE_A_CTL */
+	msg = kscope_ctl_reply_start(src, info, size, &nest);
 	if (!msg)
 		return -ENOMEM;
 	ret = -EMSGSIZE;
