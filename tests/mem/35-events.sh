@@ -21,7 +21,6 @@ ktap_plan 6
 K=20
 T=/sys/kernel/tracing
 WORK="/usr/bin/python3 $KS_TOP/tests/mem/memwork.py"
-KS_AREA=mem
 
 trace_off() {
 	echo 0 >$T/tracing_on
@@ -48,7 +47,7 @@ echo 1 >$T/tracing_on
 
 "$KSCOPE" mem high-order 3
 o0=$(ks_counter mem high_order_own)
-watch_start ev
+watch_start ev mem
 $WORK pipes $K >"$KS_TMP/pipes.json" &
 pp=$!
 ks_wait_stopped $pp
