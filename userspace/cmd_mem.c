@@ -16,7 +16,9 @@ static const char mem_usage[] =
 	"       kscope mem show\n"
 	"  high-order: events for allocations of order N and above, 0 = off (admin)\n"
 	"  show:       free blocks per zone and order, fragmentation index x1000\n"
-	"              (-1000: a block of that order is free), slow-path latency\n";
+	"              (-1000: a block of that order is free), slow-path latency;\n"
+	"              for an admin also per migrate type (a walk of the free\n"
+	"              lists under the zone lock, as root-only /proc/pagetypeinfo)\n";
 
 static int mem_err(const char *fmt, const char *arg)
 {
@@ -24,14 +26,48 @@ static int mem_err(const char *fmt, const char *arg)
 }
 
 #define MAX_ORDERS	32
+#define MAX_MTS		16
+
+/* free blocks per migrate type, for one zone */
+struct mt_free {
+	unsigned int n;
+	const char *name[MAX_MTS];
+	uint64_t free[MAX_MTS][MAX_ORDERS];
+};
+
+static void mt_add(struct mt_free *mf, const struct nlattr *m, uint32_t order)
+{
+	const struct nlattr *a;
+	const char *name = NULL;
+	uint64_t f = 0;
+	unsigned int i;
+
+	mnl_attr_for_each_nested(a, m) {
+		if (mnl_attr_get_type(a) == KSCOPE_MEM_MT_NAME)
+			name = mnl_attr_get_str(a);
+		else if (mnl_attr_get_type(a) == KSCOPE_MEM_FREE)
+			f = mnl_attr_get_u64(a);
+	}
+	if (!name || order >= MAX_ORDERS)
+		return;
+	for (i = 0; i < mf->n && strcmp(mf->name[i], name); i++)
+		;
+	if (i == mf->n) {
+		if (mf->n == MAX_MTS)
+			return;
+		mf->name[mf->n++] = name;
+	}
+	mf->free[i][order] = f;
+}
 
 static void print_zone(const struct nlattr *zn)
 {
 	uint64_t nfree[MAX_ORDERS] = { 0 };
 	int32_t frag[MAX_ORDERS] = { 0 };
-	const struct nlattr *a, *o, *m;
+	const struct nlattr *a, *o;
+	struct mt_free mf = { 0 };
 	const char *name = "?";
-	unsigned int n = 0, i;
+	unsigned int n = 0, i, t;
 	uint32_t node = 0;
 
 	mnl_attr_for_each_nested(a, zn) {
@@ -47,6 +83,7 @@ static void print_zone(const struct nlattr *zn)
 			uint64_t f = 0;
 			int32_t fr = 0;
 
+			/* ORDER_NR comes first */
 			mnl_attr_for_each_nested(o, a) {
 				switch (mnl_attr_get_type(o)) {
 				case KSCOPE_MEM_ORDER_NR:
@@ -59,8 +96,7 @@ static void print_zone(const struct nlattr *zn)
 					fr = (int32_t)mnl_attr_get_u32(o);
 					break;
 				case KSCOPE_MEM_MT_FREE:
-					m = o;	/* per type: see debugfs freelists */
-					(void)m;
+					mt_add(&mf, o, nr);
 					break;
 				}
 			}
@@ -83,7 +119,22 @@ static void print_zone(const struct nlattr *zn)
 		printf("],\"frag\":[");
 		for (i = 0; i < n; i++)
 			printf("%s%d", i ? "," : "", frag[i]);
-		printf("]}\n");
+		printf("]");
+		/* only in an admin's reply */
+		if (mf.n) {
+			printf(",\"types\":{");
+			for (t = 0; t < mf.n; t++) {
+				printf("%s", t ? "," : "");
+				json_str(stdout, mf.name[t]);
+				printf(":[");
+				for (i = 0; i < n; i++)
+					printf("%s%" PRIu64, i ? "," : "",
+					       mf.free[t][i]);
+				printf("]");
+			}
+			printf("}");
+		}
+		printf("}\n");
 		return;
 	}
 	printf("node %u zone %-8s free", node, name);
@@ -93,6 +144,12 @@ static void print_zone(const struct nlattr *zn)
 	for (i = 0; i < n; i++)
 		printf(" %6d", frag[i]);
 	putchar('\n');
+	for (t = 0; t < mf.n; t++) {
+		printf("%16s%-11s", "", mf.name[t]);
+		for (i = 0; i < n; i++)
+			printf(" %6" PRIu64, mf.free[t][i]);
+		putchar('\n');
+	}
 }
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)

@@ -140,6 +140,13 @@ int kscope_ctl_reply_send(struct sk_buff *msg, struct nlattr *nest,
 bool kscope_listening(void);
 
 /*
+ * Is this the event channel's flush worker delivering events? What it
+ * does (allocate skbs, multicast them) is kscope's own doing: a probe
+ * that would report it should skip it, or every flush makes an event.
+ */
+bool kscope_in_flush(void);
+
+/*
  * Record one event of @type for @src. @data holds the fields in the order
  * of the event description (u64 for numbers, @size bytes for strings, 16
  * bytes for addresses) and must be exactly the described length. Safe in

@@ -103,6 +103,15 @@ bool kscope_listening(void)
 EXPORT_SYMBOL_GPL(kscope_listening);
 NOKPROBE_SYMBOL(kscope_listening);
 
+/* the flush worker's task while it delivers (one work item: one at a time) */
+static struct task_struct *kscope_flush_task;
+
+bool kscope_in_flush(void)
+{
+	return in_task() && READ_ONCE(kscope_flush_task) == current;
+}
+EXPORT_SYMBOL_GPL(kscope_in_flush);
+
 static void kscope_kick_fn(struct irq_work *work)
 {
 	if (READ_ONCE(kscope_urgent))
@@ -457,11 +466,13 @@ static void kscope_flush_fn(struct work_struct *work)
 	int cpu;
 
 	WRITE_ONCE(kscope_urgent, false);
+	WRITE_ONCE(kscope_flush_task, current);
 	mutex_lock(&kscope_sources_lock);
 	for_each_possible_cpu(cpu)
 		n += kscope_drain(cpu);
 	kscope_send();
 	mutex_unlock(&kscope_sources_lock);
+	WRITE_ONCE(kscope_flush_task, NULL);
 
 	if (n) {
 		/* busy: keep polling rather than kicking per event */

@@ -5,10 +5,13 @@
  *
  * Zones are reached through node_data[] and node_states (exported), not
  * for_each_populated_zone(), whose helpers (first_online_pgdat, next_zone)
- * are not exported to modules. Each order is read under zone->lock, as
- * /proc/buddyinfo and /proc/pagetypeinfo do; the per-type lists are
- * walked, capped like pagetypeinfo so that a huge list cannot keep
- * interrupts off for long.
+ * are not exported to modules. Each order's count is read under
+ * zone->lock, as /proc/buddyinfo does. The split by migrate type needs a
+ * walk of every list under zone->lock with interrupts off: upstream made
+ * /proc/pagetypeinfo root-only because that walk caused hard lockups on
+ * big machines. So it is only done for an admin (netlink) or root
+ * (debugfs), one list per lock hold, each walk capped as pagetypeinfo
+ * caps it, with a chance to reschedule between lists.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +19,7 @@
 #include <linux/list.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -30,34 +34,49 @@ struct zone_snap {
 	const char *name;
 	unsigned long nr_free[KSCOPE_NR_ORDERS];
 	unsigned long mt_free[KSCOPE_NR_ORDERS][MIGRATE_TYPES];
+	bool by_mt;		/* mt_free and mt_capped are filled in */
 	bool mt_capped;
 };
+
+/* Blocks on one free list, at most MT_WALK_CAP: one lock hold per list. */
+static unsigned long count_list(struct zone *zone, struct list_head *list,
+				bool *capped)
+{
+	unsigned long flags, n = 0;
+	struct list_head *p;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	list_for_each(p, list) {
+		if (++n >= MT_WALK_CAP) {
+			*capped = true;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return n;
+}
 
 static void zone_snapshot(struct zone *zone, struct zone_snap *s, bool by_mt)
 {
 	unsigned int order, mt;
-	unsigned long flags, n;
-	struct list_head *p;
+	unsigned long flags;
 
 	s->node = zone_to_nid(zone);
 	s->name = zone->name;
+	s->by_mt = by_mt;
 	s->mt_capped = false;
 	for (order = 0; order < KSCOPE_NR_ORDERS; order++) {
 		struct free_area *area = &zone->free_area[order];
 
 		spin_lock_irqsave(&zone->lock, flags);
 		s->nr_free[order] = area->nr_free;
-		for (mt = 0; by_mt && mt < MIGRATE_TYPES; mt++) {
-			n = 0;
-			list_for_each(p, &area->free_list[mt]) {
-				if (++n >= MT_WALK_CAP) {
-					s->mt_capped = true;
-					break;
-				}
-			}
-			s->mt_free[order][mt] = n;
-		}
 		spin_unlock_irqrestore(&zone->lock, flags);
+		for (mt = 0; by_mt && mt < MIGRATE_TYPES; mt++) {
+			s->mt_free[order][mt] = count_list(zone,
+							   &area->free_list[mt],
+							   &s->mt_capped);
+			cond_resched();
+		}
 	}
 }
 
@@ -198,7 +217,7 @@ static int put_zone(const struct zone_snap *s, void *arg)
 		    nla_put_s32(msg, KSCOPE_MEM_FRAG,
 				mem_frag_index(s->nr_free, o)))
 			return -EMSGSIZE;
-		for (t = 0; t < MIGRATE_TYPES; t++) {
+		for (t = 0; s->by_mt && t < MIGRATE_TYPES; t++) {
 			mn = nla_nest_start(msg, KSCOPE_MEM_MT_FREE);
 			if (!mn ||
 			    nla_put_string(msg, KSCOPE_MEM_MT_NAME,
@@ -214,7 +233,43 @@ static int put_zone(const struct zone_snap *s, void *arg)
 	return 0;
 }
 
-int mem_freelist_put(struct sk_buff *msg)
+/*
+ * What put_zone() puts for the zones populated now; memory hotplug in
+ * between makes the reply fail with -EMSGSIZE, not overflow.
+ */
+size_t mem_freelist_size(bool by_mt)
 {
-	return zones_snap(true, put_zone, msg);
+	size_t per_order, mt_names = 0, size = 0;
+	int nid, z;
+	unsigned int t;
+
+	for (t = 0; by_mt && t < MIGRATE_TYPES; t++)
+		mt_names += nla_total_size(0) +	/* KSCOPE_MEM_MT_FREE */
+			    nla_total_size(strlen(mem_mt_names[t]) + 1) +
+			    nla_total_size_64bit(sizeof(u64));
+	per_order = nla_total_size(0) +		/* KSCOPE_MEM_ORDER */
+		    nla_total_size(sizeof(u32)) +	/* ORDER_NR */
+		    nla_total_size_64bit(sizeof(u64)) +	/* FREE */
+		    nla_total_size(sizeof(s32)) +	/* FRAG */
+		    mt_names;
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			size += nla_total_size(0) +	/* KSCOPE_MEM_ZONE */
+				nla_total_size(sizeof(u32)) +	/* NODE */
+				nla_total_size(strlen(zone->name) + 1) +
+				KSCOPE_NR_ORDERS * per_order;
+		}
+	}
+	return size;
+}
+
+int mem_freelist_put(struct sk_buff *msg, bool by_mt)
+{
+	return zones_snap(by_mt, put_zone, msg);
 }

@@ -22,6 +22,7 @@ enum mem_counter {
 	MC_FREE_BATCHED,
 	MC_SLOWPATH,
 	MC_HIGH_ORDER_EVENTS,
+	MC_HIGH_ORDER_OWN,	/* the event channel's own: no event */
 	MC_NR_COUNTERS,
 };
 #define MC_ALLOC(order)	(order)
@@ -39,12 +40,16 @@ int mem_probes_init(void);
 void mem_probes_exit(void);
 int mem_probes_attach(char *attach, size_t len);
 void mem_probes_detach(void);
+void mem_probes_enable(void);
+void mem_probes_disable(void);
 void mem_probes_debugfs(struct dentry *dir);
 void mem_slow_hist(u64 *hist);
 
 /* freelist.c */
 void mem_freelist_debugfs(struct dentry *dir);
-int mem_freelist_put(struct sk_buff *msg);
+/* zones, free blocks per order and, if @by_mt, per migrate type */
+size_t mem_freelist_size(bool by_mt);
+int mem_freelist_put(struct sk_buff *msg, bool by_mt);
 /* fragmentation index x1000 of @order from free blocks per order */
 int mem_frag_index(const unsigned long *nr_free, unsigned int order);
 

@@ -7,7 +7,9 @@
  * for allocations of a high order (pid, comm, order, gfp flags), and the
  * free lists per zone, order and migrate type with a fragmentation index
  * per order (debugfs "buddyinfo", "freelists", "fragindex"; netlink
- * KSCOPE_CMD_CTL_GET). The event threshold is set with KSCOPE_CMD_CTL.
+ * KSCOPE_CMD_CTL_GET, where the split by migrate type is for admins only:
+ * it walks the free lists under the zone lock). The event threshold is
+ * set with KSCOPE_CMD_CTL.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,12 +19,11 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/debugfs.h>
+#include <linux/capability.h>
 #include <net/genetlink.h>
 #include <kscope/compat.h>
 
 #include "internal.h"
-
-#define MEM_REPLY_SIZE	(32 * 1024)
 
 static unsigned int high_order;
 module_param(high_order, uint, 0444);
@@ -77,12 +78,39 @@ static int mem_ctl(struct kscope_source *src, struct nlattr *ctl,
 	return 0;
 }
 
+/*
+ * May the requester see the free lists per migrate type? As for
+ * /proc/pagetypeinfo (root only): the walk holds the zone lock with
+ * interrupts off. The request runs in the sender's context; the family
+ * lives in the initial namespace only. No audit record: a denial is no
+ * error, the reply is only shorter.
+ */
+static bool mem_may_walk(struct genl_info *info)
+{
+	struct user_namespace *ns = genl_info_net(info)->user_ns;
+
+	return ns_capable_noaudit(ns, CAP_SYS_ADMIN) ||
+	       ns_capable_noaudit(ns, CAP_NET_ADMIN);
+}
+
+/* What mem_ctl_get() puts in the KSCOPE_A_CTL nest. */
+static size_t mem_ctl_size(bool by_mt)
+{
+	return nla_total_size(sizeof(u32)) +		/* HIGH_ORDER */
+	       nla_total_size(sizeof(u32)) +		/* NR_ORDERS */
+	       nla_total_size(0) +			/* SLOW_HIST */
+	       MEM_NR_BUCKETS * nla_total_size_64bit(sizeof(u64)) +
+	       mem_freelist_size(by_mt);
+}
+
 static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		       struct genl_info *info)
 {
+	bool by_mt = mem_may_walk(info);
 	u64 hist[MEM_NR_BUCKETS];
 	struct nlattr *nest, *hn;
 	struct sk_buff *msg;
+	size_t size;
 	unsigned int b;
 	int ret;
 
@@ -91,7 +119,15 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		NL_SET_ERR_MSG(info->extack, "mem queries take no attributes");
 		return -EINVAL;
 	}
-	msg = kscope_ctl_reply_start(src, info, MEM_REPLY_SIZE, &nest);
+	size = mem_ctl_size(by_mt);
+	/* the nest's length is a u16: never let it wrap */
+	if (nla_attr_size(size) > U16_MAX) {
+		NL_SET_ERR_MSG(info->extack, "too many zones for one reply: read debugfs kscope/mem/freelists");
+		return -EMSGSIZE;
+	}
+	size += nla_total_size(strlen(src->name) + 1) +	/* KSCOPE_A_SOURCE */
+		nla_total_size(0);			/* KSCOPE_A_CTL */
+	msg = kscope_ctl_reply_start(src, info, size, &nest);
 	if (!msg)
 		return -ENOMEM;
 	ret = -EMSGSIZE;
@@ -107,7 +143,7 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 						 KSCOPE_MEM_PAD))
 			goto free_msg;
 	nla_nest_end(msg, hn);
-	ret = mem_freelist_put(msg);
+	ret = mem_freelist_put(msg, by_mt);
 	if (ret)
 		goto free_msg;
 	return kscope_ctl_reply_send(msg, nest, info);
@@ -156,24 +192,32 @@ static int __init kmem_init(void)
 	mem_counter_names[MC_FREE_BATCHED] = "free_batched";
 	mem_counter_names[MC_SLOWPATH] = "slowpath";
 	mem_counter_names[MC_HIGH_ORDER_EVENTS] = "high_order_events";
+	mem_counter_names[MC_HIGH_ORDER_OWN] = "high_order_own";
 
 	ret = mem_probes_init();
 	if (ret)
 		return ret;
-	ret = kscope_source_register(&mem_src);
+	/* attached but idle until the source (its counters) exists */
+	ret = mem_probes_attach(mem_src.attach, sizeof(mem_src.attach));
 	if (ret)
 		goto exit_probes;
+	/*
+	 * Last: from here the source is reachable over netlink, and a failed
+	 * init would free code that a request may be running.
+	 */
+	ret = kscope_source_register(&mem_src);
+	if (ret)
+		goto detach_probes;
+	/* the source's directory, from the registration; cannot fail */
 	debugfs_create_file("settings", 0444, mem_src.dir, NULL,
 			    &settings_fops);
 	mem_probes_debugfs(mem_src.dir);
 	mem_freelist_debugfs(mem_src.dir);
-	ret = mem_probes_attach(mem_src.attach, sizeof(mem_src.attach));
-	if (ret)
-		goto unregister_source;
+	mem_probes_enable();
 	return 0;
 
-unregister_source:
-	kscope_source_unregister(&mem_src);
+detach_probes:
+	mem_probes_detach();
 exit_probes:
 	mem_probes_exit();
 	return ret;
@@ -181,8 +225,10 @@ exit_probes:
 
 static void __exit kmem_exit(void)
 {
-	mem_probes_detach();
+	/* the probes leave the counters alone before they are freed */
+	mem_probes_disable();
 	kscope_source_unregister(&mem_src);
+	mem_probes_detach();
 	mem_probes_exit();
 }
 

@@ -11,7 +11,15 @@
  *   kretprobe __alloc_pages_slowpath
  *                               latency of the slow path; only its timing
  *                               is read, so a compiler clone
- *                               (.constprop.N, .isra.N) serves as well
+ *                               (.constprop.N, .isra.N) serves as well.
+ *                               Optional: where the compiler inlined it
+ *                               (the debug 6.12), the module loads
+ *                               without it and its attach line says so
+ *
+ * The probes count into the source's counters, which exist only once the
+ * source is registered; registering is the last step of the module's
+ * init (it makes the source reachable over netlink), so the probes are
+ * attached before and do nothing until mem_probes_enable().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,13 +35,18 @@
 
 #include "internal.h"
 
-#define MT_NAME_LEN	12
+/*
+ * The payload is laid out as the field list describes it, with no
+ * padding: u64s on 8-byte boundaries, string sizes multiples of 8.
+ */
+#define MT_NAME_LEN	16
+#define ZONE_NAME_LEN	8
 
 static const struct kscope_field high_order_fields[] = {
 	{ .name = "order", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "gfp", .kind = KSCOPE_FIELD_HEX },
 	{ .name = "migratetype", .kind = KSCOPE_FIELD_STR, .size = MT_NAME_LEN },
-	{ .name = "zone", .kind = KSCOPE_FIELD_STR, .size = 8 },
+	{ .name = "zone", .kind = KSCOPE_FIELD_STR, .size = ZONE_NAME_LEN },
 	{ .name = "pfn", .kind = KSCOPE_FIELD_HEX },
 	{ .name = "failed", .kind = KSCOPE_FIELD_U64 },
 };
@@ -42,10 +55,14 @@ struct ev_high_order {
 	u64 order;
 	u64 gfp;
 	char mt[MT_NAME_LEN];
-	char zone[8];
+	char zone[ZONE_NAME_LEN];
 	u64 pfn;
 	u64 failed;
 };
+static_assert(offsetof(struct ev_high_order, pfn) ==
+	      2 * sizeof(u64) + MT_NAME_LEN + ZONE_NAME_LEN);
+static_assert(sizeof(struct ev_high_order) ==
+	      offsetof(struct ev_high_order, failed) + sizeof(u64));
 
 const struct kscope_event_desc mem_events[ME_NR_EVENTS] = {
 	[ME_HIGH_ORDER] = KSCOPE_EVENT("high_order", high_order_fields,
@@ -60,13 +77,34 @@ struct mem_cpu_stats {
 
 static struct mem_cpu_stats __percpu *mem_cpu;
 
+/* the source is registered: its counters exist (see the top) */
+static bool mem_enabled;
+
+void mem_probes_enable(void)
+{
+	/* pairs with the probes' acquire: they see the counters */
+	smp_store_release(&mem_enabled, true);
+}
+
+/* Before unregistering: no probe touches the counters after the grace period */
+void mem_probes_disable(void)
+{
+	WRITE_ONCE(mem_enabled, false);
+}
+
+static bool mem_on(void)
+{
+	/* pairs with mem_probes_enable(): the counters are set up */
+	return smp_load_acquire(&mem_enabled);
+}
+
 static void probe_page_alloc(void *data, struct page *page,
 			     unsigned int order, gfp_t gfp, int mt)
 {
 	unsigned int hi = READ_ONCE(mem_high_order);
 	struct ev_high_order ev = { };
 
-	if (order >= KSCOPE_NR_ORDERS)
+	if (order >= KSCOPE_NR_ORDERS || !mem_on())
 		return;
 	if (!page) {
 		kscope_count(&mem_src, MC_ALLOC_FAILED);
@@ -77,6 +115,11 @@ static void probe_page_alloc(void *data, struct page *page,
 	}
 	if (!hi || order < hi || !kscope_listening())
 		return;
+	/* the channel's own skbs, allocated as it delivers: not news */
+	if (kscope_in_flush()) {
+		kscope_count(&mem_src, MC_HIGH_ORDER_OWN);
+		return;
+	}
 	ev.order = order;
 	ev.gfp = (__force u64)gfp;
 	strscpy(ev.mt, mt >= 0 && mt < MIGRATE_TYPES ? mem_mt_names[mt] : "?",
@@ -90,7 +133,7 @@ static void probe_page_alloc(void *data, struct page *page,
 
 static void probe_page_free(void *data, struct page *page, unsigned int order)
 {
-	if (order >= KSCOPE_NR_ORDERS)
+	if (order >= KSCOPE_NR_ORDERS || !mem_on())
 		return;
 	kscope_count(&mem_src, MC_FREE(order));
 	this_cpu_inc(mem_cpu->frees[page_zonenum(page)][order]);
@@ -99,6 +142,8 @@ static void probe_page_free(void *data, struct page *page, unsigned int order)
 /* the same pages also pass mm_page_free (free_pages_prepare): not a free */
 static void probe_page_free_batched(void *data, struct page *page)
 {
+	if (!mem_on())
+		return;
 	kscope_count(&mem_src, MC_FREE_BATCHED);
 }
 
@@ -114,6 +159,8 @@ static int slow_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unsigned int b = min_t(unsigned int, us ? ilog2(us) + 1 : 0,
 			       MEM_NR_BUCKETS - 1);
 
+	if (!mem_on())
+		return 0;
 	kscope_count(&mem_src, MC_SLOWPATH);
 	this_cpu_inc(mem_cpu->slow_hist[b]);
 	return 0;
@@ -143,6 +190,9 @@ void mem_probes_detach(void)
 	kscope_tps_detach(mem_tps, ARRAY_SIZE(mem_tps));
 }
 
+#define MEM_TPS_ATTACH	"tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched"
+#define SLOW_FN		"__alloc_pages_slowpath"
+
 int mem_probes_attach(char *attach, size_t len)
 {
 	int ret;
@@ -151,18 +201,24 @@ int mem_probes_attach(char *attach, size_t len)
 	if (ret)
 		return ret;
 	/* only its timing is read: a compiler clone serves as well */
-	ret = kscope_kretprobe_any(&slow_krp, "__alloc_pages_slowpath",
-				   slow_sym, sizeof(slow_sym));
-	if (ret)
-		goto detach_tps;
-	slow_attached = true;
-	scnprintf(attach, len, "tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched; kretprobe %s",
-		  slow_sym);
+	ret = kscope_kretprobe_any(&slow_krp, SLOW_FN, slow_sym,
+				   sizeof(slow_sym));
+	if (!ret) {
+		slow_attached = true;
+		scnprintf(attach, len, MEM_TPS_ATTACH "; kretprobe %s",
+			  slow_sym);
+		return 0;
+	}
+	/* an optional hook: the rest of the module works without it */
+	strscpy(slow_sym, SLOW_FN, sizeof(slow_sym));
+	if (ret == -ENOENT)
+		scnprintf(attach, len, MEM_TPS_ATTACH "; slowpath: not available (" SLOW_FN " not found)");
+	else
+		scnprintf(attach, len, MEM_TPS_ATTACH "; slowpath: not available (kretprobe on " SLOW_FN ": error %d)",
+			  ret);
+	pr_notice("no slow-path latency on this kernel (%d); loading without it\n",
+		  ret);
 	return 0;
-
-detach_tps:
-	kscope_tps_detach(mem_tps, ARRAY_SIZE(mem_tps));
-	return ret;
 }
 
 void mem_slow_hist(u64 *hist)

@@ -59,6 +59,17 @@ if ! ks_load kscope_mem; then
 fi
 ktap_ok "load kscope_mem"
 read -r sym attached _ <"$KS_DEBUGFS/mem/kprobes"
+if [ "$attached" != 1 ]; then
+	# the debug 6.12 inlines it: the module loads without the hook
+	why="no kretprobe on $sym here: $(cat "$KS_DEBUGFS/mem/attach")"
+	ktap_skip "kscope counted at least the workload's allocations below low" "$why"
+	ktap_skip "kscope's slow path count = wake_all_kswapds calls (ftrace)" "$why"
+	ktap_eq "nothing counted on the slow path without its probe" "0 0" \
+		"$(ks_counter mem slowpath) $(awk '{ s += $2 } END { print s + 0 }' "$KS_DEBUGFS/mem/slowpath_hist")"
+	ks_unload kscope_mem
+	ktap_check "unload" "still loaded" bash -c "! test -d /sys/module/kscope_mem"
+	ktap_done
+fi
 oracle=0
 if grep -qx wake_all_kswapds "$T/available_filter_functions" &&
    echo 'p:ksmem_wake wake_all_kswapds' >>"$T/kprobe_events" &&
