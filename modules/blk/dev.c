@@ -189,6 +189,17 @@ int kblk_dev_add(const struct kblk_config *cfg, struct kblk_why *why)
 		goto out_unlock;
 	}
 	dev->cfg = *cfg;
+	/*
+	 * With one map (no polled queues), blk_mq_alloc_tag_set() keeps no
+	 * more hardware queues than CPUs: say so, and count what it keeps.
+	 * With polled queues it keeps them all, and kblk_map_queues() maps
+	 * the surplus to no CPU.
+	 */
+	if (!cfg->poll_queues && cfg->queues > nr_cpu_ids) {
+		dev->cfg.queues = nr_cpu_ids;
+		pr_info("%s: %u queues clamped to the %u possible CPUs\n",
+			cfg->name, cfg->queues, nr_cpu_ids);
+	}
 	dev->slow_ns = cfg->slow_ns;
 	dev->sectors = (u64)cfg->size_mb << (20 - SECTOR_SHIFT);
 	kblk_store_init(dev);
@@ -261,7 +272,7 @@ int kblk_dev_add(const struct kblk_config *cfg, struct kblk_why *why)
 		dev->disk->disk_name, kblk_profile_names[cfg->profile],
 		cfg->size_mb, cfg->queues, cfg->poll_queues, cfg->depth,
 		kblk_comp_names[cfg->completion]);
-	if (max(cfg->queues, cfg->poll_queues) > num_possible_cpus())
+	if (max(dev->cfg.queues, cfg->poll_queues) > num_possible_cpus())
 		pr_info("%s: more queues than the %u possible CPUs: the queues past them get no CPU and no I/O\n",
 			dev->disk->disk_name, num_possible_cpus());
 	return 0;

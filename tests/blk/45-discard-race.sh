@@ -6,8 +6,8 @@
 # it: WARN_ON_ONCE(!page) in kblk_copy, the data dropped and the write
 # completed OK. Now a page is looked up, made and freed only under its
 # lock. For each completion mode: O_DIRECT writes (fio, 4 KiB to 1 MiB)
-# race `blkdiscard` and `blkdiscard -z` loops on the same 4 MiB for a few
-# seconds; meanwhile fio writes and verifies (crc32c) a range nothing
+# race discards (fio randtrim: BLKDISCARD) and `blkdiscard -z` loops on
+# the same 4 MiB for a few seconds; meanwhile fio writes and verifies (crc32c) a range nothing
 # discards. Oracles: the kernel log shows no WARNING; fio verifies the
 # undisturbed range during the race and the raced range after it (then
 # no longer discarded); a block written once the race is over reads back
@@ -27,24 +27,24 @@ for mode in $modes; do
 	$KSCOPE blk add r --profile nvme --size 16 --queues 2 --depth 32 --completion "$mode" ||
 		{ ktap_fail "add ($mode)"; continue; }
 	dev=/dev/kblk_r
-	blk_fio "race-$mode" --filename=$dev --direct=1 --ioengine=libaio --time_based \
+	blk_fio "race-$mode" --filename=$dev --direct=1 --time_based \
 		--runtime=$secs --randrepeat=0 \
-		--name=racer --rw=randwrite --bssplit=4k/40:64k/30:1m/30 --offset=0 --size=4M \
-		--iodepth=8 --numjobs=2 \
-		--name=calm --rw=randwrite --bs=16k --offset=8M --size=4M --iodepth=4 \
-		--verify=crc32c --verify_fatal=1 --verify_backlog=64 &
+		--name=racer --ioengine=libaio --rw=randwrite --bssplit=4k/40:64k/30:1m/30 \
+		--offset=0 --size=4M --iodepth=8 --numjobs=2 \
+		--name=trimmer --ioengine=psync --rw=randtrim --bssplit=4k/40:64k/30:1m/30 \
+		--offset=0 --size=4M \
+		--name=calm --ioengine=libaio --rw=randwrite --bs=16k --offset=8M --size=4M \
+		--iodepth=4 --verify=crc32c --verify_fatal=1 --verify_backlog=64 &
 	fpid=$!
+	# and write zeroes (BLKZEROOUT) over the same range, as fast as a
+	# shell can
 	nd=0 nok=0
 	d0=$(awk '$3 == "kblk_r" { print $15 }' /proc/diskstats)
 	end=$((SECONDS + secs))
 	while [ $SECONDS -lt $end ]; do
 		o=$(( (RANDOM % 1024) * 4096 )) l=$(( (RANDOM % 256 + 1) * 4096 ))
 		[ $((o + l)) -le 4194304 ] || l=$((4194304 - o))
-		if (( nd % 2 )); then
-			blkdiscard -o $o -l $l $dev 2>>"$KS_TMP/bd.err" && nok=$((nok + 1))
-		else
-			blkdiscard -z -o $o -l $l $dev 2>>"$KS_TMP/bd.err" && nok=$((nok + 1))
-		fi
+		blkdiscard -z -o $o -l $l $dev 2>>"$KS_TMP/bd.err" && nok=$((nok + 1))
 		nd=$((nd + 1))
 	done
 	wait $fpid
@@ -52,7 +52,7 @@ for mode in $modes; do
 	d1=$(awk '$3 == "kblk_r" { print $15 }' /proc/diskstats)
 	# diskstats: the discards did reach the device while fio wrote
 	if [ "$nok" -gt 0 ] && [ "$d1" -gt "$d0" ]; then
-		ktap_eq "$mode: fio racing $nok discards/zeroouts ($((d1 - d0)) discard requests) ends clean, undisturbed range verified" \
+		ktap_eq "$mode: fio writes racing $(blk_fio_get "race-$mode" '.trim.total_ios') trims and $nok zeroouts ($((d1 - d0)) discard requests) end clean, undisturbed range verified" \
 			"0 0" "$rc $(jq '[.jobs[].error] | add' "$KS_TMP/race-$mode.json" 2>/dev/null)"
 	else
 		ktap_fail "$mode: race" "$nok of $nd blkdiscard runs worked, discards $d0 -> $d1" \
