@@ -132,8 +132,11 @@ static blk_status_t kblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 		done = kblk_model_done_ns(dev, op, blk_rq_pos(rq),
 					  blk_rq_bytes(rq), cmd->start_ns);
 		cmd->done_ns = done;
-		hrtimer_start(&cmd->timer, ns_to_ktime(done - cmd->start_ns),
-			      HRTIMER_MODE_REL);
+		/*
+		 * at the modeled end itself (CLOCK_MONOTONIC, as
+		 * ktime_get_ns()), the time the copy took included
+		 */
+		hrtimer_start(&cmd->timer, ns_to_ktime(done), HRTIMER_MODE_ABS);
 		break;
 	default:
 		break;
@@ -156,7 +159,7 @@ static int kblk_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	struct kblk_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
 	kscope_hrtimer_setup(&cmd->timer, kblk_timer_fn, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL);
+			     HRTIMER_MODE_ABS);
 	return 0;
 }
 
