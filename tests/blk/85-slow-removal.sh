@@ -36,6 +36,13 @@ slow_fio() {
 		--name=w --rw=write --bs=16m --size=96M --iodepth=6 \
 		--time_based --runtime=12
 }
+# fio in the background, itself (not a subshell) being $!, its job a
+# thread (not a child process) that dies with it
+bg_fio() {
+	fio --filename=/dev/kblk_slow --direct=1 --ioengine=libaio --name=w \
+		--rw=write --bs=16m --size=96M --iodepth=2 --time_based --runtime=60 --thread \
+		>/dev/null 2>&1 &
+}
 clat_ms() { jq '[.jobs[].write.clat_ns.max] | max / 1000000 | floor' "$KS_TMP/$1.json"; }
 
 for t in default 1000; do
@@ -53,8 +60,7 @@ for t in default 1000; do
 done
 
 # I/O in flight when fio dies; del as soon as the device is closed
-blk_fio kill --filename=/dev/kblk_slow --direct=1 --ioengine=libaio \
-	--name=w --rw=write --bs=16m --size=96M --iodepth=2 --time_based --runtime=60 &
+bg_fio
 fpid=$!
 sleep 3
 inflight=$(cat /sys/block/kblk_slow/inflight | awk '{ print $1 + $2 }')
@@ -71,8 +77,7 @@ ktap_check "del after kill with $inflight requests in flight: ${ms} ms" "device 
 
 # unload with a device whose last writer just died with I/O in flight
 slow_add
-blk_fio bg2 --filename=/dev/kblk_slow --direct=1 --ioengine=libaio \
-	--name=w --rw=write --bs=16m --size=96M --iodepth=2 --time_based --runtime=60 &
+bg_fio
 fpid=$!
 sleep 3
 t0=$(date +%s%N)
