@@ -222,9 +222,11 @@ int kblk_dev_add(const struct kblk_config *cfg, struct kblk_why *why)
 	 * and, as brd does in its submit_bio, it does so where it may sleep
 	 * (GFP_NOIO, under the page's mutex, store.c). That is what makes a
 	 * write and a discard of the same page serialise without the
-	 * allocation failing under pressure, as GFP_ATOMIC would; the cost,
-	 * dispatch under SRCU and from kblockd when the submitter cannot
-	 * sleep, is what a memory-backed null_blk pays too.
+	 * allocation failing under pressure, as GFP_ATOMIC would. The cost
+	 * is that of null_blk's blocking=1: dispatch under SRCU, and from
+	 * kblockd when the submitter cannot sleep. (Preallocating pages
+	 * outside queue_rq would need a pool sized for a 32 MiB request and
+	 * a retry path, for the same guarantee.)
 	 */
 	dev->set.flags = KSCOPE_BLK_MQ_F_MERGE | BLK_MQ_F_BLOCKING;
 	dev->set.driver_data = dev;
