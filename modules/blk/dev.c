@@ -272,7 +272,7 @@ int kblk_dev_add(const struct kblk_config *cfg, struct kblk_why *why)
 	mutex_unlock(&kblk_lock);
 	pr_info("%s: %s, %u MiB, %u queues (%u polled) of %u, %s completion\n",
 		dev->disk->disk_name, kblk_profile_names[cfg->profile],
-		cfg->size_mb, cfg->queues, cfg->poll_queues, cfg->depth,
+		cfg->size_mb, dev->cfg.queues, cfg->poll_queues, cfg->depth,
 		kblk_comp_names[cfg->completion]);
 	if (max(dev->cfg.queues, cfg->poll_queues) > num_possible_cpus())
 		pr_info("%s: more queues than the %u possible CPUs: the queues past them get no CPU and no I/O\n",
