@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sys/socket.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,17 @@ static int blk_talk(struct nlmsghdr *nlh, struct nlattr *nest, const char *op,
 	if (err) {
 		ks_nl_connect_report(&nl, err);
 		goto out;
+	}
+	/*
+	 * a device's statistics come in several messages before the ACK
+	 * (about 130 KiB for the largest): room for them all, as far as
+	 * net.core.rmem_max lets an unprivileged reader go
+	 */
+	if (fn) {
+		int sz = 1 << 20;
+
+		setsockopt(mnl_socket_get_fd(nl.sk), SOL_SOCKET, SO_RCVBUF,
+			   &sz, sizeof(sz));
 	}
 	/* the family id is known only now */
 	nlh->nlmsg_type = nl.family;
@@ -170,10 +182,19 @@ static int blk_put_opts(struct nlmsghdr *nlh, int argc, char **argv, int from,
 
 /* ---- replies ---- */
 
+/*
+ * A device may come in several KSCOPE_BLK_DEVICE nests, over several
+ * messages: the first with its configuration, the next ones with its
+ * NAME and more hardware queues. A nest naming the device being printed
+ * continues it; the device is closed when another begins, or at the end.
+ */
 struct blk_show {
 	bool stats;
 	bool hwq;
 	unsigned int nr;
+	bool open;		/* a device is being printed */
+	bool first;		/* nothing printed in it yet */
+	char name[64];		/* its name */
 };
 
 static void blk_print_str(const char *key, const char *val, bool *first)
@@ -235,7 +256,7 @@ static const char *blk_name_of(const char *const *names, unsigned int n,
 	return v < n ? names[v] : "?";
 }
 
-static void blk_print_dev(const struct nlattr *dev, const struct blk_show *sh)
+static void blk_print_dev(const struct nlattr *dev, struct blk_show *sh)
 {
 	static const struct {
 		uint16_t attr;
@@ -259,35 +280,35 @@ static void blk_print_dev(const struct nlattr *dev, const struct blk_show *sh)
 		{ KSCOPE_BLK_PAGES, "pages" },
 	};
 	const struct nlattr *a, *q;
-	bool first = true;
+	bool *first = &sh->first;
 	unsigned int i;
 	uint64_t v;
 	char prefix[32];
 
-	printf("%s", opt_json ? "{" : "");
 	mnl_attr_for_each_nested(a, dev) {
 		uint16_t t = mnl_attr_get_type(a);
 
 		switch (t) {
 		case KSCOPE_BLK_NAME:
-			blk_print_str("name", mnl_attr_get_str(a), &first);
+			if (*first)
+				blk_print_str("name", mnl_attr_get_str(a), first);
 			continue;
 		case KSCOPE_BLK_DISK:
-			blk_print_str("disk", mnl_attr_get_str(a), &first);
+			blk_print_str("disk", mnl_attr_get_str(a), first);
 			continue;
 		case KSCOPE_BLK_PROFILE:
 			blk_print_str("profile",
 				      blk_name_of(blk_profiles, ARRAY_SIZE(blk_profiles),
-						  mnl_attr_get_u8(a)), &first);
+						  mnl_attr_get_u8(a)), first);
 			continue;
 		case KSCOPE_BLK_COMPLETION:
 			blk_print_str("completion",
 				      blk_name_of(blk_comps, ARRAY_SIZE(blk_comps),
-						  mnl_attr_get_u8(a)), &first);
+						  mnl_attr_get_u8(a)), first);
 			continue;
 		case KSCOPE_BLK_STATS:
 			if (sh->stats)
-				blk_print_stats(a, "", &first);
+				blk_print_stats(a, "", first);
 			continue;
 		case KSCOPE_BLK_HWQ:
 			if (!sh->hwq)
@@ -301,9 +322,9 @@ static void blk_print_dev(const struct nlattr *dev, const struct blk_show *sh)
 					char key[40];
 
 					snprintf(key, sizeof(key), "%spolled", prefix);
-					blk_print_u64(key, mnl_attr_get_u8(q), &first);
+					blk_print_u64(key, mnl_attr_get_u8(q), first);
 				} else if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS) {
-					blk_print_stats(q, prefix, &first);
+					blk_print_stats(q, prefix, first);
 				}
 			}
 			continue;
@@ -322,10 +343,18 @@ static void blk_print_dev(const struct nlattr *dev, const struct blk_show *sh)
 				v = mnl_attr_get_u64(a);
 				break;
 			}
-			blk_print_u64(nums[i].key, v, &first);
+			blk_print_u64(nums[i].key, v, first);
 		}
 	}
+}
+
+static void blk_close_dev(struct blk_show *sh)
+{
+	if (!sh->open)
+		return;
 	printf("%s\n", opt_json ? "}" : "");
+	sh->open = false;
+	sh->nr++;
 }
 
 static int blk_reply(const struct nlmsghdr *nlh, void *data)
@@ -337,14 +366,26 @@ static int blk_reply(const struct nlmsghdr *nlh, void *data)
 	if (!ctl)
 		return 0;
 	mnl_attr_for_each_nested(d, ctl) {
+		const struct nlattr *a;
+		const char *name = "";
+
 		if (mnl_attr_get_type(d) != KSCOPE_BLK_DEVICE)
 			continue;
-		if (opt_json)
-			printf("%s", sh->nr ? ", " : "");
-		else if (sh->nr)
-			printf("\n");
+		mnl_attr_for_each_nested(a, d)
+			if (mnl_attr_get_type(a) == KSCOPE_BLK_NAME &&
+			    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+				name = mnl_attr_get_str(a);
+		if (!sh->open || strcmp(name, sh->name)) {
+			blk_close_dev(sh);
+			if (opt_json)
+				printf("%s{", sh->nr ? ", " : "");
+			else if (sh->nr)
+				printf("\n");
+			snprintf(sh->name, sizeof(sh->name), "%s", name);
+			sh->open = true;
+			sh->first = true;
+		}
 		blk_print_dev(d, sh);
-		sh->nr++;
 	}
 	return 0;
 }
@@ -407,6 +448,7 @@ int cmd_blk(int argc, char **argv)
 		if (opt_json)
 			printf("[");
 		ret = blk_talk(nlh, nest, sub, blk_reply, &sh);
+		blk_close_dev(&sh);
 		if (opt_json)
 			printf("]\n");
 		return ret;

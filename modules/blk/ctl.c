@@ -68,15 +68,6 @@ static const u32 kblk_config_attrs =
 	BIT(KSCOPE_BLK_COMPLETION) | BIT(KSCOPE_BLK_BW_MBPS) |
 	BIT(KSCOPE_BLK_SLOW_NS) | BIT(KSCOPE_BLK_POLL_QUEUES);
 
-/* @why is a string literal chosen at run time, so no NL_SET_ERR_MSG(). */
-static void kblk_err(struct genl_info *info, const struct nlattr *attr,
-		     const char *why)
-{
-	NL_SET_BAD_ATTR(info->extack, attr);
-	if (info->extack)
-		info->extack->_msg = why;
-}
-
 static int kblk_parse(struct nlattr *ctl, struct nlattr **tb,
 		      struct genl_info *info)
 {
@@ -139,7 +130,7 @@ int kblk_ctl(struct kscope_source *src, struct nlattr *ctl,
 	     struct genl_info *info)
 {
 	struct nlattr *tb[KSCOPE_BLK_MAX + 1];
-	const char *why = "invalid request";
+	struct kblk_why why = { .extack = info->extack };
 	struct kblk_config *cfg;
 	struct kblk_dev *dev;
 	char name[KBLK_NAME_MAX];
@@ -159,6 +150,8 @@ int kblk_ctl(struct kscope_source *src, struct nlattr *ctl,
 	}
 	nla_strscpy(name, tb[KSCOPE_BLK_NAME], sizeof(name));
 	op = nla_get_u8(tb[KSCOPE_BLK_OP]);
+	/* a refusal points at the device named */
+	why.attr = tb[KSCOPE_BLK_NAME];
 
 	switch (op) {
 	case KSCOPE_BLK_OP_ADD:
@@ -192,18 +185,16 @@ int kblk_ctl(struct kscope_source *src, struct nlattr *ctl,
 		}
 		mutex_lock(&kblk_lock);
 		dev = kblk_dev_find(name);
-		if (dev) {
+		if (dev && !dev->deleting) {
 			WRITE_ONCE(dev->slow_ns,
 				   nla_get_u64(tb[KSCOPE_BLK_SLOW_NS]));
 		} else {
-			why = "no device of that name";
+			kblk_why_set(&why, "no device of that name");
 			ret = -ENODEV;
 		}
 		mutex_unlock(&kblk_lock);
 		break;
 	}
-	if (ret)
-		kblk_err(info, tb[KSCOPE_BLK_NAME], why);
 	return ret;
 }
 
@@ -237,29 +228,139 @@ static int kblk_put_config(struct sk_buff *skb, struct kblk_dev *dev)
 	return 0;
 }
 
-static int kblk_put_dev(struct sk_buff *skb, struct kblk_dev *dev,
-			bool stats)
+/* Bytes kblk_put_config() takes. */
+static size_t kblk_config_size(struct kblk_dev *dev)
 {
-	struct nlattr *nest = nla_nest_start(skb, KSCOPE_BLK_DEVICE), *q;
-	unsigned int i;
+	return nla_total_size(strlen(dev->cfg.name) + 1) +
+	       nla_total_size(strlen(dev->disk->disk_name) + 1) +
+	       6 * nla_total_size(sizeof(u8)) +
+	       10 * nla_total_size(sizeof(u32)) +
+	       2 * nla_total_size_64bit(sizeof(u64));
+}
+
+/*
+ * A reply in parts. A device with 80 hardware queues has about 120 KiB
+ * of statistics: more than the u16 nla_len of one nest can describe. So
+ * a reply is one or more messages, each an ordinary reply to the request
+ * (the ACK follows the last) of at most KBLK_PART_BYTES, whose every
+ * nest is far below U16_MAX. A device's first KSCOPE_BLK_DEVICE carries
+ * its configuration (and totals); when its hardware queues do not fit,
+ * the next message continues with a KSCOPE_BLK_DEVICE holding only its
+ * NAME and the queues that follow, which the reader joins to the first.
+ * Every size is computed with nla_total_size() before anything is put,
+ * so a put that fails is a bug, reported as -EMSGSIZE.
+ *
+ * The part size keeps each skb in one 16 KiB allocation: the messages of
+ * the largest device then take about 130 KiB of the reader's receive
+ * buffer (the reader enlarges it; the default is 208 KiB).
+ */
+#define KBLK_PART_BYTES		(15 * 1024)
+
+struct kblk_reply {
+	struct kscope_source *src;
+	struct genl_info *info;
+	struct sk_buff *msg;
+	struct nlattr *ctl;		/* KSCOPE_A_CTL of msg */
+	struct nlattr *dev;		/* KSCOPE_BLK_DEVICE open in msg */
+	size_t left;			/* bytes msg may still take */
+};
+
+static int kblk_reply_send(struct kblk_reply *r)
+{
+	struct sk_buff *msg = r->msg;
+
+	if (!msg)
+		return 0;
+	if (r->dev)
+		nla_nest_end(msg, r->dev);
+	r->msg = NULL;
+	r->dev = NULL;
+	return kscope_ctl_reply_send(msg, r->ctl, r->info);
+}
+
+/* Room for @need more bytes: in this message, or else in a new one. */
+static int kblk_reply_room(struct kblk_reply *r, size_t need)
+{
 	int ret;
 
-	if (!nest)
-		return -EMSGSIZE;
-	ret = kblk_put_config(skb, dev);
-	if (!ret && stats)
-		ret = kblk_stats_put(skb, dev, -1);
-	for (i = 0; !ret && stats && i < kblk_nr_hwq(dev); i++) {
-		q = nla_nest_start(skb, KSCOPE_BLK_HWQ);
-		if (!q || nla_put_u32(skb, KSCOPE_BLK_HWQ_INDEX, i) ||
-		    nla_put_u8(skb, KSCOPE_BLK_HWQ_POLL, dev->hwq[i].polled))
-			return -EMSGSIZE;
-		ret = kblk_stats_put(skb, dev, i);
-		nla_nest_end(skb, q);
-	}
+	if (r->msg && need <= r->left)
+		return 0;
+	ret = kblk_reply_send(r);
 	if (ret)
 		return ret;
-	nla_nest_end(skb, nest);
+	r->msg = kscope_ctl_reply_start(r->src, r->info, KBLK_PART_BYTES,
+					&r->ctl);
+	if (!r->msg)
+		return -ENOMEM;
+	r->left = KBLK_PART_BYTES - nla_total_size(strlen(r->src->name) + 1) -
+		  nla_total_size(0);
+	return need <= r->left ? 0 : -EMSGSIZE;
+}
+
+static int kblk_put_hwq(struct sk_buff *skb, struct kblk_dev *dev,
+			unsigned int i)
+{
+	struct nlattr *q = nla_nest_start(skb, KSCOPE_BLK_HWQ);
+	int ret;
+
+	if (!q || nla_put_u32(skb, KSCOPE_BLK_HWQ_INDEX, i) ||
+	    nla_put_u8(skb, KSCOPE_BLK_HWQ_POLL, dev->hwq[i].polled))
+		return -EMSGSIZE;
+	ret = kblk_stats_put(skb, dev, i);
+	if (ret)
+		return ret;
+	nla_nest_end(skb, q);
+	return 0;
+}
+
+/* One device: its configuration, and with @stats its totals and queues. */
+static int kblk_put_dev(struct kblk_reply *r, struct kblk_dev *dev,
+			bool stats)
+{
+	size_t need = nla_total_size(0) + kblk_config_size(dev), cont, row;
+	unsigned int i;
+	int ret = 0;
+
+	if (stats)
+		ret = kblk_stats_size(dev, -1, &need);
+	ret = ret ?: kblk_reply_room(r, need);
+	if (ret)
+		return ret;
+	r->dev = nla_nest_start(r->msg, KSCOPE_BLK_DEVICE);
+	if (!r->dev)
+		return -EMSGSIZE;
+	ret = kblk_put_config(r->msg, dev);
+	if (!ret && stats)
+		ret = kblk_stats_put(r->msg, dev, -1);
+	if (ret)
+		return ret;
+	r->left -= need;
+
+	cont = nla_total_size(0) + nla_total_size(strlen(dev->cfg.name) + 1);
+	for (i = 0; stats && i < kblk_nr_hwq(dev); i++) {
+		row = nla_total_size(0) + nla_total_size(sizeof(u32)) +
+		      nla_total_size(sizeof(u8));
+		ret = kblk_stats_size(dev, i, &row);
+		if (ret)
+			return ret;
+		if (row > r->left) {
+			/* continue the device in the next message */
+			ret = kblk_reply_room(r, cont + row);
+			if (ret)
+				return ret;
+			r->dev = nla_nest_start(r->msg, KSCOPE_BLK_DEVICE);
+			if (!r->dev ||
+			    nla_put_string(r->msg, KSCOPE_BLK_NAME, dev->cfg.name))
+				return -EMSGSIZE;
+			r->left -= cont;
+		}
+		ret = kblk_put_hwq(r->msg, dev, i);
+		if (ret)
+			return ret;
+		r->left -= row;
+	}
+	nla_nest_end(r->msg, r->dev);
+	r->dev = NULL;
 	return 0;
 }
 
@@ -267,13 +368,10 @@ int kblk_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		 struct genl_info *info)
 {
 	struct nlattr *tb[KSCOPE_BLK_MAX + 1] = { };
+	struct kblk_reply r = { .src = src, .info = info };
 	char name[KBLK_NAME_MAX] = "";
 	struct kblk_dev *dev;
-	struct sk_buff *msg;
-	struct nlattr *nest;
-	size_t size = NLMSG_GOODSIZE;
-	void *hdr;
-	int ret;
+	int ret = 0;
 
 	/* an empty request lists every device */
 	if (ctl) {
@@ -290,51 +388,28 @@ int kblk_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	mutex_lock(&kblk_lock);
 	if (name[0]) {
 		dev = kblk_dev_find(name);
-		if (!dev) {
+		if (!dev || dev->deleting) {
 			mutex_unlock(&kblk_lock);
-			kblk_err(info, tb[KSCOPE_BLK_NAME],
-				 "no device of that name");
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KSCOPE_BLK_NAME],
+					    "no device of that name");
 			return -ENODEV;
 		}
-		size = 16384 + kblk_nr_hwq(dev) * 4096;
+		ret = kblk_put_dev(&r, dev, true);
 	} else {
-		list_for_each_entry(dev, &kblk_devs, node)
-			size += 1024;
-	}
-	ret = -ENOMEM;
-	msg = genlmsg_new(size, GFP_KERNEL);
-	if (!msg)
-		goto out_unlock;
-	hdr = kscope_reply_put(msg, info);
-	if (!hdr)
-		goto out_free_msg;
-	ret = -EMSGSIZE;
-	if (nla_put_string(msg, KSCOPE_A_SOURCE, src->name))
-		goto out_free_msg;
-	nest = nla_nest_start(msg, KSCOPE_A_CTL);
-	if (!nest)
-		goto out_free_msg;
-	if (name[0]) {
-		ret = kblk_put_dev(msg, kblk_dev_find(name), true);
-	} else {
-		ret = 0;
+		/* no device: still one (empty) reply */
+		ret = kblk_reply_room(&r, 0);
 		list_for_each_entry(dev, &kblk_devs, node) {
-			ret = kblk_put_dev(msg, dev, false);
 			if (ret)
 				break;
+			if (!dev->deleting)
+				ret = kblk_put_dev(&r, dev, false);
 		}
 	}
-	if (ret)
-		goto out_free_msg;
-	nla_nest_end(msg, nest);
+	if (!ret)
+		ret = kblk_reply_send(&r);
 	mutex_unlock(&kblk_lock);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-out_free_msg:
-	nlmsg_free(msg);
-out_unlock:
-	mutex_unlock(&kblk_lock);
+	if (r.msg)
+		nlmsg_free(r.msg);
 	if (ret == -EMSGSIZE)
 		NL_SET_ERR_MSG(info->extack, "reply too large");
 	return ret;

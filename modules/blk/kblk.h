@@ -11,6 +11,8 @@
 #include <linux/blk-mq.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include <kscope/kscope.h>
@@ -23,6 +25,14 @@
 #define KBLK_MAX_DEPTH		4096
 #define KBLK_MAX_SIZE_MB	(1U << 20)
 #define KBLK_STORE_LOCKS	64	/* page locks, hashed by page index */
+/*
+ * Longest modeled service time of a request, counted from its arrival:
+ * well under the block layer's default request timeout (30 s), so that a
+ * request of the slowest profile at its bounds (hdd, 1 MB/s, 32 MiB
+ * requests, 4096 deep) ends long before anyone times it out, and a queue
+ * freeze (device removal, unload) waits at most this long.
+ */
+#define KBLK_LAT_MAX_NS		(5ULL * NSEC_PER_SEC)
 
 enum kblk_op {
 	KBLK_OP_READ,
@@ -105,7 +115,7 @@ struct kblk_cmd {
 	struct hrtimer timer;
 	struct kblk_hwq *hwq;
 	u64 start_ns;
-	u64 done_ns;			/* polled: not completed before */
+	u64 done_ns;			/* timer, polled: modeled end */
 	struct list_head poll_node;	/* on hwq->poll_list, under poll_lock */
 	bool on_poll_list;
 	blk_status_t status;
@@ -119,12 +129,12 @@ struct kblk_dev {
 	struct blk_mq_tag_set set;
 	struct gendisk *disk;
 	struct kblk_hwq *hwq;
-	struct dentry *dir;
-	bool deleting;			/* under disk->open_mutex */
+	struct dentry *dir;		/* under kblk_lock */
+	bool deleting;			/* set under kblk_lock and open_mutex */
 
 	/* backing store */
 	struct xarray pages;
-	spinlock_t page_lock[KBLK_STORE_LOCKS];
+	struct mutex page_lock[KBLK_STORE_LOCKS];
 	atomic_long_t nr_pages;
 
 	/* disk mechanics: one head, one request served at a time */
@@ -139,6 +149,44 @@ struct kblk_dev {
 };
 
 extern struct kscope_source kblk_src;
+
+/*
+ * The source's counters exist from kscope_source_register() to
+ * kscope_source_unregister(), while devices made at load live before the
+ * one and those removed at unload after the other (see main.c): every
+ * count goes through kblk_count*(), which counts only while kblk_counting
+ * is set, in an RCU read section that kblk_unpublish() waits out.
+ */
+extern bool kblk_counting;
+
+static inline void kblk_count_add(unsigned int idx, u64 n)
+{
+	rcu_read_lock();
+	if (READ_ONCE(kblk_counting))
+		kscope_count_add(&kblk_src, idx, n);
+	rcu_read_unlock();
+}
+
+static inline void kblk_count(unsigned int idx)
+{
+	kblk_count_add(idx, 1);
+}
+
+/*
+ * Why a request is refused: a string literal, into the extack of a
+ * netlink request (through NL_SET_ERR_MSG_ATTR) and into @msg for the
+ * log of a load-time device. @extack is NULL at load.
+ */
+struct kblk_why {
+	const char *msg;
+	struct netlink_ext_ack *extack;
+	const struct nlattr *attr;
+};
+
+#define kblk_why_set(w, text) do {					\
+	(w)->msg = (text);						\
+	NL_SET_ERR_MSG_ATTR((w)->extack, (w)->attr, text);		\
+} while (0)
 
 static inline unsigned int kblk_nr_hwq(const struct kblk_dev *dev)
 {
@@ -169,10 +217,12 @@ struct kblk_slow_ev {
 /* dev.c */
 void kblk_config_defaults(struct kblk_config *cfg,
 			  enum kscope_blk_profile profile);
-int kblk_config_check(const struct kblk_config *cfg, const char **why);
-int kblk_dev_add(const struct kblk_config *cfg, const char **why);
-int kblk_dev_del(const char *name, const char **why);
+int kblk_config_check(const struct kblk_config *cfg, struct kblk_why *why);
+int kblk_dev_add(const struct kblk_config *cfg, struct kblk_why *why);
+int kblk_dev_del(const char *name, struct kblk_why *why);
 void kblk_dev_del_all(void);
+void kblk_publish(void);
+void kblk_unpublish(void);
 struct kblk_dev *kblk_dev_find(const char *name);
 extern struct mutex kblk_lock;
 extern struct list_head kblk_devs;
@@ -184,8 +234,7 @@ extern const struct block_device_operations kblk_fops;
 /* store.c */
 void kblk_store_init(struct kblk_dev *dev);
 void kblk_store_free(struct kblk_dev *dev);
-int kblk_store_prepare(struct kblk_dev *dev, u64 sector, u32 bytes);
-void kblk_store_rw(struct kblk_dev *dev, struct request *rq, bool write);
+int kblk_store_rw(struct kblk_dev *dev, struct request *rq, bool write);
 void kblk_store_zero(struct kblk_dev *dev, u64 sector, u32 bytes);
 
 /* model.c */
@@ -200,6 +249,7 @@ void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,
 void kblk_stats_sum(struct kblk_dev *dev, int hwq, struct kblk_stat *out);
 void kblk_debugfs_add(struct kblk_dev *dev);
 int kblk_stats_put(struct sk_buff *skb, struct kblk_dev *dev, int hwq);
+int kblk_stats_size(struct kblk_dev *dev, int hwq, size_t *size);
 
 /* ctl.c */
 int kblk_ctl(struct kscope_source *src, struct nlattr *ctl,

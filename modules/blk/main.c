@@ -103,7 +103,7 @@ static int kblk_parse_devices(struct kblk_config *cfgs, unsigned int *nr)
 	char *buf, *p, *ent;
 	int ret = 0, comp = KSCOPE_BLK_COMP_TIMER, prof, i;
 	unsigned int n = 0;
-	const char *why;
+	struct kblk_why why = { };
 
 	if (completion) {
 		comp = kblk_match(kblk_comp_names, __KSCOPE_BLK_COMP_MAX,
@@ -155,7 +155,7 @@ static int kblk_parse_devices(struct kblk_config *cfgs, unsigned int *nr)
 		if (name_s && strlen(name_s) >= sizeof(c->name))
 			c->name[0] = '\0';	/* too long: let the check say so */
 		if (kblk_config_check(c, &why)) {
-			pr_err("devices=: entry %u: %s\n", n + 1, why);
+			pr_err("devices=: entry %u: %s\n", n + 1, why.msg);
 			ret = -EINVAL;
 			break;
 		}
@@ -176,11 +176,18 @@ static int kblk_parse_devices(struct kblk_config *cfgs, unsigned int *nr)
 	return ret;
 }
 
+/*
+ * Registering the source makes it reachable over netlink, so it comes
+ * last: a request must never run during an init that can still fail, or
+ * after it, in freed text. Devices of the "devices" parameter are made
+ * before, uncounted and without debugfs files (the source's counters and
+ * directory come with it), and published once it is registered.
+ */
 static int __init kblk_init(void)
 {
+	struct kblk_why why = { };
 	struct kblk_config *cfgs;
 	unsigned int nr, i;
-	const char *why;
 	int ret;
 
 	cfgs = kcalloc(KBLK_LOAD_MAX, sizeof(*cfgs), GFP_KERNEL);
@@ -189,32 +196,34 @@ static int __init kblk_init(void)
 	ret = kblk_parse_devices(cfgs, &nr);
 	if (ret)
 		goto out_free_cfgs;
-	ret = kscope_source_register(&kblk_src);
-	if (ret)
-		goto out_free_cfgs;
 	for (i = 0; i < nr; i++) {
 		ret = kblk_dev_add(&cfgs[i], &why);
 		if (ret) {
 			pr_err("devices=: cannot create '%s': %s\n",
-			       cfgs[i].name, why);
+			       cfgs[i].name, why.msg);
 			goto out_del_devices;
 		}
 	}
+	ret = kscope_source_register(&kblk_src);
+	if (ret)
+		goto out_del_devices;
+	kblk_publish();
 	kfree(cfgs);
 	return 0;
 
 out_del_devices:
 	kblk_dev_del_all();
-	kscope_source_unregister(&kblk_src);
 out_free_cfgs:
 	kfree(cfgs);
 	return ret;
 }
 
+/* The reverse: off netlink first, then the devices. */
 static void __exit kblk_exit(void)
 {
-	kblk_dev_del_all();
+	kblk_unpublish();
 	kscope_source_unregister(&kblk_src);
+	kblk_dev_del_all();
 }
 
 module_init(kblk_init);

@@ -11,6 +11,12 @@
  * previous one ended pays neither seek nor rotation, which is what makes
  * sequential I/O fast and gives the I/O schedulers something to sort.
  * An optional bandwidth cap serializes transfers on top of any model.
+ *
+ * Whatever the model and the queue ahead, a request ends at most
+ * KBLK_LAT_MAX_NS after it arrives, and the head and the bandwidth cap
+ * are never booked further ahead than that: a profile at its bounds
+ * (1 MB/s, 32 MiB requests, 4096 deep) would otherwise model hours of
+ * queue, past the request timeout, and removal would wait for all of it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -96,7 +102,7 @@ u64 kblk_model_done_ns(struct kblk_dev *dev, enum kblk_op op, u64 sector,
 	}
 
 	if (!m->rpm && !dev->cfg.bw_mbps)
-		return now + svc + xfer;
+		return now + min(svc + xfer, KBLK_LAT_MAX_NS);
 
 	spin_lock(&dev->model_lock);
 	if (m->rpm) {
@@ -106,17 +112,18 @@ u64 kblk_model_done_ns(struct kblk_dev *dev, enum kblk_op op, u64 sector,
 			svc += kblk_position_ns(dev, sector, start);
 			dev->head_sector = sector + (bytes >> SECTOR_SHIFT);
 		}
-		done = start + svc + xfer;
+		done = min(start + svc + xfer, now + KBLK_LAT_MAX_NS);
 		dev->busy_until_ns = done;
 	} else {
-		done = now + svc + xfer;
+		done = now + min(svc + xfer, KBLK_LAT_MAX_NS);
 	}
 	if (dev->cfg.bw_mbps && bytes &&
 	    (op == KBLK_OP_READ || op == KBLK_OP_WRITE)) {
 		u64 bw_start = max(now, dev->bw_until_ns);
 
-		dev->bw_until_ns = bw_start +
-				   kblk_xfer_ns(bytes, dev->cfg.bw_mbps);
+		dev->bw_until_ns = min(bw_start +
+				       kblk_xfer_ns(bytes, dev->cfg.bw_mbps),
+				       now + KBLK_LAT_MAX_NS);
 		done = max(done, dev->bw_until_ns);
 	}
 	spin_unlock(&dev->model_lock);

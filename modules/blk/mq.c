@@ -71,9 +71,8 @@ static blk_status_t kblk_do(struct kblk_dev *dev, struct request *rq,
 		kblk_store_rw(dev, rq, false);
 		break;
 	case KBLK_OP_WRITE:
-		if (kblk_store_prepare(dev, sector, bytes))
+		if (kblk_store_rw(dev, rq, true))
 			return BLK_STS_RESOURCE;
-		kblk_store_rw(dev, rq, true);
 		break;
 	case KBLK_OP_DISCARD:
 	case KBLK_OP_WZEROES:
@@ -103,7 +102,7 @@ static blk_status_t kblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	cmd->start_ns = ktime_get_ns();
 	st = kblk_do(dev, rq, op);
 	if (st == BLK_STS_RESOURCE) {
-		kscope_count(&kblk_src, KBLK_C_NOMEM);
+		kblk_count(KBLK_C_NOMEM);
 		return st;
 	}
 	cmd->status = st;
@@ -132,8 +131,12 @@ static blk_status_t kblk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	case KSCOPE_BLK_COMP_TIMER:
 		done = kblk_model_done_ns(dev, op, blk_rq_pos(rq),
 					  blk_rq_bytes(rq), cmd->start_ns);
-		hrtimer_start(&cmd->timer, ns_to_ktime(done - cmd->start_ns),
-			      HRTIMER_MODE_REL);
+		cmd->done_ns = done;
+		/*
+		 * at the modeled end itself (CLOCK_MONOTONIC, as
+		 * ktime_get_ns()), the time the copy took included
+		 */
+		hrtimer_start(&cmd->timer, ns_to_ktime(done), HRTIMER_MODE_ABS);
 		break;
 	default:
 		break;
@@ -156,7 +159,7 @@ static int kblk_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	struct kblk_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
 	kscope_hrtimer_setup(&cmd->timer, kblk_timer_fn, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL);
+			     HRTIMER_MODE_ABS);
 	return 0;
 }
 
@@ -189,20 +192,36 @@ static int kblk_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
 }
 
 /*
- * A request only times out if nothing ends it: its timer never fired, or
- * nobody polls its queue any more. Timers get more time (there is no
- * hardware to reset); a polled request still waiting is ended with
- * BLK_STS_TIMEOUT, so that a queue freeze (device removal) cannot wait
- * on a poller that is gone.
+ * A request only times out if nothing ends it in time: the request
+ * timeout was set (queue/io_timeout) below its modeled latency, or
+ * nobody polls its queue any more. The handler is bounded: a request
+ * gets more time only while its modeled end, at most KBLK_LAT_MAX_NS
+ * after its start, is still ahead and its timer will end it; otherwise
+ * it is ended here with BLK_STS_TIMEOUT, once its timer is cancelled or
+ * it is taken off its poll list (so that a queue freeze, at removal,
+ * cannot wait on a poller that is gone). Inline requests never get here;
+ * softirq ones are ending already.
  */
 static enum blk_eh_timer_return kblk_timeout(struct request *rq)
 {
 	struct kblk_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct kblk_hwq *hwq = cmd->hwq;
+	struct kblk_dev *dev = hwq ? hwq->dev : NULL;
 	bool mine = false;
 
-	if (!hwq || !hwq->polled)
+	if (!hwq || (!hwq->polled &&
+		     dev->cfg.completion != KSCOPE_BLK_COMP_TIMER))
 		return BLK_EH_RESET_TIMER;
+	if (!hwq->polled) {
+		if (ktime_get_ns() < cmd->done_ns)
+			return BLK_EH_RESET_TIMER;
+		/* 1: cancelled, it is ours; -1 or 0: its timer is ending it */
+		if (hrtimer_try_to_cancel(&cmd->timer) != 1)
+			return BLK_EH_RESET_TIMER;
+		cmd->status = BLK_STS_TIMEOUT;
+		kblk_end(rq);
+		return BLK_EH_DONE;
+	}
 	spin_lock(&hwq->poll_lock);
 	if (cmd->on_poll_list) {
 		list_del(&cmd->poll_node);
@@ -215,6 +234,27 @@ static enum blk_eh_timer_return kblk_timeout(struct request *rq)
 	cmd->status = BLK_STS_TIMEOUT;
 	kblk_end(rq);
 	return BLK_EH_DONE;
+}
+
+/*
+ * Map @map's queues onto the CPUs. blk_mq_map_queues() spreads queues
+ * over CPUs and warns (group_cpus_evenly()) when there are more queues
+ * than possible CPUs; a kscope device may have more, to show what the
+ * block layer does with them (they get no CPU, hence no I/O, as on an
+ * NVMe drive with more queues than the host has CPUs). So past that
+ * count each CPU gets queue (cpu mod queues) itself and the block layer
+ * has nothing to warn about.
+ */
+static void kblk_map_one(struct blk_mq_queue_map *map)
+{
+	unsigned int cpu;
+
+	if (map->nr_queues <= num_possible_cpus()) {
+		blk_mq_map_queues(map);
+		return;
+	}
+	for_each_possible_cpu(cpu)
+		map->mq_map[cpu] = map->queue_offset + cpu % map->nr_queues;
 }
 
 /* hctx 0..queues-1: default map; the poll_queues after them: poll map */
@@ -239,7 +279,7 @@ static void kblk_map_queues(struct blk_mq_tag_set *set)
 		}
 		map->queue_offset = offset;
 		offset += map->nr_queues;
-		blk_mq_map_queues(map);
+		kblk_map_one(map);
 	}
 }
 

@@ -42,7 +42,7 @@ void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,
 
 	if (op >= KBLK_NR_OPS) {
 		this_cpu_inc(s->errors);
-		kscope_count(&kblk_src, KBLK_C_ERRORS);
+		kblk_count(KBLK_C_ERRORS);
 		return;
 	}
 	__rq_for_each_bio(bio, rq)
@@ -55,18 +55,21 @@ void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,
 	this_cpu_inc(s->hist[op][b]);
 	if (rq->cmd_flags & REQ_FUA)
 		this_cpu_inc(s->fua);
-	kscope_count(&kblk_src, KBLK_C_REQUESTS);
-	kscope_count_add(&kblk_src, KBLK_C_BYTES, bytes);
+	kblk_count(KBLK_C_REQUESTS);
+	kblk_count_add(KBLK_C_BYTES, bytes);
 	if (status) {
 		this_cpu_inc(s->errors);
-		kscope_count(&kblk_src, KBLK_C_ERRORS);
+		kblk_count(KBLK_C_ERRORS);
 	}
 	slow = READ_ONCE(dev->slow_ns);
 	if (slow && lat_ns >= slow) {
 		this_cpu_inc(s->slow);
-		kscope_count(&kblk_src, KBLK_C_SLOW);
-		if (kscope_listening())
+		kblk_count(KBLK_C_SLOW);
+		/* the event, like the counters, needs the source registered */
+		rcu_read_lock();
+		if (READ_ONCE(kblk_counting) && kscope_listening())
 			kblk_slow_event(dev, hwq, rq, op, lat_ns);
+		rcu_read_unlock();
 	}
 }
 
@@ -252,6 +255,22 @@ static int kblk_nl_pair(void *ctx, const char *name, u64 val)
 		return -EMSGSIZE;
 	nla_nest_end(skb, ctr);
 	return 0;
+}
+
+static int kblk_nl_size(void *ctx, const char *name, u64 val)
+{
+	size_t *size = ctx;
+
+	*size += nla_total_size(0) + nla_total_size(strlen(name) + 1) +
+		 nla_total_size_64bit(sizeof(u64));
+	return 0;
+}
+
+/* Bytes kblk_stats_put() of the same @hwq takes, added to *@size. */
+int kblk_stats_size(struct kblk_dev *dev, int hwq, size_t *size)
+{
+	*size += nla_total_size(0);
+	return kblk_stat_visit(dev, hwq, hwq < 0, kblk_nl_size, size);
 }
 
 /* KSCOPE_BLK_STATS of the device (@hwq -1, with histograms) or a queue. */

@@ -3,9 +3,15 @@
  * Backing store: one page per PAGE_SIZE of the device, allocated on the
  * first write into it and kept in an xarray. A page absent reads as
  * zeroes, so discard and write zeroes free whole pages and clear the
- * rest. Copies and frees of a page happen under one of KBLK_STORE_LOCKS
- * spinlocks hashed by page index, so a reader never sees a page freed
- * under it while requests to different pages run in parallel.
+ * rest.
+ *
+ * Every look-up, allocation, copy and free of a page happens under one of
+ * KBLK_STORE_LOCKS mutexes hashed by page index, so a write and a discard
+ * of the same page serialise: the write finds its page or makes it under
+ * the lock, and no discard can free it between the two. Requests to
+ * different pages run in parallel. Mutexes, because a write allocates
+ * its page under the lock with GFP_NOIO: queue_rq may sleep here, the
+ * tag set being BLK_MQ_F_BLOCKING (see dev.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,7 +21,7 @@
 
 #define KBLK_PAGE_SECTORS	(PAGE_SIZE >> SECTOR_SHIFT)
 
-static spinlock_t *kblk_page_lock(struct kblk_dev *dev, unsigned long idx)
+static struct mutex *kblk_page_lock(struct kblk_dev *dev, unsigned long idx)
 {
 	return &dev->page_lock[idx % KBLK_STORE_LOCKS];
 }
@@ -26,7 +32,7 @@ void kblk_store_init(struct kblk_dev *dev)
 
 	xa_init(&dev->pages);
 	for (i = 0; i < KBLK_STORE_LOCKS; i++)
-		spin_lock_init(&dev->page_lock[i]);
+		mutex_init(&dev->page_lock[i]);
 	atomic_long_set(&dev->nr_pages, 0);
 }
 
@@ -42,59 +48,58 @@ void kblk_store_free(struct kblk_dev *dev)
 }
 
 /*
- * Make sure every page a write of @bytes at @sector touches exists, so
- * that the copy itself cannot fail half-way. queue_rq must not sleep:
- * a failed atomic allocation asks blk-mq to retry the request later.
+ * The page at @idx for a write, made (zeroed) when absent; NULL when out
+ * of memory. Called with its page lock held. GFP_NOIO: the allocation may
+ * sleep and reclaim, but must not issue I/O, which could come back to
+ * this device and wait on the request being served.
  */
-int kblk_store_prepare(struct kblk_dev *dev, u64 sector, u32 bytes)
+static struct page *kblk_page_get(struct kblk_dev *dev, unsigned long idx)
 {
-	unsigned long idx = sector / KBLK_PAGE_SECTORS;
-	unsigned long last = (sector + (bytes >> SECTOR_SHIFT) - 1) /
-			     KBLK_PAGE_SECTORS;
-	struct page *page;
+	struct page *page = xa_load(&dev->pages, idx);
 	void *old;
 
-	for (; idx <= last; idx++) {
-		if (xa_load(&dev->pages, idx))
-			continue;
-		page = alloc_page(GFP_ATOMIC | __GFP_ZERO | __GFP_NOWARN);
-		if (!page)
-			return -ENOMEM;
-		old = xa_cmpxchg(&dev->pages, idx, NULL, page,
-				 GFP_ATOMIC | __GFP_NOWARN);
-		if (old) {
-			/* someone else's page won the race, or no memory */
-			__free_page(page);
-			if (xa_is_err(old))
-				return xa_err(old);
-		} else {
-			atomic_long_inc(&dev->nr_pages);
-		}
+	if (page)
+		return page;
+	page = alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_NOWARN);
+	if (!page)
+		return NULL;
+	/* absent under the lock, so only an allocation failure remains */
+	old = xa_store(&dev->pages, idx, page, GFP_NOIO | __GFP_NOWARN);
+	if (xa_is_err(old)) {
+		__free_page(page);
+		return NULL;
 	}
-	return 0;
+	atomic_long_inc(&dev->nr_pages);
+	return page;
 }
 
-/* Copy @len bytes between @buf and the store at byte offset @pos. */
-static void kblk_copy(struct kblk_dev *dev, u64 pos, void *buf,
-		      unsigned int len, bool write)
+/*
+ * Copy @len bytes between @buf and the store at byte offset @pos;
+ * -ENOMEM when a page to write cannot be made (the request is then
+ * retried whole, so a part already copied does no harm).
+ */
+static int kblk_copy(struct kblk_dev *dev, u64 pos, void *buf,
+		     unsigned int len, bool write)
 {
 	while (len) {
 		unsigned long idx = pos >> PAGE_SHIFT;
 		unsigned int off = offset_in_page(pos);
 		unsigned int n = min_t(unsigned int, len, PAGE_SIZE - off);
-		spinlock_t *lock = kblk_page_lock(dev, idx);
+		struct mutex *lock = kblk_page_lock(dev, idx);
 		struct page *page;
 		void *p;
 
-		spin_lock(lock);
-		page = xa_load(&dev->pages, idx);
+		mutex_lock(lock);
+		page = write ? kblk_page_get(dev, idx) :
+			       xa_load(&dev->pages, idx);
+		if (write && !page) {
+			mutex_unlock(lock);
+			return -ENOMEM;
+		}
 		if (write) {
-			/* kblk_store_prepare() made it exist */
-			if (!WARN_ON_ONCE(!page)) {
-				p = kmap_local_page(page);
-				memcpy(p + off, buf, n);
-				kunmap_local(p);
-			}
+			p = kmap_local_page(page);
+			memcpy(p + off, buf, n);
+			kunmap_local(p);
 		} else if (page) {
 			p = kmap_local_page(page);
 			memcpy(buf, p + off, n);
@@ -102,28 +107,33 @@ static void kblk_copy(struct kblk_dev *dev, u64 pos, void *buf,
 		} else {
 			memset(buf, 0, n);
 		}
-		spin_unlock(lock);
+		mutex_unlock(lock);
 		pos += n;
 		buf += n;
 		len -= n;
 	}
+	return 0;
 }
 
-void kblk_store_rw(struct kblk_dev *dev, struct request *rq, bool write)
+int kblk_store_rw(struct kblk_dev *dev, struct request *rq, bool write)
 {
 	u64 pos = blk_rq_pos(rq) << SECTOR_SHIFT;
 	struct req_iterator iter;
 	struct bio_vec bv;
+	int ret;
 
 	rq_for_each_segment(bv, rq, iter) {
 		void *p = bvec_kmap_local(&bv);
 
-		kblk_copy(dev, pos, p, bv.bv_len, write);
+		ret = kblk_copy(dev, pos, p, bv.bv_len, write);
 		kunmap_local(p);
+		if (ret)
+			return ret;
 		if (!write)
 			flush_dcache_page(bv.bv_page);
 		pos += bv.bv_len;
 	}
+	return 0;
 }
 
 /* Discard and write zeroes: drop whole pages, clear partial ones. */
@@ -135,10 +145,10 @@ void kblk_store_zero(struct kblk_dev *dev, u64 sector, u32 bytes)
 		unsigned long idx = pos >> PAGE_SHIFT;
 		unsigned int off = offset_in_page(pos);
 		unsigned int n = min_t(u64, end - pos, PAGE_SIZE - off);
-		spinlock_t *lock = kblk_page_lock(dev, idx);
+		struct mutex *lock = kblk_page_lock(dev, idx);
 		struct page *page;
 
-		spin_lock(lock);
+		mutex_lock(lock);
 		if (n == PAGE_SIZE) {
 			page = xa_erase(&dev->pages, idx);
 		} else {
@@ -147,7 +157,7 @@ void kblk_store_zero(struct kblk_dev *dev, u64 sector, u32 bytes)
 				memzero_page(page, off, n);
 			page = NULL;
 		}
-		spin_unlock(lock);
+		mutex_unlock(lock);
 		if (page) {
 			__free_page(page);
 			atomic_long_dec(&dev->nr_pages);

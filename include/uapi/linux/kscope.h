@@ -197,7 +197,10 @@ enum kscope_tcp_attr {
  * takes NAME (EBUSY while open); SET takes NAME and SLOW_NS.
  * KSCOPE_CMD_CTL_GET: without NAME, one KSCOPE_BLK_DEVICE per device
  * (configuration only); with NAME, that device with KSCOPE_BLK_STATS
- * and one KSCOPE_BLK_HWQ per hardware queue.
+ * and one KSCOPE_BLK_HWQ per hardware queue. A large reply comes as
+ * several reply messages before the ACK: a device whose queues do not
+ * fit in one continues in the next message as a KSCOPE_BLK_DEVICE with
+ * only its NAME and more KSCOPE_BLK_HWQ.
  */
 enum kscope_blk_op {
 	KSCOPE_BLK_OP_ADD = 1,
