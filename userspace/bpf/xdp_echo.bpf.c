@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XDP ICMP/ICMPv6 echo responder. A unicast Ethernet frame (up to two
- * VLAN tags) carrying a complete, checksum-valid echo request without
- * IPv4 options, fragmentation or IPv6 extension headers is turned into
- * its reply in place (MACs and addresses swapped, type set, TTL/hop limit
- * reset to 64, checksums updated incrementally) and sent back with
- * XDP_TX. Everything else is XDP_PASS, untouched. Unlike kscope_net it
- * does not check that the destination is a local address: it answers
- * whatever the device receives, which is what a measuring tool wants.
+ * XDP ICMP/ICMPv6 echo responder. A complete, checksum-valid echo request
+ * without IPv4 options, fragmentation or IPv6 extension headers is turned
+ * into its reply in place (MACs and addresses swapped, type set, TTL/hop
+ * limit reset to 64, checksums updated incrementally) and sent back with
+ * XDP_TX, when it is one the stack would answer on this device. The
+ * loader (kscope xdp attach) fills echo_cfg and the address maps from
+ * what it sees when it attaches: it answers only untagged frames sent to
+ * the device's own MAC address, to one of the device's own unicast
+ * addresses, from a source inside one of the device's on-link prefixes
+ * (so that a strict rp_filter would accept it and the reply leaves
+ * where the request came in), and not when icmp_echo_ignore_all was set.
+ * Everything else is XDP_PASS, untouched, and the stack decides.
+ *
+ * XDP runs before the stack: netfilter rules, IPsec policy and changes
+ * made after attach (addresses, sysctls) are not seen; detach and attach
+ * again to take changes in. With --any (echo_cfg.any) it answers every
+ * unicast frame it receives (up to two VLAN tags), whatever its
+ * addresses, which is what a measuring tool may want.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -44,6 +54,43 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } echo_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_xdp_cfg);
+} echo_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KS_XDP_MAX_ADDRS);
+	__type(key, __u32);
+	__type(value, __u8);
+} echo_addr4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KS_XDP_MAX_ADDRS);
+	__type(key, struct in6_addr);
+	__type(value, __u8);
+} echo_addr6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, KS_XDP_MAX_ADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ks_xdp_lpm4);
+	__type(value, __u8);
+} echo_net4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, KS_XDP_MAX_ADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ks_xdp_lpm6);
+	__type(value, __u8);
+} echo_net6 SEC(".maps");
 
 static __always_inline void count(__u32 key)
 {
@@ -94,6 +141,17 @@ static __always_inline __u32 csum_bytes(void *p, __u32 len, void *end,
 	return sum;
 }
 
+static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
+{
+	__u8 d = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < ETH_ALEN; i++)
+		d |= a[i] ^ b[i];
+	return !d;
+}
+
 static __always_inline void swap_mac(struct ethhdr *eth)
 {
 	__u8 tmp[ETH_ALEN];
@@ -103,7 +161,35 @@ static __always_inline void swap_mac(struct ethhdr *eth)
 	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
 }
 
-static __always_inline int echo4(struct ethhdr *eth, struct iphdr *iph,
+/* Would the stack answer @iph? Its own address, an on-link source. */
+static __always_inline int ours4(const struct ks_xdp_cfg *cfg,
+				 const struct iphdr *iph)
+{
+	struct ks_xdp_lpm4 k = { .prefixlen = 32 };
+
+	if (cfg->any)
+		return 1;
+	if (cfg->ignore4 || !bpf_map_lookup_elem(&echo_addr4, &iph->daddr))
+		return 0;
+	__builtin_memcpy(k.addr, &iph->saddr, 4);
+	return bpf_map_lookup_elem(&echo_net4, &k) != NULL;
+}
+
+static __always_inline int ours6(const struct ks_xdp_cfg *cfg,
+				 const struct ipv6hdr *ip6h)
+{
+	struct ks_xdp_lpm6 k = { .prefixlen = 128 };
+
+	if (cfg->any)
+		return 1;
+	if (cfg->ignore6 || !bpf_map_lookup_elem(&echo_addr6, &ip6h->daddr))
+		return 0;
+	__builtin_memcpy(k.addr, &ip6h->saddr, 16);
+	return bpf_map_lookup_elem(&echo_net6, &k) != NULL;
+}
+
+static __always_inline int echo4(const struct ks_xdp_cfg *cfg,
+				 struct ethhdr *eth, struct iphdr *iph,
 				 void *end)
 {
 	struct icmphdr *icmph;
@@ -139,7 +225,7 @@ static __always_inline int echo4(struct ethhdr *eth, struct iphdr *iph,
 	/* broadcast, multicast, loopback or unspecified source: not ours */
 	addr = bpf_ntohl(iph->saddr);
 	if ((addr >> 28) == 0xe || addr == 0xffffffff || (addr >> 24) == 127 ||
-	    !addr || (bpf_ntohl(iph->daddr) >> 28) >= 0xe)
+	    !addr || (bpf_ntohl(iph->daddr) >> 28) >= 0xe || !ours4(cfg, iph))
 		goto pass;
 	sum = 0;
 	w = (__u16 *)iph;
@@ -173,7 +259,8 @@ pass:
 	return XDP_PASS;
 }
 
-static __always_inline int echo6(struct ethhdr *eth, struct ipv6hdr *ip6h,
+static __always_inline int echo6(const struct ks_xdp_cfg *cfg,
+				 struct ethhdr *eth, struct ipv6hdr *ip6h,
 				 void *end)
 {
 	struct icmp6hdr *icmp6h;
@@ -205,7 +292,8 @@ static __always_inline int echo6(struct ethhdr *eth, struct ipv6hdr *ip6h,
 	if (ip6h->daddr.in6_u.u6_addr8[0] == 0xff ||
 	    ip6h->saddr.in6_u.u6_addr8[0] == 0xff ||
 	    !(ip6h->saddr.in6_u.u6_addr32[0] | ip6h->saddr.in6_u.u6_addr32[1] |
-	      ip6h->saddr.in6_u.u6_addr32[2] | ip6h->saddr.in6_u.u6_addr32[3]))
+	      ip6h->saddr.in6_u.u6_addr32[2] | ip6h->saddr.in6_u.u6_addr32[3]) ||
+	    !ours6(cfg, ip6h))
 		goto pass;
 	/* pseudo-header: both addresses, upper-layer length, next header */
 	sum = bpf_htons(len) + bpf_htons(IPPROTO_ICMPV6);
@@ -242,16 +330,23 @@ int xdp_echo(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
+	struct ks_xdp_cfg *cfg;
 	void *l3 = eth + 1;
+	__u32 zero = 0;
 	__u16 proto;
 	int i;
 
 	count(KS_XDP_FRAMES);
-	if (l3 > end || (eth->h_dest[0] & 1))
+	cfg = bpf_map_lookup_elem(&echo_cfg, &zero);
+	if (!cfg || l3 > end || (eth->h_dest[0] & 1))
+		return XDP_PASS;
+	/* another host's frame (a bridge port sees them): not ours to answer */
+	if (!cfg->any && !mac_eq(eth->h_dest, cfg->mac))
 		return XDP_PASS;
 	proto = eth->h_proto;
+	/* a tagged frame belongs to a VLAN device, if there is one */
 #pragma unroll
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 && cfg->any; i++) {
 		struct vlan_hdr *vh = l3;
 
 		if (proto != bpf_htons(ETH_P_8021Q) &&
@@ -263,9 +358,9 @@ int xdp_echo(struct xdp_md *ctx)
 		l3 = vh + 1;
 	}
 	if (proto == bpf_htons(ETH_P_IP))
-		return echo4(eth, l3, end);
+		return echo4(cfg, eth, l3, end);
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return echo6(eth, l3, end);
+		return echo6(cfg, eth, l3, end);
 	return XDP_PASS;
 }
 
