@@ -110,8 +110,8 @@ policy "subnet broadcast, icmp_echo_ignore_broadcasts=0" $N \
 	"inb sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1" - -- $A4 10.99.0.255
 
 if command -v nft >/dev/null; then
-	NFT='table inet kst { chain in { type filter hook input priority 0; policy accept;
-		icmp type echo-request drop; icmpv6 type echo-request drop; } }'
+	NFT=$'table inet kst {\n chain in {\n  type filter hook input priority 0; policy accept;
+  icmp type echo-request drop\n  icmpv6 type echo-request drop\n }\n}'
 	policy "nft INPUT drop (IPv4)" 0 "inb nft -f - <<<\"\$NFT\"" \
 		"inb nft delete table inet kst" xdp -- $A4 $B4
 	policy "nft INPUT drop (IPv6)" 0 "inb nft -f - <<<\"\$NFT\"" \

@@ -141,7 +141,8 @@ static __always_inline __u32 csum_bytes(void *p, __u32 len, void *end,
 	 * @hdr): each exit of the loop knows a different range of len, and
 	 * a fresh read lets the verifier walk the rest once, not per exit.
 	 */
-	len = (bpf_ntohs(*(volatile const __be16 *)lenf) - hdr) & 0x7ff;
+	asm volatile("" ::: "memory");
+	len = (bpf_ntohs(*lenf) - hdr) & 0x7ff;
 	if (len & 2) {
 		/* the 16-bit word after the last whole 32-bit one */
 		__u16 *w = p + (len & 0x7fc);
