@@ -274,9 +274,12 @@ unregister_pernet:
 
 static void __exit kn_exit(void)
 {
-	/* first: no request reaches kn_ctl once this returns */
+	/*
+	 * The source goes first (no request reaches kn_ctl once it is
+	 * gone), but its counters go with it: stop the hooks counting, and
+	 * wait for those in flight (they run under RCU), just before.
+	 */
 	WRITE_ONCE(kn_live, false);
-	/* the hooks run under RCU: none counts into the source after this */
 	synchronize_net();
 	kscope_source_unregister(&kn_src);
 	/* unhooks every netns and waits for hooks in flight */
