@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,7 +125,7 @@ out:
 	return status;
 }
 
-/* ---- kscope xdp attach|detach|stats DEV [--mode native|skb] ---- */
+/* ---- kscope xdp attach|detach|stats DEV [--mode native|skb] [--pass|--any] ---- */
 
 static int xdp_silent(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
@@ -132,8 +135,108 @@ static int xdp_silent(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
+/* The first character of a sysctl file, '0' when it cannot be read. */
+static char sysctl_char(const char *path)
+{
+	char c = '0';
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, " %c", &c) != 1)
+			c = '0';
+		fclose(f);
+	}
+	return c;
+}
+
+static int prefix_len(const unsigned char *mask, int n)
+{
+	int i, len = 0;
+
+	for (i = 0; i < n * 8; i++)
+		if (mask[i / 8] & (0x80 >> (i % 8)))
+			len++;
+	return len;
+}
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+/*
+ * What the responder may answer, as the stack would: the device's MAC,
+ * its unicast addresses, its on-link prefixes, the echo sysctls of this
+ * namespace, now. Returns 0 or a negative errno.
+ */
+static int xdp_fill(struct bpf_object *obj, const char *dev, bool any)
+{
+	int cfd = map_fd(obj, KS_XDP_CFG_NAME), a4 = map_fd(obj, KS_XDP_ADDR4_NAME),
+	    a6 = map_fd(obj, KS_XDP_ADDR6_NAME), n4 = map_fd(obj, KS_XDP_NET4_NAME),
+	    n6 = map_fd(obj, KS_XDP_NET6_NAME);
+	struct ks_xdp_cfg cfg = { .any = any };
+	struct ifaddrs *ifa, *i;
+	unsigned int m[6];
+	__u8 one = 1;
+	__u32 zero = 0;
+	char path[128];
+	FILE *f;
+	int k, err = 0;
+
+	if (cfd < 0 || a4 < 0 || a6 < 0 || n4 < 0 || n6 < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	k = fscanf(f, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]);
+	fclose(f);
+	if (k != 6)
+		return -EINVAL;
+	for (k = 0; k < 6; k++)
+		cfg.mac[k] = m[k];
+	cfg.ignore4 = sysctl_char("/proc/sys/net/ipv4/icmp_echo_ignore_all") != '0';
+	cfg.ignore6 = sysctl_char("/proc/sys/net/ipv6/icmp/echo_ignore_all") != '0';
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i && !err; i = i->ifa_next) {
+		if (!i->ifa_addr || !i->ifa_netmask || strcmp(i->ifa_name, dev))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			struct sockaddr_in *a = (void *)i->ifa_addr;
+			struct sockaddr_in *nm = (void *)i->ifa_netmask;
+			struct ks_xdp_lpm4 p = {
+				.prefixlen = prefix_len((void *)&nm->sin_addr, 4),
+			};
+
+			memcpy(p.addr, &a->sin_addr, 4);
+			if (bpf_map_update_elem(a4, &a->sin_addr, &one, BPF_ANY) ||
+			    bpf_map_update_elem(n4, &p, &one, BPF_ANY))
+				err = -errno;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			struct sockaddr_in6 *a = (void *)i->ifa_addr;
+			struct sockaddr_in6 *nm = (void *)i->ifa_netmask;
+			struct ks_xdp_lpm6 p = {
+				.prefixlen = prefix_len((void *)&nm->sin6_addr, 16),
+			};
+
+			memcpy(p.addr, &a->sin6_addr, 16);
+			if (bpf_map_update_elem(a6, &a->sin6_addr, &one, BPF_ANY) ||
+			    bpf_map_update_elem(n6, &p, &one, BPF_ANY))
+				err = -errno;
+		}
+	}
+	freeifaddrs(ifa);
+	/* the configuration last: until it is there, nothing is answered */
+	if (!err && bpf_map_update_elem(cfd, &zero, &cfg, BPF_ANY))
+		err = -errno;
+	return err;
+}
+
 static int xdp_attach(int ifindex, const char *dev, __u32 mode,
-		      const char *name)
+		      const char *name, bool any)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "kscope_xdp");
 	struct bpf_program *prog;
@@ -155,6 +258,12 @@ static int xdp_attach(int ifindex, const char *dev, __u32 mode,
 	if (!prog) {
 		err = -ENOENT;
 		ks_err("xdp: no program %s in the object", name);
+		goto out;
+	}
+	err = xdp_fill(obj, dev, any);
+	if (err) {
+		ks_err("xdp: reading the addresses of %s failed: %s", dev,
+		       strerror(-err));
 		goto out;
 	}
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog),
@@ -294,6 +403,7 @@ int cmd_xdp(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "pass", no_argument, NULL, 'p' },
+		{ "any", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -302,6 +412,7 @@ int cmd_xdp(int argc, char **argv)
 	const char *op, *dev, *prog = KS_XDP_PROG_NAME;
 	unsigned int k;
 	int c, ifindex, err;
+	bool any = false;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -318,8 +429,15 @@ int cmd_xdp(int argc, char **argv)
 		case 'p':
 			prog = KS_XDP_PASS_NAME;
 			break;
+		case 'a':
+			any = true;
+			break;
 		case 'h':
-			printf("usage: kscope xdp attach|detach|stats DEV [--mode native|skb] [--pass]\n"
+			printf("usage: kscope xdp attach|detach|stats DEV [--mode native|skb] [--pass|--any]\n"
+			       "  answers only what the stack would: untagged frames to DEV's MAC and one of its\n"
+			       "  addresses, from an on-link source, unless icmp_echo_ignore_all is set (all as\n"
+			       "  they are at attach time; netfilter and IPsec are not consulted)\n"
+			       "  --any: answer every unicast echo request DEV receives, tagged or not, whatever its addresses\n"
 			       "  --pass: attach a pass-through program instead (for a veth peer in native mode)\n");
 			return 0;
 		case ':':
@@ -342,7 +460,7 @@ int cmd_xdp(int argc, char **argv)
 	libbpf_set_print(xdp_silent);
 
 	if (!strcmp(op, "attach"))
-		return xdp_attach(ifindex, dev, mode, prog);
+		return xdp_attach(ifindex, dev, mode, prog, any);
 	if (!strcmp(op, "detach")) {
 		if (!xdp_prog_id(ifindex, &cur)) {
 			ks_err("xdp: %s has no XDP program", dev);

@@ -50,7 +50,7 @@ static const struct ks_cmd cmds[] = {
 	  "make the test source emit COUNT events per CPU (admin)" },
 	{ "net", cmd_net, "echo on|off [--netns PATH_OR_PID] [--dev IFNAME]",
 	  "ICMP echo responder of kscope_net in a netns (admin)" },
-	{ "xdp", cmd_xdp, "attach|detach|stats DEV [--mode native|skb] [--pass]",
+	{ "xdp", cmd_xdp, "attach|detach|stats DEV [--mode native|skb] [--pass|--any]",
 	  "XDP ICMP echo responder: load, unload, counters" },
 	{ "tcp", cmd_tcp, "filter [OPTIONS] | flows",
 	  "kscope_tcp: flow filter (admin), flow table" },

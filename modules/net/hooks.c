@@ -2,7 +2,7 @@
 /*
  * Netfilter hooks of every network namespace: per-CPU packet and byte
  * counters by family, hook and L4 protocol, counted first at every
- * NF_INET hook, and the echo responders at PRE_ROUTING right behind them.
+ * NF_INET hook, and the echo responders at LOCAL_IN behind every filter.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,6 +33,8 @@ static void kn_account(unsigned int fam, unsigned int hook, u8 proto,
 {
 	unsigned int idx = kn_hook_ctr(fam, hook, kn_l4(proto));
 
+	if (!kn_counting())
+		return;
 	kscope_count(&kn_src, idx);
 	kscope_count_add(&kn_src, idx + 1, len);
 }
@@ -63,10 +65,14 @@ static unsigned int kn_count6(void *priv, struct sk_buff *skb,
 				   .priority = INT_MIN }
 
 /*
- * The responders sit right behind the counters, ahead of defragmentation
- * (NF_IP_PRI_CONNTRACK_DEFRAG) and conntrack: they see every fragment as
- * it came and leave it to the stack.
+ * The responders answer at LOCAL_IN, where the stack's own input has run:
+ * routing (rp_filter, martians, broadcast/local classification),
+ * reassembly, and every PRE_ROUTING and INPUT chain of a lower priority
+ * than theirs, i.e. any but one registered at NF_IP_PRI_LAST. They come
+ * before conntrack's confirmation (NF_IP_PRI_CONNTRACK_CONFIRM) but leave
+ * tracked packets to the stack (echo.c).
  */
+#define KN_ECHO_PRI	(NF_IP_PRI_LAST - 1)
 static const struct nf_hook_ops kn_ops[] = {
 	KN_COUNT_OPS(kn_count4, NFPROTO_IPV4, NF_INET_PRE_ROUTING),
 	KN_COUNT_OPS(kn_count4, NFPROTO_IPV4, NF_INET_LOCAL_IN),
@@ -79,9 +85,9 @@ static const struct nf_hook_ops kn_ops[] = {
 	KN_COUNT_OPS(kn_count6, NFPROTO_IPV6, NF_INET_LOCAL_OUT),
 	KN_COUNT_OPS(kn_count6, NFPROTO_IPV6, NF_INET_POST_ROUTING),
 	{ .hook = kn_echo4, .pf = NFPROTO_IPV4,
-	  .hooknum = NF_INET_PRE_ROUTING, .priority = INT_MIN + 1 },
+	  .hooknum = NF_INET_LOCAL_IN, .priority = KN_ECHO_PRI },
 	{ .hook = kn_echo6, .pf = NFPROTO_IPV6,
-	  .hooknum = NF_INET_PRE_ROUTING, .priority = INT_MIN + 1 },
+	  .hooknum = NF_INET_LOCAL_IN, .priority = KN_ECHO_PRI },
 };
 
 int kn_hooks_register(struct net *net)

@@ -61,7 +61,7 @@ static int kn_ctl(struct kscope_source *src, struct nlattr *ctl,
 struct kscope_source kn_src = {
 	.name = "net",
 	.owner = THIS_MODULE,
-	.attach = "netfilter: ipv4+ipv6 at every NF_INET hook of every netns (counters first, echo responder next at PRE_ROUTING)",
+	.attach = "netfilter: ipv4+ipv6 at every NF_INET hook of every netns (counters first; echo responder at LOCAL_IN, NF_IP_PRI_LAST - 1)",
 	.counter_names = kn_counter_names,
 	.nr_counters = KN_NR_CTRS,
 	.events = kn_events,
@@ -70,6 +70,7 @@ struct kscope_source kn_src = {
 };
 
 unsigned int kn_net_id __read_mostly;
+bool kn_live __read_mostly;		/* the source exists: hooks may count */
 static DEFINE_MUTEX(kn_lock);		/* kn_nets, responder settings */
 static LIST_HEAD(kn_nets);
 
@@ -252,26 +253,36 @@ static int __init kn_init(void)
 	kn_ev_init(malformed_events_per_sec);
 	kn_names_init();
 
-	/* counters must exist before the first hook runs */
-	ret = kscope_source_register(&kn_src);
-	if (ret)
-		return ret;
-	debugfs_create_file("echo", 0444, kn_src.dir, NULL, &kn_echo_fops);
+	/* the hooks count nothing until the source (its counters) exists */
 	ret = register_pernet_subsys(&kn_net_ops);
 	if (ret)
-		goto unregister_source;
+		return ret;
+	/* last: from here on, netlink requests reach kn_ctl */
+	ret = kscope_source_register(&kn_src);
+	if (ret)
+		goto unregister_pernet;
+	debugfs_create_file("echo", 0444, kn_src.dir, NULL, &kn_echo_fops);
+	/* pairs with kn_counting(): a hook that sees true sees the counters */
+	smp_store_release(&kn_live, true);
 	return 0;
 
-unregister_source:
-	kscope_source_unregister(&kn_src);
+unregister_pernet:
+	unregister_pernet_subsys(&kn_net_ops);
 	return ret;
 }
 
 static void __exit kn_exit(void)
 {
+	/*
+	 * The source goes first (no request reaches kn_ctl once it is
+	 * gone), but its counters go with it: stop the hooks counting, and
+	 * wait for those in flight (they run under RCU), just before.
+	 */
+	WRITE_ONCE(kn_live, false);
+	synchronize_net();
+	kscope_source_unregister(&kn_src);
 	/* unhooks every netns and waits for hooks in flight */
 	unregister_pernet_subsys(&kn_net_ops);
-	kscope_source_unregister(&kn_src);
 }
 
 module_init(kn_init);

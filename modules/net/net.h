@@ -56,6 +56,14 @@ struct kn_net {
 
 extern struct kscope_source kn_src;
 extern unsigned int kn_net_id;
+extern bool kn_live;
+
+/* May a hook count? Not before the source is registered, nor after exit began. */
+static inline bool kn_counting(void)
+{
+	/* pairs with the release in kn_init(): the counters are there */
+	return smp_load_acquire(&kn_live);
+}
 
 struct kn_net *kn_pernet(const struct net *net);
 
@@ -64,7 +72,7 @@ void kn_hooks_unregister(struct net *net);
 
 void kn_ev_init(unsigned int per_sec);
 
-/* echo.c: the responders, hooked at PRE_ROUTING by hooks.c */
+/* echo.c: the responders, hooked at LOCAL_IN by hooks.c */
 struct nf_hook_state;
 unsigned int kn_echo4(void *priv, struct sk_buff *skb,
 		      const struct nf_hook_state *state);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The XDP echo responder on ksB's vb, native and skb mode, plain and
-# VLAN-tagged: pings are answered by it (ksB's stack echo-reply counters
+# VLAN-tagged (--any; without it the stack answers tagged frames): pings are answered by it (ksB's stack echo-reply counters
 # stay still, its counters move by the number of requests); bad-checksum,
 # truncated, fragmented and non-echo ICMP reach the stack; `kscope stat`
 # shows its counters. Native XDP_TX on veth needs XDP on the peer: a pass-through program on va.
@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib-net.sh"
 . "$(dirname "$0")/lib-echo.sh"
 
-ktap_plan 34
+ktap_plan 35
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 net_setup || { ktap_fail "netns setup"; ktap_done; }
 ina "$KSCOPE" xdp attach va --mode native --pass
@@ -31,7 +31,9 @@ for mode in native skb; do
 	ktap_check "xdp detach ($mode)" "$out" bash -c "[ -z \"\$1\" ] && ! ip netns exec $NS_B ip link show vb | grep -q xdp" _ "$out"
 done
 
-# VLAN 100 on top of the veth pair: the program sees tagged frames on vb
+# VLAN 100 on top of the veth pair: the program sees tagged frames on vb;
+# they belong to vb.100, so by default the stack answers them, with --any
+# the responder does
 ina ip link add link va name va.100 type vlan id 100
 inb ip link add link vb name vb.100 type vlan id 100
 ina ip addr add 10.99.100.1/24 dev va.100; inb ip addr add 10.99.100.2/24 dev vb.100
@@ -43,7 +45,13 @@ ina ip -6 neigh replace fd99:100::2 lladdr "$MAC_B" dev va.100 nud permanent
 inb ip -6 neigh replace fd99:100::1 lladdr "$MAC_A" dev vb.100 nud permanent
 sleep 2
 inb "$KSCOPE" xdp attach vb --mode native
-RESP="xdp vlan" B4=10.99.100.2 B6=fd99:100::2
+s0=$(snmp $NS_B Icmp OutEchoReps); a0=$(xdp_ctr echo4_answered)
+got=$(ping_replies $NS_A -c 5 -i 0.05 -W 2 10.99.100.2)
+ktap_eq "xdp, tagged frames: ksB's stack answers all 5, the responder none" \
+	"5 5 0" "$got $(( $(snmp $NS_B Icmp OutEchoReps) - s0 )) $(( $(xdp_ctr echo4_answered) - a0 ))"
+inb "$KSCOPE" xdp detach vb
+inb "$KSCOPE" xdp attach vb --mode native --any
+RESP="xdp vlan --any" B4=10.99.100.2 B6=fd99:100::2
 echo_check 4
 echo_check 6
 inb "$KSCOPE" xdp detach vb

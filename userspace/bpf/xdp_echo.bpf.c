@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XDP ICMP/ICMPv6 echo responder. A unicast Ethernet frame (up to two
- * VLAN tags) carrying a complete, checksum-valid echo request without
- * IPv4 options, fragmentation or IPv6 extension headers is turned into
- * its reply in place (MACs and addresses swapped, type set, TTL/hop limit
- * reset to 64, checksums updated incrementally) and sent back with
- * XDP_TX. Everything else is XDP_PASS, untouched. Unlike kscope_net it
- * does not check that the destination is a local address: it answers
- * whatever the device receives, which is what a measuring tool wants.
+ * XDP ICMP/ICMPv6 echo responder. A complete, checksum-valid echo request
+ * without IPv4 options, fragmentation or IPv6 extension headers is turned
+ * into its reply in place (MACs and addresses swapped, type set, TTL/hop
+ * limit reset to 64, checksums updated incrementally) and sent back with
+ * XDP_TX, when it is one the stack would answer on this device. The
+ * loader (kscope xdp attach) fills echo_cfg and the address maps from
+ * what it sees when it attaches: it answers only untagged frames sent to
+ * the device's own MAC address, to one of the device's own unicast
+ * addresses, from a source inside one of the device's on-link prefixes
+ * (so that a strict rp_filter would accept it and the reply leaves
+ * where the request came in), and not when icmp_echo_ignore_all was set.
+ * Everything else is XDP_PASS, untouched, and the stack decides.
+ *
+ * XDP runs before the stack: netfilter rules, IPsec policy and changes
+ * made after attach (addresses, sysctls) are not seen; detach and attach
+ * again to take changes in. With --any (echo_cfg.any) it answers every
+ * unicast frame it receives (up to two VLAN tags), whatever its
+ * addresses, which is what a measuring tool may want.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -45,6 +55,43 @@ struct {
 	__type(value, __u64);
 } echo_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_xdp_cfg);
+} echo_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KS_XDP_MAX_ADDRS);
+	__type(key, __u32);
+	__type(value, __u8);
+} echo_addr4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KS_XDP_MAX_ADDRS);
+	__type(key, struct in6_addr);
+	__type(value, __u8);
+} echo_addr6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, KS_XDP_MAX_ADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ks_xdp_lpm4);
+	__type(value, __u8);
+} echo_net4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, KS_XDP_MAX_ADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ks_xdp_lpm6);
+	__type(value, __u8);
+} echo_net6 SEC(".maps");
+
 static __always_inline void count(__u32 key)
 {
 	__u64 *v = bpf_map_lookup_elem(&echo_stats, &key);
@@ -66,20 +113,42 @@ static __always_inline void csum_replace2(__u16 *sum, __u16 old, __u16 new)
 	*sum = ~fold((__u16)~*sum + (__u16)~old + new);
 }
 
-/* One's complement sum of @len bytes at @p, in memory order. */
+/*
+ * One's complement sum of @len bytes at @p, in memory order, folded to 32
+ * bits. It adds 32-bit words (2^16 = 1 in one's complement arithmetic, so
+ * this is the sum of the 16-bit words): half the iterations of a 16-bit
+ * loop, which keeps the verifier well inside its instruction budget.
+ */
 static __always_inline __u32 csum_bytes(void *p, __u32 len, void *end,
-					__u32 sum, int *ok)
+					const __be16 *lenf, __u32 hdr,
+					__u32 seed, int *ok)
 {
+	__u64 sum = seed;
 	__u32 i;
 
 	*ok = 0;
-	for (i = 0; i < KS_MAX_ICMP / 2; i++) {
-		__u16 *w = p + i * 2;
+	for (i = 0; i < KS_MAX_ICMP / 4; i++) {
+		__u32 *w = p + i * 4;
 
-		if (i * 2 + 1 >= len)
+		if (i * 4 + 3 >= len)
 			break;
 		if ((void *)(w + 1) > end)
-			return sum;
+			return 0;
+		sum += *w;
+	}
+	/*
+	 * The length again, read anew from its header field (@lenf, less
+	 * @hdr): each exit of the loop knows a different range of len, and
+	 * a fresh read lets the verifier walk the rest once, not per exit.
+	 */
+	asm volatile("" ::: "memory");
+	len = (bpf_ntohs(*lenf) - hdr) & 0x7ff;
+	if (len & 2) {
+		/* the 16-bit word after the last whole 32-bit one */
+		__u16 *w = p + (len & 0x7fc);
+
+		if ((void *)(w + 1) > end)
+			return 0;
 		sum += *w;
 	}
 	if (len & 1) {
@@ -87,11 +156,24 @@ static __always_inline __u32 csum_bytes(void *p, __u32 len, void *end,
 		__u8 *b = p + (len & 0x7fe);
 
 		if ((void *)(b + 1) > end)
-			return sum;
+			return 0;
 		sum += *b;
 	}
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
 	*ok = 1;
 	return sum;
+}
+
+static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
+{
+	__u8 d = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < ETH_ALEN; i++)
+		d |= a[i] ^ b[i];
+	return !d;
 }
 
 static __always_inline void swap_mac(struct ethhdr *eth)
@@ -103,7 +185,35 @@ static __always_inline void swap_mac(struct ethhdr *eth)
 	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
 }
 
-static __always_inline int echo4(struct ethhdr *eth, struct iphdr *iph,
+/* Would the stack answer @iph? Its own address, an on-link source. */
+static __always_inline int ours4(const struct ks_xdp_cfg *cfg,
+				 const struct iphdr *iph)
+{
+	struct ks_xdp_lpm4 k = { .prefixlen = 32 };
+
+	if (cfg->any)
+		return 1;
+	if (cfg->ignore4 || !bpf_map_lookup_elem(&echo_addr4, &iph->daddr))
+		return 0;
+	__builtin_memcpy(k.addr, &iph->saddr, 4);
+	return bpf_map_lookup_elem(&echo_net4, &k) != NULL;
+}
+
+static __always_inline int ours6(const struct ks_xdp_cfg *cfg,
+				 const struct ipv6hdr *ip6h)
+{
+	struct ks_xdp_lpm6 k = { .prefixlen = 128 };
+
+	if (cfg->any)
+		return 1;
+	if (cfg->ignore6 || !bpf_map_lookup_elem(&echo_addr6, &ip6h->daddr))
+		return 0;
+	__builtin_memcpy(k.addr, &ip6h->saddr, 16);
+	return bpf_map_lookup_elem(&echo_net6, &k) != NULL;
+}
+
+static __always_inline int echo4(const struct ks_xdp_cfg *cfg,
+				 struct ethhdr *eth, struct iphdr *iph,
 				 void *end)
 {
 	struct icmphdr *icmph;
@@ -150,11 +260,15 @@ static __always_inline int echo4(struct ethhdr *eth, struct iphdr *iph,
 		count(KS_XDP_MALFORMED);
 		return XDP_PASS;
 	}
-	sum = csum_bytes(icmph, len - sizeof(*iph), end, 0, &ok);
+	sum = csum_bytes(icmph, len - sizeof(*iph), end, &iph->tot_len,
+			 sizeof(*iph), 0, &ok);
 	if (!ok || fold(sum) != 0xffff) {
 		count(KS_XDP_MALFORMED);
 		return XDP_PASS;
 	}
+	/* after the checksum loop: fewer verifier states to walk it with */
+	if (!ours4(cfg, iph))
+		goto pass;
 
 	swap_mac(eth);
 	addr = iph->saddr;
@@ -173,7 +287,8 @@ pass:
 	return XDP_PASS;
 }
 
-static __always_inline int echo6(struct ethhdr *eth, struct ipv6hdr *ip6h,
+static __always_inline int echo6(const struct ks_xdp_cfg *cfg,
+				 struct ethhdr *eth, struct ipv6hdr *ip6h,
 				 void *end)
 {
 	struct icmp6hdr *icmp6h;
@@ -213,11 +328,13 @@ static __always_inline int echo6(struct ethhdr *eth, struct ipv6hdr *ip6h,
 #pragma unroll
 	for (i = 0; i < 16; i++)
 		sum += w[i];
-	sum = csum_bytes(icmp6h, len, end, sum, &ok);
+	sum = csum_bytes(icmp6h, len, end, &ip6h->payload_len, 0, sum, &ok);
 	if (!ok || fold(sum) != 0xffff) {
 		count(KS_XDP_MALFORMED);
 		return XDP_PASS;
 	}
+	if (!ours6(cfg, ip6h))
+		goto pass;
 
 	/* the pseudo-header's sum does not change with the swap */
 	swap_mac(eth);
@@ -242,12 +359,18 @@ int xdp_echo(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
+	struct ks_xdp_cfg *cfg;
 	void *l3 = eth + 1;
+	__u32 zero = 0;
 	__u16 proto;
 	int i;
 
 	count(KS_XDP_FRAMES);
-	if (l3 > end || (eth->h_dest[0] & 1))
+	cfg = bpf_map_lookup_elem(&echo_cfg, &zero);
+	if (!cfg || l3 > end || (eth->h_dest[0] & 1))
+		return XDP_PASS;
+	/* another host's frame (a bridge port sees them): not ours to answer */
+	if (!cfg->any && !mac_eq(eth->h_dest, cfg->mac))
 		return XDP_PASS;
 	proto = eth->h_proto;
 #pragma unroll
@@ -262,10 +385,13 @@ int xdp_echo(struct xdp_md *ctx)
 		proto = vh->proto;
 		l3 = vh + 1;
 	}
+	/* a tagged frame belongs to a VLAN device, if there is one */
+	if (l3 != (void *)(eth + 1) && !cfg->any)
+		return XDP_PASS;
 	if (proto == bpf_htons(ETH_P_IP))
-		return echo4(eth, l3, end);
+		return echo4(cfg, eth, l3, end);
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return echo6(eth, l3, end);
+		return echo6(cfg, eth, l3, end);
 	return XDP_PASS;
 }
 

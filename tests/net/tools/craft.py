@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""craft.py IFACE DST_MAC SRC_IP DST_IP KIND [--count N] [--vlan ID] [--len N]
+"""craft.py IFACE DST_MAC SRC_IP DST_IP KIND [--count N] [--vlan ID] [--len N] [--wait S]
 
 Sends hand-made ICMP/ICMPv6 frames out of IFACE through an AF_PACKET
 socket, so that the tests can show what the echo responders leave to the
 stack. KIND: echo (valid request), badsum (request with a wrong checksum),
 truncated (ICMP shorter than its 8-byte header), frag (a valid request in
 two IP fragments), nonecho (IPv4 timestamp request / ICMPv6 echo reply).
-The family follows the addresses. Prints the number of frames sent.
+The family follows the addresses. Prints the number of frames sent and,
+with --wait S, the number of echo replies to them (ICMP id 0x1234, any
+device of the namespace, tagged or not) received within S seconds.
 """
 import argparse
 import ipaddress
+import select
 import socket
 import struct
+import time
 
 ETH_P_IP, ETH_P_IPV6, ETH_P_8021Q = 0x0800, 0x86DD, 0x8100
 
@@ -80,6 +84,38 @@ def packets(kind, src, dst, seq, plen):
     raise SystemExit("craft.py: unknown kind " + kind)
 
 
+ETH_P_ALL, ETH_P_8021AD, PACKET_OUTGOING = 0x0003, 0x88A8, 4
+
+
+def is_reply(frame):
+    """An echo reply to one of ours: ICMP(v6) echo reply with id 0x1234."""
+    off, etype = 14, struct.unpack("!H", frame[12:14])[0]
+    while etype in (ETH_P_8021Q, ETH_P_8021AD) and len(frame) >= off + 4:
+        etype = struct.unpack("!H", frame[off + 2:off + 4])[0]
+        off += 4
+    if etype == ETH_P_IP and len(frame) >= off + 28:
+        ihl = (frame[off] & 0xF) * 4
+        icmp = frame[off + ihl:off + ihl + 8]
+        return frame[off + 9] == 1 and len(icmp) == 8 and icmp[0] == 0 and \
+            struct.unpack("!H", icmp[4:6])[0] == 0x1234
+    if etype == ETH_P_IPV6 and len(frame) >= off + 48:
+        icmp = frame[off + 40:off + 48]
+        return frame[off + 6] == 58 and icmp[0] == 129 and \
+            struct.unpack("!H", icmp[4:6])[0] == 0x1234
+    return False
+
+
+def count_replies(rx, secs):
+    n, end = 0, time.monotonic() + secs
+    while True:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([rx], [], [], left)[0]:
+            return n
+        frame, addr = rx.recvfrom(65535)
+        if addr[2] != PACKET_OUTGOING and is_reply(frame):
+            n += 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("iface")
@@ -90,6 +126,7 @@ def main():
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--vlan", type=int)
     ap.add_argument("--len", type=int, default=56)
+    ap.add_argument("--wait", type=float)
     a = ap.parse_args()
     src, dst = ipaddress.ip_address(a.src), ipaddress.ip_address(a.dst)
     with open("/sys/class/net/%s/address" % a.iface) as f:
@@ -102,12 +139,18 @@ def main():
     eth += struct.pack("!H", etype)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((a.iface, 0))
+    # every device of the namespace: a reply may come back elsewhere
+    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                       socket.htons(ETH_P_ALL)) if a.wait is not None else None
     n = 0
     for i in range(a.count):
         for p in packets(a.kind, src, dst, i + 1, a.len):
             s.send(eth + p)
             n += 1
-    print(n)
+    if rx is None:
+        print(n)
+    else:
+        print(n, count_replies(rx, a.wait))
 
 
 if __name__ == "__main__":
