@@ -169,19 +169,14 @@ void __kscope_emit(struct kscope_source *src, u16 type, const void *data,
 void kscope_emit(struct kscope_source *src, u16 type, const void *data);
 
 /*
- * Whether a probe on function @sym would run inside the event channel
- * (deadlock, or events that make events forever): kscope_probe refuses
- * those. True for the symbols of every loaded kscope module (their
- * sources' owners and kscope_core), and for a deny-list of what
- * kscope_emit(), the irq_work kick, the flush worker and netlink delivery
- * call (timekeeping, irq_work, workqueue, skb and netlink allocation and
- * multicast, spinlock/irq helpers, memcpy...): see channel.c. A compiler
- * suffix (.isra.0, .constprop.0, .part.0, .cold) is ignored. Generous on
- * purpose: it costs a user a probe on a few core helpers.
+ * Why a probe that emits events may not sit on function @sym, whose code
+ * is at @addr (checked too, so an alias does not slip through): "kscope's
+ * own code" for a kscope module's function, "the event channel calls it"
+ * for what kscope_emit(), the irq_work kick, the flush worker and netlink
+ * delivery call (see modules/core/deny.c); NULL when it may. A static
+ * string, short enough for an extack message. May sleep.
  */
-bool kscope_symbol_denied(const char *sym);
-/* The same for a resolved address (e.g. a registered kprobe's addr). */
-bool kscope_address_denied(unsigned long addr);
+const char *kscope_deny_reason(const char *sym, unsigned long addr);
 
 static inline void kscope_count_add(struct kscope_source *src,
 				    unsigned int idx, u64 n)

@@ -13,13 +13,12 @@
  * irq_work, netlink delivery). So the emit path is NOKPROBE and notrace, a
  * per-CPU guard counts an event emitted while its CPU is already inside
  * kscope_emit() as lost_recursion (no second lock, no loop), the clock is
- * read before the ring lock is taken, and kscope_symbol_denied() lets
+ * read before the ring lock is taken, and kscope_deny_reason() (deny.c) lets
  * kscope_probe refuse probes on what the channel calls.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/irq_work.h>
-#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
@@ -487,152 +486,6 @@ static void kscope_flush_fn(struct work_struct *work)
 	if (!kscope_rings_empty() && !atomic_xchg(&kscope_armed, 1))
 		queue_delayed_work(kscope_wq, &kscope_flush_dw, 0);
 }
-
-/*
- * What the emit path, the irq_work kick, the flush worker and netlink
- * delivery call, and what those call on the way (a probe there would run
- * inside the channel). Lock and irq helpers are listed even where kprobes
- * already refuse them on some kernels. Matched on the name without a
- * compiler suffix.
- */
-static const char * const kscope_denied[] = {
-	/* emit */
-	"ktime_get_mono_fast_ns", "ktime_get_ns", "ktime_get",
-	"sched_clock", "native_sched_clock", "read_tsc", "rdtsc_ordered",
-	"irq_work_queue", "irq_work_queue_on", "irq_work_claim",
-	"__irq_work_queue_local", "irq_work_raise", "arch_irq_work_raise",
-	"arch_send_call_function_single_ipi", "x2apic_send_IPI_self",
-	"default_send_IPI_self", "__x2apic_send_IPI_dest",
-	"genl_has_listeners", "netlink_has_listeners",
-	"memcpy", "__memcpy", "memcpy_orig", "memset", "__memset",
-	"memmove", "strnlen", "strlen",
-	/* the kick and the worker */
-	"irq_work_run", "irq_work_single", "irq_work_run_list",
-	"irq_work_tick", "irq_work_sync", "irq_work_needs_cpu",
-	"queue_delayed_work_on", "__queue_delayed_work", "mod_delayed_work_on",
-	"__queue_work", "queue_work_on", "insert_work", "try_to_grab_pending",
-	"delayed_work_timer_fn", "add_timer", "add_timer_on", "__mod_timer",
-	"mod_timer", "internal_add_timer", "wake_up_process", "try_to_wake_up",
-	"process_one_work", "worker_thread", "flush_delayed_work", "flush_work",
-	"mutex_lock", "mutex_unlock", "__mutex_lock", "__mutex_unlock_slowpath",
-	"idr_find", "radix_tree_lookup", "__radix_tree_lookup",
-	/* delivery: skb and netlink */
-	"genlmsg_new", "genlmsg_put", "genlmsg_multicast_allns",
-	"nlmsg_new", "__alloc_skb", "alloc_skb", "kmalloc_reserve",
-	"__kmalloc_reserve", "kmalloc_size_roundup", "__build_skb_around",
-	"kmem_cache_alloc", "kmem_cache_alloc_node", "kmem_cache_alloc_noprof",
-	"kmem_cache_alloc_node_noprof", "__kmalloc", "__kmalloc_node",
-	"__kmalloc_node_track_caller", "__kmalloc_node_track_caller_noprof",
-	"kmalloc_trace", "kmalloc_trace_noprof", "__kmalloc_noprof",
-	"__kmalloc_large_node", "__kmalloc_large_node_noprof",
-	"kmalloc_large_node", "__alloc_pages", "__alloc_pages_noprof",
-	"alloc_pages", "alloc_pages_noprof", "get_page_from_freelist",
-	"__alloc_frozen_pages_noprof", "kfree", "kfree_skb", "consume_skb",
-	"kfree_skb_reason", "sk_skb_reason_drop", "__kfree_skb",
-	"skb_release_data", "skb_free_head", "skb_put", "skb_trim",
-	"__nla_reserve", "nla_reserve", "__nla_put", "nla_put",
-	"nla_put_64bit", "__nla_put_64bit", "__nla_reserve_64bit",
-	"nla_reserve_64bit", "nla_strscpy", "nla_memcpy",
-	"netlink_broadcast", "netlink_broadcast_filtered",
-	"do_one_broadcast", "netlink_broadcast_deliver",
-	"__netlink_sendskb", "netlink_sendskb", "skb_clone", "__skb_clone",
-	"netlink_overrun", "netlink_trim", "sk_filter_trim_cap",
-	"skb_queue_tail", "sock_def_readable", "__wake_up_sync_key",
-	"__wake_up_common", "netlink_rcv_wake",
-	/* locks and interrupts */
-	"_raw_spin_lock", "_raw_spin_unlock", "_raw_spin_lock_irq",
-	"_raw_spin_unlock_irq", "_raw_spin_lock_irqsave",
-	"_raw_spin_unlock_irqrestore", "_raw_spin_lock_bh",
-	"_raw_spin_unlock_bh", "_raw_spin_trylock", "_raw_read_lock",
-	"_raw_read_unlock", "_raw_read_lock_irqsave",
-	"_raw_read_unlock_irqrestore", "_raw_write_lock",
-	"_raw_write_unlock", "do_raw_spin_lock", "do_raw_spin_unlock",
-	"do_raw_spin_trylock", "queued_spin_lock_slowpath",
-	"native_queued_spin_lock_slowpath", "__pv_queued_spin_lock_slowpath",
-	"__pv_queued_spin_unlock", "__pv_queued_spin_unlock_slowpath",
-	"pv_native_irq_disable", "pv_native_irq_enable", "pv_native_save_fl",
-	"native_irq_disable", "native_irq_enable", "native_save_fl",
-	"arch_local_irq_save", "arch_local_irq_restore",
-	"trace_hardirqs_on", "trace_hardirqs_off", "lockdep_hardirqs_on",
-	"lockdep_hardirqs_off", "lockdep_hardirqs_on_prepare",
-	"lock_acquire", "lock_release", "lock_is_held_type",
-	"__local_bh_enable_ip", "local_bh_enable", "__local_bh_disable_ip",
-	"preempt_count_add", "preempt_count_sub", "preempt_schedule",
-	"preempt_schedule_notrace", "__rcu_read_lock", "__rcu_read_unlock",
-	"rcu_read_unlock_special",
-};
-
-static size_t kscope_base_len(const char *sym)
-{
-	const char *dot = strchr(sym, '.');
-
-	return dot ? dot - sym : strlen(sym);
-}
-
-static bool kscope_in_deny_list(const char *sym)
-{
-	size_t len = kscope_base_len(sym);
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kscope_denied); i++)
-		if (strlen(kscope_denied[i]) == len &&
-		    !strncmp(kscope_denied[i], sym, len))
-			return true;
-	return false;
-}
-
-/* Does @mod (loaded, live) define a symbol named @sym? */
-static bool kscope_module_has(struct module *mod, const char *sym)
-{
-	struct mod_kallsyms *ks;
-	bool found = false;
-	unsigned int i;
-
-	if (!mod)
-		return false;
-	rcu_read_lock_sched();
-	ks = rcu_dereference_sched(mod->kallsyms);
-	for (i = 0; ks && i < ks->num_symtab && !found; i++)
-		found = !strcmp(ks->strtab + ks->symtab[i].st_name, sym);
-	rcu_read_unlock_sched();
-	return found;
-}
-
-bool kscope_symbol_denied(const char *sym)
-{
-	struct kscope_source *src;
-	bool denied;
-
-	if (kscope_in_deny_list(sym))
-		return true;
-	/* kscope's own modules: every one that owns a source, and the core */
-	denied = kscope_module_has(THIS_MODULE, sym);
-	mutex_lock(&kscope_sources_lock);
-	list_for_each_entry(src, &kscope_sources, node) {
-		if (denied)
-			break;
-		denied = kscope_module_has(src->owner, sym);
-	}
-	mutex_unlock(&kscope_sources_lock);
-	return denied;
-}
-EXPORT_SYMBOL_GPL(kscope_symbol_denied);
-
-bool kscope_address_denied(unsigned long addr)
-{
-	char buf[KSYM_SYMBOL_LEN], *mod, *plus;
-
-	/* "name+0x0/0x40 [module]" */
-	sprint_symbol(buf, addr);
-	mod = strchr(buf, '[');
-	if (mod && !strncmp(mod + 1, "kscope_", 7))
-		return true;
-	plus = strchr(buf, '+');
-	if (plus)
-		*plus = '\0';
-	return kscope_symbol_denied(buf);
-}
-EXPORT_SYMBOL_GPL(kscope_address_denied);
 
 void kscope_chan_flush_sync(void)
 {

@@ -57,7 +57,6 @@ int kprb_resolve_init(void);
 int kprb_resolve(const char *name, char *out, struct netlink_ext_ack *extack);
 
 /* deny.c */
-const char *kprb_deny_reason(const char *sym, unsigned long addr, u32 flags);
 
 /* probes.c */
 struct kprb *kprb_create(const char *sym, const char *resolved, u32 flags,

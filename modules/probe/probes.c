@@ -113,7 +113,7 @@ static int ret_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 /*
  * Registered disarmed, so that the address the kprobe resolved to can be
- * checked (kprb_deny_reason()) before it ever fires; armed after.
+ * checked (kscope_deny_reason()) before it ever fires; armed after.
  */
 static int kprb_arm(struct kprb *p, struct netlink_ext_ack *extack)
 {
@@ -121,7 +121,8 @@ static int kprb_arm(struct kprb *p, struct netlink_ext_ack *extack)
 	const char *why;
 	int ret;
 
-	why = kprb_deny_reason(p->resolved, (unsigned long)kp->addr, p->flags);
+	why = p->flags & KSCOPE_PROBE_F_EVENTS ?
+	      kscope_deny_reason(p->resolved, (unsigned long)kp->addr) : NULL;
 	if (why) {
 		KSCOPE_PROBE_ERR(extack, "probe: no --events on %s: %s",
 				 p->resolved, why);

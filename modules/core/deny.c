@@ -1,38 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Functions a kscope_probe probe may not send events from.
+ * Functions no probe may send events from.
  *
  * kscope_emit() records an event with its CPU's ring lock held and
  * interrupts off, and the flush worker builds and multicasts the events.
  * An event probe on a function either of them calls re-enters the channel:
- * from under the ring lock it deadlocks its CPU (ktime_get_mono_fast_ns()
- * under a tracepoint's emit froze a 6.12 guest), from the flush path every
- * flush makes more events, for ever. kprobes only stop recursion among
- * their own handlers, not an emit from a tracepoint of another module.
- *
- * So a probe with --events is refused on:
+ * the per-CPU guard in kscope_emit() counts such an event lost instead of
+ * deadlocking, but from the flush path every flush would make more events,
+ * for ever, and kprobes only stop recursion among their own handlers. So
+ * a probe that emits is refused on:
  *  - any function of a kscope_* module (the emit and flush code itself);
- *  - the functions below: what the emit and flush paths of kscope_core call
- *    on 6.1, 6.12 and 7.2 (modules/core/channel.c), including the lock,
- *    irq-flag, RCU, preemption and sanitizer helpers that debug kernels
- *    put around them. A trailing '*' matches a prefix. A name is compared
- *    without its compiler suffix (.isra.0, .constprop.0, .cold, ...).
- * Probes without --events only count (per-CPU adds, no channel call) and
- * may sit on any of them.
- *
- * Kept in one function, kprb_deny_reason(), so that it can move into the
- * core beside kscope_emit()'s own recursion guard.
+ *  - the functions below: what the emit and flush paths call on 6.1, 6.12
+ *    and 7.2, including the lock, irq-flag, RCU, preemption and sanitizer
+ *    helpers that debug kernels put around them. A trailing '*' matches a
+ *    prefix. A name is compared without its compiler suffix (.isra.0,
+ *    .constprop.0, .cold, ...). Generous on purpose: it costs a user an
+ *    event probe on a few core helpers (counting probes may sit anywhere).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <kscope/kscope.h>
 
-#include "internal.h"
-
-static const char * const kprb_deny[] = {
+static const char * const kscope_denied[] = {
 	/* kscope_emit(), under the ring lock */
 	"ktime_get*", "read_tsc", "kvm_clock_*", "pvclock_*",
 	"memcpy", "__memcpy", "memset", "__memset", "memmove", "__memmove",
@@ -71,10 +65,20 @@ static const char * const kprb_deny[] = {
 	"skb_clone", "__skb_clone", "skb_queue_tail", "sock_def_readable",
 	"consume_skb", "kfree_skb*", "sk_skb_reason_drop", "__kfree_skb",
 	"skb_release_*", "skb_free_head",
+	/* what the flush worker's wakeups, timers and delivery reach */
+	"sched_clock", "rdtsc_ordered", "arch_send_call_function_single_ipi",
+	"__x2apic_send_IPI_dest", "memcpy_orig", "strlen",
+	"try_to_grab_pending", "internal_add_timer", "wake_up_process",
+	"try_to_wake_up", "process_one_work", "worker_thread",
+	"flush_delayed_work", "flush_work", "__alloc_frozen_pages*",
+	"skb_trim", "nla_strscpy", "nla_memcpy", "netlink_overrun",
+	"sk_filter_trim_cap", "__wake_up_sync_key", "__wake_up_common",
+	"netlink_rcv_wake", "_raw_read_*", "_raw_write_*", "pv_native_*",
+	"__local_bh_enable_ip", "local_bh_enable", "__local_bh_disable_ip",
 };
 
 /* @name (up to a '.' suffix) against @pat (a trailing '*': a prefix) */
-static bool kprb_deny_match(const char *pat, const char *name)
+static bool kscope_deny_match(const char *pat, const char *name)
 {
 	size_t plen = strlen(pat), nlen = strcspn(name, ".");
 
@@ -83,20 +87,12 @@ static bool kprb_deny_match(const char *pat, const char *name)
 	return nlen == plen && !strncmp(pat, name, plen);
 }
 
-/*
- * Why no probe with @flags may sit on @sym at @addr (where the kprobe
- * landed), or NULL when it may. The name at @addr is checked too, so an
- * alias does not slip through. The reason is a static string, short: an
- * extack message holds 80 characters.
- */
-const char *kprb_deny_reason(const char *sym, unsigned long addr, u32 flags)
+const char *kscope_deny_reason(const char *sym, unsigned long addr)
 {
 	const char *why = NULL;
 	char *buf, *mod;
 	unsigned int i;
 
-	if (!(flags & KSCOPE_PROBE_F_EVENTS))
-		return NULL;
 	buf = kmalloc(KSYM_SYMBOL_LEN, GFP_KERNEL);
 	if (!buf)
 		return "no memory to check the symbol";
@@ -110,9 +106,9 @@ const char *kprb_deny_reason(const char *sym, unsigned long addr, u32 flags)
 			goto out;
 		}
 	}
-	for (i = 0; i < ARRAY_SIZE(kprb_deny); i++) {
-		if (kprb_deny_match(kprb_deny[i], sym) ||
-		    kprb_deny_match(kprb_deny[i], buf)) {
+	for (i = 0; i < ARRAY_SIZE(kscope_denied); i++) {
+		if (kscope_deny_match(kscope_denied[i], sym) ||
+		    kscope_deny_match(kscope_denied[i], buf)) {
 			why = "the event channel calls it";
 			break;
 		}
@@ -121,3 +117,4 @@ out:
 	kfree(buf);
 	return why;
 }
+EXPORT_SYMBOL_GPL(kscope_deny_reason);
