@@ -30,18 +30,33 @@ typedef int (*kscope_ksym_each_t)(kscope_ksym_cb_t fn, void *data);
  * An extack message naming the symbol. Formatted messages arrived in 6.2
  * (NL_SET_ERR_MSG_FMT, copied into the request's own extack). Before, the
  * message is a pointer read when the ack is built, after the handler
- * returned: a formatted text would need a buffer that outlives the
- * request, and a static one is shared by concurrent requests. So 6.1 gets
- * the format itself, a constant ("probe: symbol %s not found ..."): less
- * precise, never another request's text.
+ * returned, so the text must outlive the request: it goes into the next of
+ * 64 slots taken in turn (one ring per file), so a concurrent failing
+ * request never writes the slot another is still using unless 64 others
+ * fail between this one's handler and its ack. Cut at 80 bytes as
+ * NL_SET_ERR_MSG_FMT cuts.
  */
 #ifdef NL_SET_ERR_MSG_FMT
 #define KSCOPE_PROBE_ERR(extack, fmt, ...)				\
 	NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
 #else
+#define KSCOPE_MSG_SLOTS	64
+#define KSCOPE_MSG_LEN		80
+static inline char *kscope_msg_slot(void)
+{
+	static char ring[KSCOPE_MSG_SLOTS][KSCOPE_MSG_LEN];
+	static atomic_t next;
+
+	return ring[(unsigned int)atomic_inc_return(&next) % KSCOPE_MSG_SLOTS];
+}
+
 #define KSCOPE_PROBE_ERR(extack, fmt, ...) do {				\
-	NL_SET_ERR_MSG(extack, fmt);					\
-	no_printk(fmt, ##__VA_ARGS__);	/* checks the format, uses the args */ \
+	struct netlink_ext_ack *__kp_ext = (extack);			\
+	char *__kp_msg = kscope_msg_slot();				\
+									\
+	snprintf(__kp_msg, KSCOPE_MSG_LEN, fmt, ##__VA_ARGS__);		\
+	if (__kp_ext)							\
+		__kp_ext->_msg = __kp_msg;				\
 } while (0)
 #endif
 
