@@ -34,6 +34,7 @@ static const char *errname(int e)
 	case ERANGE: return "ERANGE";
 	case EBUSY: return "EBUSY";
 	case EMSGSIZE: return "EMSGSIZE";
+	case EAGAIN: return "EAGAIN";
 	default: return strerror(e);
 	}
 }
