@@ -78,6 +78,12 @@ ks_ko() {
 
 ks_loaded() { [ -d "/sys/module/$1" ]; }
 
+# ks_kasan: the guest runs a KASAN kernel (6.12-debug), where TCG makes
+# everything several times slower: tests size their matrices for it
+ks_kasan() { zgrep -q '^CONFIG_KASAN=y' /proc/config.gz 2>/dev/null; }
+# ks_sized N M: N, or M on a KASAN kernel (a repeat count sized for each)
+ks_sized() { if ks_kasan; then echo "$2"; else echo "$1"; fi; }
+
 # ks_load NAME [params...]: insmod from the build tree unless loaded.
 ks_load() {
 	local name=$1; shift
@@ -126,12 +132,29 @@ wait_file() {
 	return 1
 }
 
+# ks_wait_subscribed PID [SECONDS]: until process PID holds a generic
+# netlink socket that joined a multicast group (/proc/net/netlink: Eth 16,
+# Groups not 0, its Inode among PID's fds); 60 s at most. A reader under
+# TCG (and KASAN) may take seconds to resolve the family and join.
+ks_wait_subscribed() {
+	local end=$((SECONDS + ${2:-60})) inodes
+	while [ "$SECONDS" -lt "$end" ] && [ -d "/proc/$1" ]; do
+		inodes=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l ' 2>/dev/null | tr -dc '0-9 ')
+		awk -v l="$inodes" 'BEGIN { n = split(l, a, " "); for (i = 1; i <= n; i++) s[a[i]] = 1 }
+			$2 == 16 && $4 != "00000000" && ($10 in s) { f = 1 } END { exit !f }' \
+			/proc/net/netlink && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # watch_start NAME [SOURCE]: kscope --json watch SOURCE (default
-# $KS_AREA, set by the area's lib) into $KS_TMP/NAME.ev; watch_stop ends it
+# $KS_AREA, set by the area's lib) into $KS_TMP/NAME.ev, once it listens;
+# watch_stop ends it
 watch_start() {
 	"$KSCOPE" --json watch "${2:-$KS_AREA}" >"$KS_TMP/$1.ev" 2>"$KS_TMP/$1.everr" &
 	watch_pid=$!
-	sleep 1	# TCG: let it resolve the family and join the group
+	ks_wait_subscribed "$watch_pid" || diag "watch_start: $1 not subscribed after 60 s"
 }
 watch_stop() { kill -INT "$watch_pid" 2>/dev/null; wait "$watch_pid"; }
 

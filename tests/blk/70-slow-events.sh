@@ -21,7 +21,7 @@ ktap_eq "threshold visible in list" 20000000 \
 
 "$KSCOPE" watch --json blk >"$KS_TMP/w.out" 2>"$KS_TMP/w.err" &
 wpid=$!
-sleep 1
+ks_wait_subscribed $wpid || diag "watcher not subscribed after 60 s"
 slow0=$(blk_stat kblk_ev slow)
 blk_fio ev --filename=/dev/kblk_ev --direct=1 --ioengine=libaio --iodepth=1 \
 	--name=big --rw=read --bs=1m --number_ios=24 --size=24M \

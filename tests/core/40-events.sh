@@ -13,8 +13,7 @@ mask=$(( (1 << ncpu) - 1 ))
 watch_start() {
 	"$KSCOPE" watch "$@" >"$KS_TMP/w.out" 2>"$KS_TMP/w.err" &
 	wpid=$!
-	# TCG is slow: give the reader time to resolve the family and join
-	sleep 1
+	ks_wait_subscribed "$wpid" || diag "watcher not subscribed after 60 s"
 }
 watch_stop() {
 	kill -INT "$wpid"; wait "$wpid"

@@ -14,7 +14,7 @@ for mode in text json; do
 		"$KSCOPE" watch >"$KS_TMP/$mode.out" 2>"$KS_TMP/$mode.err" &
 	fi
 	wpid=$!
-	sleep 1	# TCG: let it resolve the family and join
+	ks_wait_subscribed $wpid || diag "$mode: watcher not subscribed after 60 s"
 	"$KSCOPE" testgen 10 --wait >/dev/null
 	rmmod kscope_testgen && rmmod kscope_core
 	for ((i = 0; i < 100; i++)); do

@@ -24,7 +24,7 @@ fi
 ktap_ok "load kscope_mem"
 "$KSCOPE" --json watch mem >"$KS_TMP/ev" 2>"$KS_TMP/everr" &
 wp=$!
-sleep 1
+ks_wait_subscribed $wp || diag "watcher not subscribed after 60 s"
 
 $WORK pipes $K >"$KS_TMP/pipes.json" &
 pp=$!
