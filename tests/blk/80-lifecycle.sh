@@ -16,7 +16,7 @@ ks_load kscope_blk || { ktap_fail "load kscope_blk"; ktap_done; }
 $KSCOPE blk add busy --profile ssd --size 32 --completion timer || { ktap_fail "add"; ktap_done; }
 
 blk_fio busy --filename=/dev/kblk_busy --direct=1 --ioengine=libaio --iodepth=16 \
-	--name=w --rw=randwrite --bs=4k --size=32M \
+	--name=w --rw=randwrite --bs=4k --size=$(ks_sized 32 8)M \
 	--verify=crc32c --verify_fatal=1 --do_verify=1 &
 fpid=$!
 # attempts count only once fio holds the device open and writes

@@ -20,13 +20,22 @@ ANS4="xdp_ctr echo4_answered" ANS6="xdp_ctr echo6_answered"
 
 for mode in native skb; do
 	RESP="xdp $mode"
+	if [ $mode = skb ] && ks_kasan; then
+		for c in "xdp attach --mode skb" "xdp stats reports mode skb" \
+			"$RESP: ping -4" "$RESP: ksB stack sent no IPv4 echo reply" "$RESP: answered (IPv4)" \
+			"$RESP: ping -6" "$RESP: ksB stack sent no IPv6 echo reply" "$RESP: answered (IPv6)" \
+			"xdp detach (skb)"; do
+			ktap_skip "$c" "KASAN kernel: native mode only (the program is BPF, not KASAN-instrumented; the Debian kernels run both)"
+		done
+		continue
+	fi
 	out=$(inb "$KSCOPE" xdp attach vb --mode $mode 2>&1)
 	ktap_check "xdp attach --mode $mode" "$out" [ -z "$out" ]
 	m=$(inb "$KSCOPE" xdp stats vb | awk 'NR == 1 { print $3 }')
 	ktap_eq "xdp stats reports mode $mode" $mode "$m" mode
 	echo_check 4
 	echo_check 6
-	[ $mode = native ] && stack_checks
+	[ $mode = native ] && stack_checks some
 	out=$(inb "$KSCOPE" xdp detach vb 2>&1)
 	ktap_check "xdp detach ($mode)" "$out" bash -c "[ -z \"\$1\" ] && ! ip netns exec $NS_B ip link show vb | grep -q xdp" _ "$out"
 done

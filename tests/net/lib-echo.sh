@@ -4,7 +4,9 @@
 # caller sets ANS4/ANS6 (commands printing the responder's answered
 # counters) and RESP (its name in check names).
 
-N=${N:-20}
+# pings per check; 5 on a KASAN kernel, where every process start costs
+# seconds under TCG
+N=${N:-$(ks_sized 20 5)}
 
 # echo_check FAM: N pings answered by the responder, not by ksB's stack
 echo_check() {
@@ -54,13 +56,28 @@ stack_check() {
 		"($field delta, delivered, answered delta)"
 }
 
+# stack_checks [some]: every kind of packet the responder must leave to
+# the stack; "some" on a KASAN kernel: bad checksums and fragments only
+# (the XDP program is BPF, which KASAN does not instrument: the Debian
+# kernels run the whole matrix)
 stack_checks() {
-	stack_check 4 badsum Icmp InCsumErrors
-	stack_check 4 truncated Icmp InErrors
-	stack_check 4 frag Icmp OutEchoReps
-	stack_check 4 nonecho Icmp InTimestamps
-	stack_check 6 badsum 6 Icmp6InCsumErrors
-	stack_check 6 truncated 6 Icmp6InErrors
-	stack_check 6 frag 6 Icmp6OutEchoReplies
-	stack_check 6 nonecho 6 Icmp6InEchoReplies
+	local k kinds="badsum truncated frag nonecho"
+	[ "${1:-}" = some ] && ks_kasan && kinds="badsum frag"
+	for k in badsum truncated frag nonecho; do
+		if [[ " $kinds " != *" $k "* ]]; then
+			ktap_skip "$RESP: IPv4 $k reaches the stack" "KASAN kernel: bad checksums and fragments only"
+			ktap_skip "$RESP: IPv6 $k reaches the stack" "KASAN kernel: bad checksums and fragments only"
+			continue
+		fi
+		case $k in
+		badsum) stack_check 4 badsum Icmp InCsumErrors
+			stack_check 6 badsum 6 Icmp6InCsumErrors ;;
+		truncated) stack_check 4 truncated Icmp InErrors
+			stack_check 6 truncated 6 Icmp6InErrors ;;
+		frag) stack_check 4 frag Icmp OutEchoReps
+			stack_check 6 frag 6 Icmp6OutEchoReplies ;;
+		nonecho) stack_check 4 nonecho Icmp InTimestamps
+			stack_check 6 nonecho 6 Icmp6InEchoReplies ;;
+		esac
+	done
 }
