@@ -93,7 +93,8 @@ struct kscope_source {
 	kscope_ctl_fn ctl_get;		/* read-only queries, may be NULL */
 	/*
 	 * its request nest, KSCOPE_A_CTL_<SOURCE>, when it takes requests:
-	 * the core's policy for that attribute is the source's
+	 * the core's policy for that attribute is the source's. Registration
+	 * fails when it is no such attribute or another source's.
 	 */
 	u16 ctl_attr;
 

@@ -125,8 +125,9 @@ static int kscope_source_check(struct kscope_source *src)
 			return -EINVAL;
 	if (src->nr_events > U16_MAX || (src->nr_events && !src->events))
 		return -EINVAL;
-	if ((src->ctl || src->ctl_get) && !kscope_ctl_attr_valid(src->ctl_attr)) {
-		pr_err("source %s: takes requests, but ctl_attr %u is no KSCOPE_A_CTL_<SOURCE> attribute: refused\n",
+	if ((src->ctl || src->ctl_get || src->ctl_attr) &&
+	    !kscope_ctl_attr_valid(src->ctl_attr)) {
+		pr_err("source %s: ctl_attr %u is no KSCOPE_A_CTL_<SOURCE> attribute: refused\n",
 		       src->name, src->ctl_attr);
 		return -EINVAL;
 	}

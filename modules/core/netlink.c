@@ -28,7 +28,8 @@ static const struct nla_policy kscope_stats_policy[KSCOPE_A_PERCPU + 1] = {
  * A source's request travels in its own nest, validated here against the
  * source's policy (policy.c): genetlink refuses a malformed one before the
  * source runs, and a policy dump shows every source's attributes.
- * KSCOPE_A_CTL is the replies' (a version 1 request put it there).
+ * KSCOPE_A_CTL is the replies' (a version 1 request put it there; sent
+ * as a nest, it meets genetlink's "NLA_F_NESTED not expected" first).
  */
 static const char kscope_ctl_reply_only[] =
 	"a request carries its source's nest in KSCOPE_A_CTL_<SOURCE>, not in KSCOPE_A_CTL";
@@ -463,10 +464,10 @@ static int kscope_nl_ctl(struct sk_buff *skb, struct genl_info *info)
 			continue;
 		KSCOPE_ERR(info->extack, info->attrs[i],
 			   "another source's nest: each source takes its own KSCOPE_A_CTL_<SOURCE>",
-			   "%s is another source's nest: source \"%s\" takes %s",
-			   kscope_slot_names[i], src->name,
+			   "source \"%s\" takes %s, not %s", src->name,
 			   src->ctl_attr ? kscope_slot_names[src->ctl_attr] :
-					   "no request nest");
+					   "no nest",
+			   kscope_slot_names[i]);
 		mutex_unlock(&kscope_sources_lock);
 		return -EINVAL;
 	}
