@@ -68,11 +68,15 @@ static const struct nla_policy kscope_ctl_get_policy[KSCOPE_A_MAX + 1] = {
 };
 
 /* for messages: the name of each source's nest */
-#define KSCOPE_SLOT(x)	[KSCOPE_A_CTL_##x] = "KSCOPE_A_CTL_" #x
 static const char * const kscope_slot_names[KSCOPE_A_MAX + 1] = {
-	KSCOPE_SLOT(TESTGEN), KSCOPE_SLOT(TCP), KSCOPE_SLOT(BLK),
-	KSCOPE_SLOT(NET), KSCOPE_SLOT(VFS), KSCOPE_SLOT(MEM),
-	KSCOPE_SLOT(SCHED), KSCOPE_SLOT(PROBE),
+	[KSCOPE_A_CTL_TESTGEN] = "KSCOPE_A_CTL_TESTGEN",
+	[KSCOPE_A_CTL_TCP] = "KSCOPE_A_CTL_TCP",
+	[KSCOPE_A_CTL_BLK] = "KSCOPE_A_CTL_BLK",
+	[KSCOPE_A_CTL_NET] = "KSCOPE_A_CTL_NET",
+	[KSCOPE_A_CTL_VFS] = "KSCOPE_A_CTL_VFS",
+	[KSCOPE_A_CTL_MEM] = "KSCOPE_A_CTL_MEM",
+	[KSCOPE_A_CTL_SCHED] = "KSCOPE_A_CTL_SCHED",
+	[KSCOPE_A_CTL_PROBE] = "KSCOPE_A_CTL_PROBE",
 };
 
 bool kscope_ctl_attr_valid(u16 attr)
