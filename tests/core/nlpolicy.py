@@ -348,8 +348,9 @@ def refuse(nl):
     name, why = refused("testgen with tcp's nest refused", got,
                         "KSCOPE_A_CTL_TCP", (22,))
     # kernels that format extack messages (6.2+) name it in the text too
-    if "KSCOPE_A_CTL_" in got[1] and "KSCOPE_A_CTL_TCP" not in got[1]:
-        why.append("the message names another attribute")
+    named = re.findall(r"KSCOPE_A_CTL_[A-Z]+\b", got[1])
+    if named and "KSCOPE_A_CTL_TCP" not in named:
+        why.append("the message names other attributes: %s" % named)
     res.append((name, why))
     got = request(nl, "CTL", "testgen",
                   [("KSCOPE_A_CTL_PROBE", E["KSCOPE_A_CTL_PROBE"] |
