@@ -56,8 +56,7 @@ static struct nlmsghdr *blk_msg(struct ks_nl *nl, char *buf, uint8_t cmd,
 {
 	struct nlmsghdr *nlh = ks_nl_msg(nl, buf, cmd, 0);
 
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "blk");
-	*nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	*nest = ks_nl_ctl_start(nlh, "blk");
 	return nlh;
 }
 

@@ -227,12 +227,10 @@ int cmd_mem(int argc, char **argv)
 		return 1;
 	}
 	nlh = ks_nl_msg(&nl, buf, get ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "mem");
-	if (!get) {
-		nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	nest = ks_nl_ctl_start(nlh, "mem");
+	if (!get)
 		mnl_attr_put_u32(nlh, KSCOPE_MEM_HIGH_ORDER, (uint32_t)order);
-		mnl_attr_nest_end(nlh, nest);
-	}
+	mnl_attr_nest_end(nlh, nest);
 	err = ks_nl_talk(&nl, nlh, get ? show_cb : NULL, NULL);
 	if (err)
 		ks_nl_report_source(&nl, get ? "mem show" : "mem high-order",

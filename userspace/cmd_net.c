@@ -102,8 +102,7 @@ int cmd_net(int argc, char **argv)
 		goto out;
 	}
 	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "net");
-	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	nest = ks_nl_ctl_start(nlh, "net");
 	mnl_attr_put_u8(nlh, KSCOPE_NET_ECHO, on);
 	if (fd >= 0)
 		mnl_attr_put_u32(nlh, KSCOPE_NET_NETNS_FD, fd);

@@ -165,8 +165,7 @@ static int probe_talk(const char *op, int nlcmd, uint8_t kop, const char *sym,
 		goto out;
 	}
 	nlh = ks_nl_msg(&nl, buf, nlcmd, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "probe");
-	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	nest = ks_nl_ctl_start(nlh, "probe");
 	if (kop)
 		mnl_attr_put_u8(nlh, KSCOPE_PROBE_OP, kop);
 	if (sym)
@@ -207,8 +206,7 @@ static int probe_list(void)
 	}
 	do {
 		nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
-		mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "probe");
-		nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+		nest = ks_nl_ctl_start(nlh, "probe");
 		mnl_attr_put_u32(nlh, KSCOPE_PROBE_ID, from);
 		mnl_attr_nest_end(nlh, nest);
 		next = 0;

@@ -161,8 +161,7 @@ static int sched_ctl(int argc, char **argv, bool reset_only)
 		goto out;
 	}
 	nlh = ks_nl_msg(&nl, buf, show ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "sched");
-	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	nest = ks_nl_ctl_start(nlh, "sched");
 	if (clear)
 		mnl_attr_put(nlh, KSCOPE_SCHED_CLEAR, 0, NULL);
 	if (reset)

@@ -235,8 +235,7 @@ static int tcp_filter(int argc, char **argv)
 		}
 	}
 	nlh = ks_nl_msg(&nl, buf, show ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "tcp");
-	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	nest = ks_nl_ctl_start(nlh, "tcp");
 	if (clear)
 		mnl_attr_put(nlh, KSCOPE_TCP_CLEAR, 0, NULL);
 	if (has_port)

@@ -57,8 +57,7 @@ static int vfs_talk(const struct vfs_req *r, bool get, ks_reply_fn fn,
 		return 1;
 	}
 	nlh = ks_nl_msg(&nl, buf, get ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "vfs");
-	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	nest = ks_nl_ctl_start(nlh, "vfs");
 	if (r->slow_us >= 0)
 		mnl_attr_put_u64(nlh, KSCOPE_VFS_SLOW_US, (uint64_t)r->slow_us);
 	if (r->pid >= 0)

@@ -647,8 +647,7 @@ static int cmd_testgen(int argc, char **argv)
 		goto out;
 	}
 	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "testgen");
-	nest = mnl_attr_nest_start(nlh, KSCOPE_A_CTL);
+	nest = ks_nl_ctl_start(nlh, "testgen");
 	mnl_attr_put_u32(nlh, KSCOPE_TG_COUNT, (uint32_t)count);
 	mnl_attr_put_u64(nlh, KSCOPE_TG_CPUMASK, cpumask);
 	mnl_attr_put_u32(nlh, KSCOPE_TG_RATE, (uint32_t)rate);

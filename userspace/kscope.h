@@ -63,6 +63,12 @@ void ks_nl_connect_report(const struct ks_nl *nl, int err);
 struct nlmsghdr *ks_nl_msg(struct ks_nl *nl, void *buf, uint8_t cmd,
 			   uint16_t flags);
 /*
+ * Put KSCOPE_A_SOURCE @source in a CTL/CTL_GET request and open the
+ * source's own nest, KSCOPE_A_CTL_<SOURCE>; close it with
+ * mnl_attr_nest_end().
+ */
+struct nlattr *ks_nl_ctl_start(struct nlmsghdr *nlh, const char *source);
+/*
  * Send @nlh and read replies until the ACK (doit) or NLMSG_DONE (dump),
  * feeding each data message to @fn. Returns 0 or a negative errno; the
  * kernel's extended ack message, if any, is left in nl->extack.

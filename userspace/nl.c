@@ -88,6 +88,38 @@ struct nlmsghdr *ks_nl_msg(struct ks_nl *nl, void *buf, uint8_t cmd,
 	return nlh;
 }
 
+/* Each source's request nest (replies carry it in KSCOPE_A_CTL). */
+static const struct {
+	const char *source;
+	uint16_t attr;
+} ks_ctl_attrs[] = {
+	{ "testgen", KSCOPE_A_CTL_TESTGEN },
+	{ "tcp", KSCOPE_A_CTL_TCP },
+	{ "blk", KSCOPE_A_CTL_BLK },
+	{ "net", KSCOPE_A_CTL_NET },
+	{ "vfs", KSCOPE_A_CTL_VFS },
+	{ "mem", KSCOPE_A_CTL_MEM },
+	{ "sched", KSCOPE_A_CTL_SCHED },
+	{ "probe", KSCOPE_A_CTL_PROBE },
+};
+
+struct nlattr *ks_nl_ctl_start(struct nlmsghdr *nlh, const char *source)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ks_ctl_attrs); i++)
+		if (!strcmp(ks_ctl_attrs[i].source, source))
+			break;
+	/* a subcommand names its own source: a typo is this program's bug */
+	if (i == ARRAY_SIZE(ks_ctl_attrs)) {
+		fprintf(stderr, "kscope: no request nest for source \"%s\"\n",
+			source);
+		abort();
+	}
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, source);
+	return mnl_attr_nest_start(nlh, ks_ctl_attrs[i].attr);
+}
+
 static int extack_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct ks_nl *nl = data;
@@ -311,7 +343,7 @@ void ks_nl_connect_report(const struct ks_nl *nl, int err)
 		       KSCOPE_GENL_NAME);
 		break;
 	case -EPROTO:
-		ks_err("kernel speaks kscope protocol v%u, this reader v%u",
+		ks_err("kernel speaks kscope protocol v%u, this reader v%u: use the reader built with the loaded modules",
 		       nl->version, KSCOPE_GENL_VERSION);
 		break;
 	default:

@@ -71,10 +71,11 @@ struct kscope_source;
 
 /*
  * A source-specific request (KSCOPE_CMD_CTL / KSCOPE_CMD_CTL_GET): @ctl is
- * the KSCOPE_A_CTL nest, still to be parsed with the source's own strict
- * policy; never NULL for KSCOPE_CMD_CTL (the core refuses a control
- * request without it), NULL for a read request that has none. Reply with genlmsg_reply() or return a negative errno with an
- * extack message set.
+ * the source's nest (its ctl_attr), already validated by the core against
+ * the source's policy in include/kscope/policy.h: parse it with the same
+ * table. Never NULL for KSCOPE_CMD_CTL (the core refuses a control
+ * request without it), NULL for a read request that has none. Reply with
+ * genlmsg_reply() or return a negative errno with an extack message set.
  */
 typedef int (*kscope_ctl_fn)(struct kscope_source *src, struct nlattr *ctl,
 			     struct genl_info *info);
@@ -90,6 +91,12 @@ struct kscope_source {
 	unsigned int nr_events;
 	kscope_ctl_fn ctl;		/* admin requests, may be NULL */
 	kscope_ctl_fn ctl_get;		/* read-only queries, may be NULL */
+	/*
+	 * its request nest, KSCOPE_A_CTL_<SOURCE>, when it takes requests:
+	 * the core's policy for that attribute is the source's. Registration
+	 * fails when it is no such attribute or another source's.
+	 */
+	u16 ctl_attr;
 
 	/* owned by the core */
 	u16 id;

@@ -10,54 +10,6 @@
 #include <linux/slab.h>
 #include "kblk.h"
 
-/* not const: 6.1 takes plain pointers */
-static struct netlink_range_validation kblk_size_range = {
-	.min = 1, .max = KBLK_MAX_SIZE_MB,
-};
-static struct netlink_range_validation kblk_queues_range = {
-	.min = 1, .max = KBLK_MAX_QUEUES,
-};
-static struct netlink_range_validation kblk_poll_range = {
-	.min = 0, .max = KBLK_MAX_POLL_QUEUES,
-};
-static struct netlink_range_validation kblk_depth_range = {
-	.min = 1, .max = KBLK_MAX_DEPTH,
-};
-static struct netlink_range_validation kblk_bs_range = {
-	.min = 512, .max = 4096,
-};
-static struct netlink_range_validation kblk_segs_range = {
-	.min = 1, .max = 4096,
-};
-static struct netlink_range_validation kblk_sectors_range = {
-	.min = 8, .max = 65536,
-};
-static struct netlink_range_validation kblk_bw_range = {
-	.min = 0, .max = 1000000,
-};
-
-static const struct nla_policy kblk_policy[KSCOPE_BLK_MAX + 1] = {
-	[KSCOPE_BLK_OP] = NLA_POLICY_RANGE(NLA_U8, KSCOPE_BLK_OP_ADD,
-					   KSCOPE_BLK_OP_SET),
-	[KSCOPE_BLK_NAME] = { .type = NLA_NUL_STRING, .len = KBLK_NAME_MAX - 1 },
-	[KSCOPE_BLK_PROFILE] = NLA_POLICY_MAX(NLA_U8, __KSCOPE_BLK_PROFILE_MAX - 1),
-	[KSCOPE_BLK_SIZE_MB] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_size_range),
-	[KSCOPE_BLK_QUEUES] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_queues_range),
-	[KSCOPE_BLK_DEPTH] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_depth_range),
-	[KSCOPE_BLK_LBS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_bs_range),
-	[KSCOPE_BLK_PBS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_bs_range),
-	[KSCOPE_BLK_MAX_SEGMENTS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_segs_range),
-	[KSCOPE_BLK_MAX_SECTORS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_sectors_range),
-	[KSCOPE_BLK_ROTATIONAL] = NLA_POLICY_MAX(NLA_U8, 1),
-	[KSCOPE_BLK_WCACHE] = NLA_POLICY_MAX(NLA_U8, 1),
-	[KSCOPE_BLK_FUA] = NLA_POLICY_MAX(NLA_U8, 1),
-	[KSCOPE_BLK_DISCARD] = NLA_POLICY_MAX(NLA_U8, 1),
-	[KSCOPE_BLK_COMPLETION] = NLA_POLICY_MAX(NLA_U8, __KSCOPE_BLK_COMP_MAX - 1),
-	[KSCOPE_BLK_BW_MBPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_bw_range),
-	[KSCOPE_BLK_SLOW_NS] = { .type = NLA_U64 },
-	[KSCOPE_BLK_POLL_QUEUES] = NLA_POLICY_FULL_RANGE(NLA_U32, &kblk_poll_range),
-};
-
 /* Attributes a request may carry, per op (anything else is rejected). */
 static const u32 kblk_config_attrs =
 	BIT(KSCOPE_BLK_PROFILE) | BIT(KSCOPE_BLK_SIZE_MB) |
@@ -72,10 +24,10 @@ static int kblk_parse(struct nlattr *ctl, struct nlattr **tb,
 		      struct genl_info *info)
 {
 	if (!ctl) {
-		NL_SET_ERR_MSG(info->extack, "blk needs KSCOPE_A_CTL");
+		NL_SET_ERR_MSG(info->extack, "blk needs KSCOPE_A_CTL_BLK");
 		return -EINVAL;
 	}
-	return nla_parse_nested(tb, KSCOPE_BLK_MAX, ctl, kblk_policy,
+	return nla_parse_nested(tb, KSCOPE_BLK_MAX, ctl, kscope_blk_policy,
 				info->extack);
 }
 
@@ -375,10 +327,8 @@ int kblk_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 
 	/* an empty request lists every device */
 	if (ctl) {
-		ret = kblk_parse(ctl, tb, info);
-		if (ret)
-			return ret;
-		ret = kblk_only(tb, BIT(KSCOPE_BLK_NAME), info);
+		ret = nla_parse_nested(tb, ARRAY_SIZE(kscope_blk_get_policy) - 1,
+				       ctl, kscope_blk_get_policy, info->extack);
 		if (ret)
 			return ret;
 		if (tb[KSCOPE_BLK_NAME])

@@ -107,17 +107,17 @@ int kblk_config_check(const struct kblk_config *c, struct kblk_why *why)
 		kblk_why_set(why, "logical block size must be a power of 2 in 512..4096");
 	else if (!kblk_bs_ok(c->pbs) || c->pbs < c->lbs)
 		kblk_why_set(why, "physical block size must be a power of 2 in lbs..4096");
-	else if (!c->max_segments || c->max_segments > 4096)
+	else if (!c->max_segments || c->max_segments > KSCOPE_BLK_SEGMENTS_MAX)
 		kblk_why_set(why, "max segments must be 1..4096");
 	else if (c->max_sectors < PAGE_SIZE >> SECTOR_SHIFT ||
-		 c->max_sectors > 65536 ||
+		 c->max_sectors > KSCOPE_BLK_SECTORS_MAX ||
 		 c->max_sectors % (c->lbs >> SECTOR_SHIFT))
 		kblk_why_set(why, "max sectors must be 8..65536 and a multiple of the block size");
 	else if (c->fua && !c->wcache)
 		kblk_why_set(why, "FUA needs the write cache");
 	else if (c->completion >= __KSCOPE_BLK_COMP_MAX)
 		kblk_why_set(why, "unknown completion mode");
-	else if (c->bw_mbps > 1000000)
+	else if (c->bw_mbps > KSCOPE_BLK_BW_MBPS_MAX)
 		kblk_why_set(why, "bandwidth cap must be 0..1000000 MB/s");
 	else
 		return 0;

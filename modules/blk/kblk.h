@@ -16,14 +16,16 @@
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include <kscope/kscope.h>
+#include <kscope/policy.h>
 #include <kscope/compat-blk.h>
 
-#define KBLK_NAME_MAX		21	/* with the NUL */
+/* the limits of the netlink policy (include/kscope/policy.h) */
+#define KBLK_NAME_MAX		KSCOPE_BLK_NAME_SIZE	/* with the NUL */
 #define KBLK_DISK_PREFIX	"kblk_"
-#define KBLK_MAX_QUEUES		64
-#define KBLK_MAX_POLL_QUEUES	16
-#define KBLK_MAX_DEPTH		4096
-#define KBLK_MAX_SIZE_MB	(1U << 20)
+#define KBLK_MAX_QUEUES		KSCOPE_BLK_QUEUES_MAX
+#define KBLK_MAX_POLL_QUEUES	KSCOPE_BLK_POLL_QUEUES_MAX
+#define KBLK_MAX_DEPTH		KSCOPE_BLK_DEPTH_MAX
+#define KBLK_MAX_SIZE_MB	KSCOPE_BLK_SIZE_MB_MAX
 #define KBLK_STORE_LOCKS	64	/* page locks, hashed by page index */
 /*
  * Longest modeled service time of a request, counted from its arrival:

@@ -58,6 +58,7 @@ struct kscope_source kblk_src = {
 	.nr_events = ARRAY_SIZE(kblk_events),
 	.ctl = kblk_ctl,
 	.ctl_get = kblk_ctl_get,
+	.ctl_attr = KSCOPE_A_CTL_BLK,
 };
 
 static int kblk_match(const char * const *names, unsigned int n,

@@ -32,6 +32,8 @@ void kscope_chan_exit(void);
 void kscope_chan_flush_sync(void);
 
 int kscope_nl_init(void);
+/* Is @attr a source's request nest, KSCOPE_A_CTL_<SOURCE>? */
+bool kscope_ctl_attr_valid(u16 attr);
 void kscope_nl_exit(void);
 
 int kscope_debugfs_init(void);

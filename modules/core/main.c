@@ -78,6 +78,17 @@ struct kscope_source *kscope_source_find(const char *name)
 }
 
 /* Caller holds kscope_sources_lock. */
+static bool kscope_ctl_attr_taken(u16 attr)
+{
+	struct kscope_source *src;
+
+	list_for_each_entry(src, &kscope_sources, node)
+		if (src->ctl_attr == attr)
+			return true;
+	return false;
+}
+
+/* Caller holds kscope_sources_lock. */
 struct kscope_source *kscope_source_by_id(u16 id)
 {
 	return idr_find(&kscope_source_ids, id);
@@ -114,6 +125,12 @@ static int kscope_source_check(struct kscope_source *src)
 			return -EINVAL;
 	if (src->nr_events > U16_MAX || (src->nr_events && !src->events))
 		return -EINVAL;
+	if ((src->ctl || src->ctl_get || src->ctl_attr) &&
+	    !kscope_ctl_attr_valid(src->ctl_attr)) {
+		pr_err("source %s: ctl_attr %u is no KSCOPE_A_CTL_<SOURCE> attribute: refused\n",
+		       src->name, src->ctl_attr);
+		return -EINVAL;
+	}
 
 	src->payload_len = kcalloc(max(src->nr_events, 1U),
 				   sizeof(*src->payload_len), GFP_KERNEL);
@@ -173,6 +190,13 @@ int kscope_source_register(struct kscope_source *src)
 	mutex_lock(&kscope_sources_lock);
 	if (kscope_source_find(src->name)) {
 		ret = -EEXIST;
+		goto err_unlock;
+	}
+	/* a nest's policy is one source's: two cannot share it */
+	if (src->ctl_attr && kscope_ctl_attr_taken(src->ctl_attr)) {
+		pr_err("source %s: another source takes ctl_attr %u: refused\n",
+		       src->name, src->ctl_attr);
+		ret = -EBUSY;
 		goto err_unlock;
 	}
 	id = idr_alloc(&kscope_source_ids, src, 1, U16_MAX, GFP_KERNEL);

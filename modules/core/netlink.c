@@ -9,6 +9,7 @@
 #include <linux/cpumask.h>
 #include <linux/module.h>
 #include <kscope/compat.h>
+#include <kscope/policy.h>
 #include "internal.h"
 
 /* no attributes: every one is rejected, also on kernels that parse none */
@@ -23,10 +24,66 @@ static const struct nla_policy kscope_stats_policy[KSCOPE_A_PERCPU + 1] = {
 	[KSCOPE_A_PERCPU] = { .type = NLA_FLAG },
 };
 
-static const struct nla_policy kscope_ctl_policy[KSCOPE_A_CTL + 1] = {
+/*
+ * A source's request travels in its own nest, validated here against the
+ * source's policy (policy.c): genetlink refuses a malformed one before the
+ * source runs, and a policy dump shows every source's attributes.
+ * KSCOPE_A_CTL is the replies' (a version 1 request put it there; sent
+ * as a nest, it meets genetlink's "NLA_F_NESTED not expected" first).
+ */
+static const char kscope_ctl_reply_only[] =
+	"a request carries its source's nest in KSCOPE_A_CTL_<SOURCE>, not in KSCOPE_A_CTL";
+static const char kscope_testgen_no_get[] = "source \"testgen\" takes no read requests";
+static const char kscope_net_no_get[] = "source \"net\" takes no read requests";
+
+static const struct nla_policy kscope_ctl_policy[KSCOPE_A_MAX + 1] = {
 	[KSCOPE_A_SOURCE] = { .type = NLA_NUL_STRING, .len = KSCOPE_NAME_MAX - 1 },
-	[KSCOPE_A_CTL] = { .type = NLA_NESTED },
+	[KSCOPE_A_CTL] = { .type = NLA_REJECT,
+			   .reject_message = kscope_ctl_reply_only },
+	[KSCOPE_A_CTL_TESTGEN] = NLA_POLICY_NESTED(kscope_testgen_policy),
+	[KSCOPE_A_CTL_TCP] = NLA_POLICY_NESTED(kscope_tcp_policy),
+	[KSCOPE_A_CTL_BLK] = NLA_POLICY_NESTED(kscope_blk_policy),
+	[KSCOPE_A_CTL_NET] = NLA_POLICY_NESTED(kscope_net_policy),
+	[KSCOPE_A_CTL_VFS] = NLA_POLICY_NESTED(kscope_vfs_policy),
+	[KSCOPE_A_CTL_MEM] = NLA_POLICY_NESTED(kscope_mem_policy),
+	[KSCOPE_A_CTL_SCHED] = NLA_POLICY_NESTED(kscope_sched_policy),
+	[KSCOPE_A_CTL_PROBE] = NLA_POLICY_NESTED(kscope_probe_policy),
 };
+
+static const struct nla_policy kscope_ctl_get_policy[KSCOPE_A_MAX + 1] = {
+	[KSCOPE_A_SOURCE] = { .type = NLA_NUL_STRING, .len = KSCOPE_NAME_MAX - 1 },
+	[KSCOPE_A_CTL] = { .type = NLA_REJECT,
+			   .reject_message = kscope_ctl_reply_only },
+	/* sources without read requests: their nest is refused */
+	[KSCOPE_A_CTL_TESTGEN] = { .type = NLA_REJECT,
+				   .reject_message = kscope_testgen_no_get },
+	[KSCOPE_A_CTL_TCP] = NLA_POLICY_NESTED(kscope_tcp_get_policy),
+	[KSCOPE_A_CTL_BLK] = NLA_POLICY_NESTED(kscope_blk_get_policy),
+	[KSCOPE_A_CTL_NET] = { .type = NLA_REJECT,
+			       .reject_message = kscope_net_no_get },
+	[KSCOPE_A_CTL_VFS] = NLA_POLICY_NESTED(kscope_vfs_get_policy),
+	[KSCOPE_A_CTL_MEM] = NLA_POLICY_NESTED(kscope_mem_get_policy),
+	[KSCOPE_A_CTL_SCHED] = NLA_POLICY_NESTED(kscope_sched_get_policy),
+	[KSCOPE_A_CTL_PROBE] = NLA_POLICY_NESTED(kscope_probe_get_policy),
+};
+
+/* for messages: the name of each source's nest */
+static const char * const kscope_slot_names[KSCOPE_A_MAX + 1] = {
+	[KSCOPE_A_CTL_TESTGEN] = "KSCOPE_A_CTL_TESTGEN",
+	[KSCOPE_A_CTL_TCP] = "KSCOPE_A_CTL_TCP",
+	[KSCOPE_A_CTL_BLK] = "KSCOPE_A_CTL_BLK",
+	[KSCOPE_A_CTL_NET] = "KSCOPE_A_CTL_NET",
+	[KSCOPE_A_CTL_VFS] = "KSCOPE_A_CTL_VFS",
+	[KSCOPE_A_CTL_MEM] = "KSCOPE_A_CTL_MEM",
+	[KSCOPE_A_CTL_SCHED] = "KSCOPE_A_CTL_SCHED",
+	[KSCOPE_A_CTL_PROBE] = "KSCOPE_A_CTL_PROBE",
+};
+
+bool kscope_ctl_attr_valid(u16 attr)
+{
+	return attr >= KSCOPE_A_CTL_TESTGEN && attr <= KSCOPE_A_MAX &&
+	       kscope_slot_names[attr];
+}
 
 static int kscope_put_counter(struct sk_buff *skb, const char *name,
 			      const u64 *value)
@@ -396,6 +453,7 @@ static int kscope_nl_ctl(struct sk_buff *skb, struct genl_info *info)
 	bool get = info->genlhdr->cmd == KSCOPE_CMD_CTL_GET;
 	struct kscope_source *src;
 	kscope_ctl_fn fn;
+	unsigned int i;
 	int ret;
 
 	mutex_lock(&kscope_sources_lock);
@@ -403,6 +461,19 @@ static int kscope_nl_ctl(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(src)) {
 		mutex_unlock(&kscope_sources_lock);
 		return PTR_ERR(src);
+	}
+	/* another source's nest would be parsed by no one: refuse it */
+	for (i = KSCOPE_A_CTL_TESTGEN; i <= KSCOPE_A_MAX; i++) {
+		if (i == src->ctl_attr || !info->attrs[i])
+			continue;
+		KSCOPE_ERR(info->extack, info->attrs[i],
+			   "another source's nest: each source takes its own KSCOPE_A_CTL_<SOURCE>",
+			   "source \"%s\" takes %s, not %s", src->name,
+			   src->ctl_attr ? kscope_slot_names[src->ctl_attr] :
+					   "no nest",
+			   kscope_slot_names[i]);
+		mutex_unlock(&kscope_sources_lock);
+		return -EINVAL;
 	}
 	fn = get ? src->ctl_get : src->ctl;
 	if (!fn) {
@@ -414,11 +485,11 @@ static int kscope_nl_ctl(struct sk_buff *skb, struct genl_info *info)
 		return -EOPNOTSUPP;
 	}
 	/* what a source controls is always in its nest: checked here once */
-	if (!get && !info->attrs[KSCOPE_A_CTL]) {
+	if (!get && !info->attrs[src->ctl_attr]) {
 		KSCOPE_ERR(info->extack, NULL,
-			   "a control request needs KSCOPE_A_CTL",
-			   "source \"%s\": a control request needs KSCOPE_A_CTL",
-			   src->name);
+			   "a control request needs its source's KSCOPE_A_CTL_<SOURCE> nest",
+			   "source \"%s\": a control request needs %s",
+			   src->name, kscope_slot_names[src->ctl_attr]);
 		mutex_unlock(&kscope_sources_lock);
 		return -EINVAL;
 	}
@@ -443,7 +514,7 @@ static int kscope_nl_ctl(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&kscope_sources_lock);
 
-	ret = fn(src, info->attrs[KSCOPE_A_CTL], info);
+	ret = fn(src, info->attrs[src->ctl_attr], info);
 	module_put(src->owner);
 	return ret;
 }
@@ -479,8 +550,8 @@ static const struct genl_ops kscope_ops[] = {
 	{
 		.cmd = KSCOPE_CMD_CTL_GET,
 		.doit = kscope_nl_ctl,
-		.policy = kscope_ctl_policy,
-		.maxattr = ARRAY_SIZE(kscope_ctl_policy) - 1,
+		.policy = kscope_ctl_get_policy,
+		.maxattr = ARRAY_SIZE(kscope_ctl_get_policy) - 1,
 	},
 };
 

@@ -22,6 +22,7 @@
 #include <linux/capability.h>
 #include <net/genetlink.h>
 #include <kscope/compat.h>
+#include <kscope/policy.h>
 
 #include "internal.h"
 
@@ -52,21 +53,13 @@ static const char * const alloc_names[MEM_ORDERS_NAMED] = { ORDER_NAMES("alloc_o
 static const char * const free_names[MEM_ORDERS_NAMED] = { ORDER_NAMES("free_o") };
 static const char *mem_counter_names[MC_NR_COUNTERS];
 
-static struct netlink_range_validation mem_order_range = {
-	.max = KSCOPE_NR_ORDERS - 1,
-};
-
-static const struct nla_policy mem_ctl_policy[KSCOPE_MEM_MAX + 1] = {
-	[KSCOPE_MEM_HIGH_ORDER] = NLA_POLICY_FULL_RANGE(NLA_U32, &mem_order_range),
-};
-
 static int mem_ctl(struct kscope_source *src, struct nlattr *ctl,
 		   struct genl_info *info)
 {
 	struct nlattr *tb[KSCOPE_MEM_MAX + 1];
 	int ret;
 
-	ret = nla_parse_nested(tb, KSCOPE_MEM_MAX, ctl, mem_ctl_policy,
+	ret = nla_parse_nested(tb, KSCOPE_MEM_MAX, ctl, kscope_mem_policy,
 			       info->extack);
 	if (ret)
 		return ret;
@@ -106,6 +99,7 @@ static size_t mem_ctl_size(bool by_mt)
 static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		       struct genl_info *info)
 {
+	struct nlattr *tb[KSCOPE_MEM_MAX + 1];
 	bool by_mt = mem_may_walk(info);
 	u64 hist[MEM_NR_BUCKETS];
 	struct nlattr *nest, *hn;
@@ -114,10 +108,11 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	unsigned int b;
 	int ret;
 
-	if (ctl && nla_len(ctl)) {
-		NL_SET_BAD_ATTR(info->extack, ctl);
-		NL_SET_ERR_MSG(info->extack, "mem queries take no attributes");
-		return -EINVAL;
+	if (ctl) {
+		ret = nla_parse_nested(tb, KSCOPE_MEM_MAX, ctl,
+				       kscope_mem_get_policy, info->extack);
+		if (ret)
+			return ret;
 	}
 	size = mem_ctl_size(by_mt);
 	/* the nest's length is a u16: never let it wrap */
@@ -162,6 +157,7 @@ struct kscope_source mem_src = {
 	.nr_events = ME_NR_EVENTS,
 	.ctl = mem_ctl,
 	.ctl_get = mem_ctl_get,
+	.ctl_attr = KSCOPE_A_CTL_MEM,
 };
 
 static int settings_show(struct seq_file *m, void *v)

@@ -19,6 +19,7 @@
 #include <linux/netdevice.h>
 #include <linux/seq_file.h>
 #include <net/netns/generic.h>
+#include <kscope/policy.h>
 #include "net.h"
 
 static unsigned int malformed_events_per_sec = 10;
@@ -67,6 +68,7 @@ struct kscope_source kn_src = {
 	.events = kn_events,
 	.nr_events = ARRAY_SIZE(kn_events),
 	.ctl = kn_ctl,
+	.ctl_attr = KSCOPE_A_CTL_NET,
 };
 
 unsigned int kn_net_id __read_mostly;
@@ -99,13 +101,6 @@ static void kn_names_init(void)
 	for (i = 0; i < ARRAY_SIZE(kn_echo_ctr_names); i++)
 		kn_counter_names[KN_NR_HOOK_CTRS + i] = kn_echo_ctr_names[i];
 }
-
-static const struct nla_policy kn_policy[KSCOPE_NET_MAX + 1] = {
-	[KSCOPE_NET_ECHO] = NLA_POLICY_MAX(NLA_U8, 1),
-	[KSCOPE_NET_NETNS_FD] = { .type = NLA_U32 },
-	[KSCOPE_NET_NETNS_PID] = { .type = NLA_U32 },
-	[KSCOPE_NET_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-};
 
 static struct net *kn_ctl_net(struct nlattr **tb, struct genl_info *info)
 {
@@ -143,7 +138,8 @@ static int kn_ctl(struct kscope_source *src, struct nlattr *ctl,
 	int ifindex = 0;
 	int ret;
 
-	ret = nla_parse_nested(tb, KSCOPE_NET_MAX, ctl, kn_policy, info->extack);
+	ret = nla_parse_nested(tb, KSCOPE_NET_MAX, ctl, kscope_net_policy,
+			       info->extack);
 	if (ret)
 		return ret;
 	if (!tb[KSCOPE_NET_ECHO]) {

@@ -11,19 +11,9 @@
 #include <net/genetlink.h>
 #include <kscope/compat.h>
 #include <kscope/compat-probe.h>
+#include <kscope/policy.h>
 
 #include "internal.h"
-
-static const struct nla_policy kprb_policy[KSCOPE_PROBE_MAX + 1] = {
-	[KSCOPE_PROBE_OP] = NLA_POLICY_RANGE(NLA_U8, KSCOPE_PROBE_OP_ADD,
-					     KSCOPE_PROBE_OP_DEL),
-	[KSCOPE_PROBE_SYMBOL] = { .type = NLA_NUL_STRING,
-				  .len = KPRB_NAME_MAX - 1 },
-	[KSCOPE_PROBE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[KSCOPE_PROBE_FLAGS] = NLA_POLICY_MASK(NLA_U32, KSCOPE_PROBE_F_RET |
-					       KSCOPE_PROBE_F_LATENCY |
-					       KSCOPE_PROBE_F_EVENTS),
-};
 
 static u32 kprb_next_id = 1;
 
@@ -145,7 +135,7 @@ int kprb_ctl(struct kscope_source *src, struct nlattr *ctl,
 	struct nlattr *tb[KSCOPE_PROBE_MAX + 1];
 	int ret;
 
-	ret = nla_parse_nested(tb, KSCOPE_PROBE_MAX, ctl, kprb_policy,
+	ret = nla_parse_nested(tb, KSCOPE_PROBE_MAX, ctl, kscope_probe_policy,
 			       info->extack);
 	if (ret)
 		return ret;
@@ -162,11 +152,6 @@ int kprb_ctl(struct kscope_source *src, struct nlattr *ctl,
 	}
 	return kprb_del(tb, info);
 }
-
-/* the list request: where to start (a page's reply says where to go on) */
-static const struct nla_policy kprb_get_policy[KSCOPE_PROBE_ID + 1] = {
-	[KSCOPE_PROBE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-};
 
 /* Payload bytes of one list reply at most: its nest stays far below 64 KiB. */
 #define KPRB_PAGE	(15 * 1024)
@@ -225,7 +210,7 @@ int kprb_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 
 	if (ctl) {
 		ret = nla_parse_nested(tb, KSCOPE_PROBE_ID, ctl,
-				       kprb_get_policy, info->extack);
+				       kscope_probe_get_policy, info->extack);
 		if (ret)
 			return ret;
 		if (tb[KSCOPE_PROBE_ID])

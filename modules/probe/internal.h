@@ -8,8 +8,9 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <kscope/kscope.h>
+#include <kscope/policy.h>
 
-#define KPRB_NAME_MAX	128	/* longest symbol accepted */
+#define KPRB_NAME_MAX	KSCOPE_PROBE_SYMBOL_SIZE	/* longest symbol, NUL */
 #define KPRB_EV_SYM	64	/* symbol bytes in an event */
 #define KPRB_SLOTS	40	/* log2 ns latency buckets */
 

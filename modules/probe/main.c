@@ -44,6 +44,7 @@ struct kscope_source kprb_src = {
 	.nr_events = KPE_NR,
 	.ctl = kprb_ctl,
 	.ctl_get = kprb_ctl_get,
+	.ctl_attr = KSCOPE_A_CTL_PROBE,
 };
 
 /*

@@ -17,32 +17,12 @@
 #include <linux/threads.h>
 #include <net/genetlink.h>
 #include <kscope/compat.h>
+#include <kscope/policy.h>
 
 #include "internal.h"
 
 struct ksch_filter __rcu *ksch_filter_cur;
 static DEFINE_MUTEX(ksch_filter_lock);
-
-/* not const: 6.1 takes a plain pointer */
-static struct netlink_range_validation ksch_pid_range = {
-	.max = PID_MAX_LIMIT,
-};
-
-static const struct nla_policy ksch_policy[KSCOPE_SCHED_MAX + 1] = {
-	[KSCOPE_SCHED_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &ksch_pid_range),
-	[KSCOPE_SCHED_COMM] = { .type = NLA_NUL_STRING, .len = TASK_COMM_LEN - 1 },
-	[KSCOPE_SCHED_CGROUP] = { .type = NLA_U64 },
-	[KSCOPE_SCHED_CLEAR] = { .type = NLA_FLAG },
-	[KSCOPE_SCHED_RESET] = { .type = NLA_FLAG },
-};
-
-/* a read request returns the whole filter: it takes no attribute */
-static const struct nla_policy ksch_get_policy[KSCOPE_SCHED_MAX + 1] = {
-	[KSCOPE_SCHED_PAD ... KSCOPE_SCHED_MAX] = {
-		.type = NLA_REJECT,
-		.reject_message = "sched: a read request takes no attributes",
-	},
-};
 
 static bool cgroup_match(struct task_struct *p, u64 id)
 {
@@ -100,7 +80,7 @@ int ksch_ctl(struct kscope_source *src, struct nlattr *ctl,
 	bool change;
 	int ret;
 
-	ret = nla_parse_nested(tb, KSCOPE_SCHED_MAX, ctl, ksch_policy,
+	ret = nla_parse_nested(tb, KSCOPE_SCHED_MAX, ctl, kscope_sched_policy,
 			       info->extack);
 	if (ret)
 		return ret;
@@ -157,7 +137,7 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 
 	if (ctl) {
 		ret = nla_parse_nested(tb, KSCOPE_SCHED_MAX, ctl,
-				       ksch_get_policy, info->extack);
+				       kscope_sched_get_policy, info->extack);
 		if (ret)
 			return ret;
 	}

@@ -60,6 +60,7 @@ struct kscope_source ksch_src = {
 	.nr_events = KSCH_NR_EVENTS,
 	.ctl = ksch_ctl,
 	.ctl_get = ksch_ctl_get,
+	.ctl_attr = KSCOPE_A_CTL_SCHED,
 };
 
 static bool param_ok(const char *name, unsigned int v, unsigned int lo,

@@ -29,34 +29,6 @@ struct kst_filter __rcu *kst_filter_cur;
 static DEFINE_MUTEX(kst_filter_lock);
 u32 kst_event_mask = KST_EVENTS_DEFAULT;
 
-/* not const: 6.1 takes a plain pointer */
-static struct netlink_range_validation kst_events_range = {
-	.max = GENMASK(TE_NR_EVENTS - 1, 0),
-};
-
-/* not const: 6.1 takes a plain pointer */
-static struct netlink_range_validation kst_pid_range = {
-	.max = PID_MAX_LIMIT,
-};
-
-static const struct nla_policy kst_policy[KSCOPE_TCP_MAX + 1] = {
-	[KSCOPE_TCP_PORT] = { .type = NLA_U16 },
-	[KSCOPE_TCP_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[KSCOPE_TCP_NETNS] = { .type = NLA_U32 },
-	[KSCOPE_TCP_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &kst_pid_range),
-	[KSCOPE_TCP_SAMPLE_ALL] = NLA_POLICY_MAX(NLA_U8, 1),
-	[KSCOPE_TCP_CLEAR] = { .type = NLA_FLAG },
-	[KSCOPE_TCP_EVENTS] = NLA_POLICY_FULL_RANGE(NLA_U32, &kst_events_range),
-};
-
-/* a read request returns the whole filter: it takes no attribute */
-static const struct nla_policy kst_get_policy[KSCOPE_TCP_MAX + 1] = {
-	[KSCOPE_TCP_PAD ... KSCOPE_TCP_MAX] = {
-		.type = NLA_REJECT,
-		.reject_message = "tcp: a read request takes no attributes",
-	},
-};
-
 static bool filter_is_any(const struct kst_filter *f)
 {
 	return !f->port && !f->netns && !f->pid && ipv6_addr_any(&f->addr);
@@ -97,7 +69,7 @@ int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
 	struct kst_filter *nf, *old;
 	int ret;
 
-	ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl, kst_policy,
+	ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl, kscope_tcp_policy,
 			       info->extack);
 	if (ret)
 		return ret;
@@ -149,8 +121,8 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	int ret;
 
 	if (ctl) {
-		ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl, kst_get_policy,
-				       info->extack);
+		ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl,
+				       kscope_tcp_get_policy, info->extack);
 		if (ret)
 			return ret;
 	}

@@ -13,6 +13,7 @@
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <kscope/kscope.h>
+#include <kscope/policy.h>
 
 struct sock;
 
@@ -42,6 +43,8 @@ enum kst_event {
 	TE_CONG,
 	TE_NR_EVENTS,
 };
+/* the policy of KSCOPE_TCP_EVENTS (core) allows one bit per type */
+static_assert(TE_NR_EVENTS == KSCOPE_TCP_NR_EVENTS);
 
 /* Addresses of a flow; IPv4 addresses are IPv4-mapped. */
 struct kst_tuple {

@@ -56,6 +56,7 @@ struct kscope_source kst_src = {
 	.nr_events = TE_NR_EVENTS,
 	.ctl = kst_ctl,
 	.ctl_get = kst_ctl_get,
+	.ctl_attr = KSCOPE_A_CTL_TCP,
 };
 
 /*

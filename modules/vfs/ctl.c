@@ -15,36 +15,16 @@
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <kscope/compat.h>
+#include <kscope/policy.h>
 
 #include "internal.h"
 
-#define VFS_SLOW_US_MAX		(3600ULL * USEC_PER_SEC)
 #define VFS_TOP_N_DEFAULT	10
-#define VFS_TOP_N_MAX		100
 
 u64 vfs_slow_ns;
 u32 vfs_pid;
 bool vfs_top_on;
 static DEFINE_MUTEX(vfs_ctl_lock);
-
-/* not const: 6.1 takes plain pointers */
-static struct netlink_range_validation vfs_slow_range = {
-	.max = VFS_SLOW_US_MAX,
-};
-static struct netlink_range_validation vfs_pid_range = {
-	.max = PID_MAX_LIMIT,
-};
-
-static const struct nla_policy vfs_ctl_policy[KSCOPE_VFS_MAX + 1] = {
-	[KSCOPE_VFS_SLOW_US] = NLA_POLICY_FULL_RANGE(NLA_U64, &vfs_slow_range),
-	[KSCOPE_VFS_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vfs_pid_range),
-	[KSCOPE_VFS_TOP] = NLA_POLICY_MAX(NLA_U8, 1),
-	[KSCOPE_VFS_TOP_RESET] = { .type = NLA_FLAG },
-};
-
-static const struct nla_policy vfs_get_policy[KSCOPE_VFS_MAX + 1] = {
-	[KSCOPE_VFS_TOP_N] = NLA_POLICY_RANGE(NLA_U32, 1, VFS_TOP_N_MAX),
-};
 
 int vfs_ctl(struct kscope_source *src, struct nlattr *ctl,
 	    struct genl_info *info)
@@ -52,7 +32,7 @@ int vfs_ctl(struct kscope_source *src, struct nlattr *ctl,
 	struct nlattr *tb[KSCOPE_VFS_MAX + 1];
 	int ret;
 
-	ret = nla_parse_nested(tb, KSCOPE_VFS_MAX, ctl, vfs_ctl_policy,
+	ret = nla_parse_nested(tb, KSCOPE_VFS_MAX, ctl, kscope_vfs_policy,
 			       info->extack);
 	if (ret)
 		return ret;
@@ -305,8 +285,8 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	int ret;
 
 	if (ctl) {
-		ret = nla_parse_nested(tb, KSCOPE_VFS_MAX, ctl, vfs_get_policy,
-				       info->extack);
+		ret = nla_parse_nested(tb, KSCOPE_VFS_MAX, ctl,
+				       kscope_vfs_get_policy, info->extack);
 		if (ret)
 			return ret;
 		if (tb[KSCOPE_VFS_TOP_N]) {

@@ -62,6 +62,7 @@ struct kscope_source vfs_src = {
 	.nr_events = VE_NR_EVENTS,
 	.ctl = vfs_ctl,
 	.ctl_get = vfs_ctl_get,
+	.ctl_attr = KSCOPE_A_CTL_VFS,
 };
 
 bool vfs_registered;

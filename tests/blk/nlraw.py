@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # nlraw.py CMD [NAME:TYPE:VALUE ...]: send one KSCOPE_CMD_<CMD> request for
-# source "blk" with the given attributes in its KSCOPE_A_CTL nest, built by
-# hand (no kscope reader), so that tests can send requests the reader would
-# never build. NAME is an enum name from include/uapi/linux/kscope.h or a
+# source "blk" with the given attributes in its KSCOPE_A_CTL_BLK nest, built
+# by hand (no kscope reader), so that tests can send requests the reader
+# would never build. NAME is an enum name from include/uapi/linux/kscope.h or a
 # number; TYPE is u8, u16, u32, u64, str (NUL-terminated) or raw (hex).
 # Prints "errno N: extack" and exits 1 when the kernel refuses, 0 on ACK.
 import os
@@ -102,7 +102,7 @@ def main():
                              "u64": "=Q"}[kind], int(value, 0))
         ctl += attr(t, p)
     attrs = attr(E["KSCOPE_A_SOURCE"], b"blk\0") + \
-        attr(E["KSCOPE_A_CTL"] | 0x8000, ctl)
+        attr(E["KSCOPE_A_CTL_BLK"] | 0x8000, ctl)
     cmd = E["KSCOPE_CMD_" + sys.argv[1]]
     typ, body = talk(sk, genl_msg(fam, cmd, attrs, 2))
     if typ != NLMSG_ERROR:

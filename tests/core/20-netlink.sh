@@ -9,7 +9,7 @@ ks_load kscope_testgen
 
 # CMD numbers and attributes from include/uapi/linux/kscope.h
 V=1 SG=2 ST=3 CTL=5 CTLGET=6
-A_SOURCE=4 A_SOURCE_ID=5 A_PERCPU=7 A_CTL=14
+A_SOURCE=4 A_SOURCE_ID=5 A_PERCPU=7 A_CTL_TG=23
 TG_COUNT=2 TG_CPUMASK=3
 
 # expect NAME ERRNO EXTACK_REGEX ARGS...: EXTACK_REGEX "" means "any non-empty"
@@ -45,16 +45,16 @@ expect "attribute on an op that takes none" EINVAL "" $V u32:$A_SOURCE:1
 expect "control request to a source without control" EOPNOTSUPP "source" $CTL str:$A_SOURCE:core
 expect "read request to a source without one" EOPNOTSUPP "source" $CTLGET str:$A_SOURCE:testgen
 expect "control request without its nest" EINVAL "KSCOPE_A_CTL" $CTL str:$A_SOURCE:testgen
-expect "testgen count 0" ERANGE "range" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:0 end
-expect "testgen count too large" ERANGE "range" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:20000000 end
-expect "testgen unknown nested attribute" EINVAL "" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:1 u32:30:1 end
-expect "testgen offline cpu" EINVAL "cpu" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:1 u64:$TG_CPUMASK:0x80000000 end
+expect "testgen count 0" ERANGE "range" $CTL str:$A_SOURCE:testgen nest:$A_CTL_TG u32:$TG_COUNT:0 end
+expect "testgen count too large" ERANGE "range" $CTL str:$A_SOURCE:testgen nest:$A_CTL_TG u32:$TG_COUNT:20000000 end
+expect "testgen unknown nested attribute" EINVAL "" $CTL str:$A_SOURCE:testgen nest:$A_CTL_TG u32:$TG_COUNT:1 u32:30:1 end
+expect "testgen offline cpu" EINVAL "cpu" $CTL str:$A_SOURCE:testgen nest:$A_CTL_TG u32:$TG_COUNT:1 u64:$TG_CPUMASK:0x80000000 end
 
 got=$("$NL" 99 2>&1)
 ktap_eq "unknown command" "errno=EOPNOTSUPP" "${got%% *}" "answer"
 
 # a second run while one is in progress is refused, not queued
 "$KSCOPE" testgen 1000000 --cpus 1 --rate 1000 --no-wait
-expect "testgen busy" EBUSY "progress" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:1 end
+expect "testgen busy" EBUSY "progress" $CTL str:$A_SOURCE:testgen nest:$A_CTL_TG u32:$TG_COUNT:1 end
 ks_unload kscope_testgen
 ktap_done

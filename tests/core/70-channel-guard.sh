@@ -18,11 +18,11 @@ ktap_plan 13
 ks_load kscope_testgen
 
 # attributes from include/uapi/linux/kscope.h
-CTL=5 A_SOURCE=4 A_CTL=14
+CTL=5 A_SOURCE=4 A_CTL_TG=23
 TG_COUNT=2 TG_CPUMASK=3 TG_WAIT=5 TG_TYPE=6 TG_SIZE=7 TG_RECURSE=8 TG_PADDED=9
 N=2000
 
-tg() { "$NL" $CTL str:$A_SOURCE:testgen nest:$A_CTL "$@" end 2>&1; }
+tg() { "$NL" $CTL str:$A_SOURCE:testgen nest:$A_CTL_TG "$@" end 2>&1; }
 ctr() { ks_counter testgen "$1"; }
 
 # 1. recursion through probes on what the channel calls. A first run arms
@@ -37,7 +37,7 @@ done
 opt=$(grep -c ' ktime_get_mono_fast_ns+0x.*OPTIMIZED' /sys/kernel/debug/kprobes/list)
 watch_start rec testgen
 r0=$(ctr lost_recursion); n0=$(ctr lost_nmi); rec0=$(ctr events_recorded)
-got=$(timeout 300 "$NL" $CTL str:$A_SOURCE:testgen nest:$A_CTL u32:$TG_COUNT:$N \
+got=$(timeout 300 "$NL" $CTL str:$A_SOURCE:testgen nest:$A_CTL_TG u32:$TG_COUNT:$N \
 	u64:$TG_CPUMASK:1 flag:$TG_WAIT flag:$TG_RECURSE end 2>&1)
 ktap_eq "a recursing run completes (no deadlock)" ok "$got" "answer"
 watch_stop

@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <kscope/kscope.h>
+#include <kscope/policy.h>
 
 enum { TG_C_RUNS, TG_C_GENERATED };
 
@@ -83,23 +84,7 @@ static struct kscope_source tg_src = {
 	.events = tg_events,
 	.nr_events = ARRAY_SIZE(tg_events),
 	.ctl = tg_ctl,
-};
-
-/* not const: 6.1 takes a plain pointer */
-static struct netlink_range_validation tg_count_range = {
-	.min = 1,
-	.max = 10000000,
-};
-
-static const struct nla_policy tg_policy[KSCOPE_TG_MAX + 1] = {
-	[KSCOPE_TG_COUNT] = NLA_POLICY_FULL_RANGE(NLA_U32, &tg_count_range),
-	[KSCOPE_TG_CPUMASK] = { .type = NLA_U64 },
-	[KSCOPE_TG_RATE] = { .type = NLA_U32 },
-	[KSCOPE_TG_WAIT] = { .type = NLA_FLAG },
-	[KSCOPE_TG_TYPE] = { .type = NLA_U16 },
-	[KSCOPE_TG_SIZE] = NLA_POLICY_MAX(NLA_U16, KSCOPE_EV_PAYLOAD_MAX),
-	[KSCOPE_TG_RECURSE] = { .type = NLA_FLAG },
-	[KSCOPE_TG_PADDED] = { .type = NLA_FLAG },
+	.ctl_attr = KSCOPE_A_CTL_TESTGEN,
 };
 
 static DEFINE_MUTEX(tg_lock);
@@ -247,7 +232,8 @@ static int tg_ctl(struct kscope_source *src, struct nlattr *ctl,
 	u64 mask;
 	int ret;
 
-	ret = nla_parse_nested(tb, KSCOPE_TG_MAX, ctl, tg_policy, info->extack);
+	ret = nla_parse_nested(tb, KSCOPE_TG_MAX, ctl, kscope_testgen_policy,
+			       info->extack);
 	if (ret)
 		return ret;
 	if (tb[KSCOPE_TG_PADDED]) {

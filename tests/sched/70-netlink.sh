@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kscope_sched's netlink requests, built by hand (tests/core/tools/nlcheck):
-# a read request (CTL_GET) parses its KSCOPE_A_CTL nest strictly and
+# a read request (CTL_GET) parses its KSCOPE_A_CTL_SCHED nest strictly and
 # refuses any attribute in it with an extack message, instead of ignoring
 # what it does not understand; a well-formed one still answers. Then read
 # and control requests keep coming while the module is loaded and unloaded:
@@ -14,7 +14,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-sched.sh"
 NL=$KS_TOP/tests/core/tools/nlcheck
-CTL=5 CTLGET=6 A_SOURCE=4 A_CTL=14
+CTL=5 CTLGET=6 A_SOURCE=4 A_CTL=29	# KSCOPE_A_CTL_SCHED: the source's nest
 S_PID=2 S_RESET=6
 ktap_plan 9
 
@@ -49,7 +49,7 @@ expect "read request with a filter attribute" EINVAL "no attributes" \
 	$CTLGET str:$A_SOURCE:sched nest:$A_CTL u32:$S_PID:1 end
 expect "read request with an unknown attribute" EINVAL "" \
 	$CTLGET str:$A_SOURCE:sched nest:$A_CTL u32:99:1 end
-expect "read request whose KSCOPE_A_CTL is not a nest" EINVAL "" \
+expect "read request whose KSCOPE_A_CTL_SCHED is not a nest" EINVAL "" \
 	$CTLGET str:$A_SOURCE:sched u32:$A_CTL:1
 ktap_eq "the filter is untouched" "pid 0" "$(grep '^pid' "$KS_DEBUGFS/sched/filter")"
 

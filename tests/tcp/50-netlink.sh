@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kscope_tcp's netlink requests, built by hand (tests/core/tools/nlcheck):
-# a read request (CTL_GET) parses its KSCOPE_A_CTL nest strictly and
+# a read request (CTL_GET) parses its KSCOPE_A_CTL_TCP nest strictly and
 # refuses any attribute in it with an extack message, instead of ignoring
 # what it does not understand; a well-formed one still answers. Then read
 # and control requests keep coming while the module is loaded and unloaded:
@@ -14,7 +14,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-tcp.sh"
 NL=$KS_TOP/tests/core/tools/nlcheck
-CTL=5 CTLGET=6 A_SOURCE=4 A_CTL=14
+CTL=5 CTLGET=6 A_SOURCE=4 A_CTL=24	# KSCOPE_A_CTL_TCP: the source's nest
 T_PORT=2 T_CLEAR=7
 ktap_plan 9
 
@@ -49,7 +49,7 @@ expect "read request with a filter attribute" EINVAL "no attributes" \
 	$CTLGET str:$A_SOURCE:tcp nest:$A_CTL u16:$T_PORT:80 end
 expect "read request with an unknown attribute" EINVAL "" \
 	$CTLGET str:$A_SOURCE:tcp nest:$A_CTL u32:99:1 end
-expect "read request whose KSCOPE_A_CTL is not a nest" EINVAL "" \
+expect "read request whose KSCOPE_A_CTL_TCP is not a nest" EINVAL "" \
 	$CTLGET str:$A_SOURCE:tcp u32:$A_CTL:1
 ktap_eq "the filter is untouched" "port 0" "$(grep '^port' "$KS_DEBUGFS/tcp/filter")"
 

@@ -125,7 +125,7 @@ def main():
     if top_n is not None:
         ctl += attr(E["KSCOPE_VFS_TOP_N"], struct.pack("=I", top_n))
     req = attr(E["KSCOPE_A_SOURCE"], b"vfs\0") + \
-        attr(E["KSCOPE_A_CTL"] | 0x8000, ctl)
+        attr(E["KSCOPE_A_CTL_VFS"] | 0x8000, ctl)
     rep, err, ext = talk(sk, genl_msg(fam, E["KSCOPE_CMD_CTL_GET"], req, 2))
 
     out = dict(errno=err, extack=ext, msgs=len(rep),

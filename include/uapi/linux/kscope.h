@@ -16,8 +16,12 @@
 #define _UAPI_LINUX_KSCOPE_H
 
 #define KSCOPE_GENL_NAME		"kscope"
-/* Bump on any incompatible change; the reader refuses a mismatch. */
-#define KSCOPE_GENL_VERSION		1
+/*
+ * Bump on any incompatible change; the reader refuses a mismatch.
+ * 2: a request carries its source's nest in KSCOPE_A_CTL_<SOURCE>, not
+ * in KSCOPE_A_CTL.
+ */
+#define KSCOPE_GENL_VERSION		2
 #define KSCOPE_MCGRP_EVENTS		"events"
 
 #define KSCOPE_NAME_MAX			32	/* source, counter, field names */
@@ -30,8 +34,8 @@ enum kscope_cmd {
 	KSCOPE_CMD_SOURCE_GET,	/* doit by KSCOPE_A_SOURCE, or dump: schemas */
 	KSCOPE_CMD_STATS_GET,	/* doit by KSCOPE_A_SOURCE, or dump: counters */
 	KSCOPE_CMD_EVENT,	/* multicast only */
-	KSCOPE_CMD_CTL,		/* admin: source-specific request in KSCOPE_A_CTL */
-	KSCOPE_CMD_CTL_GET,	/* read-only source-specific query in KSCOPE_A_CTL */
+	KSCOPE_CMD_CTL,		/* admin: source-specific request, see below */
+	KSCOPE_CMD_CTL_GET,	/* read-only source-specific query, see below */
 	__KSCOPE_CMD_MAX,
 };
 #define KSCOPE_CMD_MAX (__KSCOPE_CMD_MAX - 1)
@@ -51,7 +55,7 @@ enum kscope_attr {
 	KSCOPE_A_CPU,			/* u32 */
 	KSCOPE_A_EVENT_TYPES,		/* nest of KSCOPE_A_EVENT_TYPE */
 	KSCOPE_A_EVENT_TYPE,		/* nest: KSCOPE_ET_* */
-	KSCOPE_A_CTL,			/* nest: source-specific, see below */
+	KSCOPE_A_CTL,			/* nest (reply): source-specific, see below */
 	/* event header */
 	KSCOPE_A_EV_TYPE,		/* u16 */
 	KSCOPE_A_EV_SEQ,		/* u64: per-CPU, counts every attempt */
@@ -61,6 +65,18 @@ enum kscope_attr {
 	KSCOPE_A_EV_TID,		/* u32, task context only */
 	KSCOPE_A_EV_COMM,		/* string, task context only */
 	KSCOPE_A_EV_FIELDS,		/* nest: attr N+1 = field N */
+	/*
+	 * A request's nest, one attribute per source (see below): "testgen"
+	 * (tests only), "tcp", "blk", "net", "vfs", "mem", "sched", "probe"
+	 */
+	KSCOPE_A_CTL_TESTGEN,		/* nest: enum kscope_testgen_attr */
+	KSCOPE_A_CTL_TCP,		/* nest: enum kscope_tcp_attr */
+	KSCOPE_A_CTL_BLK,		/* nest: enum kscope_blk_attr */
+	KSCOPE_A_CTL_NET,		/* nest: enum kscope_net_attr */
+	KSCOPE_A_CTL_VFS,		/* nest: enum kscope_vfs_attr */
+	KSCOPE_A_CTL_MEM,		/* nest: enum kscope_mem_attr */
+	KSCOPE_A_CTL_SCHED,		/* nest: enum kscope_sched_attr */
+	KSCOPE_A_CTL_PROBE,		/* nest: enum kscope_probe_attr */
 	__KSCOPE_A_MAX,
 };
 #define KSCOPE_A_MAX (__KSCOPE_A_MAX - 1)
@@ -131,11 +147,21 @@ enum kscope_ctx {
 	"lost_recursion", "lost_invalid", "lost_closed"
 
 /*
- * Source-specific requests (KSCOPE_A_CTL nests). Each source documents
- * its own attributes here so that the reader and the modules share them.
+ * Source-specific requests. A KSCOPE_CMD_CTL or KSCOPE_CMD_CTL_GET request
+ * names its source in KSCOPE_A_SOURCE and carries the source's attributes
+ * in that source's own nest, KSCOPE_A_CTL_<SOURCE> (a control request
+ * must, a read request may); the nest of another source is refused, and
+ * so is KSCOPE_A_CTL. The reply carries them in KSCOPE_A_CTL. Each nest
+ * has a strict policy, which a policy dump (CTRL_CMD_GETPOLICY) shows.
+ *
+ * Each source documents its own attributes here so that the reader and
+ * the modules share them. Where an attribute may go, from its comment:
+ * "(reply)" only in replies, never in a request; "(CTL_GET)" only in a
+ * read request; "(also CTL_GET)" in control and read requests; otherwise
+ * in a control request only. *_PAD attributes are padding, never sent.
  */
 
-/* core "testgen" source (tests/ only, never in the shipped modules) */
+/* "testgen" source (tests/ only, never shipped): KSCOPE_A_CTL_TESTGEN */
 enum kscope_testgen_attr {
 	KSCOPE_TG_UNSPEC,
 	KSCOPE_TG_PAD,
@@ -159,7 +185,7 @@ enum kscope_testgen_attr {
 };
 #define KSCOPE_TG_MAX (__KSCOPE_TG_MAX - 1)
 
-/* tcp source attributes (KSCOPE_A_CTL nest of source "tcp") */
+/* tcp source attributes (KSCOPE_A_CTL_TCP, reply KSCOPE_A_CTL) */
 enum kscope_tcp_attr {
 	KSCOPE_TCP_UNSPEC,
 	KSCOPE_TCP_PAD,
@@ -189,7 +215,7 @@ enum kscope_tcp_attr {
 };
 #define KSCOPE_TCP_MAX (__KSCOPE_TCP_MAX - 1)
 
-/* blk source attributes (KSCOPE_A_CTL nest of source "blk") */
+/* blk source attributes (KSCOPE_A_CTL_BLK, reply KSCOPE_A_CTL) */
 
 /*
  * KSCOPE_CMD_CTL: KSCOPE_BLK_OP says what to do. ADD takes NAME and any
@@ -226,7 +252,10 @@ enum kscope_blk_attr {
 	KSCOPE_BLK_UNSPEC,
 	KSCOPE_BLK_PAD,
 	KSCOPE_BLK_OP,			/* u8: enum kscope_blk_op */
-	KSCOPE_BLK_NAME,		/* string [a-z0-9_], 1..20: disk kblk_NAME */
+	/*
+	 * string (also CTL_GET): 1..20 of [a-z0-9_], the disk is kblk_NAME
+	 */
+	KSCOPE_BLK_NAME,
 	KSCOPE_BLK_PROFILE,		/* u8: enum kscope_blk_profile */
 	KSCOPE_BLK_SIZE_MB,		/* u32: 1..1048576 */
 	KSCOPE_BLK_QUEUES,		/* u32: hardware queues, 1..64 */
@@ -240,7 +269,7 @@ enum kscope_blk_attr {
 	KSCOPE_BLK_FUA,			/* u8: 0/1, needs WCACHE */
 	KSCOPE_BLK_DISCARD,		/* u8: discard and write zeroes 0/1 */
 	KSCOPE_BLK_COMPLETION,		/* u8: enum kscope_blk_completion */
-	KSCOPE_BLK_BW_MBPS,		/* u32: bandwidth cap MB/s, 0 = none */
+	KSCOPE_BLK_BW_MBPS,		/* u32: cap MB/s, 0..1000000, 0 = none */
 	KSCOPE_BLK_SLOW_NS,		/* u64: slow-request event threshold, 0 = off */
 	KSCOPE_BLK_DEVICE,		/* nest (reply): one device */
 	KSCOPE_BLK_DISK,		/* string (reply): disk name */
@@ -248,14 +277,14 @@ enum kscope_blk_attr {
 	KSCOPE_BLK_PAGES,		/* u64 (reply): backing pages allocated */
 	KSCOPE_BLK_STATS,		/* nest (reply) of KSCOPE_A_COUNTER */
 	KSCOPE_BLK_HWQ,			/* nest (reply): HWQ_INDEX + STATS */
-	KSCOPE_BLK_HWQ_INDEX,		/* u32 */
+	KSCOPE_BLK_HWQ_INDEX,		/* u32 (reply) */
 	KSCOPE_BLK_POLL_QUEUES,		/* u32: polled queues (io_uring IOPOLL), 0..16 */
 	KSCOPE_BLK_HWQ_POLL,		/* u8 (reply, in HWQ): a polled queue */
 	__KSCOPE_BLK_MAX,
 };
 #define KSCOPE_BLK_MAX (__KSCOPE_BLK_MAX - 1)
 
-/* net source attributes (KSCOPE_A_CTL nest of source "net") */
+/* net source attributes (KSCOPE_A_CTL_NET, reply KSCOPE_A_CTL) */
 enum kscope_net_attr {
 	KSCOPE_NET_UNSPEC,
 	KSCOPE_NET_PAD,
@@ -268,7 +297,7 @@ enum kscope_net_attr {
 #define KSCOPE_NET_MAX (__KSCOPE_NET_MAX - 1)
 
 
-/* vfs and mem source attributes (KSCOPE_A_CTL nests of "vfs", "mem") */
+/* vfs and mem source attributes (KSCOPE_A_CTL_VFS, KSCOPE_A_CTL_MEM) */
 
 /*
  * vfs: KSCOPE_CMD_CTL sets SLOW_US, PID, TOP and/or TOP_RESET (a new top
@@ -296,20 +325,20 @@ enum kscope_vfs_attr {
 	KSCOPE_VFS_PID,			/* u32: only this thread group, 0 = all */
 	KSCOPE_VFS_TOP,			/* u8: collect top files/processes 0/1 */
 	KSCOPE_VFS_TOP_RESET,		/* flag: start a new top interval */
-	KSCOPE_VFS_TOP_N,		/* u32 (CTL_GET): entries per top list */
+	KSCOPE_VFS_TOP_N,		/* u32 (CTL_GET): entries per list, 1..100 */
 	KSCOPE_VFS_INTERVAL_MS,		/* u64 (reply): length of the interval */
 	/*
 	 * nest (reply): FS, OP, COUNT, BYTES, ERRORS, HIST
 	 */
 	KSCOPE_VFS_OPS,
-	KSCOPE_VFS_FS,			/* string: filesystem type */
-	KSCOPE_VFS_OP,			/* u8: enum kscope_vfs_op */
-	KSCOPE_VFS_COUNT,		/* u64 */
-	KSCOPE_VFS_BYTES,		/* u64 */
-	KSCOPE_VFS_ERRORS,		/* u64 */
+	KSCOPE_VFS_FS,			/* string (reply): filesystem type */
+	KSCOPE_VFS_OP,			/* u8 (reply): enum kscope_vfs_op */
+	KSCOPE_VFS_COUNT,		/* u64 (reply) */
+	KSCOPE_VFS_BYTES,		/* u64 (reply) */
+	KSCOPE_VFS_ERRORS,		/* u64 (reply) */
 	/*
-	 * nest of u64 BUCKET attrs: type = log2 slot + 1, [2^(n-1), 2^n) us,
-	 * slot 0 = 0 us
+	 * nest (reply) of u64 BUCKET attrs: type = log2 slot + 1,
+	 * [2^(n-1), 2^n) us, slot 0 = 0 us
 	 */
 	KSCOPE_VFS_HIST,
 	/*
@@ -322,13 +351,13 @@ enum kscope_vfs_attr {
 	 * ops)
 	 */
 	KSCOPE_VFS_TOP_PROC,
-	KSCOPE_VFS_NAME,		/* string: file name (last component) */
-	KSCOPE_VFS_INO,			/* u64 */
-	KSCOPE_VFS_COMM,		/* string */
-	KSCOPE_VFS_READS,		/* u64 */
-	KSCOPE_VFS_WRITES,		/* u64 */
-	KSCOPE_VFS_RBYTES,		/* u64 */
-	KSCOPE_VFS_WBYTES,		/* u64 */
+	KSCOPE_VFS_NAME,		/* string (reply): file name, last part */
+	KSCOPE_VFS_INO,			/* u64 (reply) */
+	KSCOPE_VFS_COMM,		/* string (reply) */
+	KSCOPE_VFS_READS,		/* u64 (reply) */
+	KSCOPE_VFS_WRITES,		/* u64 (reply) */
+	KSCOPE_VFS_RBYTES,		/* u64 (reply) */
+	KSCOPE_VFS_WBYTES,		/* u64 (reply) */
 	/*
 	 * u64 (reply): entries the table had no room for this interval
 	 */
@@ -349,25 +378,25 @@ enum kscope_mem_attr {
 	KSCOPE_MEM_HIGH_ORDER,		/* u32: 0 = off, else 1..NR_ORDERS-1 */
 	KSCOPE_MEM_NR_ORDERS,		/* u32 (reply) */
 	KSCOPE_MEM_ZONE,		/* nest (reply): NODE, ZONE_NAME, ORDER... */
-	KSCOPE_MEM_NODE,		/* u32 */
-	KSCOPE_MEM_ZONE_NAME,		/* string */
-	KSCOPE_MEM_ORDER,		/* nest: ORDER_NR, FREE, MT_FREE..., FRAG */
-	KSCOPE_MEM_ORDER_NR,		/* u32 */
-	KSCOPE_MEM_FREE,		/* u64: free blocks of this order */
-	KSCOPE_MEM_MT_FREE,		/* nest: MT_NAME + FREE, per migrate type */
-	KSCOPE_MEM_MT_NAME,		/* string */
+	KSCOPE_MEM_NODE,		/* u32 (reply) */
+	KSCOPE_MEM_ZONE_NAME,		/* string (reply) */
+	KSCOPE_MEM_ORDER,		/* nest (reply): ORDER_NR, FREE, MT_FREE, FRAG */
+	KSCOPE_MEM_ORDER_NR,		/* u32 (reply) */
+	KSCOPE_MEM_FREE,		/* u64 (reply): free blocks of this order */
+	KSCOPE_MEM_MT_FREE,		/* nest (reply): MT_NAME + FREE, per type */
+	KSCOPE_MEM_MT_NAME,		/* string (reply) */
 	/*
-	 * s32: fragmentation index x1000, as
+	 * s32 (reply): fragmentation index x1000, as
 	 * /sys/kernel/debug/extfrag/extfrag_index; -1000 = a free block of
 	 * this order exists
 	 */
 	KSCOPE_MEM_FRAG,
-	KSCOPE_MEM_SLOW_HIST,		/* nest of u64: type = log2 slot + 1 (us) */
+	KSCOPE_MEM_SLOW_HIST,		/* nest (reply) of u64: type = log2 slot + 1 */
 	__KSCOPE_MEM_MAX,
 };
 #define KSCOPE_MEM_MAX (__KSCOPE_MEM_MAX - 1)
 
-/* sched and probe source attributes (KSCOPE_A_CTL nests of "sched", "probe") */
+/* sched and probe source attributes (KSCOPE_A_CTL_SCHED, _PROBE) */
 
 /*
  * "sched": KSCOPE_CMD_CTL sets the portrait filter (the processes whose
@@ -406,7 +435,7 @@ enum kscope_probe_attr {
 	KSCOPE_PROBE_PAD,
 	KSCOPE_PROBE_OP,		/* u8: enum kscope_probe_op */
 	KSCOPE_PROBE_SYMBOL,		/* string: function name as asked */
-	KSCOPE_PROBE_ID,		/* u32 */
+	KSCOPE_PROBE_ID,		/* u32 (also CTL_GET): 1.. */
 	KSCOPE_PROBE_FLAGS,		/* u32: KSCOPE_PROBE_F_* */
 	KSCOPE_PROBE_RESOLVED,		/* string (reply): name probed */
 	KSCOPE_PROBE_HITS,		/* u64 (reply) */

@@ -128,7 +128,7 @@ int main(void)
 		memset(req, 0, sizeof(req));
 		h = msg(req, fam, KSCOPE_CMD_CTL, seq++);
 		mnl_attr_put_strz(h, KSCOPE_A_SOURCE, "probe");
-		nest = mnl_attr_nest_start(h, KSCOPE_A_CTL);
+		nest = mnl_attr_nest_start(h, KSCOPE_A_CTL_PROBE);
 		mnl_attr_put_u8(h, KSCOPE_PROBE_OP, KSCOPE_PROBE_OP_ADD);
 		mnl_attr_put_strz(h, KSCOPE_PROBE_SYMBOL, line);
 		mnl_attr_nest_end(h, nest);
