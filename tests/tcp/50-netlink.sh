@@ -12,64 +12,11 @@
 # the first of its exit; the guest runner fails the run on any kernel
 # report).
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib-nl.sh"
 . "$(dirname "$0")/lib-tcp.sh"
-NL=$KS_TOP/tests/core/tools/nlcheck
-CTL=5 CTLGET=6 A_SOURCE=4 A_CTL=24	# KSCOPE_A_CTL_TCP: the source's nest
+A_CTL=24	# KSCOPE_A_CTL_TCP: the source's nest
 T_PORT=2 T_CLEAR=7
 ktap_plan 9
-
-# expect NAME ERRNO EXTACK_REGEX ARGS...: as in tests/core/20-netlink.sh
-expect() {
-	local name=$1 want=$2 rx=$3 got
-	shift 3
-	got=$("$NL" "$@" 2>&1)
-	if [ "$want" = ok ]; then
-		ktap_eq "$name" ok "$got" "answer"
-		return
-	fi
-	case $got in
-	"errno=$want extack="?*)
-		if [ -z "$rx" ] || [[ ${got#*extack=} =~ $rx ]]; then
-			ktap_ok "$name"
-		else
-			ktap_fail "$name" "extack does not match /$rx/: $got"
-		fi ;;
-	*) ktap_fail "$name" "expected errno=$want with an extack message, got: $got" ;;
-	esac
-}
-
-if ! ks_load kscope_tcp; then
-	ktap_fail "load kscope_tcp" "$(dmesg | tail -5)"
-	ktap_done
-fi
-ktap_ok "load kscope_tcp"
-expect "read request without a nest" ok "" $CTLGET str:$A_SOURCE:tcp
-expect "read request with an empty nest" ok "" $CTLGET str:$A_SOURCE:tcp nest:$A_CTL end
-expect "read request with a filter attribute" EINVAL "no attributes" \
-	$CTLGET str:$A_SOURCE:tcp nest:$A_CTL u16:$T_PORT:80 end
-expect "read request with an unknown attribute" EINVAL "" \
-	$CTLGET str:$A_SOURCE:tcp nest:$A_CTL u32:99:1 end
-expect "read request whose KSCOPE_A_CTL_TCP is not a nest" EINVAL "" \
-	$CTLGET str:$A_SOURCE:tcp u32:$A_CTL:1
-ktap_eq "the filter is untouched" "port 0" "$(grep '^port' "$KS_DEBUGFS/tcp/filter")"
-
-# requests while the module comes and goes
-( while :; do
-	"$NL" $CTLGET str:$A_SOURCE:tcp
-	"$NL" $CTL str:$A_SOURCE:tcp nest:$A_CTL flag:$T_CLEAR end
-done >"$KS_TMP/answers" 2>&1 ) &
-req=$!
-fails=0
-for i in 1 2 3 4 5; do
-	ks_unload kscope_tcp || fails=$((fails + 1))
-	ks_sleep 0.3
-	ks_load kscope_tcp || fails=$((fails + 1))
-	ks_sleep 0.3
-done
-kill $req; wait $req 2>/dev/null
-odd=$(grep -v -e '^ok$' -e '^errno=ENOENT ' -e '^errno=EAGAIN extack=.*loading or unloading' "$KS_TMP/answers" | sort | uniq -c)
-ktap_check "5 unload/load cycles under requests: $(grep -c '^ok$' "$KS_TMP/answers") answered, $(grep -c '^errno=ENOENT' "$KS_TMP/answers") no such source" \
-	"$fails failures; other answers: $odd" test "$fails" -eq 0 -a -z "$odd"
-ks_unload kscope_tcp
-ktap_check "unload kscope_tcp" "rmmod failed" eval '! ks_loaded kscope_tcp'
+nl_source_checks kscope_tcp tcp $A_CTL KSCOPE_A_CTL_TCP u16:$T_PORT:80 flag:$T_CLEAR \
+	"$KS_DEBUGFS/tcp/filter" "port 0"
 ktap_done
