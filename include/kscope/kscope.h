@@ -219,9 +219,9 @@ void kscope_tps_detach(struct kscope_tp *tps, unsigned int n);
 
 /*
  * Register @krp (handlers, data_size, maxactive set) on function @sym or,
- * where the compiler only left a clone of it, on @sym.constprop.0,
- * .isra.0, ...: only for handlers that read nothing but the timing and
- * the return value, which a clone keeps. The name found is written to
+ * where the compiler only left a clone of it, on that clone (found by
+ * kscope_resolve(), include/kscope/resolve.h): only for handlers that
+ * read nothing but the timing and the return value, which a clone keeps. The name found is written to
  * @name (@len bytes), which must outlive the probe. Logs one line on
  * failure.
  */

@@ -3,12 +3,14 @@
  * Attaching the sources' probes: tracepoints by name (the tracepoint
  * structs are not exported to modules; for_each_kernel_tracepoint()
  * finds them), and kretprobes on a function that the compiler may have
- * cloned under a suffixed name (foo.isra.0, foo.constprop.0, ...).
+ * cloned under a suffixed name (foo.isra.0, foo.constprop.0, ...), found
+ * by the resolver (resolve.c).
  */
 #include <linux/kprobes.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <kscope/resolve.h>
 #include "internal.h"
 
 struct tp_find {
@@ -77,30 +79,27 @@ detach:
 }
 EXPORT_SYMBOL_GPL(__kscope_tps_attach);
 
-static const char * const clone_suffixes[] = {
-	"", ".constprop.0", ".isra.0", ".part.0", ".constprop.1", ".isra.1",
-};
-
 int __kscope_kretprobe_any(struct kretprobe *krp, const char *sym,
 			   char *name, size_t len, const char *owner)
 {
-	int ret = -ENOENT;
-	unsigned int i;
+	struct netlink_ext_ack ext = {};
+	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(clone_suffixes); i++) {
-		snprintf(name, len, "%s%s", sym, clone_suffixes[i]);
-		memset(&krp->kp, 0, sizeof(krp->kp));
-		krp->kp.symbol_name = name;
-		krp->nmissed = 0;
-		ret = register_kretprobe(krp);
-		if (!ret)
-			return 0;
-		if (ret != -ENOENT)
-			break;
-	}
 	memset(&krp->kp, 0, sizeof(krp->kp));
-	pr_err("%s: cannot attach a kretprobe to %s: %d%s\n", owner, sym, ret,
-	       ret == -ENOENT ? " (no such symbol or clone on this kernel)" : "");
+	krp->nmissed = 0;
+	ret = kscope_resolve(sym, 0, name, len, &ext);
+	if (ret) {
+		pr_err("%s: cannot attach a kretprobe to %s: %s (%d)\n", owner,
+		       sym, ext._msg ?: "", ret);
+		return ret;
+	}
+	krp->kp.symbol_name = name;
+	ret = register_kretprobe(krp);
+	if (!ret)
+		return 0;
+	memset(&krp->kp, 0, sizeof(krp->kp));
+	pr_err("%s: cannot attach a kretprobe to %s: %d%s\n", owner, name, ret,
+	       ret == -ENOENT ? " (no such symbol on this kernel)" : "");
 	return ret;
 }
 EXPORT_SYMBOL_GPL(__kscope_kretprobe_any);

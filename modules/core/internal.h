@@ -41,4 +41,7 @@ void kscope_debugfs_exit(void);
 void kscope_debugfs_add(struct kscope_source *src);
 void kscope_debugfs_del(struct kscope_source *src);
 
+int kscope_resolve_init(void);
+void kscope_resolve_exit(void);
+
 #endif /* _KSCOPE_CORE_INTERNAL_H */

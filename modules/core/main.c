@@ -272,9 +272,12 @@ static int __init kscope_core_init(void)
 		return -EOPNOTSUPP;
 	}
 
-	ret = kscope_debugfs_init();
+	ret = kscope_resolve_init();
 	if (ret)
 		return ret;
+	ret = kscope_debugfs_init();
+	if (ret)
+		goto err_resolve_exit;
 	ret = kscope_nl_init();
 	if (ret)
 		goto err_debugfs_exit;
@@ -295,6 +298,8 @@ err_nl_exit:
 	kscope_nl_exit();
 err_debugfs_exit:
 	kscope_debugfs_exit();
+err_resolve_exit:
+	kscope_resolve_exit();
 	return ret;
 }
 
@@ -305,6 +310,7 @@ static void __exit kscope_core_exit(void)
 	kscope_chan_exit();
 	kscope_nl_exit();
 	kscope_debugfs_exit();
+	kscope_resolve_exit();
 }
 
 module_init(kscope_core_init);

@@ -52,7 +52,9 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 		ret = -ENOSPC;
 		goto reject;
 	}
-	ret = kprb_resolve(sym, resolved, extack);
+	ret = kscope_resolve(sym, flags & KSCOPE_PROBE_F_EVENTS ?
+			     KSCOPE_RESOLVE_EVENTS : 0, resolved, KPRB_NAME_MAX,
+			     extack);
 	if (ret)
 		goto reject;
 	p = kprb_create(sym, resolved, flags, extack);

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <kscope/kscope.h>
 #include <kscope/policy.h>
+#include <kscope/resolve.h>
 
 #define KPRB_NAME_MAX	KSCOPE_PROBE_SYMBOL_SIZE	/* longest symbol, NUL */
 #define KPRB_EV_SYM	64	/* symbol bytes in an event */
@@ -52,10 +53,6 @@ extern unsigned int max_probes;
 extern struct list_head kprb_list;
 extern struct mutex kprb_lock;
 extern unsigned int kprb_nr;
-
-/* resolve.c */
-int kprb_resolve_init(void);
-int kprb_resolve(const char *name, char *out, struct netlink_ext_ack *extack);
 
 /* deny.c */
 

@@ -7,7 +7,7 @@
  * KSCOPE_CMD_CTL; several probes may sit on one function. Each probe
  * counts its hits (and returns), keeps an entry->return latency histogram
  * when asked and can send one event per hit with pid and comm. A name is
- * resolved against kallsyms: a plain name finds its one compiler-suffixed
+ * resolved by the core (kscope_resolve()): a plain name finds its one compiler-suffixed
  * variant (.isra.N, .constprop.N, .part.N, .cold, ...), and an unknown,
  * ambiguous or unprobeable name is refused with an error naming it.
  *
@@ -60,9 +60,6 @@ static int __init kprb_init(void)
 		pr_err("max_probes=%u out of range 1..4096\n", max_probes);
 		return -EINVAL;
 	}
-	ret = kprb_resolve_init();
-	if (ret)
-		return ret;
 	ret = kscope_source_register(&kprb_src);
 	if (ret)
 		return ret;

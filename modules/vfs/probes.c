@@ -45,6 +45,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <kscope/compat-vfs.h>
+#include <kscope/resolve.h>
 
 #include "internal.h"
 
@@ -396,26 +397,10 @@ static struct vfs_target vfs_targets[] = {
 	TARGET("vfs_rmdir", RMDIR, false),
 };
 
-static const char * const clone_suffixes[] = {
-	".isra.0", ".constprop.0", ".part.0", ".isra.1", ".constprop.1",
-};
-
 /* Is @sym on this kernel only as a compiler clone? Names the clone. */
 static bool find_clone(const char *sym, char *buf, size_t len)
 {
-	struct kprobe kp = { };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(clone_suffixes); i++) {
-		snprintf(buf, len, "%s%s", sym, clone_suffixes[i]);
-		memset(&kp, 0, sizeof(kp));
-		kp.symbol_name = buf;
-		if (!register_kprobe(&kp)) {
-			unregister_kprobe(&kp);
-			return true;
-		}
-	}
-	return false;
+	return !kscope_resolve(sym, 0, buf, len, NULL) && strcmp(buf, sym);
 }
 
 void vfs_probes_detach(void)
