@@ -16,8 +16,12 @@
 #define _UAPI_LINUX_KSCOPE_H
 
 #define KSCOPE_GENL_NAME		"kscope"
-/* Bump on any incompatible change; the reader refuses a mismatch. */
-#define KSCOPE_GENL_VERSION		1
+/*
+ * Bump on any incompatible change; the reader refuses a mismatch.
+ * 2: every histogram is a KSCOPE_A_HIST nest with one bucket convention
+ * (see "Histograms" below); vfs and mem buckets moved by one slot.
+ */
+#define KSCOPE_GENL_VERSION		2
 #define KSCOPE_MCGRP_EVENTS		"events"
 
 #define KSCOPE_NAME_MAX			32	/* source, counter, field names */
@@ -61,6 +65,11 @@ enum kscope_attr {
 	KSCOPE_A_EV_TID,		/* u32, task context only */
 	KSCOPE_A_EV_COMM,		/* string, task context only */
 	KSCOPE_A_EV_FIELDS,		/* nest: attr N+1 = field N */
+	/*
+	 * nest: one histogram, KSCOPE_HIST_* (below); a source's reply
+	 * carries the same nest under its own attribute type
+	 */
+	KSCOPE_A_HIST,
 	__KSCOPE_A_MAX,
 };
 #define KSCOPE_A_MAX (__KSCOPE_A_MAX - 1)
@@ -129,6 +138,54 @@ enum kscope_ctx {
 	"events_recorded", "events_delivered", "lost_buffer_full", \
 	"lost_nomem", "lost_overrun", "lost_nmi", "events_unheard", \
 	"lost_recursion", "lost_invalid", "lost_closed"
+
+/*
+ * Histograms. Every histogram in kscope has log2 buckets with one
+ * convention, that of libbpf-tools' log2 histograms (runqlat, biolatency):
+ * slot 0 holds the values 0 and 1, slot n >= 1 holds [2^n, 2^(n+1) - 1],
+ * and the last slot of a histogram of SLOTS slots is open-ended: it holds
+ * every value from 2^(SLOTS-1) up. Values are integers in the histogram's
+ * unit (a latency kept in us is truncated from ns first).
+ *
+ * On the wire a histogram is one nest (KSCOPE_A_HIST, or a source's own
+ * attribute type carrying the same nest): UNIT, SLOTS, COUNT (samples),
+ * SUM (of the values, in the unit), then one BUCKET nest per non-empty
+ * slot in slot order with LOW and HIGH (both inclusive; HIGH is
+ * UINT64_MAX for the open-ended last slot) and COUNT. A Prometheus
+ * histogram maps to it as le = HIGH (+Inf for the last), _sum = SUM,
+ * _count = COUNT. Summed over CPUs on read, so a reply is a snapshot
+ * whose COUNT equals the sum of its buckets.
+ */
+enum kscope_unit {
+	KSCOPE_UNIT_NONE,		/* a plain count of something */
+	KSCOPE_UNIT_NS,
+	KSCOPE_UNIT_US,
+	KSCOPE_UNIT_BYTES,
+	KSCOPE_UNIT_PAGES,
+	__KSCOPE_UNIT_MAX,
+};
+
+enum kscope_hist_attr {
+	KSCOPE_HIST_UNSPEC,
+	KSCOPE_HIST_PAD,
+	KSCOPE_HIST_UNIT,		/* u8: enum kscope_unit */
+	KSCOPE_HIST_SLOTS,		/* u32: slots, the last open-ended */
+	KSCOPE_HIST_COUNT,		/* u64: samples */
+	KSCOPE_HIST_SUM,		/* u64: sum of the values */
+	KSCOPE_HIST_BUCKET,		/* nest, repeated: KSCOPE_HB_* */
+	__KSCOPE_HIST_MAX,
+};
+#define KSCOPE_HIST_MAX (__KSCOPE_HIST_MAX - 1)
+
+enum kscope_hist_bucket_attr {
+	KSCOPE_HB_UNSPEC,
+	KSCOPE_HB_PAD,
+	KSCOPE_HB_LOW,			/* u64: smallest value, inclusive */
+	KSCOPE_HB_HIGH,			/* u64: largest, UINT64_MAX: open */
+	KSCOPE_HB_COUNT,		/* u64 */
+	__KSCOPE_HB_MAX,
+};
+#define KSCOPE_HB_MAX (__KSCOPE_HB_MAX - 1)
 
 /*
  * Source-specific requests (KSCOPE_A_CTL nests). Each source documents
