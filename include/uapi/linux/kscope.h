@@ -430,7 +430,8 @@ enum kscope_mem_attr {
  * "sched": KSCOPE_CMD_CTL sets the portrait filter (the processes whose
  * portraits are kept and whose fork/exec/exit events are sent; every
  * given attribute must match, 0 or "" = any) and/or resets the
- * statistics; KSCOPE_CMD_CTL_GET returns the filter.
+ * statistics; KSCOPE_CMD_CTL_GET returns the filter and the system-wide
+ * run-queue latency histogram.
  */
 enum kscope_sched_attr {
 	KSCOPE_SCHED_UNSPEC,
@@ -440,6 +441,7 @@ enum kscope_sched_attr {
 	KSCOPE_SCHED_CGROUP,		/* u64: cgroup v2 id (inode), or below */
 	KSCOPE_SCHED_CLEAR,		/* flag: reset the filter first */
 	KSCOPE_SCHED_RESET,		/* flag: zero histograms, drop portraits */
+	KSCOPE_SCHED_RUNQ_HIST,		/* histogram nest (reply): usecs */
 	__KSCOPE_SCHED_MAX,
 };
 #define KSCOPE_SCHED_MAX (__KSCOPE_SCHED_MAX - 1)
