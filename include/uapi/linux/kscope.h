@@ -364,11 +364,7 @@ enum kscope_vfs_attr {
 	KSCOPE_VFS_COUNT,		/* u64 */
 	KSCOPE_VFS_BYTES,		/* u64 */
 	KSCOPE_VFS_ERRORS,		/* u64 */
-	/*
-	 * nest of u64 BUCKET attrs: type = log2 slot + 1, [2^(n-1), 2^n) us,
-	 * slot 0 = 0 us
-	 */
-	KSCOPE_VFS_HIST,
+	KSCOPE_VFS_HIST,		/* histogram nest: latency, usecs */
 	/*
 	 * nest (reply): FS, NAME, INO, PID, COMM, READS, WRITES, RBYTES,
 	 * WBYTES, COUNT
