@@ -468,6 +468,11 @@ enum kscope_probe_attr {
 	KSCOPE_PROBE_RETURNS,		/* u64 (reply) */
 	KSCOPE_PROBE_NMISSED,		/* u64 (reply) */
 	KSCOPE_PROBE_ENTRY,		/* nest (reply): one probe */
+	/*
+	 * histogram nest (reply, in ENTRY of a LATENCY probe): entry->return
+	 * latency, nsecs
+	 */
+	KSCOPE_PROBE_HIST,
 	__KSCOPE_PROBE_MAX,
 };
 #define KSCOPE_PROBE_MAX (__KSCOPE_PROBE_MAX - 1)
