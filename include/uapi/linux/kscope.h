@@ -415,7 +415,7 @@ enum kscope_mem_attr {
 	 * this order exists
 	 */
 	KSCOPE_MEM_FRAG,
-	KSCOPE_MEM_SLOW_HIST,		/* nest of u64: type = log2 slot + 1 (us) */
+	KSCOPE_MEM_SLOW_HIST,		/* histogram nest: slow path, usecs */
 	__KSCOPE_MEM_MAX,
 };
 #define KSCOPE_MEM_MAX (__KSCOPE_MEM_MAX - 1)
