@@ -253,8 +253,9 @@ enum kscope_tcp_attr {
  * of the configuration attributes (unset ones follow the profile); DEL
  * takes NAME (EBUSY while open); SET takes NAME and SLOW_NS.
  * KSCOPE_CMD_CTL_GET: without NAME, one KSCOPE_BLK_DEVICE per device
- * (configuration only); with NAME, that device with KSCOPE_BLK_STATS
- * and one KSCOPE_BLK_HWQ per hardware queue. A large reply comes as
+ * (configuration only); with NAME, that device with KSCOPE_BLK_STATS,
+ * a KSCOPE_BLK_LAT per op and one KSCOPE_BLK_HWQ per hardware queue
+ * (STATS and LATs of its own). A large reply comes as
  * several reply messages before the ACK: a device whose queues do not
  * fit in one continues in the next message as a KSCOPE_BLK_DEVICE with
  * only its NAME and more KSCOPE_BLK_HWQ.
@@ -308,6 +309,13 @@ enum kscope_blk_attr {
 	KSCOPE_BLK_HWQ_INDEX,		/* u32 */
 	KSCOPE_BLK_POLL_QUEUES,		/* u32: polled queues (io_uring IOPOLL), 0..16 */
 	KSCOPE_BLK_HWQ_POLL,		/* u8 (reply, in HWQ): a polled queue */
+	/*
+	 * nest (reply, in a DEVICE with STATS and in each HWQ): LAT_OP and
+	 * HIST, one per op
+	 */
+	KSCOPE_BLK_LAT,
+	KSCOPE_BLK_LAT_OP,		/* string: read, write, flush... */
+	KSCOPE_BLK_HIST,		/* histogram nest: latency, usecs */
 	__KSCOPE_BLK_MAX,
 };
 #define KSCOPE_BLK_MAX (__KSCOPE_BLK_MAX - 1)
