@@ -212,6 +212,11 @@ enum kscope_testgen_attr {
 	 * its schema does not describe (the registration must fail)
 	 */
 	KSCOPE_TG_PADDED,
+	/*
+	 * histogram nest (reply of source "testgen_hist" to CTL_GET): the
+	 * values given at load (module parameter hist_values), usecs
+	 */
+	KSCOPE_TG_HIST,
 	__KSCOPE_TG_MAX,
 };
 #define KSCOPE_TG_MAX (__KSCOPE_TG_MAX - 1)
