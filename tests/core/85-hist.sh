@@ -68,9 +68,11 @@ ktap_eq "debugfs: stars scale with the largest count" "$want" \
 	"$(awk -F'|' '/ -> / { print gsub(/\*/, "", $2) }' "$dbg")"
 
 # the reader draws the nest exactly as debugfs renders the histogram
+# (a copy: a debugfs file's size is 0, and cmp trusts sizes)
 "$KSCOPE" testgen hist >"$KS_TMP/h.txt" 2>&1
+cat "$dbg" >"$KS_TMP/dbg.txt"
 ktap_check "reader text = debugfs text, byte for byte" \
-	"$(diff "$dbg" "$KS_TMP/h.txt" | head -20)" cmp -s "$dbg" "$KS_TMP/h.txt"
+	"$(diff "$KS_TMP/dbg.txt" "$KS_TMP/h.txt" | head -20)" cmp -s "$KS_TMP/dbg.txt" "$KS_TMP/h.txt"
 diag "$(cat "$KS_TMP/h.txt")"
 
 ktap_check "unload" "rmmod kscope_testgen failed" rmmod kscope_testgen
