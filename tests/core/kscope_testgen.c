@@ -420,6 +420,11 @@ static int tg_hist_get(struct kscope_source *src, struct nlattr *ctl,
 	struct sk_buff *msg;
 	struct nlattr *nest;
 
+	if (ctl && nla_len(ctl)) {
+		NL_SET_BAD_ATTR(info->extack, ctl);
+		NL_SET_ERR_MSG(info->extack, "testgen_hist queries take no attributes");
+		return -EINVAL;
+	}
 	msg = kscope_ctl_reply_start(src, info,
 				     nla_total_size(strlen(src->name) + 1) +
 				     nla_total_size(0) +	/* KSCOPE_A_CTL */
