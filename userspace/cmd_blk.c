@@ -249,6 +249,53 @@ static void blk_print_stats(const struct nlattr *stats, const char *prefix,
 	}
 }
 
+/*
+ * KSCOPE_BLK_LAT: "<prefix><op>_lat" with its histogram, as JSON member
+ * or as a line followed by the drawing.
+ */
+static void blk_print_lat(const struct nlattr *lat, const char *prefix,
+			  bool *first)
+{
+	const struct nlattr *a;
+	const char *op = NULL;
+	struct ks_hist h;
+	bool ok = false;
+	char key[96];
+
+	mnl_attr_for_each_nested(a, lat) {
+		if (mnl_attr_get_type(a) == KSCOPE_BLK_LAT_OP &&
+		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+			op = mnl_attr_get_str(a);
+		else if (mnl_attr_get_type(a) == KSCOPE_BLK_HIST)
+			ok = !ks_hist_parse(a, &h);
+	}
+	if (!op || !ok)
+		return;
+	snprintf(key, sizeof(key), "%s%s_lat", prefix, op);
+	if (opt_json) {
+		printf("%s", *first ? "" : ", ");
+		json_str(stdout, key);
+		printf(": ");
+		ks_hist_json(stdout, &h);
+	} else {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		printf("%s%s %" PRIu64, *first ? "" : "\n", key, h.count);
+		/* the drawing without its last newline: each line starts one */
+		f = open_memstream(&text, &len);
+		if (f) {
+			ks_hist_print(f, &h);
+			fclose(f);
+			if (len)
+				printf("\n%.*s", (int)len - 1, text);
+			free(text);
+		}
+	}
+	*first = false;
+}
+
 static const char *blk_name_of(const char *const *names, unsigned int n,
 			       unsigned int v)
 {
@@ -309,6 +356,10 @@ static void blk_print_dev(const struct nlattr *dev, struct blk_show *sh)
 			if (sh->stats)
 				blk_print_stats(a, "", first);
 			continue;
+		case KSCOPE_BLK_LAT:
+			if (sh->stats)
+				blk_print_lat(a, "", first);
+			continue;
 		case KSCOPE_BLK_HWQ:
 			if (!sh->hwq)
 				continue;
@@ -324,6 +375,8 @@ static void blk_print_dev(const struct nlattr *dev, struct blk_show *sh)
 					blk_print_u64(key, mnl_attr_get_u8(q), first);
 				} else if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS) {
 					blk_print_stats(q, prefix, first);
+				} else if (mnl_attr_get_type(q) == KSCOPE_BLK_LAT) {
+					blk_print_lat(q, prefix, first);
 				}
 			}
 			continue;

@@ -5,6 +5,7 @@
  *   kscope mem high-order N   events for allocations of order >= N (0 = off)
  *   kscope mem show           free lists, fragmentation index, slow path
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,8 @@ static void print_zone(const struct nlattr *zn)
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *ctl, *b, *h;
+	const struct nlattr *ctl, *b;
+	struct ks_hist h;
 
 	(void)data;
 	ctl = ks_reply_ctl(nlh);
@@ -170,19 +172,19 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			print_zone(b);
 			break;
 		case KSCOPE_MEM_SLOW_HIST:
-			if (opt_json)
-				printf("{\"kind\":\"slowpath_hist\",\"buckets\":{");
-			else
-				printf("slow path latency (us: count):");
-			mnl_attr_for_each_nested(h, b) {
-				unsigned int s = mnl_attr_get_type(h);
-				unsigned long long lo = s > 1 ? 1ULL << (s - 2) : 0;
-
-				printf(opt_json ? "%s\"%llu\":%" PRIu64 : "%s %llu: %" PRIu64,
-				       opt_json && h != mnl_attr_get_payload(b) ? "," : "",
-				       lo, mnl_attr_get_u64(h));
+			if (ks_hist_parse(b, &h)) {
+				ks_err("mem: malformed slow-path histogram");
+				return -EPROTO;
 			}
-			printf(opt_json ? "}}\n" : "\n");
+			if (opt_json) {
+				printf("{\"kind\":\"slowpath_hist\",\"hist\":");
+				ks_hist_json(stdout, &h);
+				printf("}\n");
+			} else {
+				printf("slow path latency: %" PRIu64 " calls\n",
+				       h.count);
+				ks_hist_print(stdout, &h);
+			}
 			break;
 		}
 	}

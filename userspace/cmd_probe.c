@@ -5,7 +5,7 @@
  *   kscope probe add SYMBOL [--ret] [--latency] [--events]
  *   kscope probe del ID|SYMBOL
  *   kscope probe list
- *   kscope probe latency      (histograms, debugfs)
+ *   kscope probe latency      (histograms)
  *
  * The module resolves names (suffixed variants, ambiguity) itself; its
  * error message names the symbol.
@@ -17,8 +17,6 @@
 #include <string.h>
 
 #include "kscope.h"
-
-#define PROBE_LATENCY	"/sys/kernel/debug/kscope/probe/latency"
 
 static const char probe_usage[] =
 	"usage: kscope probe add SYMBOL [--ret] [--latency] [--events]\n"
@@ -32,7 +30,7 @@ static const char probe_usage[] =
 	"           channel calls (an event there would re-enter the channel)\n"
 	"  del:     remove one probe by id, or every probe on SYMBOL (admin)\n"
 	"  list:    probes with hits, returns, nmissed\n"
-	"  latency: latency histograms, ns (debugfs)\n";
+	"  latency: entry->return latency histograms of --latency probes, ns\n";
 
 static int probe_err(const char *fmt, const char *arg)
 {
@@ -43,7 +41,12 @@ struct probe_row {
 	uint32_t id, flags;
 	const char *sym, *resolved;
 	uint64_t hits, returns, nmissed;
+	struct ks_hist hist;
+	bool has_hist;
 };
+
+/* "probe latency": the list's pages, drawing each latency histogram */
+static bool list_latency;
 
 static void row_parse(const struct nlattr *nest, struct probe_row *r)
 {
@@ -73,6 +76,9 @@ static void row_parse(const struct nlattr *nest, struct probe_row *r)
 			break;
 		case KSCOPE_PROBE_NMISSED:
 			r->nmissed = mnl_attr_get_u64(b);
+			break;
+		case KSCOPE_PROBE_HIST:
+			r->has_hist = !ks_hist_parse(b, &r->hist);
 			break;
 		}
 	}
@@ -131,15 +137,25 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 			continue;
 		row_parse(b, &r);
 		flags_str(r.flags, fl, sizeof(fl));
-		if (opt_json) {
+		if (list_latency && !r.has_hist)
+			continue;
+		if (list_latency && !opt_json) {
+			printf("id %u symbol %s resolved %s\n", r.id, r.sym,
+			       r.resolved);
+			ks_hist_print(stdout, &r.hist);
+		} else if (opt_json) {
 			printf("{\"id\":%u,\"symbol\":", r.id);
 			json_str(stdout, r.sym);
 			printf(",\"resolved\":");
 			json_str(stdout, r.resolved);
 			printf(",\"flags\":\"%s\",\"hits\":%" PRIu64
 			       ",\"returns\":%" PRIu64 ",\"nmissed\":%"
-			       PRIu64 "}\n", fl, r.hits, r.returns,
-			       r.nmissed);
+			       PRIu64, fl, r.hits, r.returns, r.nmissed);
+			if (r.has_hist) {
+				printf(",\"hist\":");
+				ks_hist_json(stdout, &r.hist);
+			}
+			printf("}\n");
 		} else {
 			printf("%u %s %s %s hits %" PRIu64 " returns %"
 			       PRIu64 " nmissed %" PRIu64 "\n", r.id,
@@ -287,8 +303,8 @@ static int probe_latency(int argc, char **argv)
 {
 	if (argc > 1)
 		return probe_err("unexpected argument '%s'", argv[1]);
-	return ks_cat(getenv("KSCOPE_PROBE_LATENCY") ?: PROBE_LATENCY,
-		      "kscope_probe");
+	list_latency = true;
+	return probe_list();
 }
 
 int cmd_probe(int argc, char **argv)

@@ -28,8 +28,9 @@ static const char sched_usage[] =
 	"  filter:    processes that get a portrait and fork/exec/exit events\n"
 	"             (admin); 0 or \"\" = any; changing it drops the portraits\n"
 	"  reset:     zero the run-queue histogram and drop the portraits (admin)\n"
-	"  portraits: one process per line; runqlat: the system-wide run-queue\n"
-	"             latency histogram (usecs); cpu: per-CPU utilization (% x 100)\n";
+	"  portraits: one process per line, then its run-queue histogram;\n"
+	"             runqlat: the system-wide run-queue latency histogram (usecs,\n"
+	"             netlink); cpu: per-CPU utilization (% x 100)\n";
 
 static int sched_err(const char *fmt, const char *arg)
 {
@@ -185,6 +186,60 @@ out:
 	return status;
 }
 
+static int runqlat_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *ctl, *b;
+	struct ks_hist h;
+
+	(void)data;
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		if (mnl_attr_get_type(b) != KSCOPE_SCHED_RUNQ_HIST)
+			continue;
+		if (ks_hist_parse(b, &h)) {
+			ks_err("sched runqlat: malformed histogram");
+			return -EPROTO;
+		}
+		if (opt_json) {
+			ks_hist_json(stdout, &h);
+			putchar('\n');
+		} else {
+			ks_hist_print(stdout, &h);
+		}
+	}
+	return 0;
+}
+
+/* The run-queue histogram is in the reply to a plain CTL_GET. */
+static int sched_runqlat(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err, status = 1;
+	struct ks_nl nl;
+
+	if (argc > 1)
+		return sched_err("unexpected argument '%s'", argv[1]);
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "sched");
+	err = ks_nl_talk(&nl, nlh, runqlat_cb, NULL);
+	if (err) {
+		ks_nl_report_source(&nl, "sched runqlat", "sched", err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
+}
+
 static int sched_cat(int argc, char **argv, const char *file)
 {
 	char path[256];
@@ -204,8 +259,9 @@ int cmd_sched(int argc, char **argv)
 		return sched_ctl(argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "reset"))
 		return sched_ctl(argc - 1, argv + 1, true);
-	if (!strcmp(argv[1], "portraits") || !strcmp(argv[1], "runqlat") ||
-	    !strcmp(argv[1], "cpu"))
+	if (!strcmp(argv[1], "runqlat"))
+		return sched_runqlat(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "portraits") || !strcmp(argv[1], "cpu"))
 		return sched_cat(argc - 1, argv + 1, argv[1]);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {

@@ -90,13 +90,13 @@ static const struct nlattr *ctl_nest(const struct nlmsghdr *nlh)
 struct vfs_row {
 	const char *fs, *name, *comm;
 	uint64_t v[__KSCOPE_VFS_MAX];
-	uint64_t hist[64];
-	unsigned int nhist;
+	struct ks_hist hist;
+	bool has_hist;
 };
 
 static void row_parse(const struct nlattr *nest, struct vfs_row *r)
 {
-	const struct nlattr *b, *h;
+	const struct nlattr *b;
 
 	memset(r, 0, sizeof(*r));
 	r->fs = r->name = r->comm = "";
@@ -120,15 +120,7 @@ static void row_parse(const struct nlattr *nest, struct vfs_row *r)
 			r->v[t] = mnl_attr_get_u32(b);
 			break;
 		case KSCOPE_VFS_HIST:
-			mnl_attr_for_each_nested(h, b) {
-				unsigned int s = mnl_attr_get_type(h);
-
-				if (s >= 1 && s <= 64) {
-					r->hist[s - 1] = mnl_attr_get_u64(h);
-					if (s > r->nhist)
-						r->nhist = s;
-				}
-			}
+			r->has_hist = !ks_hist_parse(b, &r->hist);
 			break;
 		default:
 			if (t < __KSCOPE_VFS_MAX &&
@@ -138,20 +130,16 @@ static void row_parse(const struct nlattr *nest, struct vfs_row *r)
 	}
 }
 
-/* latency percentile from log2 buckets: the bucket's upper bound, us */
-static uint64_t hist_pct(const struct vfs_row *r, double p)
+/* latency percentile: the inclusive upper bound of its bucket, us */
+static const char *hist_pct(const struct vfs_row *r, double p, char *buf,
+			    size_t len)
 {
-	uint64_t total = 0, acc = 0;
-	unsigned int i;
+	uint64_t v = r->has_hist ? ks_hist_percentile(&r->hist, p) : 0;
 
-	for (i = 0; i < r->nhist; i++)
-		total += r->hist[i];
-	for (i = 0; i < r->nhist; i++) {
-		acc += r->hist[i];
-		if (total && acc >= p * total)
-			return i ? (1ULL << i) : 1;
-	}
-	return 0;
+	if (v == UINT64_MAX)
+		return "inf";
+	snprintf(buf, len, "%" PRIu64, v);
+	return buf;
 }
 
 /* a reply may come in several messages: headers once */
@@ -195,6 +183,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct show_state *st = data;
 	const struct nlattr *ctl = ctl_nest(nlh), *b;
+	char p50[24], p99[24];
 	struct vfs_row r;
 
 	if (!ctl)
@@ -233,20 +222,19 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 				break;
 			row_parse(b, &r);
 			if (opt_json) {
-				unsigned int i;
-
 				printf("{\"kind\":\"ops\",\"fs\":");
 				json_str(stdout, r.fs);
 				printf(",\"op\":\"%s\",\"count\":%" PRIu64
-				       ",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64
-				       ",\"hist\":[",
+				       ",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64,
 				       r.v[KSCOPE_VFS_OP] < ARRAY_SIZE(op_names) ?
 				       op_names[r.v[KSCOPE_VFS_OP]] : "?",
 				       r.v[KSCOPE_VFS_COUNT], r.v[KSCOPE_VFS_BYTES],
 				       r.v[KSCOPE_VFS_ERRORS]);
-				for (i = 0; i < r.nhist; i++)
-					printf("%s%" PRIu64, i ? "," : "", r.hist[i]);
-				printf("]}\n");
+				if (r.has_hist) {
+					printf(",\"hist\":");
+					ks_hist_json(stdout, &r.hist);
+				}
+				printf("}\n");
 				break;
 			}
 			if (!st->hdr_ops) {
@@ -255,12 +243,13 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 				st->hdr_ops = true;
 			}
 			printf("%-12s %-7s %10" PRIu64 " %14" PRIu64 " %8" PRIu64
-			       " %10" PRIu64 " %10" PRIu64 "\n", r.fs,
+			       " %10s %10s\n", r.fs,
 			       r.v[KSCOPE_VFS_OP] < ARRAY_SIZE(op_names) ?
 			       op_names[r.v[KSCOPE_VFS_OP]] : "?",
 			       r.v[KSCOPE_VFS_COUNT], r.v[KSCOPE_VFS_BYTES],
-			       r.v[KSCOPE_VFS_ERRORS], hist_pct(&r, 0.5),
-			       hist_pct(&r, 0.99));
+			       r.v[KSCOPE_VFS_ERRORS],
+			       hist_pct(&r, 0.5, p50, sizeof(p50)),
+			       hist_pct(&r, 0.99, p99, sizeof(p99)));
 			break;
 		case KSCOPE_VFS_TOP_FILE:
 		case KSCOPE_VFS_TOP_PROC:

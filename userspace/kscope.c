@@ -46,8 +46,8 @@ static const struct ks_cmd cmds[] = {
 	{ "watch", cmd_watch,
 	  "[--interval SEC] [--count N] [--duration SEC] [--rcvbuf BYTES] [SOURCE...]",
 	  "stream events, report lost events" },
-	{ "testgen", cmd_testgen, "COUNT [--cpus MASK] [--rate N] [--wait|--no-wait]",
-	  "make the test source emit COUNT events per CPU (admin)" },
+	{ "testgen", cmd_testgen, "COUNT [--cpus MASK] [--rate N] [--wait|--no-wait] | hist",
+	  "make the test source emit COUNT events per CPU (admin); hist: its test histogram" },
 	{ "net", cmd_net, "echo on|off [--netns PATH_OR_PID] [--dev IFNAME]",
 	  "ICMP echo responder of kscope_net in a netns (admin)" },
 	{ "xdp", cmd_xdp, "attach|detach|stats DEV [--mode native|skb] [--pass|--any]",
@@ -595,6 +595,58 @@ out:
 
 /* ---- testgen ---- */
 
+static int tg_hist_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *ctl, *b;
+	struct ks_hist h;
+
+	(void)data;
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		if (mnl_attr_get_type(b) != KSCOPE_TG_HIST)
+			continue;
+		if (ks_hist_parse(b, &h)) {
+			ks_err("testgen hist: malformed histogram");
+			return -EPROTO;
+		}
+		if (opt_json) {
+			ks_hist_json(stdout, &h);
+			putchar('\n');
+		} else {
+			ks_hist_print(stdout, &h);
+		}
+	}
+	return 0;
+}
+
+/* "testgen hist": the histogram of source testgen_hist (tests only) */
+static int testgen_hist(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err, status = 1;
+	struct ks_nl nl;
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "testgen_hist");
+	err = ks_nl_talk(&nl, nlh, tg_hist_cb, NULL);
+	if (err) {
+		ks_nl_report_source(&nl, "testgen hist", "testgen_hist", err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
+}
+
 static int cmd_testgen(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -613,6 +665,8 @@ static int cmd_testgen(int argc, char **argv)
 	struct ks_nl nl;
 	int c, err, status = 1;
 
+	if (argc == 2 && !strcmp(argv[1], "hist"))
+		return testgen_hist();
 	while ((c = sub_getopt(argc, argv, ":h", opts, &status)) != -1) {
 		switch (c) {
 		case -2:

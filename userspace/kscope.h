@@ -160,6 +160,28 @@ void json_str(FILE *f, const char *s);
 /* Text output: @s as is when it is one plain word, else "quoted\x01". */
 void text_word(FILE *f, const char *s);
 
+/* ---- hist.c: kscope's one histogram (KSCOPE_A_HIST nests) ---- */
+
+#define KS_HIST_SLOTS	64
+
+struct ks_hist {
+	uint8_t unit;		/* enum kscope_unit */
+	unsigned int slots;
+	uint64_t count, sum;
+	uint64_t b[KS_HIST_SLOTS];	/* by slot, the uapi convention */
+};
+
+/* 0, or -EPROTO when the nest does not follow the uapi convention */
+int ks_hist_parse(const struct nlattr *nest, struct ks_hist *h);
+/* "ns", "us", "bytes", "pages" or "none", as in the JSON */
+const char *ks_hist_unit(const struct ks_hist *h);
+/* the text of the kernel's debugfs rendering (libbpf-tools' log2 layout) */
+void ks_hist_print(FILE *f, const struct ks_hist *h);
+/* {"unit","count","sum","buckets":[{"low","high" (null: open),"count"}]} */
+void ks_hist_json(FILE *f, const struct ks_hist *h);
+/* inclusive upper bound of the slot holding quantile @p; UINT64_MAX: open */
+uint64_t ks_hist_percentile(const struct ks_hist *h, double p);
+
 /* ---- subcommands ---- */
 
 struct ks_cmd {

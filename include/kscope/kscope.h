@@ -94,7 +94,8 @@ struct kscope_source {
 	/*
 	 * its request nest, KSCOPE_A_CTL_<SOURCE>, when it takes requests:
 	 * the core's policy for that attribute is the source's. Registration
-	 * fails when it is no such attribute or another source's.
+	 * fails when it is no such attribute or another source's. A source
+	 * with read requests only may leave it 0: they carry no nest.
 	 */
 	u16 ctl_attr;
 

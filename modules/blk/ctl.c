@@ -249,8 +249,9 @@ static int kblk_reply_room(struct kblk_reply *r, size_t need)
 	return need <= r->left ? 0 : -EMSGSIZE;
 }
 
+/* @lat: the queue's latency, summed once so that its size holds */
 static int kblk_put_hwq(struct sk_buff *skb, struct kblk_dev *dev,
-			unsigned int i)
+			unsigned int i, const struct kblk_lat *lat)
 {
 	struct nlattr *q = nla_nest_start(skb, KSCOPE_BLK_HWQ);
 	int ret;
@@ -258,40 +259,26 @@ static int kblk_put_hwq(struct sk_buff *skb, struct kblk_dev *dev,
 	if (!q || nla_put_u32(skb, KSCOPE_BLK_HWQ_INDEX, i) ||
 	    nla_put_u8(skb, KSCOPE_BLK_HWQ_POLL, dev->hwq[i].polled))
 		return -EMSGSIZE;
-	ret = kblk_stats_put(skb, dev, i);
+	ret = kblk_stats_put(skb, dev, i) ?: kblk_lat_put(skb, lat);
 	if (ret)
 		return ret;
 	nla_nest_end(skb, q);
 	return 0;
 }
 
-/* One device: its configuration, and with @stats its totals and queues. */
-static int kblk_put_dev(struct kblk_reply *r, struct kblk_dev *dev,
-			bool stats)
+/* The queues of a device with stats (@lat is scratch space), and its end. */
+static int kblk_put_queues(struct kblk_reply *r, struct kblk_dev *dev,
+			   struct kblk_lat *lat)
 {
-	size_t need = nla_total_size(0) + kblk_config_size(dev), cont, row;
+	size_t cont, row;
 	unsigned int i;
-	int ret = 0;
-
-	if (stats)
-		ret = kblk_stats_size(dev, -1, &need);
-	ret = ret ?: kblk_reply_room(r, need);
-	if (ret)
-		return ret;
-	r->dev = nla_nest_start(r->msg, KSCOPE_BLK_DEVICE);
-	if (!r->dev)
-		return -EMSGSIZE;
-	ret = kblk_put_config(r->msg, dev);
-	if (!ret && stats)
-		ret = kblk_stats_put(r->msg, dev, -1);
-	if (ret)
-		return ret;
-	r->left -= need;
+	int ret;
 
 	cont = nla_total_size(0) + nla_total_size(strlen(dev->cfg.name) + 1);
-	for (i = 0; stats && i < kblk_nr_hwq(dev); i++) {
+	for (i = 0; lat && i < kblk_nr_hwq(dev); i++) {
+		kblk_lat_sum(dev, i, lat);
 		row = nla_total_size(0) + nla_total_size(sizeof(u32)) +
-		      nla_total_size(sizeof(u8));
+		      nla_total_size(sizeof(u8)) + kblk_lat_size(lat);
 		ret = kblk_stats_size(dev, i, &row);
 		if (ret)
 			return ret;
@@ -306,7 +293,7 @@ static int kblk_put_dev(struct kblk_reply *r, struct kblk_dev *dev,
 				return -EMSGSIZE;
 			r->left -= cont;
 		}
-		ret = kblk_put_hwq(r->msg, dev, i);
+		ret = kblk_put_hwq(r->msg, dev, i, lat);
 		if (ret)
 			return ret;
 		r->left -= row;
@@ -314,6 +301,42 @@ static int kblk_put_dev(struct kblk_reply *r, struct kblk_dev *dev,
 	nla_nest_end(r->msg, r->dev);
 	r->dev = NULL;
 	return 0;
+}
+
+/* One device: its configuration, and with @stats its totals and queues. */
+static int kblk_put_dev(struct kblk_reply *r, struct kblk_dev *dev,
+			bool stats)
+{
+	size_t need = nla_total_size(0) + kblk_config_size(dev);
+	struct kblk_lat *lat = NULL;
+	int ret = 0;
+
+	if (stats) {
+		lat = kmalloc(sizeof(*lat), GFP_KERNEL);
+		if (!lat)
+			return -ENOMEM;
+		kblk_lat_sum(dev, -1, lat);
+		need += kblk_lat_size(lat);
+		ret = kblk_stats_size(dev, -1, &need);
+	}
+	ret = ret ?: kblk_reply_room(r, need);
+	if (ret)
+		goto free_lat;
+	ret = -EMSGSIZE;
+	r->dev = nla_nest_start(r->msg, KSCOPE_BLK_DEVICE);
+	if (!r->dev)
+		goto free_lat;
+	ret = kblk_put_config(r->msg, dev);
+	if (!ret && stats)
+		ret = kblk_stats_put(r->msg, dev, -1) ?:
+		      kblk_lat_put(r->msg, lat);
+	if (ret)
+		goto free_lat;
+	r->left -= need;
+	ret = kblk_put_queues(r, dev, lat);
+free_lat:
+	kfree(lat);
+	return ret;
 }
 
 int kblk_ctl_get(struct kscope_source *src, struct nlattr *ctl,

@@ -137,16 +137,19 @@ struct kblk_dev *kblk_dev_find(const char *name)
 
 static void kblk_hwq_free(struct kblk_dev *dev)
 {
-	unsigned int q;
+	unsigned int q, op;
 
-	for (q = 0; q < kblk_nr_hwq(dev); q++)
+	for (q = 0; q < kblk_nr_hwq(dev); q++) {
 		free_percpu(dev->hwq[q].stat);
+		for (op = 0; op < KBLK_NR_OPS; op++)
+			kscope_hist_free(&dev->hwq[q].lat[op]);
+	}
 	kfree(dev->hwq);
 }
 
 static int kblk_hwq_alloc(struct kblk_dev *dev)
 {
-	unsigned int q;
+	unsigned int q, op;
 
 	dev->hwq = kcalloc(kblk_nr_hwq(dev), sizeof(*dev->hwq), GFP_KERNEL);
 	if (!dev->hwq)
@@ -158,12 +161,18 @@ static int kblk_hwq_alloc(struct kblk_dev *dev)
 		spin_lock_init(&dev->hwq[q].poll_lock);
 		INIT_LIST_HEAD(&dev->hwq[q].poll_list);
 		dev->hwq[q].stat = alloc_percpu(struct kblk_stat);
-		if (!dev->hwq[q].stat) {
-			kblk_hwq_free(dev);
-			return -ENOMEM;
-		}
+		if (!dev->hwq[q].stat)
+			goto free_hwq;
+		for (op = 0; op < KBLK_NR_OPS; op++)
+			if (kscope_hist_init(&dev->hwq[q].lat[op],
+					     KSCOPE_UNIT_US, KBLK_LAT_SLOTS))
+				goto free_hwq;
 	}
 	return 0;
+
+free_hwq:
+	kblk_hwq_free(dev);
+	return -ENOMEM;
 }
 
 int kblk_dev_add(const struct kblk_config *cfg, struct kblk_why *why)

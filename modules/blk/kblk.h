@@ -15,6 +15,7 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
+#include <kscope/hist.h>
 #include <kscope/kscope.h>
 #include <kscope/policy.h>
 #include <kscope/compat-blk.h>
@@ -49,15 +50,14 @@ extern const char * const kblk_op_names[KBLK_NR_OPS];
 extern const char * const kblk_profile_names[__KSCOPE_BLK_PROFILE_MAX];
 extern const char * const kblk_comp_names[__KSCOPE_BLK_COMP_MAX];
 
-/* log2 latency buckets: bucket k holds [2^k, 2^(k+1)) us, 0 also < 1 us */
-#define KBLK_HIST_BUCKETS	24
+/* latency histograms, usecs: the last slot from 2^23 us (8 s) */
+#define KBLK_LAT_SLOTS		24
 
 struct kblk_stat {
 	u64 reqs[KBLK_NR_OPS];
 	u64 bios[KBLK_NR_OPS];		/* bios in those requests */
 	u64 bytes[KBLK_NR_OPS];
 	u64 lat_ns[KBLK_NR_OPS];	/* sum */
-	u64 hist[KBLK_NR_OPS][KBLK_HIST_BUCKETS];
 	u64 fua;
 	u64 errors;
 	u64 slow;
@@ -105,6 +105,7 @@ struct kblk_hwq {
 	atomic_t inflight;
 	atomic_t inflight_max;
 	struct kblk_stat __percpu *stat;
+	struct kscope_hist lat[KBLK_NR_OPS];
 	/* polled queues: requests waiting for a ->poll() past their time */
 	spinlock_t poll_lock;
 	struct list_head poll_list;
@@ -252,6 +253,14 @@ void kblk_stats_sum(struct kblk_dev *dev, int hwq, struct kblk_stat *out);
 void kblk_debugfs_add(struct kblk_dev *dev);
 int kblk_stats_put(struct sk_buff *skb, struct kblk_dev *dev, int hwq);
 int kblk_stats_size(struct kblk_dev *dev, int hwq, size_t *size);
+/* latency by op of hardware queue @hwq, or of the device when -1 */
+struct kblk_lat {
+	struct kscope_hist_data op[KBLK_NR_OPS];
+};
+void kblk_lat_sum(struct kblk_dev *dev, int hwq, struct kblk_lat *l);
+/* one KSCOPE_BLK_LAT per op, sized exactly by kblk_lat_size() */
+size_t kblk_lat_size(const struct kblk_lat *l);
+int kblk_lat_put(struct sk_buff *skb, const struct kblk_lat *l);
 
 /* ctl.c */
 int kblk_ctl(struct kscope_source *src, struct nlattr *ctl,

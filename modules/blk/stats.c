@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Statistics per device and per hardware queue: requests, bios (so
- * merges = bios - requests) and bytes by op, latency sums and log2
- * histograms by op, FUA writes, errors, requests slower than the
+ * merges = bios - requests) and bytes by op, latency sums and
+ * histograms (the core's) by op, FUA writes, errors, requests slower than the
  * threshold, in-flight now and its high-water mark. Per-CPU counters,
  * bumped with this_cpu ops because completions run in any context;
- * summed on read. Exposed in debugfs (kscope/blk/<disk>/{config,stats,hwq})
+ * summed on read. Exposed in debugfs (kscope/blk/<disk>/{config,stats,hwq,
+ * latency})
  * and through KSCOPE_CMD_CTL_GET.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/log2.h>
 #include <linux/seq_file.h>
 #include "kblk.h"
 
@@ -36,7 +36,7 @@ void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,
 {
 	struct kblk_stat __percpu *s = hwq->stat;
 	u32 bytes = blk_rq_bytes(rq);
-	unsigned int nr_bios = 0, b;
+	unsigned int nr_bios = 0;
 	u64 us = div_u64(lat_ns, NSEC_PER_USEC), slow;
 	struct bio *bio;
 
@@ -47,12 +47,11 @@ void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,
 	}
 	__rq_for_each_bio(bio, rq)
 		nr_bios++;
-	b = us ? min_t(unsigned int, ilog2(us), KBLK_HIST_BUCKETS - 1) : 0;
 	this_cpu_inc(s->reqs[op]);
 	this_cpu_add(s->bios[op], nr_bios);
 	this_cpu_add(s->bytes[op], bytes);
 	this_cpu_add(s->lat_ns[op], lat_ns);
-	this_cpu_inc(s->hist[op][b]);
+	kscope_hist_add(&hwq->lat[op], us);
 	if (rq->cmd_flags & REQ_FUA)
 		this_cpu_inc(s->fua);
 	kblk_count(KBLK_C_REQUESTS);
@@ -75,15 +74,13 @@ void kblk_stats_done(struct kblk_dev *dev, struct kblk_hwq *hwq,
 
 static void kblk_stat_add(struct kblk_stat *out, const struct kblk_stat *s)
 {
-	unsigned int op, b;
+	unsigned int op;
 
 	for (op = 0; op < KBLK_NR_OPS; op++) {
 		out->reqs[op] += s->reqs[op];
 		out->bios[op] += s->bios[op];
 		out->bytes[op] += s->bytes[op];
 		out->lat_ns[op] += s->lat_ns[op];
-		for (b = 0; b < KBLK_HIST_BUCKETS; b++)
-			out->hist[op][b] += s->hist[op][b];
 	}
 	out->fua += s->fua;
 	out->errors += s->errors;
@@ -106,16 +103,28 @@ void kblk_stats_sum(struct kblk_dev *dev, int hwq, struct kblk_stat *out)
 
 typedef int (*kblk_visit_fn)(void *ctx, const char *name, u64 val);
 
-/*
- * Every statistic as a name/value pair, in a fixed order. @hist adds
- * the histogram buckets, named <op>_lat_us_<low bound>.
- */
-static int kblk_stat_visit(struct kblk_dev *dev, int hwq, bool hist,
-			   kblk_visit_fn fn, void *ctx)
+void kblk_lat_sum(struct kblk_dev *dev, int hwq, struct kblk_lat *l)
+{
+	unsigned int q, op;
+
+	for (op = 0; op < KBLK_NR_OPS; op++)
+		kscope_hist_data_init(&l->op[op], KSCOPE_UNIT_US,
+				      KBLK_LAT_SLOTS);
+	for (q = 0; q < kblk_nr_hwq(dev); q++) {
+		if (hwq >= 0 && q != hwq)
+			continue;
+		for (op = 0; op < KBLK_NR_OPS; op++)
+			kscope_hist_sum_add(&dev->hwq[q].lat[op], &l->op[op]);
+	}
+}
+
+/* Every statistic as a name/value pair, in a fixed order. */
+static int kblk_stat_visit(struct kblk_dev *dev, int hwq, kblk_visit_fn fn,
+			   void *ctx)
 {
 	struct kblk_stat *s;
 	atomic_t *cur, *max;
-	unsigned int op, b;
+	unsigned int op;
 	char name[48];
 	int ret = 0;
 
@@ -161,15 +170,6 @@ static int kblk_stat_visit(struct kblk_dev *dev, int hwq, bool hist,
 		strscpy(name, "polls_found", sizeof(name));
 		VISIT(atomic_long_read(&dev->hwq[hwq].polls_found));
 	}
-	if (hist) {
-		for (op = 0; op < KBLK_NR_OPS; op++) {
-			for (b = 0; b < KBLK_HIST_BUCKETS; b++) {
-				snprintf(name, sizeof(name), "%s_lat_us_%lu",
-					 kblk_op_names[op], b ? 1UL << b : 0UL);
-				VISIT(s->hist[op][b]);
-			}
-		}
-	}
 #undef VISIT
 	kfree(s);
 	return ret;
@@ -185,9 +185,36 @@ static int kblk_seq_pair(void *ctx, const char *name, u64 val)
 
 static int kblk_stats_show(struct seq_file *m, void *v)
 {
-	return kblk_stat_visit(m->private, -1, true, kblk_seq_pair, m);
+	return kblk_stat_visit(m->private, -1, kblk_seq_pair, m);
 }
 DEFINE_SHOW_ATTRIBUTE(kblk_stats);
+
+/* "read" (the device) or "hwq N read", then that histogram, for each op */
+static int kblk_latency_show(struct seq_file *m, void *v)
+{
+	struct kblk_dev *dev = m->private;
+	struct kblk_lat *l;
+	unsigned int op;
+	int q;
+
+	l = kmalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return -ENOMEM;
+	for (q = -1; q < (int)kblk_nr_hwq(dev); q++) {
+		kblk_lat_sum(dev, q, l);
+		for (op = 0; op < KBLK_NR_OPS; op++) {
+			if (!l->op[op].count)
+				continue;
+			if (q >= 0)
+				seq_printf(m, "hwq %d ", q);
+			seq_printf(m, "%s\n", kblk_op_names[op]);
+			kscope_hist_data_show(m, &l->op[op]);
+		}
+	}
+	kfree(l);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kblk_latency);
 
 static int kblk_seq_field(void *ctx, const char *name, u64 val)
 {
@@ -205,7 +232,7 @@ static int kblk_hwq_show(struct seq_file *m, void *v)
 	for (q = 0; q < kblk_nr_hwq(dev); q++) {
 		seq_printf(m, "hwq=%u type=%s", q,
 			   dev->hwq[q].polled ? "poll" : "default");
-		ret = kblk_stat_visit(dev, q, false, kblk_seq_field, m);
+		ret = kblk_stat_visit(dev, q, kblk_seq_field, m);
 		if (ret)
 			return ret;
 		seq_putc(m, '\n');
@@ -241,6 +268,8 @@ void kblk_debugfs_add(struct kblk_dev *dev)
 	debugfs_create_file("config", 0444, dev->dir, dev, &kblk_config_fops);
 	debugfs_create_file("stats", 0444, dev->dir, dev, &kblk_stats_fops);
 	debugfs_create_file("hwq", 0444, dev->dir, dev, &kblk_hwq_fops);
+	debugfs_create_file("latency", 0444, dev->dir, dev,
+			    &kblk_latency_fops);
 }
 
 /* ---- netlink ---- */
@@ -270,7 +299,7 @@ static int kblk_nl_size(void *ctx, const char *name, u64 val)
 int kblk_stats_size(struct kblk_dev *dev, int hwq, size_t *size)
 {
 	*size += nla_total_size(0);
-	return kblk_stat_visit(dev, hwq, hwq < 0, kblk_nl_size, size);
+	return kblk_stat_visit(dev, hwq, kblk_nl_size, size);
 }
 
 /* KSCOPE_BLK_STATS of the device (@hwq -1, with histograms) or a queue. */
@@ -281,9 +310,37 @@ int kblk_stats_put(struct sk_buff *skb, struct kblk_dev *dev, int hwq)
 
 	if (!nest)
 		return -EMSGSIZE;
-	ret = kblk_stat_visit(dev, hwq, hwq < 0, kblk_nl_pair, skb);
+	ret = kblk_stat_visit(dev, hwq, kblk_nl_pair, skb);
 	if (ret)
 		return ret;
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+size_t kblk_lat_size(const struct kblk_lat *l)
+{
+	unsigned int op;
+	size_t size = 0;
+
+	for (op = 0; op < KBLK_NR_OPS; op++)
+		size += nla_total_size(0) +
+			nla_total_size(strlen(kblk_op_names[op]) + 1) +
+			kscope_hist_data_nest_size(&l->op[op]);
+	return size;
+}
+
+int kblk_lat_put(struct sk_buff *skb, const struct kblk_lat *l)
+{
+	struct nlattr *nest;
+	unsigned int op;
+
+	for (op = 0; op < KBLK_NR_OPS; op++) {
+		nest = nla_nest_start(skb, KSCOPE_BLK_LAT);
+		if (!nest ||
+		    nla_put_string(skb, KSCOPE_BLK_LAT_OP, kblk_op_names[op]) ||
+		    kscope_hist_data_put(skb, KSCOPE_BLK_HIST, &l->op[op]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
 	return 0;
 }

@@ -125,7 +125,11 @@ static int kscope_source_check(struct kscope_source *src)
 			return -EINVAL;
 	if (src->nr_events > U16_MAX || (src->nr_events && !src->events))
 		return -EINVAL;
-	if ((src->ctl || src->ctl_get || src->ctl_attr) &&
+	/*
+	 * a source that takes control requests owns a nest; one that only
+	 * answers read requests may own none (they then carry no nest)
+	 */
+	if ((src->ctl || src->ctl_attr) &&
 	    !kscope_ctl_attr_valid(src->ctl_attr)) {
 		pr_err("source %s: ctl_attr %u is no KSCOPE_A_CTL_<SOURCE> attribute: refused\n",
 		       src->name, src->ctl_attr);

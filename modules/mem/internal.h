@@ -10,9 +10,10 @@
 #include <linux/mmzone.h>
 #include <linux/types.h>
 #include <kscope/compat-mem.h>
+#include <kscope/hist.h>
 #include <kscope/kscope.h>
 
-#define MEM_NR_BUCKETS	32
+#define MEM_SLOW_SLOTS	32	/* slow-path latency, usecs */
 /* counter names exist for this many orders */
 #define MEM_ORDERS_NAMED	16
 
@@ -43,7 +44,7 @@ void mem_probes_detach(void);
 void mem_probes_enable(void);
 void mem_probes_disable(void);
 void mem_probes_debugfs(struct dentry *dir);
-void mem_slow_hist(u64 *hist);
+extern struct kscope_hist mem_slow_lat;
 
 /* freelist.c */
 void mem_freelist_debugfs(struct dentry *dir);

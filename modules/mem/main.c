@@ -91,8 +91,7 @@ static size_t mem_ctl_size(bool by_mt)
 {
 	return nla_total_size(sizeof(u32)) +		/* HIGH_ORDER */
 	       nla_total_size(sizeof(u32)) +		/* NR_ORDERS */
-	       nla_total_size(0) +			/* SLOW_HIST */
-	       MEM_NR_BUCKETS * nla_total_size_64bit(sizeof(u64)) +
+	       kscope_hist_nest_size(&mem_slow_lat) +	/* SLOW_HIST */
 	       mem_freelist_size(by_mt);
 }
 
@@ -101,11 +100,9 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 {
 	struct nlattr *tb[KSCOPE_MEM_MAX + 1];
 	bool by_mt = mem_may_walk(info);
-	u64 hist[MEM_NR_BUCKETS];
-	struct nlattr *nest, *hn;
 	struct sk_buff *msg;
+	struct nlattr *nest;
 	size_t size;
-	unsigned int b;
 	int ret;
 
 	if (ctl) {
@@ -127,17 +124,9 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		return -ENOMEM;
 	ret = -EMSGSIZE;
 	if (nla_put_u32(msg, KSCOPE_MEM_HIGH_ORDER, READ_ONCE(mem_high_order)) ||
-	    nla_put_u32(msg, KSCOPE_MEM_NR_ORDERS, KSCOPE_NR_ORDERS))
+	    nla_put_u32(msg, KSCOPE_MEM_NR_ORDERS, KSCOPE_NR_ORDERS) ||
+	    kscope_hist_put(msg, KSCOPE_MEM_SLOW_HIST, &mem_slow_lat))
 		goto free_msg;
-	mem_slow_hist(hist);
-	hn = nla_nest_start(msg, KSCOPE_MEM_SLOW_HIST);
-	if (!hn)
-		goto free_msg;
-	for (b = 0; b < MEM_NR_BUCKETS; b++)
-		if (hist[b] && nla_put_u64_64bit(msg, b + 1, hist[b],
-						 KSCOPE_MEM_PAD))
-			goto free_msg;
-	nla_nest_end(msg, hn);
 	ret = mem_freelist_put(msg, by_mt);
 	if (ret)
 		goto free_msg;

@@ -25,7 +25,6 @@
 
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
-#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
@@ -72,10 +71,10 @@ const struct kscope_event_desc mem_events[ME_NR_EVENTS] = {
 struct mem_cpu_stats {
 	u64 allocs[MAX_NR_ZONES][KSCOPE_NR_ORDERS][MIGRATE_TYPES];
 	u64 frees[MAX_NR_ZONES][KSCOPE_NR_ORDERS];
-	u64 slow_hist[MEM_NR_BUCKETS];
 };
 
 static struct mem_cpu_stats __percpu *mem_cpu;
+struct kscope_hist mem_slow_lat;
 
 /* the source is registered: its counters exist (see the top) */
 static bool mem_enabled;
@@ -156,13 +155,11 @@ static int slow_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int slow_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	u64 us = div_u64(ktime_get_ns() - *(u64 *)ri->data, NSEC_PER_USEC);
-	unsigned int b = min_t(unsigned int, us ? ilog2(us) + 1 : 0,
-			       MEM_NR_BUCKETS - 1);
 
 	if (!mem_on())
 		return 0;
 	kscope_count(&mem_src, MC_SLOWPATH);
-	this_cpu_inc(mem_cpu->slow_hist[b]);
+	kscope_hist_add(&mem_slow_lat, us);
 	return 0;
 }
 
@@ -221,17 +218,6 @@ int mem_probes_attach(char *attach, size_t len)
 	return 0;
 }
 
-void mem_slow_hist(u64 *hist)
-{
-	unsigned int b;
-	int cpu;
-
-	memset(hist, 0, MEM_NR_BUCKETS * sizeof(*hist));
-	for_each_possible_cpu(cpu)
-		for (b = 0; b < MEM_NR_BUCKETS; b++)
-			hist[b] += READ_ONCE(per_cpu_ptr(mem_cpu, cpu)->slow_hist[b]);
-}
-
 /* "zone order migratetype count", non-zero rows */
 static int allocs_show(struct seq_file *m, void *v)
 {
@@ -276,17 +262,9 @@ static int frees_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(frees);
 
-/* "lo_us count": slow-path latency, [lo_us, 2 * lo_us) */
 static int slowpath_hist_show(struct seq_file *m, void *v)
 {
-	u64 hist[MEM_NR_BUCKETS];
-	unsigned int b;
-
-	mem_slow_hist(hist);
-	for (b = 0; b < MEM_NR_BUCKETS; b++)
-		if (hist[b])
-			seq_printf(m, "%llu %llu\n", b ? 1ULL << (b - 1) : 0,
-				   hist[b]);
+	kscope_hist_show(m, &mem_slow_lat);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(slowpath_hist);
@@ -311,12 +289,22 @@ void mem_probes_debugfs(struct dentry *dir)
 
 int mem_probes_init(void)
 {
+	int ret;
+
+	ret = kscope_hist_init(&mem_slow_lat, KSCOPE_UNIT_US, MEM_SLOW_SLOTS);
+	if (ret)
+		return ret;
 	mem_cpu = alloc_percpu(struct mem_cpu_stats);
-	return mem_cpu ? 0 : -ENOMEM;
+	if (!mem_cpu) {
+		kscope_hist_free(&mem_slow_lat);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void mem_probes_exit(void)
 {
 	free_percpu(mem_cpu);
 	mem_cpu = NULL;
+	kscope_hist_free(&mem_slow_lat);
 }

@@ -165,7 +165,9 @@ static size_t kprb_entry_size(const struct kprb *p)
 	       nla_total_size(strlen(p->sym) + 1) +
 	       nla_total_size(strlen(p->resolved) + 1) +
 	       nla_total_size(sizeof(u32)) +			/* FLAGS */
-	       3 * nla_total_size_64bit(sizeof(u64));	/* HITS, RETURNS, NMISSED */
+	       3 * nla_total_size_64bit(sizeof(u64)) +	/* HITS, RETURNS, NMISSED */
+	       (p->flags & KSCOPE_PROBE_F_LATENCY ?
+		kscope_hist_nest_size(&p->lat) : 0);	/* HIST */
 }
 
 static int kprb_put_entry(struct sk_buff *msg, const struct kprb *p,
@@ -185,7 +187,9 @@ static int kprb_put_entry(struct sk_buff *msg, const struct kprb *p,
 	    nla_put_u64_64bit(msg, KSCOPE_PROBE_RETURNS, s->returns,
 			      KSCOPE_PROBE_PAD) ||
 	    nla_put_u64_64bit(msg, KSCOPE_PROBE_NMISSED, kprb_nmissed(p),
-			      KSCOPE_PROBE_PAD))
+			      KSCOPE_PROBE_PAD) ||
+	    (p->flags & KSCOPE_PROBE_F_LATENCY &&
+	     kscope_hist_put(msg, KSCOPE_PROBE_HIST, &p->lat)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, e);
 	return 0;

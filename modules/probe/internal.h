@@ -7,13 +7,14 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <kscope/hist.h>
 #include <kscope/kscope.h>
 #include <kscope/policy.h>
 #include <kscope/resolve.h>
 
 #define KPRB_NAME_MAX	KSCOPE_PROBE_SYMBOL_SIZE	/* longest symbol, NUL */
 #define KPRB_EV_SYM	64	/* symbol bytes in an event */
-#define KPRB_SLOTS	40	/* log2 ns latency buckets */
+#define KPRB_SLOTS	40	/* latency histogram, ns: the last from 2^39 */
 
 enum kprb_counter {
 	KPC_PROBES_ADDED,
@@ -32,7 +33,6 @@ enum kprb_event {
 struct kprb_stats {
 	u64 hits;
 	u64 returns;
-	u64 hist[KPRB_SLOTS];
 };
 
 struct kprb {
@@ -42,6 +42,7 @@ struct kprb {
 	char sym[KPRB_NAME_MAX];	/* as asked */
 	char resolved[KPRB_NAME_MAX];	/* as probed */
 	struct kprb_stats __percpu *stats;
+	struct kscope_hist lat;		/* KSCOPE_PROBE_F_LATENCY only */
 	bool is_ret;
 	struct kprobe kp;		/* entry only */
 	struct kretprobe krp;		/* with a return side */

@@ -10,7 +10,6 @@
 
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
-#include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/sched/clock.h>
 #include <linux/seq_file.h>
@@ -104,9 +103,7 @@ static int ret_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
 	this_cpu_inc(p->stats->returns);
 	kscope_count(&kprb_src, KPC_RETURNS);
 	if (p->flags & KSCOPE_PROBE_F_LATENCY)
-		this_cpu_inc(p->stats->hist[min_t(unsigned int,
-					  lat ? ilog2(lat) : 0,
-					  KPRB_SLOTS - 1)]);
+		kscope_hist_add(&p->lat, lat);
 	emit_hit(p, lat);
 	return 0;
 }
@@ -152,6 +149,13 @@ struct kprb *kprb_create(const char *sym, const char *resolved, u32 flags,
 		NL_SET_ERR_MSG(extack, "probe: no memory");
 		ret = -ENOMEM;
 		goto free_probe;
+	}
+	if (flags & KSCOPE_PROBE_F_LATENCY) {
+		ret = kscope_hist_init(&p->lat, KSCOPE_UNIT_NS, KPRB_SLOTS);
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "probe: no memory");
+			goto free_stats;
+		}
 	}
 	p->flags = flags;
 	strscpy(p->sym, sym, sizeof(p->sym));
@@ -202,6 +206,7 @@ unregister:
 	else
 		unregister_kprobe(&p->kp);
 free_stats:
+	kscope_hist_free(&p->lat);
 	free_percpu(p->stats);
 free_probe:
 	kfree(p);
@@ -214,6 +219,7 @@ void kprb_destroy(struct kprb *p)
 		unregister_kretprobe(&p->krp);
 	else
 		unregister_kprobe(&p->kp);
+	kscope_hist_free(&p->lat);
 	free_percpu(p->stats);
 	kfree(p);
 }
@@ -227,7 +233,7 @@ u64 kprb_nmissed(const struct kprb *p)
 
 void kprb_sum(const struct kprb *p, struct kprb_stats *s)
 {
-	unsigned int cpu, i;
+	unsigned int cpu;
 
 	memset(s, 0, sizeof(*s));
 	for_each_possible_cpu(cpu) {
@@ -235,8 +241,6 @@ void kprb_sum(const struct kprb *p, struct kprb_stats *s)
 
 		s->hits += READ_ONCE(c->hits);
 		s->returns += READ_ONCE(c->returns);
-		for (i = 0; i < KPRB_SLOTS; i++)
-			s->hist[i] += READ_ONCE(c->hist[i]);
 	}
 }
 
@@ -273,29 +277,26 @@ static int probes_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(probes);
 
-/* "id N ns LO HI COUNT" lines, non-empty buckets only */
+/* "id N symbol S resolved R", then its histogram, per latency probe */
 static int latency_show(struct seq_file *m, void *v)
 {
-	struct kprb_stats *s;
-	unsigned int i;
+	struct kscope_hist_data *d;
 	struct kprb *p;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
+	d = kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
 		return -ENOMEM;
 	mutex_lock(&kprb_lock);
 	list_for_each_entry(p, &kprb_list, node) {
 		if (!(p->flags & KSCOPE_PROBE_F_LATENCY))
 			continue;
-		kprb_sum(p, s);
-		for (i = 0; i < KPRB_SLOTS; i++)
-			if (s->hist[i])
-				seq_printf(m, "id %u ns %llu %llu %llu\n", p->id,
-					   i ? 1ULL << i : 0, (2ULL << i) - 1,
-					   s->hist[i]);
+		kscope_hist_sum(&p->lat, d);
+		seq_printf(m, "id %u symbol %s resolved %s\n", p->id, p->sym,
+			   p->resolved);
+		kscope_hist_data_show(m, d);
 	}
 	mutex_unlock(&kprb_lock);
-	kfree(s);
+	kfree(d);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(latency);

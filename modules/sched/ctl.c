@@ -147,13 +147,20 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		memcpy(&f, cur, offsetof(struct ksch_filter, rcu));
 	rcu_read_unlock();
 
-	msg = kscope_ctl_reply_start(src, info, NLMSG_DEFAULT_SIZE, &nest);
+	msg = kscope_ctl_reply_start(src, info,
+				     nla_total_size(strlen(src->name) + 1) +
+				     nla_total_size(0) +	/* KSCOPE_A_CTL */
+				     nla_total_size(sizeof(u32)) +
+				     nla_total_size(sizeof(f.comm)) +
+				     nla_total_size_64bit(sizeof(u64)) +
+				     ksch_hist_nest_size(), &nest);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, KSCOPE_SCHED_PID, f.pid) ||
 	    nla_put_string(msg, KSCOPE_SCHED_COMM, f.comm) ||
 	    nla_put_u64_64bit(msg, KSCOPE_SCHED_CGROUP, f.cgroup,
-			      KSCOPE_SCHED_PAD))
+			      KSCOPE_SCHED_PAD) ||
+	    ksch_hist_put(msg, KSCOPE_SCHED_RUNQ_HIST))
 		goto nla_put_failure;
 	return kscope_ctl_reply_send(msg, nest, info);
 

@@ -7,9 +7,10 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <kscope/hist.h>
 #include <kscope/kscope.h>
 
-/* log2 buckets of microseconds, as runqlat prints them */
+/* run-queue latency histograms: usecs, the last slot from 2^26 us (67 s) */
 #define KSCH_SLOTS	27
 #define KSCH_FILE_LEN	64
 
@@ -61,7 +62,7 @@ struct ksch_portrait {
 	u64 nvcsw;
 	u64 nivcsw;
 	u32 threads;
-	u32 runq_hist[KSCH_SLOTS];
+	struct kscope_hist_data runq_hist;	/* usecs */
 };
 
 extern struct kscope_source ksch_src;
@@ -76,8 +77,9 @@ void ksch_tables_reset(void);
 void ksch_tables_debugfs(struct dentry *dir);
 void ksch_stamp(u32 tid, u64 now);
 bool ksch_unstamp(u32 tid, u64 *ts);
-unsigned int ksch_slot(u64 delta_ns);
 void ksch_hist_add(u64 delta_ns);
+int ksch_hist_put(struct sk_buff *msg, int attrtype);
+size_t ksch_hist_nest_size(void);
 /*
  * Run @fn on the portrait of @p's process under its bucket lock, creating
  * it when @create and the filter matches. Returns false when untracked.

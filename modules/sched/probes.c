@@ -172,7 +172,7 @@ static void account_in(struct ksch_portrait *pt, void *arg)
 
 	pt->runq_ns += delta;
 	pt->runq_samples++;
-	pt->runq_hist[ksch_slot(delta)]++;
+	kscope_hist_data_add(&pt->runq_hist, div_u64(delta, NSEC_PER_USEC));
 }
 
 static void probe_switch(void *data, bool preempt, struct task_struct *prev,

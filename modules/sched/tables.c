@@ -9,7 +9,7 @@
  * - portraits: per process, 8-way set-associative by tgid; a full set
  *   reuses an exited portrait first, then the least recently updated
  *   (portrait_evictions);
- * - the system-wide run-queue histogram: per CPU.
+ * - the system-wide run-queue histogram: the core's, per CPU.
  *
  * Each set has a raw spinlock, always the innermost lock, always taken
  * with interrupts off: sched_wakeup fires in hard IRQ (a device interrupt
@@ -55,19 +55,18 @@ static unsigned int stamp_bits;
 static struct portrait_set *portraits;
 static unsigned int portrait_bits;
 
-struct ksch_hist {
-	u64 slot[KSCH_SLOTS];
-};
-static DEFINE_PER_CPU(struct ksch_hist, runq_hist);
+static struct kscope_hist runq_hist;
 
 int ksch_tables_init(void)
 {
 	unsigned int i, nr_stamp = tasks_max / STAMP_WAYS;
 	unsigned int nr_portrait = portraits_max / PORTRAIT_WAYS;
 
+	if (kscope_hist_init(&runq_hist, KSCOPE_UNIT_US, KSCH_SLOTS))
+		return -ENOMEM;
 	stamps = vzalloc(array_size(nr_stamp, sizeof(*stamps)));
 	if (!stamps)
-		return -ENOMEM;
+		goto free_hist;
 	portraits = vzalloc(array_size(nr_portrait, sizeof(*portraits)));
 	if (!portraits)
 		goto free_stamps;
@@ -82,6 +81,8 @@ int ksch_tables_init(void)
 free_stamps:
 	vfree(stamps);
 	stamps = NULL;
+free_hist:
+	kscope_hist_free(&runq_hist);
 	return -ENOMEM;
 }
 
@@ -89,26 +90,21 @@ void ksch_tables_exit(void)
 {
 	vfree(portraits);
 	vfree(stamps);
+	kscope_hist_free(&runq_hist);
 }
 
 /* Zero the histograms and forget the portraits (stamps stay valid). */
 void ksch_tables_reset(void)
 {
-	unsigned int i, cpu;
 	unsigned long flags;
+	unsigned int i;
 
 	for (i = 0; i < (1U << portrait_bits); i++) {
 		raw_spin_lock_irqsave(&portraits[i].lock, flags);
 		memset(portraits[i].e, 0, sizeof(portraits[i].e));
 		raw_spin_unlock_irqrestore(&portraits[i].lock, flags);
 	}
-	for_each_possible_cpu(cpu) {
-		struct ksch_hist *h = per_cpu_ptr(&runq_hist, cpu);
-		unsigned int s;
-
-		for (s = 0; s < KSCH_SLOTS; s++)
-			WRITE_ONCE(h->slot[s], 0);
-	}
+	kscope_hist_reset(&runq_hist);
 }
 
 void ksch_stamp(u32 tid, u64 now)
@@ -159,18 +155,20 @@ bool ksch_unstamp(u32 tid, u64 *ts)
 	return found;
 }
 
-/* runqlat's buckets: floor(log2(usecs)), 0 and 1 us both in slot 0 */
-unsigned int ksch_slot(u64 delta_ns)
-{
-	u64 us = div_u64(delta_ns, NSEC_PER_USEC);
-	unsigned int s = us ? ilog2(us) : 0;
-
-	return min_t(unsigned int, s, KSCH_SLOTS - 1);
-}
-
+/* usecs, as runqlat counts them */
 void ksch_hist_add(u64 delta_ns)
 {
-	this_cpu_inc(runq_hist.slot[ksch_slot(delta_ns)]);
+	kscope_hist_add(&runq_hist, div_u64(delta_ns, NSEC_PER_USEC));
+}
+
+size_t ksch_hist_nest_size(void)
+{
+	return kscope_hist_nest_size(&runq_hist);
+}
+
+int ksch_hist_put(struct sk_buff *msg, int attrtype)
+{
+	return kscope_hist_put(msg, attrtype, &runq_hist);
 }
 
 static void portrait_init(struct ksch_portrait *pt, struct task_struct *p,
@@ -189,6 +187,7 @@ static void portrait_init(struct ksch_portrait *pt, struct task_struct *p,
 	pt->start_ns = leader->start_time;
 	pt->last_ns = now;
 	pt->threads = 1;
+	kscope_hist_data_init(&pt->runq_hist, KSCOPE_UNIT_US, KSCH_SLOTS);
 }
 
 bool ksch_portrait_do(struct task_struct *p, bool create, u64 now,
@@ -238,36 +237,19 @@ bool ksch_portrait_do(struct task_struct *p, bool create, u64 now,
 
 static int runqlat_show(struct seq_file *m, void *v)
 {
-	u64 sum[KSCH_SLOTS] = { }, total = 0;
-	unsigned int cpu, s, last = 0;
-
-	for_each_possible_cpu(cpu) {
-		struct ksch_hist *h = per_cpu_ptr(&runq_hist, cpu);
-
-		for (s = 0; s < KSCH_SLOTS; s++)
-			sum[s] += READ_ONCE(h->slot[s]);
-	}
-	for (s = 0; s < KSCH_SLOTS; s++) {
-		total += sum[s];
-		if (sum[s])
-			last = s;
-	}
-	seq_printf(m, "samples %llu\n", total);
-	for (s = 0; s <= last; s++)
-		seq_printf(m, "usecs %llu %llu %llu\n", s ? 1ULL << s : 0,
-			   (2ULL << s) - 1, sum[s]);
+	kscope_hist_show(m, &runq_hist);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(runqlat);
 
 /*
- * One process per line: key value pairs, the histogram last as
- * "hist a,b,c" (slot i = [2^i, 2^(i+1)) us, trailing zeros cut).
+ * One process per line of key value pairs, then its run-queue histogram
+ * when it has samples (as runqlat -P prints one per process).
  */
 static int portraits_show(struct seq_file *m, void *v)
 {
 	struct ksch_portrait *pt;
-	unsigned int i, w, s, last;
+	unsigned int i, w;
 	unsigned long flags;
 
 	pt = kmalloc(sizeof(*pt), GFP_KERNEL);
@@ -280,7 +262,7 @@ static int portraits_show(struct seq_file *m, void *v)
 			raw_spin_unlock_irqrestore(&portraits[i].lock, flags);
 			if (pt->state == KP_FREE)
 				continue;
-			seq_printf(m, "pid %u ppid %u comm %s state %s start_ns %llu lifetime_ns %llu oncpu_ns %llu runq_ns %llu runq_samples %llu nvcsw %llu nivcsw %llu threads %u filename %s hist ",
+			seq_printf(m, "pid %u ppid %u comm %s state %s start_ns %llu lifetime_ns %llu oncpu_ns %llu runq_ns %llu runq_samples %llu nvcsw %llu nivcsw %llu threads %u filename %s\n",
 				   pt->tgid, pt->ppid, pt->comm[0] ? pt->comm : "-",
 				   pt->state == KP_LIVE ? "live" : "exited",
 				   pt->start_ns,
@@ -289,14 +271,7 @@ static int portraits_show(struct seq_file *m, void *v)
 				   pt->oncpu_ns, pt->runq_ns, pt->runq_samples,
 				   pt->nvcsw, pt->nivcsw, pt->threads,
 				   pt->filename[0] ? pt->filename : "-");
-			last = 0;
-			for (s = 0; s < KSCH_SLOTS; s++)
-				if (pt->runq_hist[s])
-					last = s;
-			for (s = 0; s <= last; s++)
-				seq_printf(m, "%s%u", s ? "," : "",
-					   pt->runq_hist[s]);
-			seq_putc(m, '\n');
+			kscope_hist_data_show(m, &pt->runq_hist);
 		}
 	}
 	kfree(pt);

@@ -86,14 +86,9 @@ static size_t ops_size(const struct vfs_reply_ops *o)
 	size_t size = nla_total_size(0) +
 		      nla_total_size(strlen(vfs_fs_name(o->fs)) + 1) +
 		      nla_total_size(sizeof(u8)) +
-		      3 * nla_total_size_64bit(sizeof(u64)) +
-		      nla_total_size(0);	/* the histogram nest */
-	unsigned int b;
+		      3 * nla_total_size_64bit(sizeof(u64));
 
-	for (b = 0; b < VFS_NR_BUCKETS; b++)
-		if (o->st.hist[b])
-			size += nla_total_size_64bit(sizeof(u64));
-	return size;
+	return size + kscope_hist_data_nest_size(&o->st.hist);
 }
 
 static size_t top_size(const struct vfs_top_ent *e, bool file)
@@ -136,21 +131,6 @@ static int put_settings(struct sk_buff *msg, struct kscope_source *src)
 	return 0;
 }
 
-static int put_hist(struct sk_buff *msg, int type, const u64 *hist)
-{
-	struct nlattr *nest = nla_nest_start(msg, type);
-	unsigned int b;
-
-	if (!nest)
-		return -EMSGSIZE;
-	for (b = 0; b < VFS_NR_BUCKETS; b++)
-		if (hist[b] && nla_put_u64_64bit(msg, b + 1, hist[b],
-						 KSCOPE_VFS_PAD))
-			return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
 static int put_ops(struct sk_buff *msg, const struct vfs_reply_ops *o)
 {
 	struct nlattr *nest = nla_nest_start(msg, KSCOPE_VFS_OPS);
@@ -164,7 +144,7 @@ static int put_ops(struct sk_buff *msg, const struct vfs_reply_ops *o)
 			      KSCOPE_VFS_PAD) ||
 	    nla_put_u64_64bit(msg, KSCOPE_VFS_ERRORS, o->st.errors,
 			      KSCOPE_VFS_PAD) ||
-	    put_hist(msg, KSCOPE_VFS_HIST, o->st.hist))
+	    kscope_hist_data_put(msg, KSCOPE_VFS_HIST, &o->st.hist))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

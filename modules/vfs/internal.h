@@ -9,13 +9,14 @@
 
 #include <linux/sched.h>
 #include <linux/types.h>
+#include <kscope/hist.h>
 #include <kscope/kscope.h>
 
 #define VFS_NR_OPS	__KSCOPE_VFS_OP_MAX
 /* filesystem types told apart; the last slot gathers the rest */
 #define VFS_NR_FS	16
 #define VFS_FS_NAME	16
-#define VFS_NR_BUCKETS	32
+#define VFS_HIST_SLOTS	32	/* latency, usecs */
 #define VFS_FILE_NAME	32
 
 enum vfs_counter {
@@ -62,7 +63,7 @@ int vfs_nr_fs(void);
 void vfs_stats_account(const struct vfs_op_rec *r, bool timed);
 struct vfs_opstat {
 	u64 count, bytes, errors;
-	u64 hist[VFS_NR_BUCKETS];
+	struct kscope_hist_data hist;
 };
 void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st);
 

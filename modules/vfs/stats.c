@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-filesystem, per-operation counts, bytes, errors and log2 latency
- * histograms. Each filesystem slot has a per-CPU block (one block per slot
+ * Per-filesystem, per-operation counts, bytes, errors and latency
+ * histograms (the core's). Each filesystem slot has a per-CPU block (one block per slot
  * keeps each allocation well under the per-CPU allocator's 32 KB limit);
  * a probe adds to this CPU's block (this_cpu_ptr(), preemption is off in
  * the probe) inside a u64_stats update section, and a reader sums the
@@ -17,7 +17,6 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
-#include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -33,10 +32,10 @@ struct vfs_fs_stats {
 	u64_stats_t count[VFS_NR_OPS];
 	u64_stats_t bytes[VFS_NR_OPS];
 	u64_stats_t errors[VFS_NR_OPS];
-	u64_stats_t hist[VFS_NR_OPS][VFS_NR_BUCKETS];
 };
 
 static struct vfs_fs_stats __percpu *vfs_pcpu[VFS_NR_FS];
+static struct kscope_hist vfs_hist[VFS_NR_FS][VFS_NR_OPS];
 
 struct vfs_fs_slot {
 	const struct file_system_type *type;	/* key only, never followed */
@@ -90,14 +89,6 @@ out:
 	return i;
 }
 
-static unsigned int lat_bucket(u64 ns)
-{
-	u64 us = ns / NSEC_PER_USEC;
-
-	/* 0 us in slot 0, [2^(n-1), 2^n) us in slot n */
-	return min_t(unsigned int, us ? ilog2(us) + 1 : 0, VFS_NR_BUCKETS - 1);
-}
-
 /* Probe context: preemption is off, so this CPU's block stays ours. */
 void vfs_stats_account(const struct vfs_op_rec *r, bool timed)
 {
@@ -109,15 +100,16 @@ void vfs_stats_account(const struct vfs_op_rec *r, bool timed)
 	u64_stats_add(&s->bytes[r->op], r->bytes);
 	if (r->ret < 0)
 		u64_stats_inc(&s->errors[r->op]);
-	if (timed)
-		u64_stats_inc(&s->hist[r->op][lat_bucket(r->lat_ns)]);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	if (timed)
+		kscope_hist_add(&vfs_hist[r->fs][r->op],
+				div_u64(r->lat_ns, NSEC_PER_USEC));
 }
 
 void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st)
 {
-	u64 count, bytes, errors, hist[VFS_NR_BUCKETS];
-	unsigned int b, start;
+	u64 count, bytes, errors;
+	unsigned int start;
 	int cpu;
 
 	memset(st, 0, sizeof(*st));
@@ -129,15 +121,12 @@ void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st)
 			count = u64_stats_read(&s->count[op]);
 			bytes = u64_stats_read(&s->bytes[op]);
 			errors = u64_stats_read(&s->errors[op]);
-			for (b = 0; b < VFS_NR_BUCKETS; b++)
-				hist[b] = u64_stats_read(&s->hist[op][b]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		st->count += count;
 		st->bytes += bytes;
 		st->errors += errors;
-		for (b = 0; b < VFS_NR_BUCKETS; b++)
-			st->hist[b] += hist[b];
 	}
+	kscope_hist_sum(&vfs_hist[fs][op], &st->hist);
 }
 
 /* "fs op count bytes errors" for every pair seen */
@@ -165,11 +154,11 @@ static int ops_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(ops);
 
-/* "fs op lo_us count": one line per non-empty bucket, lo_us inclusive */
+/* "fs op" then its latency histogram, for every pair with samples */
 static int hist_show(struct seq_file *m, void *v)
 {
 	struct vfs_opstat *st;
-	unsigned int op, b;
+	unsigned int op;
 	int fs, n = vfs_nr_fs();
 
 	st = kmalloc(sizeof(*st), GFP_KERNEL);
@@ -178,13 +167,11 @@ static int hist_show(struct seq_file *m, void *v)
 	for (fs = 0; fs < n; fs++) {
 		for (op = 0; op < VFS_NR_OPS; op++) {
 			vfs_stats_read(fs, op, st);
-			for (b = 0; b < VFS_NR_BUCKETS; b++)
-				if (st->hist[b])
-					seq_printf(m, "%s %s %llu %llu\n",
-						   vfs_fs_name(fs),
-						   vfs_op_names[op],
-						   b ? 1ULL << (b - 1) : 0,
-						   st->hist[b]);
+			if (!st->hist.count)
+				continue;
+			seq_printf(m, "%s %s\n", vfs_fs_name(fs),
+				   vfs_op_names[op]);
+			kscope_hist_data_show(m, &st->hist);
 		}
 	}
 	kfree(st);
@@ -200,6 +187,7 @@ void vfs_stats_debugfs(struct dentry *dir)
 
 int vfs_stats_init(void)
 {
+	unsigned int op;
 	int fs, cpu;
 
 	for (fs = 0; fs < VFS_NR_FS; fs++) {
@@ -208,6 +196,10 @@ int vfs_stats_init(void)
 			goto free_pcpu;
 		for_each_possible_cpu(cpu)
 			u64_stats_init(&per_cpu_ptr(vfs_pcpu[fs], cpu)->syncp);
+		for (op = 0; op < VFS_NR_OPS; op++)
+			if (kscope_hist_init(&vfs_hist[fs][op], KSCOPE_UNIT_US,
+					     VFS_HIST_SLOTS))
+				goto free_pcpu;
 	}
 	strscpy(vfs_fs[VFS_NR_FS - 1].name, "other", VFS_FS_NAME);
 	return 0;
@@ -219,10 +211,13 @@ free_pcpu:
 
 void vfs_stats_exit(void)
 {
+	unsigned int op;
 	int fs;
 
 	for (fs = 0; fs < VFS_NR_FS; fs++) {
 		free_percpu(vfs_pcpu[fs]);
 		vfs_pcpu[fs] = NULL;
+		for (op = 0; op < VFS_NR_OPS; op++)
+			kscope_hist_free(&vfs_hist[fs][op]);
 	}
 }

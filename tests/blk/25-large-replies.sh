@@ -13,7 +13,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-blk.sh"
 
-ktap_plan 7
+ktap_plan 8
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 ks_load kscope_blk || { ktap_fail "load kscope_blk"; ktap_done; }
 
@@ -39,6 +39,8 @@ ktap_eq "polled rows: the last 16" "$(seq 64 79 | tr '\n' ' ')" \
 		"$KS_TMP/stat.json" | sed 's/hwq\([0-9]*\)_polled/\1/' | sort -n | tr '\n' ' ')"
 ktap_eq "per-queue writes add up to /proc/diskstats' writes" "$(( wr1 - wr0 ))" \
 	"$(jq '[.[0] | to_entries[] | select(.key | test("^hwq[0-9]+_write_reqs$")) | .value] | add' "$KS_TMP/stat.json")"
+ktap_eq "per-queue write latency samples add up to /proc/diskstats' writes" "$(( wr1 - wr0 ))" \
+	"$(jq '[.[0] | to_entries[] | select(.key | test("^hwq[0-9]+_write_lat$")) | .value.buckets[].count] | add' "$KS_TMP/stat.json")"
 $KSCOPE blk del big
 
 for i in $(seq 1 40); do

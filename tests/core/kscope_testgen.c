@@ -11,19 +11,29 @@
  * ktime_get_mono_fast_ns that the channel calls while a tick is being
  * emitted (lost_recursion, where it used to deadlock the CPU), and a
  * source whose payload struct has padding (its registration must fail).
+ *
+ * Loaded with hist_values=..., it feeds those values into one of the
+ * core's histograms, each on CPU (index mod online CPUs) from an IPI, and
+ * registers a second source, "testgen_hist", that shows the histogram
+ * (debugfs testgen_hist/hist, KSCOPE_TG_HIST in its CTL_GET reply).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/timekeeping.h>
+#include <kscope/hist.h>
 #include <kscope/kscope.h>
 #include <kscope/policy.h>
 
@@ -379,6 +389,100 @@ static void tg_names_exit(void)
 	kfree(tg_extra_names);
 }
 
+/* ---- a histogram of values chosen by the test ---- */
+
+#define TG_HIST_SLOTS	16	/* the last one from 32768 */
+
+static unsigned long hist_values[128];
+static unsigned int hist_nr;
+module_param_array(hist_values, ulong, &hist_nr, 0444);
+MODULE_PARM_DESC(hist_values, "tests only: values (usecs) fed into a histogram at load, each from an IPI");
+
+static struct kscope_hist tg_hist;
+
+static int tg_hist_get(struct kscope_source *src, struct nlattr *ctl,
+		       struct genl_info *info)
+{
+	struct sk_buff *msg;
+	struct nlattr *nest;
+
+	if (ctl && nla_len(ctl)) {
+		NL_SET_BAD_ATTR(info->extack, ctl);
+		NL_SET_ERR_MSG(info->extack, "testgen_hist queries take no attributes");
+		return -EINVAL;
+	}
+	msg = kscope_ctl_reply_start(src, info,
+				     nla_total_size(strlen(src->name) + 1) +
+				     nla_total_size(0) +	/* KSCOPE_A_CTL */
+				     kscope_hist_nest_size(&tg_hist), &nest);
+	if (!msg)
+		return -ENOMEM;
+	if (kscope_hist_put(msg, KSCOPE_TG_HIST, &tg_hist)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return kscope_ctl_reply_send(msg, nest, info);
+}
+
+static struct kscope_source tg_hist_src = {
+	.name = "testgen_hist",
+	.owner = THIS_MODULE,
+	.attach = "none (values from the hist_values parameter, tests only)",
+	.ctl_get = tg_hist_get,
+};
+
+static int tg_hist_show(struct seq_file *m, void *v)
+{
+	kscope_hist_show(m, &tg_hist);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(tg_hist);
+
+/* hard IRQ on another CPU (or IRQs off on this one): probe context */
+static void tg_hist_feed(void *arg)
+{
+	kscope_hist_add(&tg_hist, *(u64 *)arg);
+}
+
+static int tg_hist_init(void)
+{
+	unsigned int i, n, cpu;
+	u64 v;
+	int ret;
+
+	if (!hist_nr)
+		return 0;
+	ret = kscope_hist_init(&tg_hist, KSCOPE_UNIT_US, TG_HIST_SLOTS);
+	if (ret)
+		return ret;
+	cpus_read_lock();
+	for (i = 0; i < hist_nr; i++) {
+		v = hist_values[i];
+		n = i % num_online_cpus();
+		for_each_online_cpu(cpu)
+			if (!n--)
+				break;
+		smp_call_function_single(cpu, tg_hist_feed, &v, 1);
+	}
+	cpus_read_unlock();
+	ret = kscope_source_register(&tg_hist_src);
+	if (ret) {
+		kscope_hist_free(&tg_hist);
+		return ret;
+	}
+	debugfs_create_file("hist", 0444, tg_hist_src.dir, NULL,
+			    &tg_hist_fops);
+	return 0;
+}
+
+static void tg_hist_exit(void)
+{
+	if (!hist_nr)
+		return;
+	kscope_source_unregister(&tg_hist_src);
+	kscope_hist_free(&tg_hist);
+}
+
 static int __init tg_init(void)
 {
 	int ret;
@@ -386,13 +490,18 @@ static int __init tg_init(void)
 	ret = tg_names_init();
 	if (ret)
 		return ret;
-	ret = kscope_source_register(&tg_src);
+	ret = tg_hist_init();
 	if (ret)
 		goto err_free_names;
+	ret = kscope_source_register(&tg_src);
+	if (ret)
+		goto err_hist;
 	if (init_delay_ms)
 		msleep(init_delay_ms);
 	return 0;
 
+err_hist:
+	tg_hist_exit();
 err_free_names:
 	tg_names_exit();
 	return ret;
@@ -405,6 +514,7 @@ static void __exit tg_exit(void)
 	mutex_unlock(&tg_lock);
 	tg_rec_detach();
 	kscope_source_unregister(&tg_src);
+	tg_hist_exit();
 	tg_names_exit();
 }
 

@@ -15,39 +15,17 @@
 #                         testgen source must take
 import os
 import re
-import socket
 import struct
 import sys
 
-TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-UAPI = os.path.join(TOP, "include/uapi/linux/kscope.h")
-NETLINK_GENERIC, GENL_ID_CTRL = 16, 0x10
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
-NLMSG_ERROR, NLMSG_DONE, NLA_F_NESTED = 2, 3, 0x8000
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+import kscope_nl  # noqa: E402
+from kscope_nl import (UAPI, GENL_ID_CTRL, NLM_F_DUMP,  # noqa: E402
+                       NLA_F_NESTED, attr, num, genl_payload)
+from kscope_nl import parse_attrs as parse  # noqa: E402
+
 SOURCES = ["testgen", "tcp", "blk", "net", "vfs", "mem", "sched", "probe"]
-
-
-def enums(path):
-    """Every enumerator of @path by name, and its enums' members."""
-    text = re.sub(r"/\*.*?\*/", "", open(path).read(), flags=re.S)
-    out, members = {}, {}
-    for name, body in re.findall(r"enum\s*(\w*)\s*\{(.*?)\};", text, re.S):
-        val, members[name] = -1, []
-        for ent in body.split(","):
-            ent = ent.strip()
-            if not ent or ent.startswith("#"):
-                continue
-            if "=" in ent:
-                ent, expr = (s.strip() for s in ent.split("=", 1))
-                try:
-                    val = int(expr, 0)
-                except ValueError:
-                    val = out.get(expr, val + 1)
-            else:
-                val += 1
-            out[ent] = val
-            members[name].append(ent)
-    return out, members
 
 
 def source_attrs(src):
@@ -79,9 +57,9 @@ def source_attrs(src):
     return out
 
 
-U = enums("/usr/include/linux/genetlink.h")[0]
-N = enums("/usr/include/linux/netlink.h")[0]
-E, EM = enums(UAPI)
+U = kscope_nl.enums("/usr/include/linux/genetlink.h")
+N = kscope_nl.enums("/usr/include/linux/netlink.h")
+E, EM = kscope_nl.parse_enums(UAPI)
 TYPES = {"u8": "U8", "u16": "U16", "u32": "U32", "u64": "U64", "s32": "S32",
          "string": "NUL_STRING", "flag": "FLAG", "nest": "NESTED"}
 TYPE_NAME = {N["NL_ATTR_TYPE_" + t]: t for t in
@@ -122,78 +100,29 @@ def expect(comment):
     return kind, not reply and not get_only, not reply and get, want
 
 
-def attr(t, payload):
-    ln = 4 + len(payload)
-    return struct.pack("=HH", ln, t) + payload + b"\0" * ((4 - ln % 4) % 4)
+class Genl(kscope_nl.Genl):
+    """A generic netlink socket with the kscope family's id in .fam."""
 
-
-def parse(buf):
-    out = []
-    while len(buf) >= 4:
-        ln, t = struct.unpack("=HH", buf[:4])
-        if ln < 4:
-            break
-        out.append((t & 0x3fff, buf[4:ln]))
-        buf = buf[(ln + 3) & ~3:]
-    return out
-
-
-def num(p):
-    return struct.unpack({1: "=B", 2: "=H", 4: "=I", 8: "=Q"}[len(p)], p)[0]
-
-
-class Genl:
     def __init__(self):
-        self.sk = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                                NETLINK_GENERIC)
-        self.sk.bind((0, 0))
-        self.sk.setsockopt(270, 11, 1)  # SOL_NETLINK, NETLINK_EXT_ACK
-        self.sk.setsockopt(270, 10, 1)  # NETLINK_CAP_ACK
-        self.seq = 0
-        rep, err, _ = self.talk(GENL_ID_CTRL, U["CTRL_CMD_GETFAMILY"],
-                                attr(U["CTRL_ATTR_FAMILY_NAME"], b"kscope\0"))
-        if err:
+        super().__init__()
+        self.fam, err = self.family("kscope")
+        if self.fam is None:
             sys.exit("not ok kscope family: errno %d" % err)
-        self.fam = num(dict(parse(rep[0]))[U["CTRL_ATTR_FAMILY_ID"]])
-
-    def msg(self, family, cmd, attrs, flags=NLM_F_ACK):
-        self.seq += 1
-        body = struct.pack("=BBH", cmd, 1, 0) + attrs
-        return struct.pack("=IHHII", 16 + len(body), family,
-                           NLM_F_REQUEST | flags, self.seq, 0) + body
-
-    def talk(self, family, cmd, attrs, flags=NLM_F_ACK):
-        """(reply payloads after the genl header, errno, extack TLVs)"""
-        m = self.msg(family, cmd, attrs, flags)
-        self.sk.send(m)
-        reps = []
-        while True:
-            data = self.sk.recv(1 << 20)
-            while len(data) >= 16:
-                ln, typ, fl, seq, _ = struct.unpack("=IHHII", data[:16])
-                if seq == self.seq:
-                    if typ == NLMSG_ERROR:
-                        err = -struct.unpack("=i", data[16:20])[0]
-                        return reps, err, dict(parse(data[36:ln]))
-                    if typ == NLMSG_DONE:
-                        return reps, 0, {}
-                    reps.append(data[20:ln])
-                data = data[(ln + 3) & ~3:]
 
 
 def policy_of(nl, cmd):
     """(op's policy index, {index: {attr: {NL_POLICY_TYPE_ATTR_*: v}}})"""
-    reps, err, tl = nl.talk(GENL_ID_CTRL, U["CTRL_CMD_GETPOLICY"],
-                            attr(U["CTRL_ATTR_FAMILY_NAME"], b"kscope\0") +
-                            attr(U["CTRL_ATTR_OP"], struct.pack("=I", cmd)),
-                            NLM_F_DUMP)
-    if err:
-        raise RuntimeError("CTRL_CMD_GETPOLICY: errno %d" % err)
+    ans = nl.talk(GENL_ID_CTRL, U["CTRL_CMD_GETPOLICY"],
+                  attr(U["CTRL_ATTR_FAMILY_NAME"], b"kscope\0") +
+                  attr(U["CTRL_ATTR_OP"], struct.pack("=I", cmd)),
+                  NLM_F_DUMP)
+    if ans.errno:
+        raise RuntimeError("CTRL_CMD_GETPOLICY: errno %d" % ans.errno)
     names = {v: k[len("NL_POLICY_TYPE_ATTR_"):] for k, v in N.items()
              if k.startswith("NL_POLICY_TYPE_ATTR_")}
     op, pols = None, {}
-    for r in reps:
-        for t, p in parse(r):
+    for r in ans.replies:
+        for t, p in parse(genl_payload(r)):
             if t == U["CTRL_ATTR_OP_POLICY"]:
                 for c, q in parse(p):
                     if c == cmd:
@@ -281,10 +210,8 @@ def request(nl, cmd, source, pre, slot, inner):
             offs[name] = hdr + len(attrs) + 4 + len(nest)
             nest += attr(t, p)
         attrs += attr(E[slot] | NLA_F_NESTED, nest)
-    _, err, tl = nl.talk(nl.fam, E["KSCOPE_CMD_" + cmd], attrs)
-    msg = tl.get(N["NLMSGERR_ATTR_MSG"], b"").rstrip(b"\0").decode()
-    off = tl.get(N["NLMSGERR_ATTR_OFFS"])
-    return err, msg, num(off) if off else None, offs
+    ans = nl.talk(nl.fam, E["KSCOPE_CMD_" + cmd], attrs)
+    return ans.errno, ans.extack, ans.offset, offs
 
 
 def refused(label, got, at, errnos=(22, 34)):

@@ -58,6 +58,8 @@ if ! ks_load kscope_mem; then
 	ktap_done
 fi
 ktap_ok "load kscope_mem"
+# samples in the histogram: its rows are "lo -> hi : count |...|"
+hist_samples() { awk '/ -> / { s += $5 } END { print s + 0 }' "$KS_DEBUGFS/mem/slowpath_hist"; }
 read -r sym attached _ <"$KS_DEBUGFS/mem/kprobes"
 if [ "$attached" != 1 ]; then
 	# the debug 6.12 inlines it: the module loads without the hook
@@ -65,7 +67,7 @@ if [ "$attached" != 1 ]; then
 	ktap_skip "kscope counted at least the workload's allocations below low" "$why"
 	ktap_skip "kscope's slow path count = wake_all_kswapds calls (ftrace)" "$why"
 	ktap_eq "nothing counted on the slow path without its probe" "0 0" \
-		"$(ks_counter mem slowpath) $(awk '{ s += $2 } END { print s + 0 }' "$KS_DEBUGFS/mem/slowpath_hist")"
+		"$(ks_counter mem slowpath) $(hist_samples)"
 	ks_unload kscope_mem
 	ktap_check "unload" "still loaded" bash -c "! test -d /sys/module/kscope_mem"
 	ktap_done
@@ -81,7 +83,7 @@ ftrace_hits() { awk '$1 == "ksmem_wake" { print $2 }' "$T/kprobe_profile"; }
 snap() {
 	echo "$([ $oracle = 1 ] && ftrace_hits || echo 0) $(ks_counter mem slowpath)" \
 		"$(awk '{ print $3 }' "$KS_DEBUGFS/mem/kprobes")" \
-		"$(awk '{ s += $2 } END { print s + 0 }' "$KS_DEBUGFS/mem/slowpath_hist")"
+		"$(hist_samples)"
 }
 
 echo 100 >$WSF

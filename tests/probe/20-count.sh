@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 N=300
 FN=__x64_sys_sched_get_priority_max
-ktap_plan 9
+ktap_plan 10
 
 if ! grep -qw "$FN" /proc/kallsyms; then
 	ktap_skip "count $FN" "no $FN on this kernel"
@@ -56,8 +56,10 @@ hits=$(jq -r '.hits' "$KS_TMP/list" | tr '\n' ' ')
 ktap_eq "hits of the three probes" "$N $N $N " "$hits"
 ktap_eq "returns of the latency probe" "$N" "$(jq -r 'select(.flags == "ret,latency") | .returns' "$KS_TMP/list")"
 ktap_eq "nmissed" "0 0 0 " "$(jq -r '.nmissed' "$KS_TMP/list" | tr '\n' ' ')"
-lat=$(awk '{ s += $NF } END { print s + 0 }' "$KS_DEBUGFS/probe/latency")
+# rows "lo -> hi : count |...|", as funclatency's below
+lat=$(awk '/ -> / { s += $5 } END { print s + 0 }' "$KS_DEBUGFS/probe/latency")
 ktap_eq "latency histogram samples" "$N" "$lat"
+ktap_eq "latency histogram samples (netlink)" "$N" "$(jq -r 'select(.flags == "ret,latency") | [.hist.buckets[].count] | add' "$KS_TMP/list")"
 ev=$(jq -c "select(.source == \"probe\" and .event == \"hit\" and .pid == $wpid)" "$KS_TMP/ev" | wc -l)
 ktap_eq "events with the workload's pid" "$N" "$ev"
 if [ -n "$fl" ]; then

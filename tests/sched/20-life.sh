@@ -51,7 +51,8 @@ n=$(grep -c "state exited" <<<"$p")
 ktap_eq "exited kst_child portraits" "$N" "$n"
 bad=$(awk '{ for (i = 1; i < NF; i++) if ($i == "comm") print $(i + 1) }' "$KS_DEBUGFS/sched/portraits" | grep -vc '^kst_child$')
 ktap_eq "no portrait of another comm" 0 "$bad"
-nf=$(grep -c "filename $child " <<<"$p")
+# the filename ends the line (the histogram follows on lines of its own)
+nf=$(grep -c "filename $child\( \|$\)" <<<"$p")
 ktap_eq "portraits carry the executed file" "$N" "$nf"
 "$KSCOPE" sched filter --clear
 ks_unload kscope_sched

@@ -61,20 +61,26 @@ cp "$KS_DEBUGFS/sched/portraits" "$KS_TMP/portraits"
 bpf_stop "$rq"
 ev1=$(sched_ctr task_evictions)
 
-# runqlat -P: "pid = N comm" then "lo -> hi : count |...|" lines
+# runqlat -P: "pid = N comm" then "lo -> hi : count |...|" lines; the
+# portraits file: "pid N ..." then the same histogram rows (kscope's one
+# rendering), so one parser reads both
 awk '/^pid = / { pid = $3; next } / -> / && pid { print pid, $1, $5 }' \
 	"$KS_TMP/runqlat.out" >"$KS_TMP/rq.hist"
+awk '/^pid / { pid = $2; next } / -> / && pid { print pid, $1, $5 }' \
+	"$KS_TMP/portraits" >"$KS_TMP/ks.hist"
+slot_of() { if [ "$1" = 0 ]; then echo 0; else awk -v v="$1" 'BEGIN { print int(log(v) / log(2) + 0.5) }'; fi; }
 kt=0 bt=0
 declare -A kh bh
 for p in "${pids[@]}"; do
 	line=$(grep "^pid $p " "$KS_TMP/portraits")
 	k=$(pfield "$line" runq_samples)
 	kt=$((kt + ${k:-0}))
-	h=$(pfield "$line" hist)
-	i=0
-	for c in ${h//,/ }; do kh[$i]=$(( ${kh[$i]:-0} + c )); i=$((i + 1)); done
 	while read -r _ lo c; do
-		if [ "$lo" = 0 ]; then s=0; else s=$(awk -v v="$lo" 'BEGIN { print int(log(v) / log(2) + 0.5) }'); fi
+		s=$(slot_of "$lo")
+		kh[$s]=$(( ${kh[$s]:-0} + c ))
+	done < <(awk -v p="$p" '$1 == p' "$KS_TMP/ks.hist")
+	while read -r _ lo c; do
+		s=$(slot_of "$lo")
 		bh[$s]=$(( ${bh[$s]:-0} + c ))
 		bt=$((bt + c))
 	done < <(awk -v p="$p" '$1 == p' "$KS_TMP/rq.hist")

@@ -19,7 +19,9 @@
 /*
  * Bump on any incompatible change; the reader refuses a mismatch.
  * 2: a request carries its source's nest in KSCOPE_A_CTL_<SOURCE>, not
- * in KSCOPE_A_CTL.
+ * in KSCOPE_A_CTL; every histogram is a KSCOPE_A_HIST nest with one
+ * bucket convention (see "Histograms" below); vfs and mem buckets moved
+ * by one slot.
  */
 #define KSCOPE_GENL_VERSION		2
 #define KSCOPE_MCGRP_EVENTS		"events"
@@ -77,6 +79,11 @@ enum kscope_attr {
 	KSCOPE_A_CTL_MEM,		/* nest: enum kscope_mem_attr */
 	KSCOPE_A_CTL_SCHED,		/* nest: enum kscope_sched_attr */
 	KSCOPE_A_CTL_PROBE,		/* nest: enum kscope_probe_attr */
+	/*
+	 * nest (reply): one histogram, KSCOPE_HIST_* (below); a source's reply
+	 * carries the same nest under its own attribute type
+	 */
+	KSCOPE_A_HIST,
 	__KSCOPE_A_MAX,
 };
 #define KSCOPE_A_MAX (__KSCOPE_A_MAX - 1)
@@ -147,6 +154,54 @@ enum kscope_ctx {
 	"lost_recursion", "lost_invalid", "lost_closed"
 
 /*
+ * Histograms. Every histogram in kscope has log2 buckets with one
+ * convention, that of libbpf-tools' log2 histograms (runqlat, biolatency):
+ * slot 0 holds the values 0 and 1, slot n >= 1 holds [2^n, 2^(n+1) - 1],
+ * and the last slot of a histogram of SLOTS slots is open-ended: it holds
+ * every value from 2^(SLOTS-1) up. Values are integers in the histogram's
+ * unit (a latency kept in us is truncated from ns first).
+ *
+ * On the wire a histogram is one nest (KSCOPE_A_HIST, or a source's own
+ * attribute type carrying the same nest): UNIT, SLOTS, COUNT (samples),
+ * SUM (of the values, in the unit), then one BUCKET nest per non-empty
+ * slot in slot order with LOW and HIGH (both inclusive; HIGH is
+ * UINT64_MAX for the open-ended last slot) and COUNT. A Prometheus
+ * histogram maps to it as le = HIGH (+Inf for the last), _sum = SUM,
+ * _count = COUNT. Summed over CPUs on read, so a reply is a snapshot
+ * whose COUNT equals the sum of its buckets.
+ */
+enum kscope_unit {
+	KSCOPE_UNIT_NONE,		/* a plain count of something */
+	KSCOPE_UNIT_NS,
+	KSCOPE_UNIT_US,
+	KSCOPE_UNIT_BYTES,
+	KSCOPE_UNIT_PAGES,
+	__KSCOPE_UNIT_MAX,
+};
+
+enum kscope_hist_attr {
+	KSCOPE_HIST_UNSPEC,
+	KSCOPE_HIST_PAD,
+	KSCOPE_HIST_UNIT,		/* u8: enum kscope_unit */
+	KSCOPE_HIST_SLOTS,		/* u32: slots, the last open-ended */
+	KSCOPE_HIST_COUNT,		/* u64: samples */
+	KSCOPE_HIST_SUM,		/* u64: sum of the values */
+	KSCOPE_HIST_BUCKET,		/* nest, repeated: KSCOPE_HB_* */
+	__KSCOPE_HIST_MAX,
+};
+#define KSCOPE_HIST_MAX (__KSCOPE_HIST_MAX - 1)
+
+enum kscope_hist_bucket_attr {
+	KSCOPE_HB_UNSPEC,
+	KSCOPE_HB_PAD,
+	KSCOPE_HB_LOW,			/* u64: smallest value, inclusive */
+	KSCOPE_HB_HIGH,			/* u64: largest, UINT64_MAX: open */
+	KSCOPE_HB_COUNT,		/* u64 */
+	__KSCOPE_HB_MAX,
+};
+#define KSCOPE_HB_MAX (__KSCOPE_HB_MAX - 1)
+
+/*
  * Source-specific requests. A KSCOPE_CMD_CTL or KSCOPE_CMD_CTL_GET request
  * names its source in KSCOPE_A_SOURCE and carries the source's attributes
  * in that source's own nest, KSCOPE_A_CTL_<SOURCE> (a control request
@@ -181,6 +236,11 @@ enum kscope_testgen_attr {
 	 * its schema does not describe (the registration must fail)
 	 */
 	KSCOPE_TG_PADDED,
+	/*
+	 * histogram nest (reply of source "testgen_hist" to CTL_GET): the
+	 * values given at load (module parameter hist_values), usecs
+	 */
+	KSCOPE_TG_HIST,
 	__KSCOPE_TG_MAX,
 };
 #define KSCOPE_TG_MAX (__KSCOPE_TG_MAX - 1)
@@ -222,8 +282,9 @@ enum kscope_tcp_attr {
  * of the configuration attributes (unset ones follow the profile); DEL
  * takes NAME (EBUSY while open); SET takes NAME and SLOW_NS.
  * KSCOPE_CMD_CTL_GET: without NAME, one KSCOPE_BLK_DEVICE per device
- * (configuration only); with NAME, that device with KSCOPE_BLK_STATS
- * and one KSCOPE_BLK_HWQ per hardware queue. A large reply comes as
+ * (configuration only); with NAME, that device with KSCOPE_BLK_STATS,
+ * a KSCOPE_BLK_LAT per op and one KSCOPE_BLK_HWQ per hardware queue
+ * (STATS and LATs of its own). A large reply comes as
  * several reply messages before the ACK: a device whose queues do not
  * fit in one continues in the next message as a KSCOPE_BLK_DEVICE with
  * only its NAME and more KSCOPE_BLK_HWQ.
@@ -280,6 +341,13 @@ enum kscope_blk_attr {
 	KSCOPE_BLK_HWQ_INDEX,		/* u32 (reply) */
 	KSCOPE_BLK_POLL_QUEUES,		/* u32: polled queues (io_uring IOPOLL), 0..16 */
 	KSCOPE_BLK_HWQ_POLL,		/* u8 (reply, in HWQ): a polled queue */
+	/*
+	 * nest (reply, in a DEVICE with STATS and in each HWQ): LAT_OP and
+	 * HIST, one per op
+	 */
+	KSCOPE_BLK_LAT,
+	KSCOPE_BLK_LAT_OP,		/* string (reply): read, write, flush... */
+	KSCOPE_BLK_HIST,		/* histogram nest (reply): latency, usecs */
 	__KSCOPE_BLK_MAX,
 };
 #define KSCOPE_BLK_MAX (__KSCOPE_BLK_MAX - 1)
@@ -336,11 +404,7 @@ enum kscope_vfs_attr {
 	KSCOPE_VFS_COUNT,		/* u64 (reply) */
 	KSCOPE_VFS_BYTES,		/* u64 (reply) */
 	KSCOPE_VFS_ERRORS,		/* u64 (reply) */
-	/*
-	 * nest (reply) of u64 BUCKET attrs: type = log2 slot + 1,
-	 * [2^(n-1), 2^n) us, slot 0 = 0 us
-	 */
-	KSCOPE_VFS_HIST,
+	KSCOPE_VFS_HIST,		/* histogram nest (reply): latency, usecs */
 	/*
 	 * nest (reply): FS, NAME, INO, PID, COMM, READS, WRITES, RBYTES,
 	 * WBYTES, COUNT
@@ -391,7 +455,7 @@ enum kscope_mem_attr {
 	 * this order exists
 	 */
 	KSCOPE_MEM_FRAG,
-	KSCOPE_MEM_SLOW_HIST,		/* nest (reply) of u64: type = log2 slot + 1 */
+	KSCOPE_MEM_SLOW_HIST,		/* histogram nest (reply): slow path, usecs */
 	__KSCOPE_MEM_MAX,
 };
 #define KSCOPE_MEM_MAX (__KSCOPE_MEM_MAX - 1)
@@ -402,7 +466,8 @@ enum kscope_mem_attr {
  * "sched": KSCOPE_CMD_CTL sets the portrait filter (the processes whose
  * portraits are kept and whose fork/exec/exit events are sent; every
  * given attribute must match, 0 or "" = any) and/or resets the
- * statistics; KSCOPE_CMD_CTL_GET returns the filter.
+ * statistics; KSCOPE_CMD_CTL_GET returns the filter and the system-wide
+ * run-queue latency histogram.
  */
 enum kscope_sched_attr {
 	KSCOPE_SCHED_UNSPEC,
@@ -412,6 +477,7 @@ enum kscope_sched_attr {
 	KSCOPE_SCHED_CGROUP,		/* u64: cgroup v2 id (inode), or below */
 	KSCOPE_SCHED_CLEAR,		/* flag: reset the filter first */
 	KSCOPE_SCHED_RESET,		/* flag: zero histograms, drop portraits */
+	KSCOPE_SCHED_RUNQ_HIST,		/* histogram nest (reply): usecs */
 	__KSCOPE_SCHED_MAX,
 };
 #define KSCOPE_SCHED_MAX (__KSCOPE_SCHED_MAX - 1)
@@ -442,6 +508,11 @@ enum kscope_probe_attr {
 	KSCOPE_PROBE_RETURNS,		/* u64 (reply) */
 	KSCOPE_PROBE_NMISSED,		/* u64 (reply) */
 	KSCOPE_PROBE_ENTRY,		/* nest (reply): one probe */
+	/*
+	 * histogram nest (reply, in ENTRY of a LATENCY probe): entry->return
+	 * latency, nsecs
+	 */
+	KSCOPE_PROBE_HIST,
 	__KSCOPE_PROBE_MAX,
 };
 #define KSCOPE_PROBE_MAX (__KSCOPE_PROBE_MAX - 1)
