@@ -14,7 +14,9 @@
 . "$(dirname "$0")/lib-blk.sh"
 
 cap_ms=5000
-slack_ms=4000	# TCG guest stalls
+# TCG guest stalls: a guest starved beside the debug kernel's build saw
+# 9114 ms; the bound (15 s) still fails the old model (32 s a request)
+slack_ms=10000
 # after a kill: the requests in flight end within the cap of their
 # arrival, but under TCG copying 32 MiB into the store before the timer
 # is armed takes seconds, and the process exit and close take more: a

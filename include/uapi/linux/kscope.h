@@ -237,7 +237,7 @@ enum kscope_testgen_attr {
 	 */
 	KSCOPE_TG_PADDED,
 	/*
-	 * histogram nest (reply of source "testgen_hist" to CTL_GET): the
+	 * nest (reply of source "testgen_hist" to CTL_GET): a histogram of the
 	 * values given at load (module parameter hist_values), usecs
 	 */
 	KSCOPE_TG_HIST,
@@ -347,7 +347,7 @@ enum kscope_blk_attr {
 	 */
 	KSCOPE_BLK_LAT,
 	KSCOPE_BLK_LAT_OP,		/* string (reply): read, write, flush... */
-	KSCOPE_BLK_HIST,		/* histogram nest (reply): latency, usecs */
+	KSCOPE_BLK_HIST,		/* nest (reply): histogram, latency, usecs */
 	__KSCOPE_BLK_MAX,
 };
 #define KSCOPE_BLK_MAX (__KSCOPE_BLK_MAX - 1)
@@ -404,7 +404,7 @@ enum kscope_vfs_attr {
 	KSCOPE_VFS_COUNT,		/* u64 (reply) */
 	KSCOPE_VFS_BYTES,		/* u64 (reply) */
 	KSCOPE_VFS_ERRORS,		/* u64 (reply) */
-	KSCOPE_VFS_HIST,		/* histogram nest (reply): latency, usecs */
+	KSCOPE_VFS_HIST,		/* nest (reply): histogram, latency, usecs */
 	/*
 	 * nest (reply): FS, NAME, INO, PID, COMM, READS, WRITES, RBYTES,
 	 * WBYTES, COUNT
@@ -455,7 +455,7 @@ enum kscope_mem_attr {
 	 * this order exists
 	 */
 	KSCOPE_MEM_FRAG,
-	KSCOPE_MEM_SLOW_HIST,		/* histogram nest (reply): slow path, usecs */
+	KSCOPE_MEM_SLOW_HIST,		/* nest (reply): histogram, slow path, usecs */
 	__KSCOPE_MEM_MAX,
 };
 #define KSCOPE_MEM_MAX (__KSCOPE_MEM_MAX - 1)
@@ -477,7 +477,7 @@ enum kscope_sched_attr {
 	KSCOPE_SCHED_CGROUP,		/* u64: cgroup v2 id (inode), or below */
 	KSCOPE_SCHED_CLEAR,		/* flag: reset the filter first */
 	KSCOPE_SCHED_RESET,		/* flag: zero histograms, drop portraits */
-	KSCOPE_SCHED_RUNQ_HIST,		/* histogram nest (reply): usecs */
+	KSCOPE_SCHED_RUNQ_HIST,		/* nest (reply): histogram, usecs */
 	__KSCOPE_SCHED_MAX,
 };
 #define KSCOPE_SCHED_MAX (__KSCOPE_SCHED_MAX - 1)
@@ -509,7 +509,7 @@ enum kscope_probe_attr {
 	KSCOPE_PROBE_NMISSED,		/* u64 (reply) */
 	KSCOPE_PROBE_ENTRY,		/* nest (reply): one probe */
 	/*
-	 * histogram nest (reply, in ENTRY of a LATENCY probe): entry->return
+	 * nest (reply, in ENTRY of a LATENCY probe): histogram of entry->return
 	 * latency, nsecs
 	 */
 	KSCOPE_PROBE_HIST,
