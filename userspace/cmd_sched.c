@@ -188,28 +188,8 @@ out:
 
 static int runqlat_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *ctl, *b;
-	struct ks_hist h;
-
 	(void)data;
-	ctl = ks_reply_ctl(nlh);
-	if (!ctl)
-		return 0;
-	mnl_attr_for_each_nested(b, ctl) {
-		if (mnl_attr_get_type(b) != KSCOPE_SCHED_RUNQ_HIST)
-			continue;
-		if (ks_hist_parse(b, &h)) {
-			ks_err("sched runqlat: malformed histogram");
-			return -EPROTO;
-		}
-		if (opt_json) {
-			ks_hist_json(stdout, &h);
-			putchar('\n');
-		} else {
-			ks_hist_print(stdout, &h);
-		}
-	}
-	return 0;
+	return ks_reply_hists(nlh, KSCOPE_SCHED_RUNQ_HIST, "sched runqlat");
 }
 
 /* The run-queue histogram is in the reply to a plain CTL_GET. */

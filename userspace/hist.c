@@ -203,3 +203,27 @@ uint64_t ks_hist_percentile(const struct ks_hist *h, double p)
 	slot_bounds(i, h->slots, &lo, &hi);
 	return hi;
 }
+
+int ks_reply_hists(const struct nlmsghdr *nlh, uint16_t type, const char *what)
+{
+	const struct nlattr *ctl = ks_reply_ctl(nlh), *b;
+	struct ks_hist h;
+
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		if (mnl_attr_get_type(b) != type)
+			continue;
+		if (ks_hist_parse(b, &h)) {
+			ks_err("%s: malformed histogram", what);
+			return -EPROTO;
+		}
+		if (opt_json) {
+			ks_hist_json(stdout, &h);
+			putchar('\n');
+		} else {
+			ks_hist_print(stdout, &h);
+		}
+	}
+	return 0;
+}

@@ -181,6 +181,11 @@ void ks_hist_print(FILE *f, const struct ks_hist *h);
 void ks_hist_json(FILE *f, const struct ks_hist *h);
 /* inclusive upper bound of the slot holding quantile @p; UINT64_MAX: open */
 uint64_t ks_hist_percentile(const struct ks_hist *h, double p);
+/*
+ * Every histogram of attribute @type in the KSCOPE_A_CTL nest of @nlh,
+ * drawn as text or JSON (one line each); -EPROTO on a malformed one
+ */
+int ks_reply_hists(const struct nlmsghdr *nlh, uint16_t type, const char *what);
 
 /* ---- subcommands ---- */
 
