@@ -186,38 +186,12 @@ out:
 	return status;
 }
 
-static int runqlat_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)data;
-	return ks_reply_hists(nlh, KSCOPE_SCHED_RUNQ_HIST, "sched runqlat");
-}
-
 /* The run-queue histogram is in the reply to a plain CTL_GET. */
 static int sched_runqlat(int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	int err, status = 1;
-	struct ks_nl nl;
-
 	if (argc > 1)
 		return sched_err("unexpected argument '%s'", argv[1]);
-	err = ks_nl_connect(&nl);
-	if (err) {
-		ks_nl_connect_report(&nl, err);
-		goto out;
-	}
-	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "sched");
-	err = ks_nl_talk(&nl, nlh, runqlat_cb, NULL);
-	if (err) {
-		ks_nl_report_source(&nl, "sched runqlat", "sched", err);
-		goto out;
-	}
-	status = 0;
-out:
-	ks_nl_close(&nl);
-	return status;
+	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat");
 }
 
 static int sched_cat(int argc, char **argv, const char *file)

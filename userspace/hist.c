@@ -204,18 +204,24 @@ uint64_t ks_hist_percentile(const struct ks_hist *h, double p)
 	return hi;
 }
 
-int ks_reply_hists(const struct nlmsghdr *nlh, uint16_t type, const char *what)
+struct reply_hists {
+	uint16_t type;
+	const char *what;
+};
+
+static int reply_hists_cb(const struct nlmsghdr *nlh, void *data)
 {
+	const struct reply_hists *rh = data;
 	const struct nlattr *ctl = ks_reply_ctl(nlh), *b;
 	struct ks_hist h;
 
 	if (!ctl)
 		return 0;
 	mnl_attr_for_each_nested(b, ctl) {
-		if (mnl_attr_get_type(b) != type)
+		if (mnl_attr_get_type(b) != rh->type)
 			continue;
 		if (ks_hist_parse(b, &h)) {
-			ks_err("%s: malformed histogram", what);
+			ks_err("%s: malformed histogram", rh->what);
 			return -EPROTO;
 		}
 		if (opt_json) {
@@ -226,4 +232,30 @@ int ks_reply_hists(const struct nlmsghdr *nlh, uint16_t type, const char *what)
 		}
 	}
 	return 0;
+}
+
+int ks_source_hists(const char *source, uint16_t type, const char *what)
+{
+	struct reply_hists rh = { .type = type, .what = what };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err, status = 1;
+	struct ks_nl nl;
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
+	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, source);
+	err = ks_nl_talk(&nl, nlh, reply_hists_cb, &rh);
+	if (err) {
+		ks_nl_report_source(&nl, what, source, err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
 }

@@ -595,36 +595,10 @@ out:
 
 /* ---- testgen ---- */
 
-static int tg_hist_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)data;
-	return ks_reply_hists(nlh, KSCOPE_TG_HIST, "testgen hist");
-}
-
 /* "testgen hist": the histogram of source testgen_hist (tests only) */
 static int testgen_hist(void)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	int err, status = 1;
-	struct ks_nl nl;
-
-	err = ks_nl_connect(&nl);
-	if (err) {
-		ks_nl_connect_report(&nl, err);
-		goto out;
-	}
-	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
-	mnl_attr_put_strz(nlh, KSCOPE_A_SOURCE, "testgen_hist");
-	err = ks_nl_talk(&nl, nlh, tg_hist_cb, NULL);
-	if (err) {
-		ks_nl_report_source(&nl, "testgen hist", "testgen_hist", err);
-		goto out;
-	}
-	status = 0;
-out:
-	ks_nl_close(&nl);
-	return status;
+	return ks_source_hists("testgen_hist", KSCOPE_TG_HIST, "testgen hist");
 }
 
 static int cmd_testgen(int argc, char **argv)

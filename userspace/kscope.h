@@ -182,10 +182,11 @@ void ks_hist_json(FILE *f, const struct ks_hist *h);
 /* inclusive upper bound of the slot holding quantile @p; UINT64_MAX: open */
 uint64_t ks_hist_percentile(const struct ks_hist *h, double p);
 /*
- * Every histogram of attribute @type in the KSCOPE_A_CTL nest of @nlh,
- * drawn as text or JSON (one line each); -EPROTO on a malformed one
+ * A read request (CTL_GET, no nest) to @source; every histogram of
+ * attribute @type in its reply drawn as text or JSON (one line each).
+ * Exit status: 0, or 1 after an error message naming @what.
  */
-int ks_reply_hists(const struct nlmsghdr *nlh, uint16_t type, const char *what);
+int ks_source_hists(const char *source, uint16_t type, const char *what);
 
 /* ---- subcommands ---- */
 
