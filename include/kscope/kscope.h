@@ -144,6 +144,15 @@ struct sk_buff *kscope_ctl_reply_start(struct kscope_source *src,
 int kscope_ctl_reply_send(struct sk_buff *msg, struct nlattr *nest,
 			  struct genl_info *info);
 
+/*
+ * Does the sender of the request being handled have CAP_NET_ADMIN or
+ * CAP_SYS_ADMIN (in the initial user namespace)? For reads that show
+ * other users' processes: the core hands sources no skb, so
+ * netlink_capable() is out of reach; a genetlink request runs in the
+ * sender's context, and this checks the sender's credentials.
+ */
+bool kscope_caller_admin(void);
+
 /* Is anyone subscribed? Build no event when this is false. */
 bool kscope_listening(void);
 
