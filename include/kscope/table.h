@@ -29,8 +29,11 @@
 #include <linux/lockdep.h>
 #include <linux/types.h>
 
+struct genl_info;
+struct kscope_source;
 struct kscope_table;
 struct kscope_table_set;
+struct sk_buff;
 
 /* Whether a value may be evicted before the least recently touched. */
 typedef bool (*kscope_table_stale_fn)(const void *val);
@@ -101,6 +104,25 @@ u64 kscope_table_evictions(const struct kscope_table *t);
 unsigned int kscope_table_snapshot(struct kscope_table *t,
 				   unsigned int *cursor, void *buf,
 				   unsigned int max);
+
+/*
+ * A read request's reply (KSCOPE_CMD_CTL_GET) listing @t from set @cursor
+ * on: one message with the entries of as many whole sets as fit about
+ * 15 KiB of attributes (at least one set), each put by @put, sized
+ * exactly with @size (nla_total_size() of what @put writes), and, unless
+ * the list ends there, a u32 @cursor_attr telling where to go on. May
+ * sleep; holds one set lock at a time, for a copy.
+ */
+struct kscope_table_reply {
+	struct kscope_table *t;
+	u16 cursor_attr;
+	size_t (*size)(const struct kscope_table_rec *r, void *arg);
+	int (*put)(struct sk_buff *msg, const struct kscope_table_rec *r,
+		   void *arg);
+	void *arg;
+};
+int kscope_table_reply(struct kscope_source *src, struct genl_info *info,
+		       const struct kscope_table_reply *rp, u32 cursor);
 
 static inline struct kscope_table_rec *
 kscope_table_rec(const struct kscope_table *t, void *buf, unsigned int i)

@@ -14,6 +14,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <net/genetlink.h>
+#include <kscope/kscope.h>
 #include <kscope/table.h>
 
 #define TABLE_MAX_WAYS	64
@@ -290,3 +292,64 @@ unsigned int kscope_table_snapshot(struct kscope_table *t,
 	return n;
 }
 EXPORT_SYMBOL_GPL(kscope_table_snapshot);
+
+/* Attribute bytes of one reply: its KSCOPE_A_CTL nest stays far below 64 KiB. */
+#define TABLE_REPLY_PAGE	(15 * 1024)
+/* sets copied for one reply at most: bounds the copy buffer */
+#define TABLE_REPLY_SETS	16
+
+int kscope_table_reply(struct kscope_source *src, struct genl_info *info,
+		       const struct kscope_table_reply *rp, u32 cursor)
+{
+	struct kscope_table *t = rp->t;
+	unsigned int n = 0, k, i, sets, next = cursor;
+	size_t page = 0, size;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *buf;
+	int ret;
+
+	buf = kvmalloc_array(TABLE_REPLY_SETS * t->ways, t->rec_size,
+			     GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	/* whole sets while they fit: a set that does not is read next time */
+	for (sets = 0; sets < TABLE_REPLY_SETS && next < t->nr_sets; sets++) {
+		unsigned int c = next;
+
+		k = kscope_table_snapshot(t, &c, buf + n * t->rec_size,
+					  t->ways);
+		for (size = 0, i = n; i < n + k; i++)
+			size += rp->size(kscope_table_rec(t, buf, i), rp->arg);
+		if (n && page + size > TABLE_REPLY_PAGE)
+			break;
+		page += size;
+		n += k;
+		next = c;
+		cond_resched();
+	}
+	size = nla_total_size(strlen(src->name) + 1) +	/* KSCOPE_A_SOURCE */
+	       nla_total_size(page) +			/* KSCOPE_A_CTL */
+	       nla_total_size(sizeof(u32));		/* the cursor */
+	ret = -ENOMEM;
+	msg = kscope_ctl_reply_start(src, info, size, &nest);
+	if (!msg)
+		goto free_buf;
+	ret = 0;
+	for (i = 0; !ret && i < n; i++)
+		ret = rp->put(msg, kscope_table_rec(t, buf, i), rp->arg);
+	if (!ret && next < t->nr_sets)
+		ret = nla_put_u32(msg, rp->cursor_attr, next);
+	if (ret) {
+		/* the sizes are wrong: a bug, not the caller's */
+		WARN_ON_ONCE(1);
+		NL_SET_ERR_MSG(info->extack, "reply larger than sized");
+		nlmsg_free(msg);
+		goto free_buf;
+	}
+	ret = kscope_ctl_reply_send(msg, nest, info);
+free_buf:
+	kvfree(buf);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kscope_table_reply);
