@@ -24,6 +24,7 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <net/genetlink.h>
 #include <net/tcp.h>
 #include <kscope/table.h>
 
@@ -203,6 +204,79 @@ bool kst_flow_sample(const struct sock *sk, const struct kst_tuple *t,
 	return changed;
 }
 
+/* ---- readers ---- */
+
+static u64 flow_age_ms(const struct kst_flow *f, u64 now)
+{
+	return f->fi.start_ns ? div_u64(now - f->fi.start_ns, NSEC_PER_MSEC) : 0;
+}
+
+static size_t flow_nl_size(const struct kscope_table_rec *r, void *arg)
+{
+	const struct kst_flow *f = (const void *)r->val;
+	size_t size = nla_total_size(0) +			/* FLOW */
+		      3 * nla_total_size(sizeof(u16)) +		/* FAMILY, PORTS */
+		      2 * nla_total_size(sizeof(struct in6_addr)) +
+		      2 * nla_total_size(sizeof(u32)) +		/* NETNS, PID */
+		      nla_total_size(f->fi.pid ? strlen(f->fi.comm) + 1 : 1) +
+		      2 * nla_total_size_64bit(sizeof(u64));	/* AGE, SAMPLES */
+
+	if (f->sampled)
+		size += 8 * nla_total_size(sizeof(u32));	/* CWND ... */
+	return size;
+}
+
+static int flow_nl_put(struct sk_buff *msg, const struct kscope_table_rec *r,
+		       void *arg)
+{
+	const struct kst_flow *f = (const void *)r->val;
+	const struct kst_tuple *t = &f->t;
+	struct nlattr *nest = nla_nest_start(msg, KSCOPE_TCP_FLOW);
+	const u64 *now = arg;
+
+	if (!nest ||
+	    nla_put_u16(msg, KSCOPE_TCP_FAMILY, t->family) ||
+	    nla_put(msg, KSCOPE_TCP_SADDR, sizeof(t->saddr), &t->saddr) ||
+	    nla_put_u16(msg, KSCOPE_TCP_SPORT, t->sport) ||
+	    nla_put(msg, KSCOPE_TCP_DADDR, sizeof(t->daddr), &t->daddr) ||
+	    nla_put_u16(msg, KSCOPE_TCP_DPORT, t->dport) ||
+	    nla_put_u32(msg, KSCOPE_TCP_NETNS, t->netns) ||
+	    nla_put_u32(msg, KSCOPE_TCP_PID, f->fi.pid) ||
+	    nla_put_string(msg, KSCOPE_TCP_COMM, f->fi.pid ? f->fi.comm : "") ||
+	    nla_put_u64_64bit(msg, KSCOPE_TCP_AGE_MS, flow_age_ms(f, *now),
+			      KSCOPE_TCP_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_TCP_SAMPLES, f->samples,
+			      KSCOPE_TCP_PAD))
+		return -EMSGSIZE;
+	if (f->sampled &&
+	    (nla_put_u32(msg, KSCOPE_TCP_CWND, f->s.cwnd) ||
+	     nla_put_u32(msg, KSCOPE_TCP_SSTHRESH, f->s.ssthresh) ||
+	     nla_put_u32(msg, KSCOPE_TCP_SRTT_US, f->s.srtt_us) ||
+	     nla_put_u32(msg, KSCOPE_TCP_SND_WND, f->s.snd_wnd) ||
+	     nla_put_u32(msg, KSCOPE_TCP_RCV_WND, f->s.rcv_wnd) ||
+	     nla_put_s32(msg, KSCOPE_TCP_SNDBUF, f->s.sndbuf) ||
+	     nla_put_s32(msg, KSCOPE_TCP_WMEM_QUEUED, f->s.wmem_queued) ||
+	     nla_put_u32(msg, KSCOPE_TCP_INFLIGHT, f->s.inflight)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int kst_flows_reply(struct kscope_source *src, struct genl_info *info,
+		    u32 cursor)
+{
+	u64 now = ktime_get_ns();
+	const struct kscope_table_reply rp = {
+		.t = flows,
+		.cursor_attr = KSCOPE_TCP_CURSOR,
+		.size = flow_nl_size,
+		.put = flow_nl_put,
+		.arg = &now,
+	};
+
+	return kscope_table_reply(src, info, &rp, cursor);
+}
+
 /* ---- debugfs ---- */
 
 /*
@@ -253,8 +327,7 @@ static int flows_show(struct seq_file *m, void *v)
 				   t->sport, &t->daddr, t->dport);
 		seq_printf(m, " netns %u pid %u comm %s age_ms %llu",
 			   t->netns, f->fi.pid, f->fi.pid ? f->fi.comm : "-",
-			   f->fi.start_ns ? div_u64(now - f->fi.start_ns,
-						    NSEC_PER_MSEC) : 0);
+			   flow_age_ms(f, now));
 		if (f->sampled)
 			seq_printf(m, " samples %llu cwnd %u ssthresh %u srtt_us %u snd_wnd %u rcv_wnd %u sndbuf %d wmem_queued %d inflight %u\n",
 				   f->samples, f->s.cwnd, f->s.ssthresh,
