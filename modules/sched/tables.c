@@ -27,6 +27,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/genetlink.h>
 #include <kscope/table.h>
 
 #include "internal.h"
@@ -178,6 +179,75 @@ bool ksch_portrait_do(struct task_struct *p, bool create, u64 now,
 	return true;
 }
 
+/* ---- readers ---- */
+
+static u64 portrait_lifetime(const struct ksch_portrait *pt)
+{
+	return pt->state == KP_EXITED ? pt->exit_ns - pt->start_ns : 0;
+}
+
+static size_t portrait_nl_size(const struct kscope_table_rec *r, void *arg)
+{
+	const struct ksch_portrait *pt = (const void *)r->val;
+
+	return nla_total_size(0) +				/* PORTRAIT */
+	       3 * nla_total_size(sizeof(u32)) +		/* PID, PPID, THREADS */
+	       nla_total_size(strlen(pt->comm) + 1) +
+	       nla_total_size(sizeof(u8)) +			/* STATE */
+	       7 * nla_total_size_64bit(sizeof(u64)) +	/* START_NS ... NIVCSW */
+	       nla_total_size(strlen(pt->filename) + 1) +
+	       (pt->runq_hist.count ?
+		kscope_hist_data_nest_size(&pt->runq_hist) : 0);
+}
+
+static int portrait_nl_put(struct sk_buff *msg,
+			   const struct kscope_table_rec *r, void *arg)
+{
+	const struct ksch_portrait *pt = (const void *)r->val;
+	struct nlattr *nest = nla_nest_start(msg, KSCOPE_SCHED_PORTRAIT);
+
+	if (!nest ||
+	    nla_put_u32(msg, KSCOPE_SCHED_PID, pt->tgid) ||
+	    nla_put_u32(msg, KSCOPE_SCHED_PPID, pt->ppid) ||
+	    nla_put_string(msg, KSCOPE_SCHED_COMM, pt->comm) ||
+	    nla_put_u8(msg, KSCOPE_SCHED_STATE, pt->state) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_START_NS, pt->start_ns,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_LIFETIME_NS,
+			      portrait_lifetime(pt), KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_ONCPU_NS, pt->oncpu_ns,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_RUNQ_NS, pt->runq_ns,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_RUNQ_SAMPLES,
+			      pt->runq_samples, KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_NVCSW, pt->nvcsw,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_NIVCSW, pt->nivcsw,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u32(msg, KSCOPE_SCHED_THREADS, pt->threads) ||
+	    nla_put_string(msg, KSCOPE_SCHED_FILENAME, pt->filename))
+		return -EMSGSIZE;
+	if (pt->runq_hist.count &&
+	    kscope_hist_data_put(msg, KSCOPE_SCHED_RUNQ_HIST, &pt->runq_hist))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int ksch_portraits_reply(struct kscope_source *src, struct genl_info *info,
+			 u32 cursor)
+{
+	const struct kscope_table_reply rp = {
+		.t = portraits,
+		.cursor_attr = KSCOPE_SCHED_CURSOR,
+		.size = portrait_nl_size,
+		.put = portrait_nl_put,
+	};
+
+	return kscope_table_reply(src, info, &rp, cursor);
+}
+
 /* ---- debugfs ---- */
 
 static int runqlat_show(struct seq_file *m, void *v)
@@ -197,8 +267,7 @@ static void ksch_portrait_show(struct seq_file *m,
 	seq_printf(m, "pid %u ppid %u comm %s state %s start_ns %llu lifetime_ns %llu oncpu_ns %llu runq_ns %llu runq_samples %llu nvcsw %llu nivcsw %llu threads %u filename %s\n",
 		   pt->tgid, pt->ppid, pt->comm[0] ? pt->comm : "-",
 		   pt->state == KP_LIVE ? "live" : "exited",
-		   pt->start_ns,
-		   pt->state == KP_EXITED ? pt->exit_ns - pt->start_ns : 0,
+		   pt->start_ns, portrait_lifetime(pt),
 		   pt->oncpu_ns, pt->runq_ns, pt->runq_samples,
 		   pt->nvcsw, pt->nivcsw, pt->threads,
 		   pt->filename[0] ? pt->filename : "-");
