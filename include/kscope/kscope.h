@@ -152,6 +152,20 @@ int kscope_ctl_reply_send(struct sk_buff *msg, struct nlattr *nest,
  * sender's context, and this checks the sender's credentials.
  */
 bool kscope_caller_admin(void);
+/*
+ * 0 when kscope_caller_admin(), else -EPERM with extack message @msg (a
+ * string literal saying why) pointing at @attr, the request's attribute
+ * that asked for such a read.
+ */
+#define kscope_admin_read(info, attr, msg) ({				\
+	int __ret = 0;							\
+									\
+	if (!kscope_caller_admin()) {					\
+		NL_SET_ERR_MSG_ATTR((info)->extack, attr, msg);		\
+		__ret = -EPERM;						\
+	}								\
+	__ret;								\
+})
 
 /* Is anyone subscribed? Build no event when this is false. */
 bool kscope_listening(void);

@@ -141,14 +141,10 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		if (ret)
 			return ret;
 		if (tb[KSCOPE_SCHED_CURSOR]) {
-			if (!kscope_caller_admin()) {
-				NL_SET_ERR_MSG_ATTR(info->extack,
-						    tb[KSCOPE_SCHED_CURSOR],
-						    "sched: portraits name other users' processes: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
-				return -EPERM;
-			}
-			return ksch_portraits_reply(src, info,
-						    nla_get_u32(tb[KSCOPE_SCHED_CURSOR]));
+			ret = kscope_admin_read(info, tb[KSCOPE_SCHED_CURSOR],
+						"sched: portraits name other users' processes: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
+			return ret ?: ksch_portraits_reply(src, info,
+							   nla_get_u32(tb[KSCOPE_SCHED_CURSOR]));
 		}
 	}
 	rcu_read_lock();

@@ -126,14 +126,10 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		if (ret)
 			return ret;
 		if (tb[KSCOPE_TCP_CURSOR]) {
-			if (!kscope_caller_admin()) {
-				NL_SET_ERR_MSG_ATTR(info->extack,
-						    tb[KSCOPE_TCP_CURSOR],
-						    "tcp: flows name other users' processes: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
-				return -EPERM;
-			}
-			return kst_flows_reply(src, info,
-					       nla_get_u32(tb[KSCOPE_TCP_CURSOR]));
+			ret = kscope_admin_read(info, tb[KSCOPE_TCP_CURSOR],
+						"tcp: flows name other users' processes: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
+			return ret ?: kst_flows_reply(src, info,
+						      nla_get_u32(tb[KSCOPE_TCP_CURSOR]));
 		}
 	}
 	rcu_read_lock();

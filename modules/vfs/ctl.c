@@ -259,12 +259,10 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		if (ret)
 			return ret;
 		if (tb[KSCOPE_VFS_TOP_N]) {
-			if (!admin) {
-				NL_SET_ERR_MSG_ATTR(info->extack,
-						    tb[KSCOPE_VFS_TOP_N],
-						    "top files and processes name other users' activity: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
-				return -EPERM;
-			}
+			ret = kscope_admin_read(info, tb[KSCOPE_VFS_TOP_N],
+						"top files and processes name other users' activity: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
+			if (ret)
+				return ret;
 			top_n = nla_get_u32(tb[KSCOPE_VFS_TOP_N]);
 		}
 	}
