@@ -300,7 +300,7 @@ static int sched_portraits(int argc, char **argv)
 {
 	if (argc > 1)
 		return sched_err("unexpected argument '%s'", argv[1]);
-	return ks_source_pages("sched", KSCOPE_SCHED_CURSOR, portraits_cb,
+	return ks_source_pages("sched", KSCOPE_SCHED_CURSOR, 0, portraits_cb,
 			       NULL, "sched portraits");
 }
 

@@ -390,7 +390,7 @@ static int tcp_flows(int argc, char **argv)
 {
 	if (argc > 1)
 		return tcp_err("unexpected argument '%s'", argv[1]);
-	return ks_source_pages("tcp", KSCOPE_TCP_CURSOR, flows_cb, NULL,
+	return ks_source_pages("tcp", KSCOPE_TCP_CURSOR, 0, flows_cb, NULL,
 			       "tcp flows");
 }
 

@@ -264,15 +264,15 @@ static int page_cb(const struct nlmsghdr *nlh, void *data)
 	return pw->fn(nlh, pw->data);
 }
 
-int ks_source_pages(const char *source, uint16_t cursor_attr, ks_reply_fn fn,
-		    void *data, const char *what)
+int ks_source_pages(const char *source, uint16_t cursor_attr, uint32_t first,
+		    ks_reply_fn fn, void *data, const char *what)
 {
 	struct page_walk pw = { .cursor_attr = cursor_attr, .fn = fn,
 				.data = data };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	uint32_t from = 0;
+	uint32_t from = first;
 	int err, status = 1;
 	struct ks_nl nl;
 
@@ -293,7 +293,7 @@ int ks_source_pages(const char *source, uint16_t cursor_attr, ks_reply_fn fn,
 			goto out;
 		}
 		if (pw.more && pw.next <= from) {
-			ks_err("%s: the module went back from cursor %u to %u",
+			ks_err("%s: the module went back from %u to %u",
 			       what, from, pw.next);
 			goto out;
 		}
