@@ -108,32 +108,44 @@ static unsigned int rec_rank(const struct kscope_table *t,
 	return t->stale && t->stale(r->val) ? 1 : 2;
 }
 
-/*
- * Under the set lock: the entry of @key, or NULL and in *@victim the one
- * to give to it (lowest rank, then least recently touched).
- */
+/* Under the set lock: the entry of @key, or NULL. */
 static struct kscope_table_rec *set_find(struct kscope_table *t,
-					 struct kscope_table_set *set,
-					 u64 key, struct kscope_table_rec **victim)
+					 struct kscope_table_set *set, u64 key)
+{
+	struct kscope_table_rec *r;
+	unsigned int w;
+
+	for (w = 0; w < t->ways; w++) {
+		r = set_rec(t, set, w);
+		if (r->touched && r->key == key)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Under the set lock: the entry to give to a new key, the lowest rank
+ * first, then the least recently touched (only a miss asks, so the stale
+ * callback runs only then).
+ */
+static struct kscope_table_rec *set_victim(struct kscope_table *t,
+					   struct kscope_table_set *set)
 {
 	struct kscope_table_rec *r, *v = NULL;
 	unsigned int w, rank, v_rank = 0;
 
 	for (w = 0; w < t->ways; w++) {
 		r = set_rec(t, set, w);
-		if (r->touched && r->key == key)
-			return r;
-		if (v && !v_rank)
-			continue;	/* nothing beats a free entry */
 		rank = rec_rank(t, r);
 		if (!v || rank < v_rank ||
 		    (rank == v_rank && r->touched < v->touched)) {
 			v = r;
 			v_rank = rank;
+			if (!rank)
+				break;	/* nothing beats a free entry */
 		}
 	}
-	*victim = v;
-	return NULL;
+	return v;
 }
 
 void *kscope_table_get(struct kscope_table *t, u64 key, bool create,
@@ -141,22 +153,22 @@ void *kscope_table_get(struct kscope_table *t, u64 key, bool create,
 	__acquires(ref)
 {
 	struct kscope_table_set *set;
-	struct kscope_table_rec *r, *victim;
+	struct kscope_table_rec *r;
 	unsigned int done = 0;
 
 	set = table_set(t, reciprocal_scale(hash_64(key, 32), t->nr_sets));
 	ref->set = set;
 	raw_spin_lock_irqsave(&set->lock, ref->flags);
-	r = set_find(t, set, key, &victim);
+	r = set_find(t, set, key);
 	if (!r) {
 		if (!create)
 			goto out;
-		r = victim;
+		r = set_victim(t, set);
 		if (r->touched) {
 			atomic64_inc(&t->evictions);
 			done |= KSCOPE_TABLE_EVICTED;
 		} else {
-			set->used++;
+			WRITE_ONCE(set->used, set->used + 1);
 		}
 		memset(r->val, 0, t->val_size);
 		r->key = key;
@@ -186,7 +198,7 @@ void kscope_table_remove(struct kscope_table *t, struct kscope_table_ref *ref,
 	if (WARN_ON_ONCE(!r->touched))
 		return;
 	r->touched = 0;
-	ref->set->used--;
+	WRITE_ONCE(ref->set->used, ref->set->used - 1);
 }
 EXPORT_SYMBOL_GPL(kscope_table_remove);
 
@@ -201,7 +213,7 @@ void kscope_table_clear(struct kscope_table *t)
 		raw_spin_lock_irqsave(&set->lock, flags);
 		for (w = 0; w < t->ways; w++)
 			set_rec(t, set, w)->touched = 0;
-		set->used = 0;
+		WRITE_ONCE(set->used, 0);
 		raw_spin_unlock_irqrestore(&set->lock, flags);
 	}
 }
