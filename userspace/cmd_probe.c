@@ -117,22 +117,18 @@ static int add_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-/* one page of the list; *data: the id the next page starts at, 0 at the end */
+/* one page of the list (ks_source_pages() takes the next page's id) */
 static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *ctl, *b;
-	uint32_t *next = data;
 	struct probe_row r;
 	char fl[32];
 
+	(void)data;
 	ctl = ks_reply_ctl(nlh);
 	if (!ctl)
 		return 0;
 	mnl_attr_for_each_nested(b, ctl) {
-		if (mnl_attr_get_type(b) == KSCOPE_PROBE_ID) {
-			*next = mnl_attr_get_u32(b);
-			continue;
-		}
 		if (mnl_attr_get_type(b) != KSCOPE_PROBE_ENTRY)
 			continue;
 		row_parse(b, &r);
@@ -208,40 +204,8 @@ out:
  */
 static int probe_list(void)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t from = 1, next;
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	struct ks_nl nl;
-	int err, status = 1;
-
-	err = ks_nl_connect(&nl);
-	if (err) {
-		ks_nl_connect_report(&nl, err);
-		goto out;
-	}
-	do {
-		nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
-		nest = ks_nl_ctl_start(nlh, "probe");
-		mnl_attr_put_u32(nlh, KSCOPE_PROBE_ID, from);
-		mnl_attr_nest_end(nlh, nest);
-		next = 0;
-		err = ks_nl_talk(&nl, nlh, list_cb, &next);
-		if (err) {
-			ks_nl_report(&nl, "probe list", err);
-			goto out;
-		}
-		if (next && next <= from) {
-			ks_err("probe list: the module went back from id %u to %u",
-			       from, next);
-			goto out;
-		}
-		from = next;
-	} while (from);
-	status = 0;
-out:
-	ks_nl_close(&nl);
-	return status;
+	return ks_source_pages("probe", KSCOPE_PROBE_ID, 1, list_cb, NULL,
+			       "probe list");
 }
 
 static int probe_add(int argc, char **argv)

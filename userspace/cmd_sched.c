@@ -28,7 +28,8 @@ static const char sched_usage[] =
 	"  filter:    processes that get a portrait and fork/exec/exit events\n"
 	"             (admin); 0 or \"\" = any; changing it drops the portraits\n"
 	"  reset:     zero the run-queue histogram and drop the portraits (admin)\n"
-	"  portraits: one process per line, then its run-queue histogram;\n"
+	"  portraits: one process per line, then its run-queue histogram\n"
+	"             (netlink, admin: portraits name other users' processes);\n"
 	"             runqlat: the system-wide run-queue latency histogram (usecs,\n"
 	"             netlink); cpu: per-CPU utilization (% x 100)\n";
 
@@ -194,6 +195,115 @@ static int sched_runqlat(int argc, char **argv)
 	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat");
 }
 
+struct portrait_row {
+	uint32_t pid, ppid, threads;
+	const char *comm, *filename;
+	uint8_t state;
+	uint64_t start_ns, lifetime_ns, oncpu_ns, runq_ns, runq_samples;
+	uint64_t nvcsw, nivcsw;
+	struct ks_hist hist;
+	bool has_hist;
+};
+
+static void portrait_parse(const struct nlattr *nest, struct portrait_row *r)
+{
+	const struct nlattr *b;
+
+	memset(r, 0, sizeof(*r));
+	r->comm = r->filename = "";
+	mnl_attr_for_each_nested(b, nest) {
+		switch (mnl_attr_get_type(b)) {
+		case KSCOPE_SCHED_PID: r->pid = mnl_attr_get_u32(b); break;
+		case KSCOPE_SCHED_PPID: r->ppid = mnl_attr_get_u32(b); break;
+		case KSCOPE_SCHED_COMM: r->comm = mnl_attr_get_str(b); break;
+		case KSCOPE_SCHED_STATE: r->state = mnl_attr_get_u8(b); break;
+		case KSCOPE_SCHED_START_NS: r->start_ns = mnl_attr_get_u64(b); break;
+		case KSCOPE_SCHED_LIFETIME_NS:
+			r->lifetime_ns = mnl_attr_get_u64(b);
+			break;
+		case KSCOPE_SCHED_ONCPU_NS: r->oncpu_ns = mnl_attr_get_u64(b); break;
+		case KSCOPE_SCHED_RUNQ_NS: r->runq_ns = mnl_attr_get_u64(b); break;
+		case KSCOPE_SCHED_RUNQ_SAMPLES:
+			r->runq_samples = mnl_attr_get_u64(b);
+			break;
+		case KSCOPE_SCHED_NVCSW: r->nvcsw = mnl_attr_get_u64(b); break;
+		case KSCOPE_SCHED_NIVCSW: r->nivcsw = mnl_attr_get_u64(b); break;
+		case KSCOPE_SCHED_THREADS: r->threads = mnl_attr_get_u32(b); break;
+		case KSCOPE_SCHED_FILENAME: r->filename = mnl_attr_get_str(b); break;
+		case KSCOPE_SCHED_RUNQ_HIST:
+			r->has_hist = !ks_hist_parse(b, &r->hist);
+			break;
+		}
+	}
+}
+
+/* the debugfs portraits text; JSON: one object per process */
+static void portrait_print(const struct portrait_row *r)
+{
+	const char *state = r->state == 1 ? "live" : "exited";
+
+	if (opt_json) {
+		printf("{\"pid\":%u,\"ppid\":%u,\"comm\":", r->pid, r->ppid);
+		if (r->comm[0])
+			json_str(stdout, r->comm);
+		else
+			printf("null");
+		printf(",\"state\":\"%s\",\"start_ns\":%" PRIu64
+		       ",\"lifetime_ns\":%" PRIu64 ",\"oncpu_ns\":%" PRIu64
+		       ",\"runq_ns\":%" PRIu64 ",\"runq_samples\":%" PRIu64
+		       ",\"nvcsw\":%" PRIu64 ",\"nivcsw\":%" PRIu64
+		       ",\"threads\":%u,\"filename\":", state, r->start_ns,
+		       r->lifetime_ns, r->oncpu_ns, r->runq_ns, r->runq_samples,
+		       r->nvcsw, r->nivcsw, r->threads);
+		if (r->filename[0])
+			json_str(stdout, r->filename);
+		else
+			printf("null");
+		if (r->has_hist) {
+			printf(",\"runq_hist\":");
+			ks_hist_json(stdout, &r->hist);
+		}
+		printf("}\n");
+		return;
+	}
+	printf("pid %u ppid %u comm %s state %s start_ns %" PRIu64
+	       " lifetime_ns %" PRIu64 " oncpu_ns %" PRIu64 " runq_ns %" PRIu64
+	       " runq_samples %" PRIu64 " nvcsw %" PRIu64 " nivcsw %" PRIu64
+	       " threads %u filename %s\n", r->pid, r->ppid,
+	       r->comm[0] ? r->comm : "-", state, r->start_ns, r->lifetime_ns,
+	       r->oncpu_ns, r->runq_ns, r->runq_samples, r->nvcsw, r->nivcsw,
+	       r->threads, r->filename[0] ? r->filename : "-");
+	if (r->has_hist)
+		ks_hist_print(stdout, &r->hist);
+}
+
+static int portraits_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *ctl, *b;
+	struct portrait_row r;
+
+	(void)data;
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		if (mnl_attr_get_type(b) != KSCOPE_SCHED_PORTRAIT)
+			continue;
+		portrait_parse(b, &r);
+		portrait_print(&r);
+	}
+	return 0;
+}
+
+/* The portraits a page at a time (admin: they name other users' pids). */
+static int sched_portraits(int argc, char **argv)
+{
+	if (argc > 1)
+		return sched_err("unexpected argument '%s'", argv[1]);
+	return ks_source_pages("sched", KSCOPE_SCHED_CURSOR, 0, portraits_cb,
+			       NULL, "sched portraits");
+}
+
 static int sched_cat(int argc, char **argv, const char *file)
 {
 	char path[256];
@@ -215,7 +325,9 @@ int cmd_sched(int argc, char **argv)
 		return sched_ctl(argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "runqlat"))
 		return sched_runqlat(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "portraits") || !strcmp(argv[1], "cpu"))
+	if (!strcmp(argv[1], "portraits"))
+		return sched_portraits(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "cpu"))
 		return sched_cat(argc - 1, argv + 1, argv[1]);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {

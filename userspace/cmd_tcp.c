@@ -16,8 +16,6 @@
 
 #include "kscope.h"
 
-#define TCP_FLOWS_FILE	"/sys/kernel/debug/kscope/tcp/flows"
-
 static const char tcp_usage[] =
 	"usage: kscope tcp filter [--port N] [--addr IP] [--netns INUM] [--pid PID]\n"
 	"                         [--sample-all|--on-change] [--events LIST] [--clear]\n"
@@ -27,7 +25,8 @@ static const char tcp_usage[] =
 	"          0 or :: means any; --clear resets everything first;\n"
 	"          --events: comma-separated event types to build, or 'all'\n"
 	"          (default: all but state)\n"
-	"  flows:  the flow table, one flow per line (debugfs)\n";
+	"  flows:  the flow table, one flow per line (admin: flows name other\n"
+	"          users' processes)\n";
 
 static int tcp_err(const char *fmt, const char *arg)
 {
@@ -262,11 +261,137 @@ out:
 	return status;
 }
 
+struct flow_row {
+	uint16_t family, sport, dport;
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+	uint32_t netns, pid;
+	const char *comm;
+	uint64_t age_ms, samples;
+	bool sampled;
+	uint32_t cwnd, ssthresh, srtt_us, snd_wnd, rcv_wnd, inflight;
+	int32_t sndbuf, wmem_queued;
+};
+
+/* As the kernel prints it: IPv4 from its mapped form, IPv6 compressed. */
+static void flow_addr(const struct nlattr *b, uint16_t family, char *out)
+{
+	const uint8_t *a = mnl_attr_get_payload(b);
+
+	if (mnl_attr_get_payload_len(b) != 16)
+		return;
+	if (family == AF_INET)
+		inet_ntop(AF_INET, a + 12, out, INET6_ADDRSTRLEN);
+	else
+		inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN);
+}
+
+static void flow_parse(const struct nlattr *nest, struct flow_row *f)
+{
+	const struct nlattr *b, *sa = NULL, *da = NULL;
+
+	memset(f, 0, sizeof(*f));
+	f->comm = "";
+	mnl_attr_for_each_nested(b, nest) {
+		switch (mnl_attr_get_type(b)) {
+		case KSCOPE_TCP_FAMILY: f->family = mnl_attr_get_u16(b); break;
+		case KSCOPE_TCP_SADDR: sa = b; break;
+		case KSCOPE_TCP_DADDR: da = b; break;
+		case KSCOPE_TCP_SPORT: f->sport = mnl_attr_get_u16(b); break;
+		case KSCOPE_TCP_DPORT: f->dport = mnl_attr_get_u16(b); break;
+		case KSCOPE_TCP_NETNS: f->netns = mnl_attr_get_u32(b); break;
+		case KSCOPE_TCP_PID: f->pid = mnl_attr_get_u32(b); break;
+		case KSCOPE_TCP_COMM: f->comm = mnl_attr_get_str(b); break;
+		case KSCOPE_TCP_AGE_MS: f->age_ms = mnl_attr_get_u64(b); break;
+		case KSCOPE_TCP_SAMPLES: f->samples = mnl_attr_get_u64(b); break;
+		case KSCOPE_TCP_CWND:
+			f->cwnd = mnl_attr_get_u32(b);
+			f->sampled = true;
+			break;
+		case KSCOPE_TCP_SSTHRESH: f->ssthresh = mnl_attr_get_u32(b); break;
+		case KSCOPE_TCP_SRTT_US: f->srtt_us = mnl_attr_get_u32(b); break;
+		case KSCOPE_TCP_SND_WND: f->snd_wnd = mnl_attr_get_u32(b); break;
+		case KSCOPE_TCP_RCV_WND: f->rcv_wnd = mnl_attr_get_u32(b); break;
+		case KSCOPE_TCP_SNDBUF: f->sndbuf = (int32_t)mnl_attr_get_u32(b); break;
+		case KSCOPE_TCP_WMEM_QUEUED:
+			f->wmem_queued = (int32_t)mnl_attr_get_u32(b);
+			break;
+		case KSCOPE_TCP_INFLIGHT: f->inflight = mnl_attr_get_u32(b); break;
+		}
+	}
+	if (sa)
+		flow_addr(sa, f->family, f->saddr);
+	if (da)
+		flow_addr(da, f->family, f->daddr);
+}
+
+/* the debugfs flows line; JSON: one object per flow */
+static void flow_print(const struct flow_row *f)
+{
+	bool v4 = f->family == AF_INET;
+
+	if (opt_json) {
+		printf("{\"family\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,"
+		       "\"daddr\":\"%s\",\"dport\":%u,\"netns\":%u,\"pid\":%u,"
+		       "\"comm\":", v4 ? "ipv4" : "ipv6", f->saddr, f->sport,
+		       f->daddr, f->dport, f->netns, f->pid);
+		if (f->pid)
+			json_str(stdout, f->comm);
+		else
+			printf("null");
+		printf(",\"age_ms\":%" PRIu64 ",\"samples\":%" PRIu64,
+		       f->age_ms, f->samples);
+		if (f->sampled)
+			printf(",\"cwnd\":%u,\"ssthresh\":%u,\"srtt_us\":%u,"
+			       "\"snd_wnd\":%u,\"rcv_wnd\":%u,\"sndbuf\":%d,"
+			       "\"wmem_queued\":%d,\"inflight\":%u", f->cwnd,
+			       f->ssthresh, f->srtt_us, f->snd_wnd, f->rcv_wnd,
+			       f->sndbuf, f->wmem_queued, f->inflight);
+		printf("}\n");
+		return;
+	}
+	if (v4)
+		printf("ipv4 %s:%u %s:%u", f->saddr, f->sport, f->daddr,
+		       f->dport);
+	else
+		printf("ipv6 [%s]:%u [%s]:%u", f->saddr, f->sport, f->daddr,
+		       f->dport);
+	printf(" netns %u pid %u comm %s age_ms %" PRIu64, f->netns, f->pid,
+	       f->pid ? f->comm : "-", f->age_ms);
+	if (f->sampled)
+		printf(" samples %" PRIu64 " cwnd %u ssthresh %u srtt_us %u"
+		       " snd_wnd %u rcv_wnd %u sndbuf %d wmem_queued %d"
+		       " inflight %u\n", f->samples, f->cwnd, f->ssthresh,
+		       f->srtt_us, f->snd_wnd, f->rcv_wnd, f->sndbuf,
+		       f->wmem_queued, f->inflight);
+	else
+		printf(" samples 0\n");
+}
+
+static int flows_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *ctl, *b;
+	struct flow_row f;
+
+	(void)data;
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		if (mnl_attr_get_type(b) != KSCOPE_TCP_FLOW)
+			continue;
+		flow_parse(b, &f);
+		flow_print(&f);
+	}
+	return 0;
+}
+
+/* The flow table a page at a time (admin: flows name other users' pids). */
 static int tcp_flows(int argc, char **argv)
 {
 	if (argc > 1)
 		return tcp_err("unexpected argument '%s'", argv[1]);
-	return ks_cat(getenv("KSCOPE_TCP_FLOWS") ?: TCP_FLOWS_FILE, "kscope_tcp");
+	return ks_source_pages("tcp", KSCOPE_TCP_CURSOR, 0, flows_cb, NULL,
+			       "tcp flows");
 }
 
 int cmd_tcp(int argc, char **argv)

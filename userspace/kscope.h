@@ -80,6 +80,14 @@ void ks_nl_report(const struct ks_nl *nl, const char *op, int err);
 /* ENOENT of a request naming @source: "kscope: unknown source ..." */
 /* The KSCOPE_A_CTL nest of a reply to a CTL or CTL_GET request, or NULL. */
 const struct nlattr *ks_reply_ctl(const struct nlmsghdr *nlh);
+/*
+ * A paged read: CTL_GET requests to @source with u32 @cursor_attr in its
+ * nest, from @first on, each reply passed to @fn, until a reply carries
+ * no cursor to go on from (one that goes back is an error). Exit status:
+ * 0, or 1 after an error naming @what.
+ */
+int ks_source_pages(const char *source, uint16_t cursor_attr, uint32_t first,
+		    ks_reply_fn fn, void *data, const char *what);
 void ks_nl_report_source(const struct ks_nl *nl, const char *op,
 			 const char *source, int err);
 

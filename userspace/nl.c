@@ -241,6 +241,70 @@ const struct nlattr *ks_reply_ctl(const struct nlmsghdr *nlh)
 	return NULL;
 }
 
+struct page_walk {
+	uint16_t cursor_attr;
+	bool more;
+	uint32_t next;
+	ks_reply_fn fn;
+	void *data;
+};
+
+static int page_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct page_walk *pw = data;
+	const struct nlattr *ctl = ks_reply_ctl(nlh), *b;
+
+	if (ctl)
+		mnl_attr_for_each_nested(b, ctl)
+			if (mnl_attr_get_type(b) == pw->cursor_attr &&
+			    mnl_attr_get_payload_len(b) == sizeof(uint32_t)) {
+				pw->next = mnl_attr_get_u32(b);
+				pw->more = true;
+			}
+	return pw->fn(nlh, pw->data);
+}
+
+int ks_source_pages(const char *source, uint16_t cursor_attr, uint32_t first,
+		    ks_reply_fn fn, void *data, const char *what)
+{
+	struct page_walk pw = { .cursor_attr = cursor_attr, .fn = fn,
+				.data = data };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint32_t from = first;
+	int err, status = 1;
+	struct ks_nl nl;
+
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	do {
+		nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
+		nest = ks_nl_ctl_start(nlh, source);
+		mnl_attr_put_u32(nlh, cursor_attr, from);
+		mnl_attr_nest_end(nlh, nest);
+		pw.more = false;
+		err = ks_nl_talk(&nl, nlh, page_cb, &pw);
+		if (err) {
+			ks_nl_report_source(&nl, what, source, err);
+			goto out;
+		}
+		if (pw.more && pw.next <= from) {
+			ks_err("%s: the module went back from %u to %u",
+			       what, from, pw.next);
+			goto out;
+		}
+		from = pw.next;
+	} while (pw.more);
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
+}
+
 void ks_nl_report_source(const struct ks_nl *nl, const char *op,
 			 const char *source, int err)
 {

@@ -144,6 +144,29 @@ struct sk_buff *kscope_ctl_reply_start(struct kscope_source *src,
 int kscope_ctl_reply_send(struct sk_buff *msg, struct nlattr *nest,
 			  struct genl_info *info);
 
+/*
+ * Does the sender of the request being handled have CAP_NET_ADMIN or
+ * CAP_SYS_ADMIN (in the initial user namespace)? For reads that show
+ * other users' processes: the core hands sources no skb, so
+ * netlink_capable() is out of reach; a genetlink request runs in the
+ * sender's context, and this checks the sender's credentials.
+ */
+bool kscope_caller_admin(void);
+/*
+ * 0 when kscope_caller_admin(), else -EPERM with extack message @msg (a
+ * string literal saying why) pointing at @attr, the request's attribute
+ * that asked for such a read.
+ */
+#define kscope_admin_read(info, attr, msg) ({				\
+	int __ret = 0;							\
+									\
+	if (!kscope_caller_admin()) {					\
+		NL_SET_ERR_MSG_ATTR((info)->extack, attr, msg);		\
+		__ret = -EPERM;						\
+	}								\
+	__ret;								\
+})
+
 /* Is anyone subscribed? Build no event when this is false. */
 bool kscope_listening(void);
 

@@ -6,8 +6,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cpumask.h>
 #include <linux/module.h>
+#include <linux/user_namespace.h>
 #include <kscope/compat.h>
 #include <kscope/policy.h>
 #include "internal.h"
@@ -431,6 +433,13 @@ err_free:
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(kscope_ctl_reply_start);
+
+bool kscope_caller_admin(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN) ||
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
+EXPORT_SYMBOL_GPL(kscope_caller_admin);
 
 int kscope_ctl_reply_send(struct sk_buff *msg, struct nlattr *nest,
 			  struct genl_info *info)

@@ -55,11 +55,19 @@ const struct nla_policy kscope_tcp_policy[KSCOPE_TCP_MAX + 1] = {
 };
 EXPORT_SYMBOL_GPL(kscope_tcp_policy);
 
-/* a read request returns the whole filter: it takes no attribute */
+/*
+ * a read request returns the whole filter, or with CURSOR a page of the
+ * flow table: it takes no other attribute
+ */
 const struct nla_policy kscope_tcp_get_policy[KSCOPE_TCP_MAX + 1] = {
-	[KSCOPE_TCP_PAD ... KSCOPE_TCP_MAX] = {
+	[KSCOPE_TCP_PAD ... KSCOPE_TCP_EVENTS] = {
 		.type = NLA_REJECT,
-		.reject_message = "tcp: a read request takes no attributes",
+		.reject_message = "tcp: a read request takes no attributes but CURSOR",
+	},
+	[KSCOPE_TCP_CURSOR] = { .type = NLA_U32 },
+	[KSCOPE_TCP_FLOW ... KSCOPE_TCP_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = "tcp: a read request takes no attributes but CURSOR",
 	},
 };
 EXPORT_SYMBOL_GPL(kscope_tcp_get_policy);
@@ -172,11 +180,19 @@ const struct nla_policy kscope_sched_policy[KSCOPE_SCHED_MAX + 1] = {
 };
 EXPORT_SYMBOL_GPL(kscope_sched_policy);
 
-/* a read request returns the whole filter: it takes no attribute */
+/*
+ * a read request returns the filter and histogram, or with CURSOR a page
+ * of the portraits: it takes no other attribute
+ */
 const struct nla_policy kscope_sched_get_policy[KSCOPE_SCHED_MAX + 1] = {
-	[KSCOPE_SCHED_PAD ... KSCOPE_SCHED_MAX] = {
+	[KSCOPE_SCHED_PAD ... KSCOPE_SCHED_RUNQ_HIST] = {
 		.type = NLA_REJECT,
-		.reject_message = "sched: a read request takes no attributes",
+		.reject_message = "sched: a read request takes no attributes but CURSOR",
+	},
+	[KSCOPE_SCHED_CURSOR] = { .type = NLA_U32 },
+	[KSCOPE_SCHED_PORTRAIT ... KSCOPE_SCHED_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = "sched: a read request takes no attributes but CURSOR",
 	},
 };
 EXPORT_SYMBOL_GPL(kscope_sched_get_policy);

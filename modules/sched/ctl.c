@@ -124,7 +124,7 @@ reset:
 	return 0;
 }
 
-/* The current filter. */
+/* The filter and histogram, or with CURSOR a page of the portraits. */
 int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		 struct genl_info *info)
 {
@@ -140,6 +140,12 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 				       kscope_sched_get_policy, info->extack);
 		if (ret)
 			return ret;
+		if (tb[KSCOPE_SCHED_CURSOR]) {
+			ret = kscope_admin_read(info, tb[KSCOPE_SCHED_CURSOR],
+						"sched: portraits name other users' processes: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
+			return ret ?: ksch_portraits_reply(src, info,
+							   nla_get_u32(tb[KSCOPE_SCHED_CURSOR]));
+		}
 	}
 	rcu_read_lock();
 	cur = rcu_dereference(ksch_filter_cur);

@@ -75,6 +75,9 @@ int ksch_tables_init(void);
 void ksch_tables_exit(void);
 void ksch_tables_reset(void);
 void ksch_tables_debugfs(struct dentry *dir);
+/* A CTL_GET reply: the portraits of the sets from @cursor on that fit. */
+int ksch_portraits_reply(struct kscope_source *src, struct genl_info *info,
+			 u32 cursor);
 void ksch_stamp(u32 tid, u64 now);
 bool ksch_unstamp(u32 tid, u64 *ts);
 void ksch_hist_add(u64 delta_ns);

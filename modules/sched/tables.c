@@ -4,15 +4,16 @@
  * allocates, sleeps, wakes anyone or prints, because the callers are
  * scheduler tracepoints running under the run-queue lock.
  *
- * - wakeup stamps: per thread, 4-way set-associative by tid; a full set
- *   drops its oldest stamp (task_evictions), losing that one sample;
- * - portraits: per process, 8-way set-associative by tgid; a full set
- *   reuses an exited portrait first, then the least recently updated
- *   (portrait_evictions);
+ * - wakeup stamps: per thread, the core's bounded table (4-way sets) by
+ *   tid; a full set drops its oldest stamp (task_evictions), losing that
+ *   one sample;
+ * - portraits: per process, the core's bounded table (8-way sets) by
+ *   tgid; a full set reuses an exited portrait first, then the least
+ *   recently updated (portrait_evictions);
  * - the system-wide run-queue histogram: the core's, per CPU.
  *
- * Each set has a raw spinlock, always the innermost lock, always taken
- * with interrupts off: sched_wakeup fires in hard IRQ (a device interrupt
+ * The table's set locks are raw spinlocks, always the innermost lock,
+ * always taken with interrupts off: sched_wakeup fires in hard IRQ (a device interrupt
  * waking a task, the wakelist IPI) and also with interrupts on (a task
  * woken while it is current: try_to_wake_up() takes no lock then), so a
  * plain lock could be interrupted by a wakeup of a tid in the same set on
@@ -21,65 +22,49 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/hash.h>
-#include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/vmalloc.h>
+#include <net/genetlink.h>
+#include <kscope/table.h>
 
 #include "internal.h"
 
 #define STAMP_WAYS	4
 #define PORTRAIT_WAYS	8
 
-struct stamp {
-	u32 tid;
-	u64 ts;
-};
-
-struct stamp_set {
-	raw_spinlock_t lock;
-	struct stamp e[STAMP_WAYS];
-};
-
-struct portrait_set {
-	raw_spinlock_t lock;
-	struct ksch_portrait e[PORTRAIT_WAYS];
-};
-
-static struct stamp_set *stamps;
-static unsigned int stamp_bits;
-static struct portrait_set *portraits;
-static unsigned int portrait_bits;
+/* values: a stamp is the u64 time of the wakeup; a portrait its struct */
+static struct kscope_table *stamps;
+static struct kscope_table *portraits;
 
 static struct kscope_hist runq_hist;
 
+/* An exited process's portrait goes before a live one's. */
+static bool portrait_stale(const void *val)
+{
+	const struct ksch_portrait *pt = val;
+
+	return pt->state == KP_EXITED;
+}
+
 int ksch_tables_init(void)
 {
-	unsigned int i, nr_stamp = tasks_max / STAMP_WAYS;
-	unsigned int nr_portrait = portraits_max / PORTRAIT_WAYS;
-
 	if (kscope_hist_init(&runq_hist, KSCOPE_UNIT_US, KSCH_SLOTS))
 		return -ENOMEM;
-	stamps = vzalloc(array_size(nr_stamp, sizeof(*stamps)));
+	stamps = kscope_table_create(tasks_max, STAMP_WAYS, sizeof(u64), NULL);
 	if (!stamps)
 		goto free_hist;
-	portraits = vzalloc(array_size(nr_portrait, sizeof(*portraits)));
+	portraits = kscope_table_create(portraits_max, PORTRAIT_WAYS,
+					sizeof(struct ksch_portrait),
+					portrait_stale);
 	if (!portraits)
 		goto free_stamps;
-	for (i = 0; i < nr_stamp; i++)
-		raw_spin_lock_init(&stamps[i].lock);
-	for (i = 0; i < nr_portrait; i++)
-		raw_spin_lock_init(&portraits[i].lock);
-	stamp_bits = ilog2(nr_stamp);
-	portrait_bits = ilog2(nr_portrait);
 	return 0;
 
 free_stamps:
-	vfree(stamps);
+	kscope_table_destroy(stamps);
 	stamps = NULL;
 free_hist:
 	kscope_hist_free(&runq_hist);
@@ -88,71 +73,43 @@ free_hist:
 
 void ksch_tables_exit(void)
 {
-	vfree(portraits);
-	vfree(stamps);
+	kscope_table_destroy(portraits);
+	kscope_table_destroy(stamps);
 	kscope_hist_free(&runq_hist);
 }
 
 /* Zero the histograms and forget the portraits (stamps stay valid). */
 void ksch_tables_reset(void)
 {
-	unsigned long flags;
-	unsigned int i;
-
-	for (i = 0; i < (1U << portrait_bits); i++) {
-		raw_spin_lock_irqsave(&portraits[i].lock, flags);
-		memset(portraits[i].e, 0, sizeof(portraits[i].e));
-		raw_spin_unlock_irqrestore(&portraits[i].lock, flags);
-	}
+	kscope_table_clear(portraits);
 	kscope_hist_reset(&runq_hist);
 }
 
 void ksch_stamp(u32 tid, u64 now)
 {
-	struct stamp_set *set = &stamps[hash_32(tid, stamp_bits)];
-	struct stamp *victim = NULL;
-	unsigned long flags;
-	unsigned int i;
+	struct kscope_table_ref ref;
+	unsigned int res;
+	u64 *ts;
 
-	raw_spin_lock_irqsave(&set->lock, flags);
-	for (i = 0; i < STAMP_WAYS; i++) {
-		if (set->e[i].tid == tid || !set->e[i].tid) {
-			victim = &set->e[i];
-			if (victim->tid == tid)
-				goto store;
-		}
-	}
-	if (!victim) {
-		victim = &set->e[0];
-		for (i = 1; i < STAMP_WAYS; i++)
-			if (set->e[i].ts < victim->ts)
-				victim = &set->e[i];
+	ts = kscope_table_get(stamps, tid, true, &ref, &res);
+	*ts = now;
+	kscope_table_put(&ref);
+	if (res & KSCOPE_TABLE_EVICTED)
 		kscope_count(&ksch_src, KC_TASK_EVICTIONS);
-	}
-store:
-	victim->tid = tid;
-	victim->ts = now;
-	raw_spin_unlock_irqrestore(&set->lock, flags);
 }
 
 bool ksch_unstamp(u32 tid, u64 *ts)
 {
-	struct stamp_set *set = &stamps[hash_32(tid, stamp_bits)];
-	bool found = false;
-	unsigned long flags;
-	unsigned int i;
+	struct kscope_table_ref ref;
+	u64 *v;
 
-	raw_spin_lock_irqsave(&set->lock, flags);
-	for (i = 0; i < STAMP_WAYS; i++) {
-		if (set->e[i].tid == tid) {
-			*ts = set->e[i].ts;
-			set->e[i].tid = 0;
-			found = true;
-			break;
-		}
+	v = kscope_table_get(stamps, tid, false, &ref, NULL);
+	if (v) {
+		*ts = *v;
+		kscope_table_remove(stamps, &ref, v);
 	}
-	raw_spin_unlock_irqrestore(&set->lock, flags);
-	return found;
+	kscope_table_put(&ref);
+	return v;
 }
 
 /* usecs, as runqlat counts them */
@@ -193,44 +150,102 @@ static void portrait_init(struct ksch_portrait *pt, struct task_struct *p,
 bool ksch_portrait_do(struct task_struct *p, bool create, u64 now,
 		      ksch_portrait_fn fn, void *arg)
 {
-	struct portrait_set *set;
-	struct ksch_portrait *pt = NULL, *victim = NULL;
+	struct kscope_table_ref ref;
+	struct ksch_portrait *pt;
 	u32 tgid = p->tgid;
-	unsigned long flags;
-	unsigned int i;
+	unsigned int res;
 
 	if (!tgid)
 		return false;
-	set = &portraits[hash_32(tgid, portrait_bits)];
-	raw_spin_lock_irqsave(&set->lock, flags);
-	for (i = 0; i < PORTRAIT_WAYS; i++) {
-		struct ksch_portrait *e = &set->e[i];
-
-		if (e->state != KP_FREE && e->tgid == tgid) {
-			pt = e;
-			break;
-		}
-		/* free first, then exited (oldest), then least recent */
-		if (!victim || e->state < victim->state ||
-		    (e->state == victim->state && e->last_ns < victim->last_ns))
-			victim = e;
-	}
+	pt = kscope_table_get(portraits, tgid, false, &ref, NULL);
 	if (!pt) {
-		if (!create || !ksch_filter_match(p)) {
-			raw_spin_unlock_irqrestore(&set->lock, flags);
+		kscope_table_put(&ref);
+		/* the filter is read with no set lock held */
+		if (!create || !ksch_filter_match(p))
 			return false;
-		}
-		if (victim->state != KP_FREE)
+		pt = kscope_table_get(portraits, tgid, true, &ref, &res);
+		if (res & KSCOPE_TABLE_EVICTED)
 			kscope_count(&ksch_src, KC_PORTRAIT_EVICTIONS);
-		kscope_count(&ksch_src, KC_PORTRAITS);
-		pt = victim;
-		portrait_init(pt, p, now);
+		/* else another CPU made it in between */
+		if (res & KSCOPE_TABLE_NEW) {
+			kscope_count(&ksch_src, KC_PORTRAITS);
+			portrait_init(pt, p, now);
+		}
 	}
 	pt->last_ns = now;
 	if (fn)
 		fn(pt, arg);
-	raw_spin_unlock_irqrestore(&set->lock, flags);
+	kscope_table_put(&ref);
 	return true;
+}
+
+/* ---- readers ---- */
+
+static u64 portrait_lifetime(const struct ksch_portrait *pt)
+{
+	return pt->state == KP_EXITED ? pt->exit_ns - pt->start_ns : 0;
+}
+
+static size_t portrait_nl_size(const struct kscope_table_rec *r, void *arg)
+{
+	const struct ksch_portrait *pt = (const void *)r->val;
+
+	return nla_total_size(0) +				/* PORTRAIT */
+	       3 * nla_total_size(sizeof(u32)) +		/* PID, PPID, THREADS */
+	       nla_total_size(strlen(pt->comm) + 1) +
+	       nla_total_size(sizeof(u8)) +			/* STATE */
+	       7 * nla_total_size_64bit(sizeof(u64)) +	/* START_NS ... NIVCSW */
+	       nla_total_size(strlen(pt->filename) + 1) +
+	       (pt->runq_hist.count ?
+		kscope_hist_data_nest_size(&pt->runq_hist) : 0);
+}
+
+static int portrait_nl_put(struct sk_buff *msg,
+			   const struct kscope_table_rec *r, void *arg)
+{
+	const struct ksch_portrait *pt = (const void *)r->val;
+	struct nlattr *nest = nla_nest_start(msg, KSCOPE_SCHED_PORTRAIT);
+
+	if (!nest ||
+	    nla_put_u32(msg, KSCOPE_SCHED_PID, pt->tgid) ||
+	    nla_put_u32(msg, KSCOPE_SCHED_PPID, pt->ppid) ||
+	    nla_put_string(msg, KSCOPE_SCHED_COMM, pt->comm) ||
+	    nla_put_u8(msg, KSCOPE_SCHED_STATE, pt->state) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_START_NS, pt->start_ns,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_LIFETIME_NS,
+			      portrait_lifetime(pt), KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_ONCPU_NS, pt->oncpu_ns,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_RUNQ_NS, pt->runq_ns,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_RUNQ_SAMPLES,
+			      pt->runq_samples, KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_NVCSW, pt->nvcsw,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_SCHED_NIVCSW, pt->nivcsw,
+			      KSCOPE_SCHED_PAD) ||
+	    nla_put_u32(msg, KSCOPE_SCHED_THREADS, pt->threads) ||
+	    nla_put_string(msg, KSCOPE_SCHED_FILENAME, pt->filename))
+		return -EMSGSIZE;
+	if (pt->runq_hist.count &&
+	    kscope_hist_data_put(msg, KSCOPE_SCHED_RUNQ_HIST, &pt->runq_hist))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int ksch_portraits_reply(struct kscope_source *src, struct genl_info *info,
+			 u32 cursor)
+{
+	const struct kscope_table_reply rp = {
+		.t = portraits,
+		.cursor_attr = KSCOPE_SCHED_CURSOR,
+		.size = portrait_nl_size,
+		.put = portrait_nl_put,
+	};
+
+	return kscope_table_reply(src, info, &rp, cursor);
 }
 
 /* ---- debugfs ---- */
@@ -246,35 +261,40 @@ DEFINE_SHOW_ATTRIBUTE(runqlat);
  * One process per line of key value pairs, then its run-queue histogram
  * when it has samples (as runqlat -P prints one per process).
  */
+static void ksch_portrait_show(struct seq_file *m,
+			       const struct ksch_portrait *pt)
+{
+	seq_printf(m, "pid %u ppid %u comm %s state %s start_ns %llu lifetime_ns %llu oncpu_ns %llu runq_ns %llu runq_samples %llu nvcsw %llu nivcsw %llu threads %u filename %s\n",
+		   pt->tgid, pt->ppid, pt->comm[0] ? pt->comm : "-",
+		   pt->state == KP_LIVE ? "live" : "exited",
+		   pt->start_ns, portrait_lifetime(pt),
+		   pt->oncpu_ns, pt->runq_ns, pt->runq_samples,
+		   pt->nvcsw, pt->nivcsw, pt->threads,
+		   pt->filename[0] ? pt->filename : "-");
+	kscope_hist_data_show(m, &pt->runq_hist);
+}
+
 static int portraits_show(struct seq_file *m, void *v)
 {
-	struct ksch_portrait *pt;
-	unsigned int i, w;
-	unsigned long flags;
+	const struct ksch_portrait *pt;
+	unsigned int cursor = 0, i, n;
+	void *buf;
 
-	pt = kmalloc(sizeof(*pt), GFP_KERNEL);
-	if (!pt)
+	/* one set at a time: PORTRAIT_WAYS records */
+	buf = kmalloc_array(PORTRAIT_WAYS, kscope_table_rec_size(portraits),
+			    GFP_KERNEL);
+	if (!buf)
 		return -ENOMEM;
-	for (i = 0; i < (1U << portrait_bits); i++) {
-		for (w = 0; w < PORTRAIT_WAYS; w++) {
-			raw_spin_lock_irqsave(&portraits[i].lock, flags);
-			memcpy(pt, &portraits[i].e[w], sizeof(*pt));
-			raw_spin_unlock_irqrestore(&portraits[i].lock, flags);
-			if (pt->state == KP_FREE)
-				continue;
-			seq_printf(m, "pid %u ppid %u comm %s state %s start_ns %llu lifetime_ns %llu oncpu_ns %llu runq_ns %llu runq_samples %llu nvcsw %llu nivcsw %llu threads %u filename %s\n",
-				   pt->tgid, pt->ppid, pt->comm[0] ? pt->comm : "-",
-				   pt->state == KP_LIVE ? "live" : "exited",
-				   pt->start_ns,
-				   pt->state == KP_EXITED ?
-				   pt->exit_ns - pt->start_ns : 0,
-				   pt->oncpu_ns, pt->runq_ns, pt->runq_samples,
-				   pt->nvcsw, pt->nivcsw, pt->threads,
-				   pt->filename[0] ? pt->filename : "-");
-			kscope_hist_data_show(m, &pt->runq_hist);
+	while (cursor < kscope_table_sets(portraits)) {
+		n = kscope_table_snapshot(portraits, &cursor, buf,
+					  PORTRAIT_WAYS);
+		for (i = 0; i < n; i++) {
+			pt = (void *)kscope_table_rec(portraits, buf, i)->val;
+			ksch_portrait_show(m, pt);
 		}
+		cond_resched();
 	}
-	kfree(pt);
+	kfree(buf);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(portraits);

@@ -109,7 +109,7 @@ int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
 	return 0;
 }
 
-/* The current filter. */
+/* The current filter, or with CURSOR a page of the flow table. */
 int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		struct genl_info *info)
 {
@@ -125,6 +125,12 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 				       kscope_tcp_get_policy, info->extack);
 		if (ret)
 			return ret;
+		if (tb[KSCOPE_TCP_CURSOR]) {
+			ret = kscope_admin_read(info, tb[KSCOPE_TCP_CURSOR],
+						"tcp: flows name other users' processes: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
+			return ret ?: kst_flows_reply(src, info,
+						      nla_get_u32(tb[KSCOPE_TCP_CURSOR]));
+		}
 	}
 	rcu_read_lock();
 	cur = rcu_dereference(kst_filter_cur);

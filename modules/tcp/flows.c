@@ -6,11 +6,11 @@
  * socket closes or is destroyed, so a reused address starts afresh.
  *
  * tcp_probe fires on every segment a flow receives, on any CPU: the table
- * must not make flows wait on each other. It is set-associative, like
- * kscope_sched's tables: a socket hashes to one set of FLOW_WAYS entries,
- * each set has its own lock, and a full set evicts its least recently
- * touched flow (flow_evictions). So a flow is evicted when its set is
- * full, which can happen before the whole table is; with one set
+ * must not make flows wait on each other. It is the core's bounded table
+ * (include/kscope/table.h): a socket hashes to one set of FLOW_WAYS
+ * entries, each set has its own lock, and a full set evicts its least
+ * recently touched flow (flow_evictions). So a flow is evicted when its
+ * set is full, which can happen before the whole table is; with one set
  * (flow_max 16) the table is a plain LRU.
  *
  * Readers copy one set at a time under its lock and format the copy with
@@ -19,16 +19,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/hash.h>
 #include <linux/kernel.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/vmalloc.h>
+#include <net/genetlink.h>
 #include <net/tcp.h>
+#include <kscope/table.h>
 
 #include "internal.h"
 
@@ -39,16 +37,7 @@ struct kst_flow {
 	struct kst_flow_info fi;
 	struct kst_sample s;
 	u64 samples;
-	u64 touched;		/* the set's clock at the last use */
 	bool sampled;
-};
-
-struct flow_set {
-	spinlock_t lock;
-	u16 active;
-	u64 clock;
-	const struct sock *sk[FLOW_WAYS];	/* NULL: a free entry */
-	struct kst_flow e[FLOW_WAYS];
 };
 
 /* What a process records as a flow's owner, taken before any lock. */
@@ -57,78 +46,40 @@ struct kst_owner {
 	char comm[TASK_COMM_LEN];
 };
 
-static struct flow_set *flow_sets;
-static unsigned int nr_sets;
+static struct kscope_table *flows;
 
 /* Sets for at least @max flows; the capacity is a multiple of FLOW_WAYS. */
 int kst_flows_init(unsigned int max)
 {
-	unsigned int i;
-
-	nr_sets = DIV_ROUND_UP(max, FLOW_WAYS);
-	flow_sets = vzalloc(array_size(nr_sets, sizeof(*flow_sets)));
-	if (!flow_sets)
-		return -ENOMEM;
-	for (i = 0; i < nr_sets; i++)
-		spin_lock_init(&flow_sets[i].lock);
-	return 0;
+	flows = kscope_table_create(max, FLOW_WAYS, sizeof(struct kst_flow),
+				    NULL);
+	return flows ? 0 : -ENOMEM;
 }
 
 void kst_flows_exit(void)
 {
-	vfree(flow_sets);
-	flow_sets = NULL;
+	kscope_table_destroy(flows);
+	flows = NULL;
 }
 
-static struct flow_set *flow_set_of(const struct sock *sk)
+static u64 flow_key(const struct sock *sk)
 {
-	return &flow_sets[reciprocal_scale(hash_ptr(sk, 32), nr_sets)];
+	return (unsigned long)sk;
 }
 
-static struct kst_flow *flow_find(struct flow_set *set, const struct sock *sk)
+/* @sk's flow, created when absent if @create; the set stays locked. */
+static struct kst_flow *flow_get(const struct sock *sk, bool create,
+				 struct kscope_table_ref *ref)
+	__acquires(ref)
 {
-	unsigned int i;
+	struct kst_flow *f;
+	unsigned int res;
 
-	for (i = 0; i < FLOW_WAYS; i++)
-		if (set->sk[i] == sk)
-			return &set->e[i];
-	return NULL;
-}
-
-static void flow_touch(struct flow_set *set, struct kst_flow *f)
-{
-	f->touched = ++set->clock;
-}
-
-static void flow_remove(struct flow_set *set, struct kst_flow *f)
-{
-	set->sk[f - set->e] = NULL;
-	set->active--;
-}
-
-/* A zeroed entry for @sk, evicting the set's oldest flow when it is full. */
-static struct kst_flow *flow_new(struct flow_set *set, const struct sock *sk)
-{
-	struct kst_flow *f = NULL;
-	unsigned int i;
-
-	for (i = 0; i < FLOW_WAYS; i++) {
-		if (!set->sk[i]) {
-			f = &set->e[i];
-			break;
-		}
-		if (!f || set->e[i].touched < f->touched)
-			f = &set->e[i];
-	}
-	if (set->sk[f - set->e]) {
-		flow_remove(set, f);
+	f = kscope_table_get(flows, flow_key(sk), create, ref, &res);
+	if (res & KSCOPE_TABLE_EVICTED)
 		kscope_count(&kst_src, TC_FLOW_EVICTIONS);
-	}
-	memset(f, 0, sizeof(*f));
-	set->sk[f - set->e] = sk;
-	set->active++;
-	flow_touch(set, f);
-	kscope_count(&kst_src, TC_FLOWS_ADDED);
+	if (res & KSCOPE_TABLE_NEW)
+		kscope_count(&kst_src, TC_FLOWS_ADDED);
 	return f;
 }
 
@@ -155,108 +106,93 @@ static void flow_set_owner(struct kst_flow *f, const struct kst_owner *o)
 void kst_flow_start(const struct sock *sk, const struct kst_tuple *t,
 		    bool owner)
 {
-	struct flow_set *set = flow_set_of(sk);
+	struct kscope_table_ref ref;
 	struct kst_owner o;
 	struct kst_flow *f;
-	unsigned long flags;
+	unsigned int res;
 
 	owner = owner && owner_current(&o);
-	spin_lock_irqsave(&set->lock, flags);
-	f = flow_find(set, sk);
-	if (f)
-		flow_remove(set, f);
-	f = flow_new(set, sk);
+	f = kscope_table_get(flows, flow_key(sk), true, &ref, &res);
+	if (res & KSCOPE_TABLE_EVICTED)
+		kscope_count(&kst_src, TC_FLOW_EVICTIONS);
+	/* a reused socket starts afresh */
+	if (!(res & KSCOPE_TABLE_NEW))
+		memset(f, 0, sizeof(*f));
+	kscope_count(&kst_src, TC_FLOWS_ADDED);
 	f->t = *t;
 	f->fi.start_ns = ktime_get_ns();
 	if (owner)
 		flow_set_owner(f, &o);
-	spin_unlock_irqrestore(&set->lock, flags);
+	kscope_table_put(&ref);
 }
 
 void kst_flow_set_owner(const struct sock *sk, const struct kst_tuple *t)
 {
-	struct flow_set *set = flow_set_of(sk);
+	struct kscope_table_ref ref;
 	struct kst_owner o;
 	struct kst_flow *f;
-	unsigned long flags;
 	bool owner;
 
 	owner = owner_current(&o);
-	spin_lock_irqsave(&set->lock, flags);
-	f = flow_find(set, sk);
-	if (!f)
-		f = flow_new(set, sk);
-	else
-		flow_touch(set, f);
+	f = flow_get(sk, true, &ref);
 	f->t = *t;
 	if (owner)
 		flow_set_owner(f, &o);
-	spin_unlock_irqrestore(&set->lock, flags);
+	kscope_table_put(&ref);
 }
 
 bool kst_flow_get(const struct sock *sk, struct kst_flow_info *fi)
 {
-	struct flow_set *set = flow_set_of(sk);
+	struct kscope_table_ref ref;
 	struct kst_flow *f;
-	unsigned long flags;
 
-	spin_lock_irqsave(&set->lock, flags);
-	f = flow_find(set, sk);
+	f = flow_get(sk, false, &ref);
 	if (f)
 		*fi = f->fi;
-	spin_unlock_irqrestore(&set->lock, flags);
+	kscope_table_put(&ref);
 	return f;
 }
 
 bool kst_flow_mark(const struct sock *sk, const struct kst_tuple *t,
 		   u32 flags, struct kst_flow_info *fi)
 {
-	struct flow_set *set = flow_set_of(sk);
+	struct kscope_table_ref ref;
 	struct kst_flow *f;
-	unsigned long irqflags;
 
-	spin_lock_irqsave(&set->lock, irqflags);
-	f = flow_find(set, sk);
+	f = flow_get(sk, false, &ref);
 	if (f) {
 		f->t = *t;
 		f->fi.flags |= flags;
 		*fi = f->fi;
 	}
-	spin_unlock_irqrestore(&set->lock, irqflags);
+	kscope_table_put(&ref);
 	return f;
 }
 
 bool kst_flow_end(const struct sock *sk, struct kst_flow_info *fi)
 {
-	struct flow_set *set = flow_set_of(sk);
+	struct kscope_table_ref ref;
 	struct kst_flow *f;
-	unsigned long flags;
 
-	spin_lock_irqsave(&set->lock, flags);
-	f = flow_find(set, sk);
+	f = flow_get(sk, false, &ref);
 	if (f) {
 		if (fi)
 			*fi = f->fi;
-		flow_remove(set, f);
+		kscope_table_remove(flows, &ref, f);
 	}
-	spin_unlock_irqrestore(&set->lock, flags);
+	kscope_table_put(&ref);
 	return f;
 }
 
 bool kst_flow_sample(const struct sock *sk, const struct kst_tuple *t,
 		     const struct kst_sample *s, struct kst_flow_info *fi)
 {
-	struct flow_set *set = flow_set_of(sk);
+	struct kscope_table_ref ref;
 	struct kst_flow *f;
-	unsigned long flags;
 	bool changed;
 
-	spin_lock_irqsave(&set->lock, flags);
-	f = flow_find(set, sk);
-	if (!f)
-		f = flow_new(set, sk);	/* established before we looked */
-	else
-		flow_touch(set, f);
+	/* created here when established before we looked */
+	f = flow_get(sk, true, &ref);
 	changed = !f->sampled || f->s.cwnd != s->cwnd ||
 		  f->s.ssthresh != s->ssthresh;
 	f->t = *t;
@@ -264,26 +200,104 @@ bool kst_flow_sample(const struct sock *sk, const struct kst_tuple *t,
 	f->sampled = true;
 	f->samples++;
 	*fi = f->fi;
-	spin_unlock_irqrestore(&set->lock, flags);
+	kscope_table_put(&ref);
 	return changed;
+}
+
+/* ---- readers ---- */
+
+static u64 flow_age_ms(const struct kst_flow *f, u64 now)
+{
+	return f->fi.start_ns ? div_u64(now - f->fi.start_ns, NSEC_PER_MSEC) : 0;
+}
+
+static size_t flow_nl_size(const struct kscope_table_rec *r, void *arg)
+{
+	const struct kst_flow *f = (const void *)r->val;
+	size_t size = nla_total_size(0) +			/* FLOW */
+		      3 * nla_total_size(sizeof(u16)) +		/* FAMILY, PORTS */
+		      2 * nla_total_size(sizeof(struct in6_addr)) +
+		      2 * nla_total_size(sizeof(u32)) +		/* NETNS, PID */
+		      nla_total_size(f->fi.pid ? strlen(f->fi.comm) + 1 : 1) +
+		      2 * nla_total_size_64bit(sizeof(u64));	/* AGE, SAMPLES */
+
+	if (f->sampled)
+		size += 8 * nla_total_size(sizeof(u32));	/* CWND ... */
+	return size;
+}
+
+static int flow_nl_put(struct sk_buff *msg, const struct kscope_table_rec *r,
+		       void *arg)
+{
+	const struct kst_flow *f = (const void *)r->val;
+	const struct kst_tuple *t = &f->t;
+	struct nlattr *nest = nla_nest_start(msg, KSCOPE_TCP_FLOW);
+	const u64 *now = arg;
+
+	if (!nest ||
+	    nla_put_u16(msg, KSCOPE_TCP_FAMILY, t->family) ||
+	    nla_put(msg, KSCOPE_TCP_SADDR, sizeof(t->saddr), &t->saddr) ||
+	    nla_put_u16(msg, KSCOPE_TCP_SPORT, t->sport) ||
+	    nla_put(msg, KSCOPE_TCP_DADDR, sizeof(t->daddr), &t->daddr) ||
+	    nla_put_u16(msg, KSCOPE_TCP_DPORT, t->dport) ||
+	    nla_put_u32(msg, KSCOPE_TCP_NETNS, t->netns) ||
+	    nla_put_u32(msg, KSCOPE_TCP_PID, f->fi.pid) ||
+	    nla_put_string(msg, KSCOPE_TCP_COMM, f->fi.pid ? f->fi.comm : "") ||
+	    nla_put_u64_64bit(msg, KSCOPE_TCP_AGE_MS, flow_age_ms(f, *now),
+			      KSCOPE_TCP_PAD) ||
+	    nla_put_u64_64bit(msg, KSCOPE_TCP_SAMPLES, f->samples,
+			      KSCOPE_TCP_PAD))
+		return -EMSGSIZE;
+	if (f->sampled &&
+	    (nla_put_u32(msg, KSCOPE_TCP_CWND, f->s.cwnd) ||
+	     nla_put_u32(msg, KSCOPE_TCP_SSTHRESH, f->s.ssthresh) ||
+	     nla_put_u32(msg, KSCOPE_TCP_SRTT_US, f->s.srtt_us) ||
+	     nla_put_u32(msg, KSCOPE_TCP_SND_WND, f->s.snd_wnd) ||
+	     nla_put_u32(msg, KSCOPE_TCP_RCV_WND, f->s.rcv_wnd) ||
+	     nla_put_s32(msg, KSCOPE_TCP_SNDBUF, f->s.sndbuf) ||
+	     nla_put_s32(msg, KSCOPE_TCP_WMEM_QUEUED, f->s.wmem_queued) ||
+	     nla_put_u32(msg, KSCOPE_TCP_INFLIGHT, f->s.inflight)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int kst_flows_reply(struct kscope_source *src, struct genl_info *info,
+		    u32 cursor)
+{
+	u64 now = ktime_get_ns();
+	const struct kscope_table_reply rp = {
+		.t = flows,
+		.cursor_attr = KSCOPE_TCP_CURSOR,
+		.size = flow_nl_size,
+		.put = flow_nl_put,
+		.arg = &now,
+	};
+
+	return kscope_table_reply(src, info, &rp, cursor);
 }
 
 /* ---- debugfs ---- */
 
-/* one set's flows, copied under its lock, oldest first */
-struct flows_snap {
-	unsigned int n;
-	struct kst_flow e[FLOW_WAYS];
+/*
+ * The seq_file position is the table's cursor: each show copies one set
+ * (FLOW_WAYS records, the buffer in m->private) and formats it.
+ */
+struct flows_iter {
+	unsigned int next;
+	u8 buf[];
 };
 
 static void *flows_start(struct seq_file *m, loff_t *pos)
 {
-	return *pos < nr_sets ? &flow_sets[*pos] : NULL;
+	return *pos < kscope_table_sets(flows) ? m->private : NULL;
 }
 
 static void *flows_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	++*pos;
+	struct flows_iter *it = v;
+
+	*pos = it->next;
 	return flows_start(m, pos);
 }
 
@@ -291,37 +305,18 @@ static void flows_stop(struct seq_file *m, void *v)
 {
 }
 
-static void flows_copy(struct flow_set *set, struct flows_snap *snap)
-{
-	unsigned int i, j;
-	unsigned long flags;
-
-	snap->n = 0;
-	spin_lock_irqsave(&set->lock, flags);
-	for (i = 0; i < FLOW_WAYS; i++)
-		if (set->sk[i])
-			snap->e[snap->n++] = set->e[i];
-	spin_unlock_irqrestore(&set->lock, flags);
-	/* insertion sort by age: at most FLOW_WAYS entries */
-	for (i = 1; i < snap->n; i++) {
-		struct kst_flow f = snap->e[i];
-
-		for (j = i; j && snap->e[j - 1].touched > f.touched; j--)
-			snap->e[j] = snap->e[j - 1];
-		snap->e[j] = f;
-	}
-}
-
 /* One flow per line, in the spirit of `ss -ti`; one set per call. */
 static int flows_show(struct seq_file *m, void *v)
 {
-	struct flows_snap *snap = m->private;
+	struct flows_iter *it = v;
 	u64 now = ktime_get_ns();
-	unsigned int i;
+	unsigned int i, n;
 
-	flows_copy(v, snap);
-	for (i = 0; i < snap->n; i++) {
-		const struct kst_flow *f = &snap->e[i];
+	it->next = m->index;
+	n = kscope_table_snapshot(flows, &it->next, it->buf, FLOW_WAYS);
+	for (i = 0; i < n; i++) {
+		const struct kst_flow *f = (void *)kscope_table_rec(flows,
+								    it->buf, i)->val;
 		const struct kst_tuple *t = &f->t;
 
 		if (t->family == AF_INET)
@@ -332,8 +327,7 @@ static int flows_show(struct seq_file *m, void *v)
 				   t->sport, &t->daddr, t->dport);
 		seq_printf(m, " netns %u pid %u comm %s age_ms %llu",
 			   t->netns, f->fi.pid, f->fi.pid ? f->fi.comm : "-",
-			   f->fi.start_ns ? div_u64(now - f->fi.start_ns,
-						    NSEC_PER_MSEC) : 0);
+			   flow_age_ms(f, now));
 		if (f->sampled)
 			seq_printf(m, " samples %llu cwnd %u ssthresh %u srtt_us %u snd_wnd %u rcv_wnd %u sndbuf %d wmem_queued %d inflight %u\n",
 				   f->samples, f->s.cwnd, f->s.ssthresh,
@@ -355,7 +349,9 @@ static const struct seq_operations flows_sops = {
 
 static int flows_open(struct inode *inode, struct file *file)
 {
-	return seq_open_private(file, &flows_sops, sizeof(struct flows_snap));
+	return seq_open_private(file, &flows_sops,
+				sizeof(struct flows_iter) +
+				FLOW_WAYS * kscope_table_rec_size(flows));
 }
 
 static const struct file_operations flows_fops = {
@@ -368,12 +364,10 @@ static const struct file_operations flows_fops = {
 
 static int table_show(struct seq_file *m, void *v)
 {
-	unsigned int i, active = 0;
+	unsigned int sets = kscope_table_sets(flows);
 
-	for (i = 0; i < nr_sets; i++)
-		active += READ_ONCE(flow_sets[i].active);
 	seq_printf(m, "capacity %u\nactive %u\nsets %u\nways %u\n",
-		   nr_sets * FLOW_WAYS, active, nr_sets, FLOW_WAYS);
+		   sets * FLOW_WAYS, kscope_table_used(flows), sets, FLOW_WAYS);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(table);

@@ -94,6 +94,9 @@ extern unsigned int flow_max;
 int kst_flows_init(unsigned int max);
 void kst_flows_exit(void);
 void kst_flows_debugfs(struct dentry *dir);
+/* A CTL_GET reply: the flows of the sets from @cursor on that fit. */
+int kst_flows_reply(struct kscope_source *src, struct genl_info *info,
+		    u32 cursor);
 /* Start (or restart) a flow; @owner true records current as its task. */
 void kst_flow_start(const struct sock *sk, const struct kst_tuple *t,
 		    bool owner);

@@ -7,12 +7,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/threads.h>
-#include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <kscope/compat.h>
 #include <kscope/policy.h>
@@ -235,16 +233,7 @@ static int vfs_reply_read(struct vfs_reply *rp, unsigned int top_n)
 /*
  * The per-process and per-file lists name other users' processes and
  * files: CAP_NET_ADMIN or CAP_SYS_ADMIN only, as for the event group.
- * The core hands a source no skb, so netlink_capable() is out of reach;
- * a genetlink request runs in the sender's context, and the check is on
- * the sender's credentials.
  */
-static bool vfs_caller_admin(void)
-{
-	return ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN) ||
-	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
-}
-
 /*
  * The reply is built by hand: the core does not hand its family to
  * sources, and the request's own header names it. It is one or more
@@ -257,7 +246,7 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 {
 	unsigned int top_n = VFS_TOP_N_DEFAULT, i = 0, j, nr;
 	struct nlattr *tb[KSCOPE_VFS_MAX + 1];
-	bool admin = vfs_caller_admin();
+	bool admin = kscope_caller_admin();
 	size_t head, size, budget;
 	struct vfs_reply rp;
 	struct sk_buff *msg;
@@ -270,12 +259,10 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		if (ret)
 			return ret;
 		if (tb[KSCOPE_VFS_TOP_N]) {
-			if (!admin) {
-				NL_SET_ERR_MSG_ATTR(info->extack,
-						    tb[KSCOPE_VFS_TOP_N],
-						    "top files and processes name other users' activity: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
-				return -EPERM;
-			}
+			ret = kscope_admin_read(info, tb[KSCOPE_VFS_TOP_N],
+						"top files and processes name other users' activity: CAP_NET_ADMIN or CAP_SYS_ADMIN only");
+			if (ret)
+				return ret;
 			top_n = nla_get_u32(tb[KSCOPE_VFS_TOP_N]);
 		}
 	}

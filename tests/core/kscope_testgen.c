@@ -16,6 +16,11 @@
  * core's histograms, each on CPU (index mod online CPUs) from an IPI, and
  * registers a second source, "testgen_hist", that shows the histogram
  * (debugfs testgen_hist/hist, KSCOPE_TG_HIST in its CTL_GET reply).
+ *
+ * Loaded with table_keys=..., it looks those keys up (creating them) in
+ * one of the core's bounded tables (table_cap, table_ways,
+ * table_stale_odd), each from an IPI, and shows the table's snapshot in
+ * debugfs testgen/table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,6 +41,7 @@
 #include <kscope/hist.h>
 #include <kscope/kscope.h>
 #include <kscope/policy.h>
+#include <kscope/table.h>
 
 enum { TG_C_RUNS, TG_C_GENERATED };
 
@@ -483,6 +489,89 @@ static void tg_hist_exit(void)
 	kscope_hist_free(&tg_hist);
 }
 
+/* ---- the core's bounded table, on keys chosen by the test ---- */
+
+static unsigned long table_keys[128];
+static unsigned int table_nr;
+module_param_array(table_keys, ulong, &table_nr, 0444);
+MODULE_PARM_DESC(table_keys, "tests only: keys looked up (created) in a bounded table at load, in order, each from an IPI");
+static unsigned int table_cap = 16, table_ways = 4;
+module_param(table_cap, uint, 0444);
+module_param(table_ways, uint, 0444);
+static bool table_stale_odd;
+module_param(table_stale_odd, bool, 0444);
+MODULE_PARM_DESC(table_stale_odd, "tests only: odd keys are stale (evicted first)");
+
+static struct kscope_table *tg_table;
+static unsigned int tg_table_evicted;
+
+static bool tg_table_stale(const void *val)
+{
+	return table_stale_odd && (*(const u64 *)val & 1);
+}
+
+/* hard IRQ: probe context */
+static void tg_table_feed(void *arg)
+{
+	struct kscope_table_ref ref;
+	u64 key = *(u64 *)arg, *v;
+	unsigned int res;
+
+	v = kscope_table_get(tg_table, key, true, &ref, &res);
+	*v = key;
+	kscope_table_put(&ref);
+	if (res & KSCOPE_TABLE_EVICTED)
+		tg_table_evicted++;	/* IPIs one at a time, waited for */
+}
+
+/* "evictions N used N sets N ways N", then "set S key K" least recent first */
+static int tg_table_show(struct seq_file *m, void *v)
+{
+	unsigned int ways = kscope_table_ways(tg_table), cursor = 0, set, i, n;
+	void *buf;
+
+	buf = kmalloc_array(ways, kscope_table_rec_size(tg_table), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	seq_printf(m, "evictions %llu/%u used %u sets %u ways %u\n",
+		   kscope_table_evictions(tg_table), tg_table_evicted,
+		   kscope_table_used(tg_table), kscope_table_sets(tg_table), ways);
+	while (cursor < kscope_table_sets(tg_table)) {
+		set = cursor;
+		n = kscope_table_snapshot(tg_table, &cursor, buf, ways);
+		for (i = 0; i < n; i++)
+			seq_printf(m, "set %u key %llu\n", set,
+				   kscope_table_rec(tg_table, buf, i)->key);
+	}
+	kfree(buf);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(tg_table);
+
+static int tg_table_init(void)
+{
+	unsigned int i, n, cpu;
+	u64 key;
+
+	if (!table_nr)
+		return 0;
+	tg_table = kscope_table_create(table_cap, table_ways, sizeof(u64),
+				       tg_table_stale);
+	if (!tg_table)
+		return -EINVAL;
+	cpus_read_lock();
+	for (i = 0; i < table_nr; i++) {
+		key = table_keys[i];
+		n = i % num_online_cpus();
+		for_each_online_cpu(cpu)
+			if (!n--)
+				break;
+		smp_call_function_single(cpu, tg_table_feed, &key, 1);
+	}
+	cpus_read_unlock();
+	return 0;
+}
+
 static int __init tg_init(void)
 {
 	int ret;
@@ -493,13 +582,21 @@ static int __init tg_init(void)
 	ret = tg_hist_init();
 	if (ret)
 		goto err_free_names;
-	ret = kscope_source_register(&tg_src);
+	ret = tg_table_init();
 	if (ret)
 		goto err_hist;
+	ret = kscope_source_register(&tg_src);
+	if (ret)
+		goto err_table;
+	if (tg_table)
+		debugfs_create_file("table", 0444, tg_src.dir, NULL,
+				    &tg_table_fops);
 	if (init_delay_ms)
 		msleep(init_delay_ms);
 	return 0;
 
+err_table:
+	kscope_table_destroy(tg_table);
 err_hist:
 	tg_hist_exit();
 err_free_names:
@@ -514,6 +611,7 @@ static void __exit tg_exit(void)
 	mutex_unlock(&tg_lock);
 	tg_rec_detach();
 	kscope_source_unregister(&tg_src);
+	kscope_table_destroy(tg_table);
 	tg_hist_exit();
 	tg_names_exit();
 }

@@ -9,12 +9,15 @@
 # of the flows file lists each held connection's two ends exactly once,
 # with the pid and comm of the process that opened it. Oracles: ss (the
 # established 4-tuples of each namespace) and the workload's own pids.
+# The same over netlink (`kscope tcp flows`, text and --json, a page of
+# sets per request), which names other users' processes: nobody is
+# refused with a clear error.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-tcp.sh"
 # 60 held connections and 4 reads on a KASAN kernel (TCG): each read
 # there takes tens of seconds
 K=$(ks_sized 150 60) READS=$(ks_sized 10 4)
-ktap_plan 7
+ktap_plan 10
 
 if ! ks_load kscope_tcp; then
 	ktap_fail "load kscope_tcp" "$(dmesg | tail -5)"
@@ -73,6 +76,29 @@ nc=$(awk -v p="pid $hc comm python3" '$3 ~ /:5031$/ && index($0, p)' "$f" | wc -
 ktap_eq "client ends carry the connecting process (pid $hc, python3)" "$K" "$nc"
 ns=$(awk -v p="pid $hs comm python3" '$2 ~ /:5031$/ && index($0, p)' "$f" | wc -l)
 ktap_eq "server ends carry the accepting process (pid $hs, python3)" "$K" "$ns"
+
+# netlink: text lines as debugfs prints them, and --json
+"$KSCOPE" tcp flows >"$KS_TMP/nl.txt" 2>"$KS_TMP/nl.err"
+rc=$?
+"$KSCOPE" --json tcp flows >"$KS_TMP/nl.json" 2>>"$KS_TMP/nl.err"
+rc=$((rc + $?))
+awk '$1 == "ipv4" && ($2 ~ /:5031$/ || $3 ~ /:5031$/) { print $2, $3 }' \
+	"$KS_TMP/nl.txt" | sort >"$KS_TMP/nl.held"
+ktap_check "kscope tcp flows (netlink): every held end once, as ss" \
+	"rc $rc $(head -2 "$KS_TMP/nl.err"); $(diff "$KS_TMP/ss" "$KS_TMP/nl.held" | head -4 | tr '\n' ' ')" \
+	eval '[ $rc -eq 0 ] && cmp -s "$KS_TMP/ss" "$KS_TMP/nl.held"'
+jq -r 'select(.family == "ipv4" and (.sport == 5031 or .dport == 5031)) |
+	"\(.saddr):\(.sport) \(.daddr):\(.dport) \(.pid) \(.comm)"' \
+	"$KS_TMP/nl.json" 2>>"$KS_TMP/nl.err" | sort >"$KS_TMP/nl.jheld"
+jc=$(awk -v p="$hc" '$2 ~ /:5031$/ && $3 == p && $4 == "python3"' "$KS_TMP/nl.jheld" | wc -l)
+js=$(awk -v p="$hs" '$1 ~ /:5031$/ && $3 == p && $4 == "python3"' "$KS_TMP/nl.jheld" | wc -l)
+ktap_check "--json: every held end once, as ss, with its process" \
+	"client ends $jc server ends $js of $K; $(head -2 "$KS_TMP/nl.err")" eval \
+	'cut -d" " -f1,2 "$KS_TMP/nl.jheld" | cmp -s "$KS_TMP/ss" - && [ $jc -eq $K ] && [ $js -eq $K ]'
+out=$(ks_as_nobody "$KSCOPE" tcp flows 2>&1); rc=$?
+ktap_check "nobody: tcp flows refused, saying why" "rc $rc: ${out:0:300}" eval \
+	'[ $rc -ne 0 ] && grep -q CAP_NET_ADMIN <<<"$out" && ! grep -q "^ipv" <<<"$out"'
+
 touch "$KS_TMP/hd.go"
 wait $hc $hs
 

@@ -271,6 +271,34 @@ enum kscope_tcp_attr {
 	 * to build; default all but "state"
 	 */
 	KSCOPE_TCP_EVENTS,
+	/*
+	 * u32 (CTL_GET): list the flow table from this cursor on, 0 first
+	 * (admin only: flows name other users' processes); the reply holds
+	 * FLOW nests and, unless the list ends there, the cursor to ask for
+	 * next
+	 */
+	KSCOPE_TCP_CURSOR,
+	/*
+	 * nest (reply): one flow: FAMILY, SADDR, SPORT, DADDR, DPORT, NETNS,
+	 * PID, COMM, AGE_MS, SAMPLES and, once sampled, CWND ... INFLIGHT
+	 */
+	KSCOPE_TCP_FLOW,
+	KSCOPE_TCP_FAMILY,		/* u16 (reply): AF_INET or AF_INET6 */
+	KSCOPE_TCP_SADDR,		/* 16 bytes (reply): IPv4 as ::ffff:a.b.c.d */
+	KSCOPE_TCP_DADDR,		/* 16 bytes (reply) */
+	KSCOPE_TCP_SPORT,		/* u16 (reply) */
+	KSCOPE_TCP_DPORT,		/* u16 (reply) */
+	KSCOPE_TCP_COMM,		/* string (reply): "" when not known */
+	KSCOPE_TCP_AGE_MS,		/* u64 (reply): 0 when born unseen */
+	KSCOPE_TCP_SAMPLES,		/* u64 (reply): tcp_probe samples */
+	KSCOPE_TCP_CWND,		/* u32 (reply) */
+	KSCOPE_TCP_SSTHRESH,		/* u32 (reply) */
+	KSCOPE_TCP_SRTT_US,		/* u32 (reply) */
+	KSCOPE_TCP_SND_WND,		/* u32 (reply) */
+	KSCOPE_TCP_RCV_WND,		/* u32 (reply) */
+	KSCOPE_TCP_SNDBUF,		/* s32 (reply) */
+	KSCOPE_TCP_WMEM_QUEUED,		/* s32 (reply) */
+	KSCOPE_TCP_INFLIGHT,		/* u32 (reply) */
 	__KSCOPE_TCP_MAX,
 };
 #define KSCOPE_TCP_MAX (__KSCOPE_TCP_MAX - 1)
@@ -467,7 +495,7 @@ enum kscope_mem_attr {
  * portraits are kept and whose fork/exec/exit events are sent; every
  * given attribute must match, 0 or "" = any) and/or resets the
  * statistics; KSCOPE_CMD_CTL_GET returns the filter and the system-wide
- * run-queue latency histogram.
+ * run-queue latency histogram, or with CURSOR a page of the portraits.
  */
 enum kscope_sched_attr {
 	KSCOPE_SCHED_UNSPEC,
@@ -478,6 +506,30 @@ enum kscope_sched_attr {
 	KSCOPE_SCHED_CLEAR,		/* flag: reset the filter first */
 	KSCOPE_SCHED_RESET,		/* flag: zero histograms, drop portraits */
 	KSCOPE_SCHED_RUNQ_HIST,		/* nest (reply): histogram, usecs */
+	/*
+	 * u32 (CTL_GET): list the portraits from this cursor on, 0 first
+	 * (admin only: portraits name other users' processes); the reply
+	 * holds PORTRAIT nests and, unless the list ends there, the cursor
+	 * to ask for next
+	 */
+	KSCOPE_SCHED_CURSOR,
+	/*
+	 * nest (reply): one process: PID, PPID, COMM, STATE, START_NS,
+	 * LIFETIME_NS, ONCPU_NS, RUNQ_NS, RUNQ_SAMPLES, NVCSW, NIVCSW,
+	 * THREADS, FILENAME and, with samples, RUNQ_HIST
+	 */
+	KSCOPE_SCHED_PORTRAIT,
+	KSCOPE_SCHED_PPID,		/* u32 (reply) */
+	KSCOPE_SCHED_STATE,		/* u8 (reply): 1 live, 2 exited */
+	KSCOPE_SCHED_START_NS,		/* u64 (reply): CLOCK_MONOTONIC */
+	KSCOPE_SCHED_LIFETIME_NS,	/* u64 (reply): 0 while live */
+	KSCOPE_SCHED_ONCPU_NS,		/* u64 (reply) */
+	KSCOPE_SCHED_RUNQ_NS,		/* u64 (reply) */
+	KSCOPE_SCHED_RUNQ_SAMPLES,	/* u64 (reply) */
+	KSCOPE_SCHED_NVCSW,		/* u64 (reply) */
+	KSCOPE_SCHED_NIVCSW,		/* u64 (reply) */
+	KSCOPE_SCHED_THREADS,		/* u32 (reply) */
+	KSCOPE_SCHED_FILENAME,		/* string (reply): "" when none */
 	__KSCOPE_SCHED_MAX,
 };
 #define KSCOPE_SCHED_MAX (__KSCOPE_SCHED_MAX - 1)

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one bounded table of kscope (modules/core/table.c): a fixed number
+ * of entries, each a u64 key and a value blob of a size fixed at create
+ * time, allocated at create time, so that probes never allocate.
+ *
+ * It is set-associative: a key hashes to one set of @ways entries, and
+ * each set has its own raw spinlock, always taken with interrupts off, so
+ * probes on different keys rarely meet and a caller may be in any context
+ * but NMI (hard IRQ, under the run-queue lock). A full set gives up its
+ * entry that is stale (the table's @stale callback says so), else its
+ * least recently touched one; the table counts these evictions and tells
+ * the caller, who counts them under its own name.
+ *
+ * Writers: kscope_table_get() locks the key's set and returns the value
+ * (created zeroed when asked and absent), kscope_table_put() unlocks it.
+ * Keep the work between them short and lock-free: the set lock is the
+ * innermost lock of whoever calls.
+ *
+ * Readers: kscope_table_snapshot() copies whole sets, one lock hold per
+ * set, into a caller buffer and moves a cursor, so that a reader formats
+ * without any lock and can go on from the cursor later (a netlink reply
+ * in several messages, a seq_file).
+ */
+#ifndef _KSCOPE_TABLE_H
+#define _KSCOPE_TABLE_H
+
+#include <linux/compiler_types.h>
+#include <linux/lockdep.h>
+#include <linux/types.h>
+
+struct genl_info;
+struct kscope_source;
+struct kscope_table;
+struct kscope_table_set;
+struct sk_buff;
+
+/* Whether a value may be evicted before the least recently touched. */
+typedef bool (*kscope_table_stale_fn)(const void *val);
+
+/*
+ * At least @capacity entries, in sets of @ways (1..64), values of
+ * @val_size bytes; NULL when out of memory or the sizes are wrong.
+ * GFP_KERNEL, may sleep. Each call site gets its own lockdep class.
+ */
+struct kscope_table *__kscope_table_create(unsigned int capacity,
+					   unsigned int ways, size_t val_size,
+					   kscope_table_stale_fn stale,
+					   struct lock_class_key *key);
+#define kscope_table_create(capacity, ways, val_size, stale) ({		\
+	static struct lock_class_key __key;				\
+	__kscope_table_create(capacity, ways, val_size, stale, &__key);	\
+})
+/* NULL is fine. No get/put/snapshot may run any more. */
+void kscope_table_destroy(struct kscope_table *t);
+
+/* What kscope_table_get() did; *@res is a mask of these. */
+#define KSCOPE_TABLE_NEW	0x1	/* the entry was created (zeroed) */
+#define KSCOPE_TABLE_EVICTED	0x2	/* ... in place of another key's */
+
+struct kscope_table_ref {
+	struct kscope_table_set *set;
+	unsigned long flags;
+};
+
+/*
+ * Lock @key's set and return its value, touched (most recently used),
+ * or, when absent, a new zeroed one if @create, else NULL. In every case
+ * the set stays locked until kscope_table_put(@ref). @res may be NULL.
+ */
+void *kscope_table_get(struct kscope_table *t, u64 key, bool create,
+		       struct kscope_table_ref *ref, unsigned int *res)
+	__acquires(ref);
+void kscope_table_put(struct kscope_table_ref *ref) __releases(ref);
+/* Between get and put: free the entry of @val (from that get). */
+void kscope_table_remove(struct kscope_table *t, struct kscope_table_ref *ref,
+			 void *val);
+/* Free every entry, one set at a time (each set lock held in turn). */
+void kscope_table_clear(struct kscope_table *t);
+
+/* One entry as a snapshot copies it; the value follows. */
+struct kscope_table_rec {
+	u64 key;
+	u64 touched;		/* its set's clock at the last touch */
+	u8 val[];
+};
+
+/* Bytes of one record of @t's snapshot, a multiple of 8. */
+size_t kscope_table_rec_size(const struct kscope_table *t);
+unsigned int kscope_table_ways(const struct kscope_table *t);
+unsigned int kscope_table_sets(const struct kscope_table *t);
+/* entries in use, summed over sets without their locks */
+unsigned int kscope_table_used(const struct kscope_table *t);
+/* since create */
+u64 kscope_table_evictions(const struct kscope_table *t);
+
+/*
+ * Copy the entries of whole sets from set *@cursor on into @buf (@max
+ * records of kscope_table_rec_size() bytes, @max >= ways), each set's
+ * least recently touched first, as long as a full set still fits; *@cursor
+ * moves past the sets copied and equals kscope_table_sets() at the end.
+ * Returns the records copied (0 is possible before the end: empty sets).
+ */
+unsigned int kscope_table_snapshot(struct kscope_table *t,
+				   unsigned int *cursor, void *buf,
+				   unsigned int max);
+
+/*
+ * A read request's reply (KSCOPE_CMD_CTL_GET) listing @t from set @cursor
+ * on: one message with the entries of as many whole sets as fit about
+ * 15 KiB of attributes (at least one set), each put by @put, sized
+ * exactly with @size (nla_total_size() of what @put writes), and, unless
+ * the list ends there, a u32 @cursor_attr telling where to go on. May
+ * sleep; holds one set lock at a time, for a copy.
+ */
+struct kscope_table_reply {
+	struct kscope_table *t;
+	u16 cursor_attr;
+	size_t (*size)(const struct kscope_table_rec *r, void *arg);
+	int (*put)(struct sk_buff *msg, const struct kscope_table_rec *r,
+		   void *arg);
+	void *arg;
+};
+int kscope_table_reply(struct kscope_source *src, struct genl_info *info,
+		       const struct kscope_table_reply *rp, u32 cursor);
+
+static inline struct kscope_table_rec *
+kscope_table_rec(const struct kscope_table *t, void *buf, unsigned int i)
+{
+	return buf + i * kscope_table_rec_size(t);
+}
+
+#endif /* _KSCOPE_TABLE_H */

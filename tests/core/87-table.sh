@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The core's bounded table, on keys this test chooses: the test module
+# looks them up in order (creating them), each from an IPI (hard IRQ), in a
+# table of table_cap entries in sets of table_ways, and shows the
+# table's snapshot: each set's keys, least recently touched first, and
+# the evictions counted. The oracle is a model of the table's contract in
+# this script: a key goes to set reciprocal_scale(hash_64(key, 32), sets);
+# a full set gives up a stale entry (with table_stale_odd: an odd key)
+# before any other, each time the least recently touched; looking a key up
+# again touches it.
+. "$(dirname "$0")/../lib.sh"
+ktap_plan 7
+
+model() {	# CAP WAYS STALE_ODD KEYS...
+	/usr/bin/python3 - "$@" <<'PY'
+import sys
+cap, ways, odd = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+keys = [int(k) for k in sys.argv[4:]]
+M = (1 << 64) - 1
+nsets = (cap + ways - 1) // ways
+sets = [dict() for _ in range(nsets)]
+clock = [0] * nsets
+ev = 0
+for k in keys:
+    h = ((k * 0x61C8864680B583EB) & M) >> 32
+    s = (h * nsets) >> 32
+    st = sets[s]
+    clock[s] += 1
+    if k not in st and len(st) == ways:
+        victim = min(st, key=lambda x: (not (odd and x & 1), st[x]))
+        del st[victim]
+        ev += 1
+    st[k] = clock[s]
+print("evictions %d/%d used %d sets %d ways %d" %
+      (ev, ev, sum(len(x) for x in sets), nsets, ways))
+for i, st in enumerate(sets):
+    for k in sorted(st, key=st.get):
+        print("set %d key %d" % (i, k))
+PY
+}
+
+# run NAME CAP WAYS STALE_ODD KEYS...
+run() {
+	local name=$1 cap=$2 ways=$3 odd=$4
+	shift 4
+	ks_unload kscope_testgen
+	if ! ks_load kscope_testgen table_cap="$cap" table_ways="$ways" \
+		table_stale_odd="$odd" table_keys="$(IFS=,; echo "$*")"; then
+		ktap_fail "$name: load" "$(dmesg | tail -3)"
+		return
+	fi
+	model "$cap" "$ways" "$odd" "$@" >"$KS_TMP/want"
+	cp "$KS_DEBUGFS/testgen/table" "$KS_TMP/got"
+	ktap_check "$name: $(head -1 "$KS_TMP/want")" \
+		"$(diff "$KS_TMP/want" "$KS_TMP/got" | head -6 | tr '\n' ' ')" \
+		cmp -s "$KS_TMP/want" "$KS_TMP/got"
+}
+
+run "one set of 4 is a plain LRU" 4 4 0 1 2 3 4 1 5 6 3 7
+# 4 sets of 4: fill, touch the first half again, then push 28 more through
+keys=($(seq 1 12) $(seq 1 6) $(seq 13 40))
+run "16 entries in 4-way sets, ${#keys[@]} lookups" 16 4 0 "${keys[@]}"
+run "the same with odd keys stale: they go first" 16 4 1 "${keys[@]}"
+# big keys (hashing uses all 64 bits), capacity rounded up to whole sets
+big=()
+for ((i = 0; i < 100; i++)); do big+=($(( (i * 2654435761 + 12345) & 0x7fffffffffff ))); done
+run "100 keys of 47 bits in 50 entries of 8-way sets" 50 8 0 "${big[@]}"
+big2=("${big[@]:0:40}" "${big[@]:0:40}")
+run "40 keys twice in 64 entries of 16-way sets: no eviction" 64 16 0 "${big2[@]}"
+ktap_eq "its snapshot lists 40 keys" 40 "$(grep -c '^set ' "$KS_TMP/got")"
+
+ks_unload kscope_testgen
+ktap_eq "unload kscope_testgen" "no" "$(ks_loaded kscope_testgen && echo yes || echo no)"
+ktap_done
