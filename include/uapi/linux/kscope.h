@@ -94,9 +94,27 @@ enum kscope_counter_attr {
 	KSCOPE_CTR_PAD,
 	KSCOPE_CTR_NAME,		/* string */
 	KSCOPE_CTR_VALUE,		/* u64 */
+	/*
+	 * u8 (reply): enum kscope_counter_kind; in a schema
+	 * (KSCOPE_CMD_SOURCE_GET), not beside values (KSCOPE_CMD_STATS_GET)
+	 */
+	KSCOPE_CTR_KIND,
 	__KSCOPE_CTR_MAX,
 };
 #define KSCOPE_CTR_MAX (__KSCOPE_CTR_MAX - 1)
+
+/*
+ * What a counter's value is. COUNTER: a count of events since the source
+ * was registered, which never decreases (a rate is its difference over
+ * time). GAUGE: how many of something exist now (devices, probes), which
+ * goes up and down. A gauge's per-CPU values are each CPU's share of the
+ * changes, in two's complement: only their sum means something.
+ */
+enum kscope_counter_kind {
+	KSCOPE_COUNTER_MONOTONIC,
+	KSCOPE_COUNTER_GAUGE,
+	__KSCOPE_COUNTER_KIND_MAX,
+};
 
 /* Inside KSCOPE_A_EVENT_TYPE */
 enum kscope_event_type_attr {
