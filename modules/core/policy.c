@@ -172,11 +172,16 @@ const struct nla_policy kscope_sched_policy[KSCOPE_SCHED_MAX + 1] = {
 };
 EXPORT_SYMBOL_GPL(kscope_sched_policy);
 
-/* a read request returns the whole filter: it takes no attribute */
+/* a read request returns the whole filter, or with CPU the utilization */
 const struct nla_policy kscope_sched_get_policy[KSCOPE_SCHED_MAX + 1] = {
-	[KSCOPE_SCHED_PAD ... KSCOPE_SCHED_MAX] = {
+	[KSCOPE_SCHED_PAD ... KSCOPE_SCHED_RUNQ_HIST] = {
 		.type = NLA_REJECT,
-		.reject_message = "sched: a read request takes no attributes",
+		.reject_message = "sched: a read request takes no attribute but CPU",
+	},
+	[KSCOPE_SCHED_CPU] = { .type = NLA_FLAG },
+	[KSCOPE_SCHED_INTERVAL_MS ... KSCOPE_SCHED_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = "sched: a read request takes no attribute but CPU",
 	},
 };
 EXPORT_SYMBOL_GPL(kscope_sched_get_policy);

@@ -132,6 +132,8 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 				       kscope_sched_get_policy, info->extack);
 		if (ret)
 			return ret;
+		if (tb[KSCOPE_SCHED_CPU])
+			return ksch_cpu_reply(src, info);
 	}
 	kscope_settings_read(&ksch_filter, &f);
 

@@ -111,6 +111,8 @@ void ksch_probes_stop(void);
 /* cpu.c */
 int ksch_cpu_init(void);
 void ksch_cpu_debugfs(struct dentry *dir);
+/* a read request with KSCOPE_SCHED_CPU */
+int ksch_cpu_reply(struct kscope_source *src, struct genl_info *info);
 void ksch_cpu_exit(void);
 
 #endif /* _KSCOPE_SCHED_INTERNAL_H */

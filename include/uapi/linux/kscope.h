@@ -485,7 +485,9 @@ enum kscope_mem_attr {
  * portraits are kept and whose fork/exec/exit events are sent; every
  * given attribute must match, 0 or "" = any) and/or resets the
  * statistics; KSCOPE_CMD_CTL_GET returns the filter and the system-wide
- * run-queue latency histogram.
+ * run-queue latency histogram, or with CPU the per-CPU utilization of the
+ * last complete interval (as `sar -P ALL`; anyone may read it): one or
+ * more replies of INTERVAL_MS and CPU_ENTRY nests.
  */
 enum kscope_sched_attr {
 	KSCOPE_SCHED_UNSPEC,
@@ -496,6 +498,22 @@ enum kscope_sched_attr {
 	KSCOPE_SCHED_CLEAR,		/* flag: reset the filter first */
 	KSCOPE_SCHED_RESET,		/* flag: zero histograms, drop portraits */
 	KSCOPE_SCHED_RUNQ_HIST,		/* nest (reply): histogram, usecs */
+	KSCOPE_SCHED_CPU,		/* flag (CTL_GET): the utilization instead */
+	KSCOPE_SCHED_INTERVAL_MS,	/* u32 (reply): length of the interval */
+	/*
+	 * nest (reply): one online CPU's interval: CPU_NR, then USER..STEAL,
+	 * each in hundredths of a percent of the interval (/proc/stat's split)
+	 */
+	KSCOPE_SCHED_CPU_ENTRY,
+	KSCOPE_SCHED_CPU_NR,		/* u32 (reply) */
+	KSCOPE_SCHED_USER,		/* u32 (reply) */
+	KSCOPE_SCHED_NICE,		/* u32 (reply) */
+	KSCOPE_SCHED_SYSTEM,		/* u32 (reply) */
+	KSCOPE_SCHED_IRQ,		/* u32 (reply) */
+	KSCOPE_SCHED_SOFTIRQ,		/* u32 (reply) */
+	KSCOPE_SCHED_IDLE,		/* u32 (reply) */
+	KSCOPE_SCHED_IOWAIT,		/* u32 (reply) */
+	KSCOPE_SCHED_STEAL,		/* u32 (reply) */
 	__KSCOPE_SCHED_MAX,
 };
 #define KSCOPE_SCHED_MAX (__KSCOPE_SCHED_MAX - 1)
