@@ -30,7 +30,8 @@ static const char sched_usage[] =
 	"  reset:     zero the run-queue histogram and drop the portraits (admin)\n"
 	"  portraits: one process per line, then its run-queue histogram;\n"
 	"             runqlat: the system-wide run-queue latency histogram (usecs,\n"
-	"             netlink); cpu: per-CPU utilization (% x 100)\n";
+	"             netlink); cpu: per-CPU utilization (% x 100) of the last\n"
+	"             interval, /proc/stat's split (netlink, anyone may read)\n";
 
 static int sched_err(const char *fmt, const char *arg)
 {
@@ -194,6 +195,91 @@ static int sched_runqlat(int argc, char **argv)
 	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat");
 }
 
+static const char * const cpu_states[] = {
+	"user", "nice", "system", "irq", "softirq", "idle", "iowait", "steal",
+};
+
+#define NR_CPU_STATES (KSCOPE_SCHED_STEAL - KSCOPE_SCHED_USER + 1)
+_Static_assert(sizeof(cpu_states) / sizeof(cpu_states[0]) == NR_CPU_STATES,
+	       "one name per state attribute");
+
+/* the interval line once, before the first reply's entries */
+static int cpu_cb(const struct nlmsghdr *nlh, void *data)
+{
+	bool *headed = data;
+	const struct nlattr *ctl, *b, *c;
+	uint32_t interval = 0;
+	unsigned int i;
+
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl)
+		if (mnl_attr_get_type(b) == KSCOPE_SCHED_INTERVAL_MS &&
+		    mnl_attr_validate(b, MNL_TYPE_U32) >= 0)
+			interval = mnl_attr_get_u32(b);
+	if (!opt_json && !*headed)
+		printf("interval_ms %u\n", interval);
+	*headed = true;
+	mnl_attr_for_each_nested(b, ctl) {
+		uint32_t cpu = 0, v[NR_CPU_STATES] = { 0 };
+
+		if (mnl_attr_get_type(b) != KSCOPE_SCHED_CPU_ENTRY)
+			continue;
+		mnl_attr_for_each_nested(c, b) {
+			unsigned int t = mnl_attr_get_type(c);
+
+			if (mnl_attr_validate(c, MNL_TYPE_U32) < 0)
+				continue;
+			if (t == KSCOPE_SCHED_CPU_NR)
+				cpu = mnl_attr_get_u32(c);
+			else if (t >= KSCOPE_SCHED_USER && t <= KSCOPE_SCHED_STEAL)
+				v[t - KSCOPE_SCHED_USER] = mnl_attr_get_u32(c);
+		}
+		if (opt_json)
+			printf("{\"cpu\":%u,\"interval_ms\":%u", cpu, interval);
+		else
+			printf("cpu%u", cpu);
+		for (i = 0; i < NR_CPU_STATES; i++)
+			printf(opt_json ? ",\"%s\":%u" : " %s %u", cpu_states[i],
+			       v[i]);
+		fputs(opt_json ? "}\n" : "\n", stdout);
+	}
+	return 0;
+}
+
+/* The utilization: a read request with KSCOPE_SCHED_CPU. */
+static int sched_cpu(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	bool headed = false;
+	struct ks_nl nl;
+	int err, status = 1;
+
+	if (argc > 1)
+		return sched_err("unexpected argument '%s'", argv[1]);
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
+	nest = ks_nl_ctl_start(nlh, "sched");
+	mnl_attr_put(nlh, KSCOPE_SCHED_CPU, 0, NULL);
+	mnl_attr_nest_end(nlh, nest);
+	err = ks_nl_talk(&nl, nlh, cpu_cb, &headed);
+	if (err) {
+		ks_nl_report_source(&nl, "sched cpu", "sched", err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
+}
+
 static int sched_cat(int argc, char **argv, const char *file)
 {
 	char path[256];
@@ -215,7 +301,9 @@ int cmd_sched(int argc, char **argv)
 		return sched_ctl(argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "runqlat"))
 		return sched_runqlat(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "portraits") || !strcmp(argv[1], "cpu"))
+	if (!strcmp(argv[1], "cpu"))
+		return sched_cpu(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "portraits"))
 		return sched_cat(argc - 1, argv + 1, argv[1]);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
