@@ -46,7 +46,8 @@ for line in open(sys.argv[1]):
         dk = [tuple(l.split()) for l in f if l.strip()]
     if dk != [(c["name"], c.get("kind")) for c in ctrs]:
         bad.append("%s: debugfs kinds %s differ from json" % (src, dk))
-print("\n".join(bad))
+if bad:
+    print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
 ktap_check "every counter has a kind (json = debugfs names and kinds)" \
