@@ -176,12 +176,12 @@ EXPORT_SYMBOL_GPL(kscope_sched_policy);
 const struct nla_policy kscope_sched_get_policy[KSCOPE_SCHED_MAX + 1] = {
 	[KSCOPE_SCHED_PAD ... KSCOPE_SCHED_RUNQ_HIST] = {
 		.type = NLA_REJECT,
-		.reject_message = "sched: a read request takes no attribute but CPU",
+		.reject_message = "sched: a read request takes no attributes but CPU",
 	},
 	[KSCOPE_SCHED_CPU] = { .type = NLA_FLAG },
 	[KSCOPE_SCHED_INTERVAL_MS ... KSCOPE_SCHED_MAX] = {
 		.type = NLA_REJECT,
-		.reject_message = "sched: a read request takes no attribute but CPU",
+		.reject_message = "sched: a read request takes no attributes but CPU",
 	},
 };
 EXPORT_SYMBOL_GPL(kscope_sched_get_policy);
