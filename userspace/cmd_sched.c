@@ -17,7 +17,6 @@
 
 #include "kscope.h"
 
-#define SCHED_DEBUGFS	"/sys/kernel/debug/kscope/sched/"
 
 static const char sched_usage[] =
 	"usage: kscope sched filter [--pid PID] [--comm COMM] [--cgroup ID|PATH]\n"
@@ -31,7 +30,8 @@ static const char sched_usage[] =
 	"  portraits: one process per line, then its run-queue histogram\n"
 	"             (netlink, admin: portraits name other users' processes);\n"
 	"             runqlat: the system-wide run-queue latency histogram (usecs,\n"
-	"             netlink); cpu: per-CPU utilization (% x 100)\n";
+	"             netlink); cpu: per-CPU utilization (% x 100) of the last\n"
+	"             interval, /proc/stat's split (netlink, anyone may read)\n";
 
 static int sched_err(const char *fmt, const char *arg)
 {
@@ -295,6 +295,59 @@ static int portraits_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+static const char * const cpu_states[] = {
+	"user", "nice", "system", "irq", "softirq", "idle", "iowait", "steal",
+};
+
+#define NR_CPU_STATES (KSCOPE_SCHED_STEAL - KSCOPE_SCHED_USER + 1)
+_Static_assert(sizeof(cpu_states) / sizeof(cpu_states[0]) == NR_CPU_STATES,
+	       "one name per state attribute");
+
+/* the interval line once, before the first reply's entries */
+static int cpu_cb(const struct nlmsghdr *nlh, void *data)
+{
+	bool *headed = data;
+	const struct nlattr *ctl, *b, *c;
+	uint32_t interval = 0;
+	unsigned int i;
+
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl)
+		if (mnl_attr_get_type(b) == KSCOPE_SCHED_INTERVAL_MS &&
+		    mnl_attr_validate(b, MNL_TYPE_U32) >= 0)
+			interval = mnl_attr_get_u32(b);
+	if (!opt_json && !*headed)
+		printf("interval_ms %u\n", interval);
+	*headed = true;
+	mnl_attr_for_each_nested(b, ctl) {
+		uint32_t cpu = 0, v[NR_CPU_STATES] = { 0 };
+
+		if (mnl_attr_get_type(b) != KSCOPE_SCHED_CPU_ENTRY)
+			continue;
+		mnl_attr_for_each_nested(c, b) {
+			unsigned int t = mnl_attr_get_type(c);
+
+			if (mnl_attr_validate(c, MNL_TYPE_U32) < 0)
+				continue;
+			if (t == KSCOPE_SCHED_CPU_NR)
+				cpu = mnl_attr_get_u32(c);
+			else if (t >= KSCOPE_SCHED_USER && t <= KSCOPE_SCHED_STEAL)
+				v[t - KSCOPE_SCHED_USER] = mnl_attr_get_u32(c);
+		}
+		if (opt_json)
+			printf("{\"cpu\":%u,\"interval_ms\":%u", cpu, interval);
+		else
+			printf("cpu%u", cpu);
+		for (i = 0; i < NR_CPU_STATES; i++)
+			printf(opt_json ? ",\"%s\":%u" : " %s %u", cpu_states[i],
+			       v[i]);
+		fputs(opt_json ? "}\n" : "\n", stdout);
+	}
+	return 0;
+}
+
 /* The portraits a page at a time (admin: they name other users' pids). */
 static int sched_portraits(int argc, char **argv)
 {
@@ -304,15 +357,36 @@ static int sched_portraits(int argc, char **argv)
 			       NULL, "sched portraits");
 }
 
-static int sched_cat(int argc, char **argv, const char *file)
+/* The utilization: a read request with KSCOPE_SCHED_CPU. */
+static int sched_cpu(int argc, char **argv)
 {
-	char path[256];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	bool headed = false;
+	struct ks_nl nl;
+	int err, status = 1;
 
 	if (argc > 1)
 		return sched_err("unexpected argument '%s'", argv[1]);
-	snprintf(path, sizeof(path), "%s%s",
-		 getenv("KSCOPE_SCHED_DEBUGFS") ?: SCHED_DEBUGFS, file);
-	return ks_cat(path, "kscope_sched");
+	err = ks_nl_connect(&nl);
+	if (err) {
+		ks_nl_connect_report(&nl, err);
+		goto out;
+	}
+	nlh = ks_nl_msg(&nl, buf, KSCOPE_CMD_CTL_GET, 0);
+	nest = ks_nl_ctl_start(nlh, "sched");
+	mnl_attr_put(nlh, KSCOPE_SCHED_CPU, 0, NULL);
+	mnl_attr_nest_end(nlh, nest);
+	err = ks_nl_talk(&nl, nlh, cpu_cb, &headed);
+	if (err) {
+		ks_nl_report_source(&nl, "sched cpu", "sched", err);
+		goto out;
+	}
+	status = 0;
+out:
+	ks_nl_close(&nl);
+	return status;
 }
 
 int cmd_sched(int argc, char **argv)
@@ -328,7 +402,7 @@ int cmd_sched(int argc, char **argv)
 	if (!strcmp(argv[1], "portraits"))
 		return sched_portraits(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "cpu"))
-		return sched_cat(argc - 1, argv + 1, argv[1]);
+		return sched_cpu(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(sched_usage, stdout);

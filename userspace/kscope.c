@@ -242,6 +242,16 @@ static void list_print(const struct ks_sources *s)
 			}
 			if (!src->nr_evtypes)
 				putchar('-');
+			fputs(" gauges=", stdout);
+			for (j = k = 0; j < src->nr_counters; j++) {
+				if (src->counters[j].kind != KSCOPE_COUNTER_GAUGE)
+					continue;
+				if (k++)
+					putchar(',');
+				text_word(stdout, src->counters[j].name);
+			}
+			if (!k)
+				putchar('-');
 			putchar('\n');
 			continue;
 		}
@@ -252,9 +262,10 @@ static void list_print(const struct ks_sources *s)
 		json_str(stdout, src->attach);
 		fputs(",\"counters\":[", stdout);
 		for (j = 0; j < src->nr_counters; j++) {
-			if (j)
-				putchar(',');
-			json_str(stdout, src->counters[j]);
+			fputs(j ? ",{\"name\":" : "{\"name\":", stdout);
+			json_str(stdout, src->counters[j].name);
+			printf(",\"kind\":\"%s\"}",
+			       ks_counter_kind_name(src->counters[j].kind));
 		}
 		fputs("],\"events\":[", stdout);
 		for (j = 0; j < src->nr_evtypes; j++) {

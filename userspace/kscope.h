@@ -105,11 +105,16 @@ struct ks_evtype {
 	unsigned int nr_fields;
 };
 
+struct ks_counter {
+	char *name;
+	uint8_t kind;		/* enum kscope_counter_kind */
+};
+
 struct ks_source {
 	char *name;
 	uint16_t id;
 	char *attach;
-	char **counters;
+	struct ks_counter *counters;
 	unsigned int nr_counters;
 	struct ks_evtype *evtypes;
 	unsigned int nr_evtypes;
@@ -128,6 +133,8 @@ const struct ks_source *ks_source_by_id(const struct ks_sources *s,
 const struct ks_evtype *ks_evtype_by_id(const struct ks_source *src,
 					uint16_t id);
 const char *ks_kind_name(unsigned int kind);
+/* "counter", "gauge" */
+const char *ks_counter_kind_name(unsigned int kind);
 
 struct ks_ctrs {
 	unsigned int n;

@@ -27,6 +27,17 @@ const char *ks_kind_name(unsigned int kind)
 	return "unknown";
 }
 
+const char *ks_counter_kind_name(unsigned int kind)
+{
+	switch (kind) {
+	case KSCOPE_COUNTER_MONOTONIC:
+		return "counter";
+	case KSCOPE_COUNTER_GAUGE:
+		return "gauge";
+	}
+	return "unknown";
+}
+
 static int get_str(const struct nlattr *a, char **out)
 {
 	char *s;
@@ -71,7 +82,7 @@ static void source_free(struct ks_source *src)
 	unsigned int i;
 
 	for (i = 0; i < src->nr_counters; i++)
-		free(src->counters[i]);
+		free(src->counters[i].name);
 	free(src->counters);
 	for (i = 0; i < src->nr_evtypes; i++)
 		evtype_free(&src->evtypes[i]);
@@ -171,25 +182,33 @@ static int parse_counter_names(const struct nlattr *nest,
 	int err;
 
 	mnl_attr_for_each_nested(c, nest) {
-		char **slot;
+		struct ks_counter *ctr;
 
 		if (mnl_attr_get_type(c) != KSCOPE_A_COUNTER)
 			continue;
 		if (mnl_attr_validate(c, MNL_TYPE_NESTED) < 0)
 			return -EBADMSG;
-		slot = grow(&src->counters, &src->nr_counters, sizeof(*slot));
-		if (!slot)
+		ctr = grow(&src->counters, &src->nr_counters, sizeof(*ctr));
+		if (!ctr)
 			return -ENOMEM;
+		/* a kernel without KSCOPE_CTR_KIND: every one a counter */
 		mnl_attr_for_each_nested(a, c) {
-			if (mnl_attr_get_type(a) != KSCOPE_CTR_NAME)
-				continue;
-			err = get_str(a, slot);
-			if (err)
-				return err;
+			switch (mnl_attr_get_type(a)) {
+			case KSCOPE_CTR_NAME:
+				err = get_str(a, &ctr->name);
+				if (err)
+					return err;
+				break;
+			case KSCOPE_CTR_KIND:
+				if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+					return -EBADMSG;
+				ctr->kind = mnl_attr_get_u8(a);
+				break;
+			}
 		}
-		if (!*slot) {
-			*slot = strdup("?");
-			if (!*slot)
+		if (!ctr->name) {
+			ctr->name = strdup("?");
+			if (!ctr->name)
 				return -ENOMEM;
 		}
 	}

@@ -86,6 +86,12 @@ struct kscope_source {
 	struct module *owner;
 	char attach[KSCOPE_ATTACH_MAX];
 	const char * const *counter_names;
+	/*
+	 * enum kscope_counter_kind of each of counter_names (indexed the
+	 * same), NULL when all are KSCOPE_COUNTER_MONOTONIC: mark a gauge
+	 * where the names are declared, [IDX] = KSCOPE_COUNTER_GAUGE
+	 */
+	const u8 *counter_kinds;
 	unsigned int nr_counters;
 	const struct kscope_event_desc *events;
 	unsigned int nr_events;
@@ -218,6 +224,13 @@ static inline void kscope_count_add(struct kscope_source *src,
 static inline void kscope_count(struct kscope_source *src, unsigned int idx)
 {
 	kscope_count_add(src, idx, 1);
+}
+
+/* A gauge (KSCOPE_COUNTER_GAUGE) goes up and down: any context. */
+static inline void kscope_gauge_add(struct kscope_source *src,
+				    unsigned int idx, s64 delta)
+{
+	kscope_count_add(src, idx, (u64)delta);
 }
 
 /* Sum of counter @idx (source's own numbering) over all CPUs. */

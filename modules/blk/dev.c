@@ -276,6 +276,7 @@ int kblk_dev_add(const struct kblk_config *cfg, struct kblk_why *why)
 	if (kblk_counting) {
 		kblk_debugfs_add(dev);
 		kblk_count(KBLK_C_ADDED);
+		kblk_count_add(KBLK_C_DEVICES, 1);
 	}
 	list_add_tail(&dev->node, &kblk_devs);
 	mutex_unlock(&kblk_lock);
@@ -317,6 +318,7 @@ static void kblk_dev_destroy(struct kblk_dev *dev, struct dentry *dir)
 	kblk_store_free(dev);
 	kblk_hwq_free(dev);
 	kblk_count(KBLK_C_REMOVED);
+	kblk_count_add(KBLK_C_DEVICES, -1);
 	mutex_lock(&kblk_lock);
 	list_del(&dev->node);
 	mutex_unlock(&kblk_lock);
@@ -393,6 +395,7 @@ void kblk_publish(void)
 			continue;
 		kblk_debugfs_add(dev);
 		kblk_count(KBLK_C_ADDED);
+		kblk_count_add(KBLK_C_DEVICES, 1);
 	}
 	mutex_unlock(&kblk_lock);
 }

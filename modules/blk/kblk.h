@@ -204,6 +204,7 @@ enum kblk_counter {
 	KBLK_C_NOMEM,
 	KBLK_C_ADDED,
 	KBLK_C_REMOVED,
+	KBLK_C_DEVICES,			/* gauge */
 	KBLK_NR_COUNTERS,
 };
 

@@ -33,6 +33,11 @@ static const char * const kblk_counter_names[KBLK_NR_COUNTERS] = {
 	[KBLK_C_NOMEM] = "requeued_nomem",
 	[KBLK_C_ADDED] = "devices_added",
 	[KBLK_C_REMOVED] = "devices_removed",
+	[KBLK_C_DEVICES] = "devices",
+};
+
+static const u8 kblk_counter_kinds[KBLK_NR_COUNTERS] = {
+	[KBLK_C_DEVICES] = KSCOPE_COUNTER_GAUGE,
 };
 
 static const struct kscope_field kblk_slow_fields[] = {
@@ -53,6 +58,7 @@ struct kscope_source kblk_src = {
 	.owner = THIS_MODULE,
 	.attach = "blk-mq driver (kscope_blk devices)",
 	.counter_names = kblk_counter_names,
+	.counter_kinds = kblk_counter_kinds,
 	.nr_counters = ARRAY_SIZE(kblk_counter_names),
 	.events = kblk_events,
 	.nr_events = ARRAY_SIZE(kblk_events),

@@ -37,6 +37,19 @@ static int percpu_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(percpu);
 
+/* One line per counter: its name and kind, "counter" or "gauge". */
+static int kinds_show(struct seq_file *m, void *v)
+{
+	struct kscope_source *src = m->private;
+	unsigned int i;
+
+	for (i = 0; i < kscope_nr_all_counters(src); i++)
+		seq_printf(m, "%s %s\n", kscope_counter_name(src, i),
+			   kscope_counter_kind_names[kscope_counter_kind(src, i)]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kinds);
+
 static int attach_show(struct seq_file *m, void *v)
 {
 	struct kscope_source *src = m->private;
@@ -70,6 +83,7 @@ void kscope_debugfs_add(struct kscope_source *src)
 	src->dir = debugfs_create_dir(src->name, kscope_debugfs_root);
 	debugfs_create_file("counters", 0444, src->dir, src, &counters_fops);
 	debugfs_create_file("percpu", 0444, src->dir, src, &percpu_fops);
+	debugfs_create_file("kinds", 0444, src->dir, src, &kinds_fops);
 	debugfs_create_file("attach", 0444, src->dir, src, &attach_fops);
 	debugfs_create_file("events", 0444, src->dir, src, &events_fops);
 }

@@ -25,6 +25,8 @@ kscope_nr_all_counters(struct kscope_source *src)
 }
 
 const char *kscope_counter_name(struct kscope_source *src, unsigned int idx);
+u8 kscope_counter_kind(struct kscope_source *src, unsigned int idx);
+extern const char * const kscope_counter_kind_names[];
 extern const char * const kscope_field_kind_names[];
 
 int kscope_chan_init(unsigned int ring_slots, unsigned int flush_ms);

@@ -45,6 +45,19 @@ const char *kscope_counter_name(struct kscope_source *src, unsigned int idx)
 	return src->counter_names[idx - KSCOPE_NR_CHAN_COUNTERS];
 }
 
+/* The channel's counters are all monotonic. */
+u8 kscope_counter_kind(struct kscope_source *src, unsigned int idx)
+{
+	if (idx < KSCOPE_NR_CHAN_COUNTERS || !src->counter_kinds)
+		return KSCOPE_COUNTER_MONOTONIC;
+	return src->counter_kinds[idx - KSCOPE_NR_CHAN_COUNTERS];
+}
+
+const char * const kscope_counter_kind_names[__KSCOPE_COUNTER_KIND_MAX] = {
+	[KSCOPE_COUNTER_MONOTONIC] = "counter",
+	[KSCOPE_COUNTER_GAUGE] = "gauge",
+};
+
 u64 kscope_counter_cpu(struct kscope_source *src, unsigned int idx, int cpu)
 {
 	return READ_ONCE(per_cpu_ptr(src->counters, cpu)[idx]);
@@ -121,7 +134,9 @@ static int kscope_source_check(struct kscope_source *src)
 	if (src->nr_counters && !src->counter_names)
 		return -EINVAL;
 	for (i = 0; i < src->nr_counters; i++)
-		if (strlen(src->counter_names[i]) >= KSCOPE_NAME_MAX)
+		if (strlen(src->counter_names[i]) >= KSCOPE_NAME_MAX ||
+		    (src->counter_kinds &&
+		     src->counter_kinds[i] >= __KSCOPE_COUNTER_KIND_MAX))
 			return -EINVAL;
 	if (src->nr_events > U16_MAX || (src->nr_events && !src->events))
 		return -EINVAL;

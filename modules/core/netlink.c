@@ -87,20 +87,22 @@ bool kscope_ctl_attr_valid(u16 attr)
 	       kscope_slot_names[attr];
 }
 
+/* With a value (counters) or with the kind (a schema). */
 static int kscope_put_counter(struct sk_buff *skb, const char *name,
-			      const u64 *value)
+			      const u64 *value, u8 kind)
 {
 	struct nlattr *ctr = nla_nest_start(skb, KSCOPE_A_COUNTER);
 
 	if (!ctr || nla_put_string(skb, KSCOPE_CTR_NAME, name) ||
 	    (value && nla_put_u64_64bit(skb, KSCOPE_CTR_VALUE, *value,
-					KSCOPE_CTR_PAD)))
+					KSCOPE_CTR_PAD)) ||
+	    (!value && nla_put_u8(skb, KSCOPE_CTR_KIND, kind)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, ctr);
 	return 0;
 }
 
-/* All counters of @src: summed (cpu < 0), one CPU's, or names only. */
+/* All counters of @src: summed (cpu < 0), one CPU's, or names and kinds. */
 static int kscope_put_counters(struct sk_buff *skb, struct kscope_source *src,
 			       int cpu, bool values)
 {
@@ -115,7 +117,8 @@ static int kscope_put_counters(struct sk_buff *skb, struct kscope_source *src,
 			v = cpu < 0 ? kscope_counter_sum(src, i) :
 				      kscope_counter_cpu(src, i, cpu);
 		if (kscope_put_counter(skb, kscope_counter_name(src, i),
-				       values ? &v : NULL))
+				       values ? &v : NULL,
+				       kscope_counter_kind(src, i)))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
@@ -227,6 +230,8 @@ static size_t kscope_counters_size(struct kscope_source *src, bool values)
 			nla_total_size(strlen(kscope_counter_name(src, i)) + 1);
 		if (values)
 			size += nla_total_size_64bit(sizeof(u64));
+		else
+			size += nla_total_size(sizeof(u8));	/* KIND */
 	}
 	return size;
 }

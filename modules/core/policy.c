@@ -181,18 +181,23 @@ const struct nla_policy kscope_sched_policy[KSCOPE_SCHED_MAX + 1] = {
 EXPORT_SYMBOL_GPL(kscope_sched_policy);
 
 /*
- * a read request returns the filter and histogram, or with CURSOR a page
- * of the portraits: it takes no other attribute
+ * a read request returns the filter and histogram, with CURSOR a page of
+ * the portraits, or with CPU the utilization: it takes no other attribute
  */
 const struct nla_policy kscope_sched_get_policy[KSCOPE_SCHED_MAX + 1] = {
 	[KSCOPE_SCHED_PAD ... KSCOPE_SCHED_RUNQ_HIST] = {
 		.type = NLA_REJECT,
-		.reject_message = "sched: a read request takes no attributes but CURSOR",
+		.reject_message = "sched: a read request takes no attributes but CURSOR or CPU",
 	},
 	[KSCOPE_SCHED_CURSOR] = { .type = NLA_U32 },
-	[KSCOPE_SCHED_PORTRAIT ... KSCOPE_SCHED_MAX] = {
+	[KSCOPE_SCHED_PORTRAIT ... KSCOPE_SCHED_FILENAME] = {
 		.type = NLA_REJECT,
-		.reject_message = "sched: a read request takes no attributes but CURSOR",
+		.reject_message = "sched: a read request takes no attributes but CURSOR or CPU",
+	},
+	[KSCOPE_SCHED_CPU] = { .type = NLA_FLAG },
+	[KSCOPE_SCHED_INTERVAL_MS ... KSCOPE_SCHED_MAX] = {
+		.type = NLA_REJECT,
+		.reject_message = "sched: a read request takes no attributes but CURSOR or CPU",
 	},
 };
 EXPORT_SYMBOL_GPL(kscope_sched_get_policy);

@@ -66,6 +66,7 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 	list_add_tail(&p->node, &kprb_list);
 	kprb_nr++;
 	kscope_count(&kprb_src, KPC_PROBES_ADDED);
+	kscope_gauge_add(&kprb_src, KPC_PROBES, 1);
 
 	msg = kscope_ctl_reply_start(&kprb_src, info,
 				     nla_total_size(strlen(kprb_src.name) + 1) +
@@ -120,6 +121,7 @@ static int kprb_del(struct nlattr **tb, struct genl_info *info)
 		kprb_nr--;
 		n++;
 		kscope_count(&kprb_src, KPC_PROBES_REMOVED);
+		kscope_gauge_add(&kprb_src, KPC_PROBES, -1);
 	}
 	mutex_unlock(&kprb_lock);
 	if (n)

@@ -22,6 +22,7 @@ enum kprb_counter {
 	KPC_REJECTED,
 	KPC_HITS,
 	KPC_RETURNS,
+	KPC_PROBES,		/* gauge: probes that exist */
 	KPC_NR,
 };
 

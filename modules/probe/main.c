@@ -32,6 +32,11 @@ static const char * const kprb_counter_names[KPC_NR] = {
 	[KPC_REJECTED] = "probes_rejected",
 	[KPC_HITS] = "hits",
 	[KPC_RETURNS] = "returns",
+	[KPC_PROBES] = "probes",
+};
+
+static const u8 kprb_counter_kinds[KPC_NR] = {
+	[KPC_PROBES] = KSCOPE_COUNTER_GAUGE,
 };
 
 struct kscope_source kprb_src = {
@@ -39,6 +44,7 @@ struct kscope_source kprb_src = {
 	.owner = THIS_MODULE,
 	.attach = "kprobes/kretprobes on request (kscope probe add)",
 	.counter_names = kprb_counter_names,
+	.counter_kinds = kprb_counter_kinds,
 	.nr_counters = ARRAY_SIZE(kprb_counter_names),
 	.events = kprb_events,
 	.nr_events = KPE_NR,

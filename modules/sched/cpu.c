@@ -2,8 +2,9 @@
 /*
  * Per-CPU utilization over an interval, like `sar -P ALL`: a delayed work
  * takes the kernel's cpustat (what /proc/stat prints) every interval_ms
- * and debugfs "cpu" shows the split of the last complete interval, in
- * hundredths of a percent of the interval's total.
+ * and debugfs "cpu" and a read request with KSCOPE_SCHED_CPU show the
+ * split of the last complete interval, in hundredths of a percent of the
+ * interval's total. It names no process: anyone may read it.
  *
  * Idle and iowait come from the NOHZ idle accounting where the kernel
  * keeps it, as fs/proc/stat.c reads them: on a tickless kernel an idle
@@ -20,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/tick.h>
 #include <linux/workqueue.h>
+#include <net/genetlink.h>
 
 #include "internal.h"
 
@@ -99,11 +101,17 @@ static void util_sample(struct work_struct *w)
 	schedule_delayed_work(&util_dw, msecs_to_jiffies(interval_ms));
 }
 
-static int cpu_show(struct seq_file *m, void *v)
-{
-	unsigned int cpu, i;
+/* one CPU's last complete interval, in hundredths of a percent */
+struct cpu_pct {
+	u32 cpu;
+	u32 pct[NR_U];
+};
 
-	seq_printf(m, "interval_ms %u\n", interval_ms);
+/* The CPUs with a complete interval into @out (nr_cpu_ids entries). */
+static unsigned int util_snapshot(struct cpu_pct *out)
+{
+	unsigned int cpu, i, n = 0;
+
 	mutex_lock(&util_lock);
 	for_each_possible_cpu(cpu) {
 		struct cpu_util *u = &util[cpu];
@@ -113,16 +121,103 @@ static int cpu_show(struct seq_file *m, void *v)
 			continue;
 		for (i = 0; i < NR_U; i++)
 			total += u->delta[i];
-		seq_printf(m, "cpu%u", cpu);
+		out[n].cpu = cpu;
 		for (i = 0; i < NR_U; i++)
-			seq_printf(m, " %s %llu", u_names[i], total ?
-				   div64_u64(u->delta[i] * 10000, total) : 0);
-		seq_putc(m, '\n');
+			out[n].pct[i] = total ?
+				div64_u64(u->delta[i] * 10000, total) : 0;
+		n++;
 	}
 	mutex_unlock(&util_lock);
+	return n;
+}
+
+static int cpu_show(struct seq_file *m, void *v)
+{
+	struct cpu_pct *p;
+	unsigned int n, j, i;
+
+	p = kcalloc(nr_cpu_ids, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	n = util_snapshot(p);
+	seq_printf(m, "interval_ms %u\n", interval_ms);
+	for (j = 0; j < n; j++) {
+		seq_printf(m, "cpu%u", p[j].cpu);
+		for (i = 0; i < NR_U; i++)
+			seq_printf(m, " %s %u", u_names[i], p[j].pct[i]);
+		seq_putc(m, '\n');
+	}
+	kfree(p);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cpu);
+
+static_assert(KSCOPE_SCHED_STEAL - KSCOPE_SCHED_USER == NR_U - 1);
+
+static size_t cpu_entry_size(void)
+{
+	return nla_total_size(0) + (NR_U + 1) * nla_total_size(sizeof(u32));
+}
+
+static int cpu_entry_put(struct sk_buff *msg, const struct cpu_pct *p)
+{
+	struct nlattr *e = nla_nest_start(msg, KSCOPE_SCHED_CPU_ENTRY);
+	unsigned int i;
+
+	if (!e || nla_put_u32(msg, KSCOPE_SCHED_CPU_NR, p->cpu))
+		return -EMSGSIZE;
+	for (i = 0; i < NR_U; i++)
+		if (nla_put_u32(msg, KSCOPE_SCHED_USER + i, p->pct[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, e);
+	return 0;
+}
+
+/*
+ * The reply to a read request with KSCOPE_SCHED_CPU: messages of at most
+ * a page, each with INTERVAL_MS and the next CPUs' entries; the reader
+ * takes every one before the acknowledgement. One message when no CPU
+ * has a complete interval yet.
+ */
+int ksch_cpu_reply(struct kscope_source *src, struct genl_info *info)
+{
+	size_t head = nla_total_size(strlen(src->name) + 1) +
+		      nla_total_size(0) +		/* KSCOPE_A_CTL */
+		      nla_total_size(sizeof(u32));	/* INTERVAL_MS */
+	unsigned int n, i = 0, per, j;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	struct cpu_pct *p;
+	int ret;
+
+	p = kcalloc(nr_cpu_ids, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	n = util_snapshot(p);
+	per = max_t(size_t, 1, (NLMSG_DEFAULT_SIZE - GENL_HDRLEN - head) /
+			       cpu_entry_size());
+	do {
+		j = min(n, i + per);
+		ret = -ENOMEM;
+		msg = kscope_ctl_reply_start(src, info,
+					     head + (j - i) * cpu_entry_size(),
+					     &nest);
+		if (!msg)
+			break;
+		ret = nla_put_u32(msg, KSCOPE_SCHED_INTERVAL_MS, interval_ms);
+		for (; !ret && i < j; i++)
+			ret = cpu_entry_put(msg, &p[i]);
+		if (ret) {
+			/* the sizes above are wrong: a bug, not the caller's */
+			NL_SET_ERR_MSG(info->extack, "reply larger than sized");
+			nlmsg_free(msg);
+			break;
+		}
+		ret = kscope_ctl_reply_send(msg, nest, info);
+	} while (!ret && i < n);
+	kfree(p);
+	return ret;
+}
 
 int ksch_cpu_init(void)
 {

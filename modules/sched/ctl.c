@@ -9,20 +9,18 @@
 
 #include <linux/cgroup.h>
 #include <linux/debugfs.h>
-#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/threads.h>
 #include <net/genetlink.h>
 #include <kscope/compat.h>
 #include <kscope/policy.h>
+#include <kscope/settings.h>
 
 #include "internal.h"
 
-struct ksch_filter __rcu *ksch_filter_cur;
-static DEFINE_MUTEX(ksch_filter_lock);
+static DEFINE_KSCOPE_SETTINGS(ksch_filter, struct ksch_filter);
 
 static bool cgroup_match(struct task_struct *p, u64 id)
 {
@@ -46,7 +44,7 @@ static bool cgroup_match(struct task_struct *p, u64 id)
 
 bool ksch_filter_any(void)
 {
-	return !rcu_access_pointer(ksch_filter_cur);
+	return kscope_settings_empty(&ksch_filter);
 }
 
 bool ksch_filter_match(struct task_struct *p)
@@ -55,7 +53,7 @@ bool ksch_filter_match(struct task_struct *p)
 	bool ok = true;
 
 	rcu_read_lock();
-	f = rcu_dereference(ksch_filter_cur);
+	f = kscope_settings_get(&ksch_filter);
 	if (f) {
 		if (f->pid && f->pid != p->tgid) {
 			struct task_struct *parent = rcu_dereference(p->real_parent);
@@ -72,11 +70,25 @@ bool ksch_filter_match(struct task_struct *p)
 	return ok;
 }
 
+static int ksch_filter_fill(void *next, const void *prev, void *arg)
+{
+	struct nlattr **tb = arg;
+	struct ksch_filter *nf = next;
+
+	if (tb[KSCOPE_SCHED_PID])
+		nf->pid = nla_get_u32(tb[KSCOPE_SCHED_PID]);
+	if (tb[KSCOPE_SCHED_COMM])
+		nla_strscpy(nf->comm, tb[KSCOPE_SCHED_COMM], sizeof(nf->comm));
+	if (tb[KSCOPE_SCHED_CGROUP])
+		nf->cgroup = nla_get_u64(tb[KSCOPE_SCHED_CGROUP]);
+	return !nf->pid && !nf->comm[0] && !nf->cgroup ?
+	       KSCOPE_SETTINGS_EMPTY : 0;
+}
+
 int ksch_ctl(struct kscope_source *src, struct nlattr *ctl,
 	     struct genl_info *info)
 {
 	struct nlattr *tb[KSCOPE_SCHED_MAX + 1];
-	struct ksch_filter *nf, *old;
 	bool change;
 	int ret;
 
@@ -91,34 +103,15 @@ int ksch_ctl(struct kscope_source *src, struct nlattr *ctl,
 			       "sched: nothing to do (filter attributes, CLEAR or RESET)");
 		return -EINVAL;
 	}
-	if (!change)
-		goto reset;
-
-	nf = kzalloc(sizeof(*nf), GFP_KERNEL);
-	if (!nf) {
-		NL_SET_ERR_MSG(info->extack, "no memory for the filter");
-		return -ENOMEM;
+	if (change) {
+		ret = kscope_settings_update(&ksch_filter, ksch_filter_fill, tb,
+					     tb[KSCOPE_SCHED_CLEAR] ? 0 :
+					     KSCOPE_SETTINGS_KEEP);
+		if (ret) {
+			NL_SET_ERR_MSG(info->extack, "no memory for the filter");
+			return ret;
+		}
 	}
-	mutex_lock(&ksch_filter_lock);
-	old = rcu_dereference_protected(ksch_filter_cur,
-					lockdep_is_held(&ksch_filter_lock));
-	if (old && !tb[KSCOPE_SCHED_CLEAR])
-		memcpy(nf, old, offsetof(struct ksch_filter, rcu));
-	if (tb[KSCOPE_SCHED_PID])
-		nf->pid = nla_get_u32(tb[KSCOPE_SCHED_PID]);
-	if (tb[KSCOPE_SCHED_COMM])
-		nla_strscpy(nf->comm, tb[KSCOPE_SCHED_COMM], sizeof(nf->comm));
-	if (tb[KSCOPE_SCHED_CGROUP])
-		nf->cgroup = nla_get_u64(tb[KSCOPE_SCHED_CGROUP]);
-	if (!nf->pid && !nf->comm[0] && !nf->cgroup) {
-		kfree(nf);
-		nf = NULL;
-	}
-	rcu_assign_pointer(ksch_filter_cur, nf);
-	mutex_unlock(&ksch_filter_lock);
-	if (old)
-		kfree_rcu(old, rcu);
-reset:
 	/* portraits kept under another filter would mislead */
 	ksch_tables_reset();
 	return 0;
@@ -128,9 +121,8 @@ reset:
 int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		 struct genl_info *info)
 {
-	struct ksch_filter f = { };
 	struct nlattr *tb[KSCOPE_SCHED_MAX + 1];
-	const struct ksch_filter *cur;
+	struct ksch_filter f;
 	struct sk_buff *msg;
 	struct nlattr *nest;
 	int ret;
@@ -146,12 +138,10 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 			return ret ?: ksch_portraits_reply(src, info,
 							   nla_get_u32(tb[KSCOPE_SCHED_CURSOR]));
 		}
+		if (tb[KSCOPE_SCHED_CPU])
+			return ksch_cpu_reply(src, info);
 	}
-	rcu_read_lock();
-	cur = rcu_dereference(ksch_filter_cur);
-	if (cur)
-		memcpy(&f, cur, offsetof(struct ksch_filter, rcu));
-	rcu_read_unlock();
+	kscope_settings_read(&ksch_filter, &f);
 
 	msg = kscope_ctl_reply_start(src, info,
 				     nla_total_size(strlen(src->name) + 1) +
@@ -177,14 +167,9 @@ nla_put_failure:
 
 static int filter_show(struct seq_file *m, void *v)
 {
-	struct ksch_filter f = { };
-	const struct ksch_filter *cur;
+	struct ksch_filter f;
 
-	rcu_read_lock();
-	cur = rcu_dereference(ksch_filter_cur);
-	if (cur)
-		memcpy(&f, cur, offsetof(struct ksch_filter, rcu));
-	rcu_read_unlock();
+	kscope_settings_read(&ksch_filter, &f);
 	seq_printf(m, "pid %u\ncomm %s\ncgroup %llu\n", f.pid,
 		   f.comm[0] ? f.comm : "-", f.cgroup);
 	return 0;
@@ -199,10 +184,5 @@ void ksch_filter_debugfs(struct dentry *dir)
 /* After the probes are gone. */
 void ksch_filter_exit(void)
 {
-	struct ksch_filter *f = rcu_dereference_protected(ksch_filter_cur, 1);
-
-	RCU_INIT_POINTER(ksch_filter_cur, NULL);
-	if (f)
-		kfree_rcu(f, rcu);
-	rcu_barrier();
+	kscope_settings_destroy(&ksch_filter);
 }

@@ -41,7 +41,6 @@ struct ksch_filter {
 	u32 pid;
 	u64 cgroup;
 	char comm[TASK_COMM_LEN];
-	struct rcu_head rcu;
 };
 
 enum { KP_FREE, KP_LIVE, KP_EXITED };
@@ -67,7 +66,6 @@ struct ksch_portrait {
 
 extern struct kscope_source ksch_src;
 extern const struct kscope_event_desc ksch_events[KSCH_NR_EVENTS];
-extern struct ksch_filter __rcu *ksch_filter_cur;
 extern unsigned int tasks_max, portraits_max, interval_ms;
 
 /* tables.c */
@@ -116,6 +114,8 @@ void ksch_probes_stop(void);
 /* cpu.c */
 int ksch_cpu_init(void);
 void ksch_cpu_debugfs(struct dentry *dir);
+/* a read request with KSCOPE_SCHED_CPU */
+int ksch_cpu_reply(struct kscope_source *src, struct genl_info *info);
 void ksch_cpu_exit(void);
 
 #endif /* _KSCOPE_SCHED_INTERNAL_H */

@@ -14,19 +14,17 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
 #include <linux/threads.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <kscope/compat.h>
+#include <kscope/settings.h>
 
 #include "internal.h"
 
-struct kst_filter __rcu *kst_filter_cur;
-static DEFINE_MUTEX(kst_filter_lock);
+static DEFINE_KSCOPE_SETTINGS(kst_filter, struct kst_filter);
 u32 kst_event_mask = KST_EVENTS_DEFAULT;
 
 static bool filter_is_any(const struct kst_filter *f)
@@ -43,7 +41,7 @@ bool kst_filter_match(const struct kst_tuple *t,
 	if (sample_all)
 		*sample_all = false;
 	rcu_read_lock();
-	f = rcu_dereference(kst_filter_cur);
+	f = kscope_settings_get(&kst_filter);
 	if (f) {
 		if (sample_all)
 			*sample_all = f->sample_all;
@@ -62,28 +60,12 @@ bool kst_filter_match(const struct kst_tuple *t,
 	return ok;
 }
 
-int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
-	    struct genl_info *info)
+/* Under the filter's lock: the event mask changes with it. */
+static int kst_filter_fill(void *next, const void *prev, void *arg)
 {
-	struct nlattr *tb[KSCOPE_TCP_MAX + 1];
-	struct kst_filter *nf, *old;
-	int ret;
+	struct nlattr **tb = arg;
+	struct kst_filter *nf = next;
 
-	ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl, kscope_tcp_policy,
-			       info->extack);
-	if (ret)
-		return ret;
-	nf = kzalloc(sizeof(*nf), GFP_KERNEL);
-	if (!nf) {
-		NL_SET_ERR_MSG(info->extack, "no memory for the filter");
-		return -ENOMEM;
-	}
-
-	mutex_lock(&kst_filter_lock);
-	old = rcu_dereference_protected(kst_filter_cur,
-					lockdep_is_held(&kst_filter_lock));
-	if (old && !tb[KSCOPE_TCP_CLEAR])
-		memcpy(nf, old, offsetof(struct kst_filter, rcu));
 	if (tb[KSCOPE_TCP_PORT])
 		nf->port = nla_get_u16(tb[KSCOPE_TCP_PORT]);
 	if (tb[KSCOPE_TCP_ADDR])
@@ -98,24 +80,32 @@ int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
 		WRITE_ONCE(kst_event_mask, KST_EVENTS_DEFAULT);
 	if (tb[KSCOPE_TCP_EVENTS])
 		WRITE_ONCE(kst_event_mask, nla_get_u32(tb[KSCOPE_TCP_EVENTS]));
-	if (filter_is_any(nf) && !nf->sample_all) {
-		kfree(nf);
-		nf = NULL;
-	}
-	rcu_assign_pointer(kst_filter_cur, nf);
-	mutex_unlock(&kst_filter_lock);
-	if (old)
-		kfree_rcu(old, rcu);
-	return 0;
+	return filter_is_any(nf) && !nf->sample_all ? KSCOPE_SETTINGS_EMPTY : 0;
+}
+
+int kst_ctl(struct kscope_source *src, struct nlattr *ctl,
+	    struct genl_info *info)
+{
+	struct nlattr *tb[KSCOPE_TCP_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, KSCOPE_TCP_MAX, ctl, kscope_tcp_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	ret = kscope_settings_update(&kst_filter, kst_filter_fill, tb,
+				     tb[KSCOPE_TCP_CLEAR] ? 0 : KSCOPE_SETTINGS_KEEP);
+	if (ret == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack, "no memory for the filter");
+	return ret;
 }
 
 /* The current filter, or with CURSOR a page of the flow table. */
 int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		struct genl_info *info)
 {
-	struct kst_filter f = { };
 	struct nlattr *tb[KSCOPE_TCP_MAX + 1];
-	const struct kst_filter *cur;
+	struct kst_filter f;
 	struct sk_buff *msg;
 	struct nlattr *nest;
 	int ret;
@@ -132,11 +122,7 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 						      nla_get_u32(tb[KSCOPE_TCP_CURSOR]));
 		}
 	}
-	rcu_read_lock();
-	cur = rcu_dereference(kst_filter_cur);
-	if (cur)
-		memcpy(&f, cur, offsetof(struct kst_filter, rcu));
-	rcu_read_unlock();
+	kscope_settings_read(&kst_filter, &f);
 
 	msg = kscope_ctl_reply_start(src, info, NLMSG_DEFAULT_SIZE, &nest);
 	if (!msg)
@@ -157,14 +143,9 @@ nla_put_failure:
 
 static int filter_show(struct seq_file *m, void *v)
 {
-	struct kst_filter f = { };
-	const struct kst_filter *cur;
+	struct kst_filter f;
 
-	rcu_read_lock();
-	cur = rcu_dereference(kst_filter_cur);
-	if (cur)
-		memcpy(&f, cur, offsetof(struct kst_filter, rcu));
-	rcu_read_unlock();
+	kscope_settings_read(&kst_filter, &f);
 	seq_printf(m, "port %u\naddr %pI6c\nnetns %u\npid %u\nsample_all %u\nevents 0x%x\n",
 		   f.port, &f.addr, f.netns, f.pid, f.sample_all,
 		   READ_ONCE(kst_event_mask));
@@ -180,10 +161,5 @@ void kst_filter_debugfs(struct dentry *dir)
 /* After the probes are gone. */
 void kst_filter_exit(void)
 {
-	struct kst_filter *f = rcu_dereference_protected(kst_filter_cur, 1);
-
-	RCU_INIT_POINTER(kst_filter_cur, NULL);
-	if (f)
-		kfree_rcu(f, rcu);
-	rcu_barrier();
+	kscope_settings_destroy(&kst_filter);
 }

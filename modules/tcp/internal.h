@@ -84,7 +84,6 @@ struct kst_filter {
 	u32 pid;
 	u16 port;
 	bool sample_all;
-	struct rcu_head rcu;
 };
 
 extern struct kscope_source kst_src;
@@ -129,7 +128,6 @@ static inline bool kst_want(enum kst_event type)
 	return (READ_ONCE(kst_event_mask) & BIT(type)) && kscope_listening();
 }
 
-extern struct kst_filter __rcu *kst_filter_cur;
 /*
  * Does the filter select the flow? @fi NULL: the pid is not known yet and
  * is not checked. @sample_all may be NULL.

@@ -94,9 +94,27 @@ enum kscope_counter_attr {
 	KSCOPE_CTR_PAD,
 	KSCOPE_CTR_NAME,		/* string */
 	KSCOPE_CTR_VALUE,		/* u64 */
+	/*
+	 * u8 (reply): enum kscope_counter_kind; in a schema
+	 * (KSCOPE_CMD_SOURCE_GET), not beside values (KSCOPE_CMD_STATS_GET)
+	 */
+	KSCOPE_CTR_KIND,
 	__KSCOPE_CTR_MAX,
 };
 #define KSCOPE_CTR_MAX (__KSCOPE_CTR_MAX - 1)
+
+/*
+ * What a counter's value is. COUNTER: a count of events since the source
+ * was registered, which never decreases (a rate is its difference over
+ * time). GAUGE: how many of something exist now (devices, probes), which
+ * goes up and down. A gauge's per-CPU values are each CPU's share of the
+ * changes, in two's complement: only their sum means something.
+ */
+enum kscope_counter_kind {
+	KSCOPE_COUNTER_MONOTONIC,
+	KSCOPE_COUNTER_GAUGE,
+	__KSCOPE_COUNTER_KIND_MAX,
+};
 
 /* Inside KSCOPE_A_EVENT_TYPE */
 enum kscope_event_type_attr {
@@ -495,7 +513,10 @@ enum kscope_mem_attr {
  * portraits are kept and whose fork/exec/exit events are sent; every
  * given attribute must match, 0 or "" = any) and/or resets the
  * statistics; KSCOPE_CMD_CTL_GET returns the filter and the system-wide
- * run-queue latency histogram, or with CURSOR a page of the portraits.
+ * run-queue latency histogram, with CURSOR a page of the portraits, or
+ * with CPU the per-CPU utilization of the last complete interval (as
+ * `sar -P ALL`; anyone may read it): one or more replies of INTERVAL_MS
+ * and CPU_ENTRY nests.
  */
 enum kscope_sched_attr {
 	KSCOPE_SCHED_UNSPEC,
@@ -530,6 +551,22 @@ enum kscope_sched_attr {
 	KSCOPE_SCHED_NIVCSW,		/* u64 (reply) */
 	KSCOPE_SCHED_THREADS,		/* u32 (reply) */
 	KSCOPE_SCHED_FILENAME,		/* string (reply): "" when none */
+	KSCOPE_SCHED_CPU,		/* flag (CTL_GET): the utilization instead */
+	KSCOPE_SCHED_INTERVAL_MS,	/* u32 (reply): length of the interval */
+	/*
+	 * nest (reply): one online CPU's interval: CPU_NR, then USER..STEAL,
+	 * each in hundredths of a percent of the interval (/proc/stat's split)
+	 */
+	KSCOPE_SCHED_CPU_ENTRY,
+	KSCOPE_SCHED_CPU_NR,		/* u32 (reply) */
+	KSCOPE_SCHED_USER,		/* u32 (reply) */
+	KSCOPE_SCHED_NICE,		/* u32 (reply) */
+	KSCOPE_SCHED_SYSTEM,		/* u32 (reply) */
+	KSCOPE_SCHED_IRQ,		/* u32 (reply) */
+	KSCOPE_SCHED_SOFTIRQ,		/* u32 (reply) */
+	KSCOPE_SCHED_IDLE,		/* u32 (reply) */
+	KSCOPE_SCHED_IOWAIT,		/* u32 (reply) */
+	KSCOPE_SCHED_STEAL,		/* u32 (reply) */
 	__KSCOPE_SCHED_MAX,
 };
 #define KSCOPE_SCHED_MAX (__KSCOPE_SCHED_MAX - 1)
