@@ -109,8 +109,8 @@ ks_kasan() { zgrep -q '^CONFIG_KASAN=y' /proc/config.gz 2>/dev/null; }
 ks_sized() { if ks_kasan; then echo "$2"; else echo "$1"; fi; }
 
 # ks_load NAME [params...]: insmod (ks_ko) unless loaded. A module that is
-# neither built nor installed skips the script: kscope_testgen is a
-# test-only module, which packages do not ship.
+# neither built nor installed skips the script: kscope_testgen, a test-only
+# module, comes only with kscope-tests or a KSCOPE_TESTS=y build.
 ks_load() {
 	local name=$1 ko; shift
 	ks_loaded "$name" && return 0
