@@ -1,15 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Sourced by every test script (tests/<module>/NN-name.sh). Scripts run as
-# root inside a guest (scripts/guest-run), from the checkout, and print
-# KTAP: a plan, then one `ok`/`not ok` line per check, `# SKIP reason` for
-# checks that cannot run here. Exit codes follow kselftest: 0 pass, 1 fail,
-# 4 skip.
+# root, inside a guest (scripts/guest-run) from the checkout, or on any test
+# machine from the kselftest collection (tests/Makefile, the kscope-tests
+# package), and print KTAP: a plan, then one `ok`/`not ok` line per check,
+# `# SKIP reason` for checks that cannot run here. Exit codes follow
+# kselftest: 0 pass, 1 fail, 4 skip.
+#
+# Modules and reader: the checkout's build (.cache/build/<kernel>/,
+# userspace/kscope) when there is one, else what is installed (modules
+# that modprobe finds, e.g. from DKMS; `kscope` on PATH).
 
 KS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KS_VER=${KSCOPE_KERNEL:?tests run in a guest: scripts/guest-run sets KSCOPE_KERNEL}
+KS_VER=${KSCOPE_KERNEL:-$(uname -r)}
 KS_BUILD=${KSCOPE_BUILD:-$KS_TOP/.cache/build/$KS_VER}
-KSCOPE=${KSCOPE_BIN:-$KS_TOP/userspace/kscope}
 KS_DEBUGFS=/sys/kernel/debug/kscope
 KS_TMP=$(mktemp -d /tmp/kscope-test.XXXXXX)
 
@@ -68,11 +72,31 @@ ktap_done() {
 
 diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
-# Path of a built module by name (kscope_core, kscope_testgen, ...).
+# ks_skip_all REASON: this script cannot run here (kselftest exit 4)
+ks_skip_all() {
+	echo "# SKIP $1"
+	echo "# $ktap_passed passed, $ktap_failed failed, $ktap_skipped skipped"
+	rm -rf "$KS_TMP"
+	exit 4
+}
+
+if [ -n "${KSCOPE_BIN:-}" ]; then
+	KSCOPE=$KSCOPE_BIN
+elif [ -x "$KS_TOP/userspace/kscope" ]; then
+	KSCOPE=$KS_TOP/userspace/kscope
+else
+	KSCOPE=$(command -v kscope) ||
+		ks_skip_all "no kscope reader: neither $KS_TOP/userspace/kscope nor kscope on PATH"
+fi
+
+# Path of a module by name (kscope_core, kscope_testgen, ...): built in the
+# checkout, else installed for the running kernel (modinfo finds what
+# modprobe would load, e.g. DKMS's updates/dkms/).
 ks_ko() {
-	local ko
-	ko=$(find "$KS_BUILD" -name "$1.ko" -print -quit 2>/dev/null)
-	[ -n "$ko" ] || { echo "ks_ko: $1.ko not built in $KS_BUILD" >&2; return 1; }
+	local ko=""
+	[ -d "$KS_BUILD" ] && ko=$(find "$KS_BUILD" -name "$1.ko" -print -quit 2>/dev/null)
+	[ -n "$ko" ] || ko=$(modinfo -n "$1" 2>/dev/null) ||
+		{ echo "ks_ko: $1 neither built in $KS_BUILD nor installed for $(uname -r)" >&2; return 1; }
 	echo "$ko"
 }
 
@@ -84,12 +108,16 @@ ks_kasan() { zgrep -q '^CONFIG_KASAN=y' /proc/config.gz 2>/dev/null; }
 # ks_sized N M: N, or M on a KASAN kernel (a repeat count sized for each)
 ks_sized() { if ks_kasan; then echo "$2"; else echo "$1"; fi; }
 
-# ks_load NAME [params...]: insmod from the build tree unless loaded.
+# ks_load NAME [params...]: insmod (ks_ko) unless loaded. A module that is
+# neither built nor installed skips the script: kscope_testgen, a test-only
+# module, comes only with kscope-tests or a KSCOPE_TESTS=y build.
 ks_load() {
-	local name=$1; shift
+	local name=$1 ko; shift
 	ks_loaded "$name" && return 0
 	[ "$name" = kscope_core ] || ks_load kscope_core || return 1
-	insmod "$(ks_ko "$name")" "$@"
+	ko=$(ks_ko "$name" 2>/dev/null) ||
+		ks_skip_all "module $name is not available: not built in $KS_BUILD, not installed for $(uname -r)"
+	insmod "$ko" "$@"
 }
 
 ks_unload() {
@@ -165,6 +193,8 @@ watch_stop() { kill -INT "$watch_pid" 2>/dev/null; wait "$watch_pid"; }
 # handle it need TERM)
 bpf_start() {
 	local var=$1 tool=$2; shift 2
+	[ -x "/usr/sbin/$tool" ] ||
+		ks_skip_all "/usr/sbin/$tool, this test's oracle, is not installed (libbpf-tools)"
 	stdbuf -oL "/usr/sbin/$tool" "$@" >"$KS_TMP/$tool.out" 2>"$KS_TMP/$tool.err" &
 	printf -v "$var" %s $!
 	wait_file "$KS_TMP/$tool.out" 120
