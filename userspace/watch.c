@@ -33,13 +33,15 @@
 #endif
 
 #define DEFAULT_RCVBUF		(32 << 20)
-#define DRAIN_QUIET_MS		200
 /*
- * At exit the socket may still hold many batches (a large rcvbuf, a slow
- * terminal): read them all, or they would be neither received nor counted
- * lost. A second signal cuts the drain short.
+ * Stopping (a signal, --count, --duration): the reader asks the core to
+ * deliver what it has recorded (KSCOPE_CMD_FLUSH), leaves the events
+ * group, so that nothing more is queued, and reads what its socket holds
+ * by then, for at most DRAIN_MAX_MS (a reader that fell behind, a slow
+ * terminal); what is left after that is reported, not waited for.
+ * A second signal cuts even that short.
  */
-#define DRAIN_MAX_MS		30000
+#define DRAIN_MAX_MS		200
 
 enum {
 	LOST_FULL, LOST_NOMEM, LOST_OVERRUN, LOST_NMI, LOST_RECURSION,
@@ -88,6 +90,7 @@ struct watch {
 	uint64_t gaps;
 	bool done;			/* --count reached */
 	bool discard;			/* draining after --count */
+	bool draining;			/* stopping: one batch per call */
 	bool warned_trunc, warned_bad, warned_kernel;
 	bool gone;			/* the kscope family was unregistered */
 	bool check_family;		/* a notification may have been lost */
@@ -685,7 +688,7 @@ static bool read_batches(struct watch *w)
 		if (w->done && !w->discard)
 			w->discard = true;
 		fflush(stdout);
-		if (nr_signals)
+		if (nr_signals || w->draining)
 			return true;	/* this batch is finished: stop here */
 	}
 }
@@ -796,24 +799,42 @@ static int setup(struct watch *w, uint64_t rcvbuf)
 	return join_events(w);
 }
 
+/* Everything the core recorded until now goes out before the ack. */
+static void flush_kernel(struct watch *w)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = ks_nl_msg(&w->req, buf, KSCOPE_CMD_FLUSH, NLM_F_ACK);
+	err = ks_nl_talk(&w->req, nlh, NULL, NULL);
+	/* an older core: what it has not flushed yet stays unread */
+	if (err && err != -EOPNOTSUPP)
+		ks_nl_report(&w->req, "watch: flushing the event channel", err);
+}
+
 static void drain(struct watch *w)
 {
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(w->ev.sk), .events = POLLIN };
-	uint64_t end = now_ms() + DRAIN_MAX_MS;
+	int fd = mnl_socket_get_fd(w->ev.sk);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t end;
 
-	while (nr_signals < 2) {
-		uint64_t now = now_ms();
-		int ms = DRAIN_QUIET_MS;
-
-		if (now >= end)
-			break;
-		if (end - now < (uint64_t)ms)
-			ms = end - now;
-		if (poll(&pfd, 1, ms) <= 0)
-			break;	/* quiet (or a second signal): done */
+	flush_kernel(w);
+	/* from here on the kernel queues nothing more for this socket */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &w->ev.mcgrp,
+		       sizeof(w->ev.mcgrp)) < 0)
+		ks_err("watch: leaving the \"%s\" group: %s",
+		       KSCOPE_MCGRP_EVENTS, strerror(errno));
+	w->draining = true;
+	end = now_ms() + DRAIN_MAX_MS;
+	while (nr_signals < 2 && now_ms() < end) {
+		if (poll(&pfd, 1, 0) <= 0)
+			return;		/* nothing left */
 		if (!read_batches(w))
-			break;
+			return;
 	}
+	if (poll(&pfd, 1, 0) > 0)
+		ks_err("watch: stopped with events still queued: not read, not counted as received");
 }
 
 int cmd_watch(int argc, char **argv)

@@ -410,6 +410,19 @@ static int kscope_nl_version(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * A reader that stops (kscope watch on Ctrl-C, --count, --duration) asks
+ * for this before it leaves the events group: everything recorded until
+ * now is broadcast before the ack, so its last read sees all of it, and it
+ * never has to wait for a quiet moment that a steady stream never gives.
+ * Bounded: one pass over the rings, as the flush worker makes anyway.
+ */
+static int kscope_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	kscope_chan_flush_sync();
+	return 0;
+}
+
 void *kscope_reply_put(struct sk_buff *msg, struct genl_info *info)
 {
 	return genlmsg_put_reply(msg, info, &kscope_family, 0,
@@ -566,6 +579,13 @@ static const struct genl_ops kscope_ops[] = {
 		.doit = kscope_nl_ctl,
 		.policy = kscope_ctl_get_policy,
 		.maxattr = ARRAY_SIZE(kscope_ctl_get_policy) - 1,
+	},
+	{
+		.cmd = KSCOPE_CMD_FLUSH,
+		.doit = kscope_nl_flush,
+		.policy = kscope_none_policy,
+		.maxattr = ARRAY_SIZE(kscope_none_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

@@ -38,6 +38,7 @@ enum kscope_cmd {
 	KSCOPE_CMD_EVENT,	/* multicast only */
 	KSCOPE_CMD_CTL,		/* admin: source-specific request, see below */
 	KSCOPE_CMD_CTL_GET,	/* read-only source-specific query, see below */
+	KSCOPE_CMD_FLUSH,	/* admin: deliver what is recorded, then ack */
 	__KSCOPE_CMD_MAX,
 };
 #define KSCOPE_CMD_MAX (__KSCOPE_CMD_MAX - 1)
