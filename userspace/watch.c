@@ -37,11 +37,11 @@
  * Stopping (a signal, --count, --duration): the reader asks the core to
  * deliver what it has recorded (KSCOPE_CMD_FLUSH), leaves the events
  * group, so that nothing more is queued, and reads what its socket holds
- * by then, for at most DRAIN_MAX_MS (a reader that fell behind, a slow
- * terminal); what is left after that is reported, not waited for.
- * A second signal cuts even that short.
+ * by then: a finite backlog, however steady the stream (a reader that
+ * keeps up has little to read; one that fell behind reads its own
+ * backlog, which a second signal cuts short). It never waits for a quiet
+ * moment.
  */
-#define DRAIN_MAX_MS		200
 
 enum {
 	LOST_FULL, LOST_NOMEM, LOST_OVERRUN, LOST_NMI, LOST_RECURSION,
@@ -817,7 +817,6 @@ static void drain(struct watch *w)
 {
 	int fd = mnl_socket_get_fd(w->ev.sk);
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	uint64_t end;
 
 	flush_kernel(w);
 	/* from here on the kernel queues nothing more for this socket */
@@ -826,15 +825,14 @@ static void drain(struct watch *w)
 		ks_err("watch: leaving the \"%s\" group: %s",
 		       KSCOPE_MCGRP_EVENTS, strerror(errno));
 	w->draining = true;
-	end = now_ms() + DRAIN_MAX_MS;
-	while (nr_signals < 2 && now_ms() < end) {
+	while (nr_signals < 2) {
 		if (poll(&pfd, 1, 0) <= 0)
 			return;		/* nothing left */
 		if (!read_batches(w))
 			return;
 	}
 	if (poll(&pfd, 1, 0) > 0)
-		ks_err("watch: stopped with events still queued: not read, not counted as received");
+		ks_err("watch: stopped by a second signal with events still queued: not read, not counted as received");
 }
 
 int cmd_watch(int argc, char **argv)

@@ -14,8 +14,8 @@ ks_load kscope_testgen || { ktap_fail "load kscope_testgen"; ktap_done; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # A steady stream on CPU 0 for up to 5 minutes, 1000 events a second, which
-# the reader keeps up with (one that falls behind reads for at most 200
-# ms more, then says what it left). The reader's start-up, timed on its
+# the reader keeps up with (one that falls behind reads its own backlog
+# first). The reader's start-up, timed on its
 # own (the same binary asked for its version), is the slack on every
 # bound: a TCG guest on a busy host runs everything several times slower.
 "$KSCOPE" testgen 300000 --cpus 0x1 --rate 1000 --no-wait
