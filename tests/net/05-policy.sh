@@ -60,7 +60,7 @@ probe() {
 # give EXPECT replies, each responder what the stack gave. SKIPMODE: a
 # mode that cannot honour this policy (README says why), or "-".
 policy() {
-	local name=$1 expect=$2 setup=$3 undo=$4 skip=$5 mode got stack=
+	local name=$1 expect=$2 setup=$3 undo=$4 skip=$5 mode got stack= err
 	shift 6
 	for mode in stack netfilter xdp; do
 		if [ "$mode" = "$skip" ]; then
@@ -68,7 +68,11 @@ policy() {
 				"XDP runs before netfilter and IPsec: bypassed by design (README, kscope xdp --help)"
 			continue
 		fi
-		eval "$setup"
+		if ! err=$(eval "$setup" 2>&1); then
+			ktap_fail "$name: $mode" "setting the policy up failed: $err"
+			eval "$undo"
+			continue
+		fi
 		resp_on $mode
 		got=$(probe "$@")
 		resp_off $mode
@@ -121,7 +125,7 @@ else
 fi
 
 policy "xfrm block policy in (IPv4)" 0 \
-	"inb ip xfrm policy add src $A4/32 dst $B4/32 proto icmp dir in action block" \
+	"inb ip xfrm policy add src $A4/32 dst $B4/32 proto 1 dir in action block" \
 	"inb ip xfrm policy flush" xdp -- $A4 $B4
 policy "xfrm block policy out (IPv6 reply route)" 0 \
 	"inb ip xfrm policy add src $B6/128 dst $A6/128 proto 58 dir out action block" \
