@@ -109,7 +109,7 @@ fi
 # a read of the table takes its locks a chunk at a time: lock calls on
 # the files table's own locks (its address range in the module's .bss)
 bss=$(cat /sys/module/kscope_vfs/sections/.bss 2>/dev/null)
-read -r off size _ < <(nm -S "$(ks_ko kscope_vfs)" | awk '$4 == "top_files" { print $1, $2, $3 }')
+read -r off size _ < <(nm -S "$(ks_ko_elf kscope_vfs)" | awk '$4 == "top_files" { print $1, $2, $3 }')
 if [ -n "$bss" ] && [ -n "$off" ] &&
 	echo 'p:kst_vfs/lk _raw_spin_lock_irqsave lock=%di:x64' >>"$T/kprobe_events" 2>"$KS_TMP/kp.err"; then
 	printf -v lo '0x%x' $((bss + 0x$off))	# bash is signed: print unsigned
