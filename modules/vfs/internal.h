@@ -68,6 +68,7 @@ struct vfs_opstat {
 void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st);
 
 /* top.c */
+/* its key for the top tables: sb, ino and pid, no padding between them */
 struct vfs_top_ent {
 	const void *sb;			/* files: superblock; procs: NULL */
 	unsigned long ino;
