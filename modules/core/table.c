@@ -251,40 +251,37 @@ static struct kscope_table_rec *set_victim(struct kscope_table *t,
 	return v;
 }
 
-void *kscope_table_get(struct kscope_table *t, u64 key, bool create,
-		       struct kscope_table_ref *ref, unsigned int *res)
-	__acquires(ref)
+/* Under the set lock: the entry of @key or a new one (or NULL). */
+static struct kscope_table_rec *set_get(struct kscope_table *t,
+					struct kscope_table_set *set, u64 key,
+					bool create, unsigned int *done)
 {
-	struct kscope_table_set *set;
 	struct kscope_table_rec *r;
-	unsigned int done = 0;
 
-	if (t->key_size)
-		return kscope_table_get_key(t, &key, create, ref, res);
-	set = table_set(t, reciprocal_scale(hash_64(key, 32), t->nr_sets));
-	ref->set = set;
-	ref->lock = &set->lock;
-	raw_spin_lock_irqsave(&set->lock, ref->flags);
 	r = set_find(t, set, key);
 	if (!r) {
 		if (!create)
-			goto out;
+			return NULL;
 		r = set_victim(t, set);
 		if (r->touched) {
 			atomic64_inc(&t->evictions);
-			done |= KSCOPE_TABLE_EVICTED;
+			*done |= KSCOPE_TABLE_EVICTED;
 		} else {
 			WRITE_ONCE(set->used, set->used + 1);
 		}
 		memset(r->val, 0, t->val_size);
 		r->key = key;
-		done |= KSCOPE_TABLE_NEW;
+		*done |= KSCOPE_TABLE_NEW;
 	}
 	r->touched = ++set->clock;
-out:
-	if (res)
-		*res = done;
-	return r ? r->val : NULL;
+	return r;
+}
+
+void *kscope_table_get(struct kscope_table *t, u64 key, bool create,
+		       struct kscope_table_ref *ref, unsigned int *res)
+	__acquires(ref)
+{
+	return kscope_table_get_key(t, &key, create, ref, res);
 }
 EXPORT_SYMBOL_GPL(kscope_table_get);
 
@@ -341,20 +338,25 @@ void *kscope_table_get_key(struct kscope_table *t, const void *key,
 {
 	struct kscope_table_rec *r;
 	unsigned int done = 0;
-	u32 hash, b;
+	u32 hash = 0, b = 0;
+	u64 k = 0;
 
-	if (!t->key_size) {
-		u64 k;
-
+	if (t->key_size) {
+		hash = jhash(key, t->key_size, 0);
+		b = hash & (t->nr_sets - 1);
+		ref->set = NULL;
+		ref->lock = &bucket_stripe(t, b)->lock;
+	} else {
 		memcpy(&k, key, sizeof(k));
-		return kscope_table_get(t, k, create, ref, res);
+		ref->set = table_set(t, reciprocal_scale(hash_64(k, 32),
+							 t->nr_sets));
+		ref->lock = &ref->set->lock;
 	}
-	hash = jhash(key, t->key_size, 0);
-	b = hash & (t->nr_sets - 1);
-	ref->set = NULL;
-	ref->lock = &bucket_stripe(t, b)->lock;
 	raw_spin_lock_irqsave(ref->lock, ref->flags);
-	r = exact_get(t, b, hash, key, create, &done);
+	if (t->key_size)
+		r = exact_get(t, b, hash, key, create, &done);
+	else
+		r = set_get(t, ref->set, k, create, &done);
 	if (res)
 		*res = done;
 	return r ? r->val : NULL;
