@@ -20,7 +20,10 @@
  * Loaded with table_keys=..., it looks those keys up (creating them) in
  * one of the core's bounded tables (table_cap, table_ways,
  * table_stale_odd), each from an IPI, and shows the table's snapshot in
- * debugfs testgen/table.
+ * debugfs testgen/table. With table_exact, the table is an exact one of
+ * table_cap entries (u64 keys), cleared before lookup table_clear_at (if
+ * set), and its snapshot is read one record per call, so that a cursor
+ * often stops in the middle of a chain.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -501,9 +504,15 @@ module_param(table_ways, uint, 0444);
 static bool table_stale_odd;
 module_param(table_stale_odd, bool, 0444);
 MODULE_PARM_DESC(table_stale_odd, "tests only: odd keys are stale (evicted first)");
+static bool table_exact;
+module_param(table_exact, bool, 0444);
+MODULE_PARM_DESC(table_exact, "tests only: an exact table (no eviction, refusals)");
+static unsigned int table_clear_at;
+module_param(table_clear_at, uint, 0444);
+MODULE_PARM_DESC(table_clear_at, "tests only: exact: clear the table before this lookup (from 1)");
 
 static struct kscope_table *tg_table;
-static unsigned int tg_table_evicted;
+static unsigned int tg_table_evicted, tg_table_refused;
 
 static bool tg_table_stale(const void *val)
 {
@@ -518,10 +527,33 @@ static void tg_table_feed(void *arg)
 	unsigned int res;
 
 	v = kscope_table_get(tg_table, key, true, &ref, &res);
-	*v = key;
+	if (v)
+		*v = key;	/* an exact table has put it there already */
 	kscope_table_put(&ref);
 	if (res & KSCOPE_TABLE_EVICTED)
 		tg_table_evicted++;	/* IPIs one at a time, waited for */
+	if (res & KSCOPE_TABLE_FULL)
+		tg_table_refused++;
+}
+
+/* "refused N/N used N", then "key K" in the table's order */
+static int tg_table_show_exact(struct seq_file *m)
+{
+	unsigned int cursor = 0;
+	void *buf;
+
+	buf = kmalloc(kscope_table_rec_size(tg_table), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	seq_printf(m, "refused %llu/%u used %u\n",
+		   kscope_table_refused(tg_table), tg_table_refused,
+		   kscope_table_used(tg_table));
+	while (cursor < kscope_table_end(tg_table))
+		if (kscope_table_snapshot(tg_table, &cursor, buf, 1))
+			seq_printf(m, "key %llu\n",
+				   *(u64 *)kscope_table_rec(tg_table, buf, 0)->val);
+	kfree(buf);
+	return 0;
 }
 
 /* "evictions N used N sets N ways N", then "set S key K" least recent first */
@@ -530,6 +562,8 @@ static int tg_table_show(struct seq_file *m, void *v)
 	unsigned int ways = kscope_table_ways(tg_table), cursor = 0, set, i, n;
 	void *buf;
 
+	if (table_exact)
+		return tg_table_show_exact(m);
 	buf = kmalloc_array(ways, kscope_table_rec_size(tg_table), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -555,20 +589,26 @@ static int tg_table_init(void)
 
 	if (!table_nr)
 		return 0;
-	tg_table = kscope_table_create(table_cap, table_ways, sizeof(u64),
-				       tg_table_stale);
+	if (table_exact)
+		tg_table = kscope_table_create_exact(table_cap, sizeof(u64),
+						     sizeof(u64));
+	else
+		tg_table = kscope_table_create(table_cap, table_ways,
+					       sizeof(u64), tg_table_stale);
 	if (!tg_table)
 		return -EINVAL;
-	cpus_read_lock();
 	for (i = 0; i < table_nr; i++) {
+		if (table_exact && i + 1 == table_clear_at)
+			kscope_table_clear(tg_table);	/* may sleep */
+		cpus_read_lock();
 		key = table_keys[i];
 		n = i % num_online_cpus();
 		for_each_online_cpu(cpu)
 			if (!n--)
 				break;
 		smp_call_function_single(cpu, tg_table_feed, &key, 1);
+		cpus_read_unlock();
 	}
-	cpus_read_unlock();
 	return 0;
 }
 
