@@ -508,8 +508,14 @@ static unsigned int set_copy(struct kscope_table *t,
 /*
  * An exact table's cursor: below nr_sets, the start of that bucket; from
  * there, just after the node nr_sets places further (its next is stable
- * until a clear), so a long chain is read a chunk at a time.
+ * until a clear), so a long chain is read a chunk at a time; end after
+ * the last bucket.
  */
+static unsigned int bucket_after(const struct kscope_table *t, u32 b)
+{
+	return b + 1 < t->nr_sets ? b + 1 : t->end;
+}
+
 static unsigned int exact_snapshot(struct kscope_table *t,
 				   unsigned int *cursor, void *buf,
 				   unsigned int max)
@@ -526,13 +532,13 @@ static unsigned int exact_snapshot(struct kscope_table *t,
 			b = c;
 			/* a key linked after this peek is for a later look */
 			if (!READ_ONCE(t->heads[b])) {
-				++*cursor;
+				*cursor = bucket_after(t, b);
 				continue;
 			}
 		} else {
 			b = READ_ONCE(table_node(t, c - t->nr_sets)->bucket);
-			if (b >= t->nr_sets) {	/* cleared and reused: go on */
-				*cursor = t->nr_sets;
+			if (b >= t->nr_sets) {	/* cannot be: stop */
+				*cursor = t->end;
 				continue;
 			}
 		}
@@ -554,7 +560,7 @@ static unsigned int exact_snapshot(struct kscope_table *t,
 			i = nd->next;
 		}
 		raw_spin_unlock_irqrestore(&st->lock, flags);
-		*cursor = i ? t->nr_sets + last - 1 : b + 1;
+		*cursor = i ? t->nr_sets + last - 1 : bucket_after(t, b);
 	}
 	return n;
 }

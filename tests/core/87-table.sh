@@ -9,9 +9,11 @@
 # this script: a key goes to set reciprocal_scale(hash_64(key, 32), sets);
 # a full set gives up a stale entry (with table_stale_odd: an odd key)
 # before any other, each time the least recently touched; looking a key up
-# again touches it.
+# again touches it. Its exact kind (table_exact) keeps the first keys
+# that fit, refuses (and counts) the others until a clear empties it, and
+# lists each key once, even read a record at a time.
 . "$(dirname "$0")/../lib.sh"
-ktap_plan 7
+ktap_plan 10
 
 model() {	# CAP WAYS STALE_ODD KEYS...
 	/usr/bin/python3 - "$@" <<'PY'
@@ -39,6 +41,45 @@ for i, st in enumerate(sets):
     for k in sorted(st, key=st.get):
         print("set %d key %d" % (i, k))
 PY
+}
+
+model_exact() {	# CAP CLEAR_AT KEYS...
+	/usr/bin/python3 - "$@" <<'PY'
+import sys
+cap, clear_at = int(sys.argv[1]), int(sys.argv[2])
+present, refused, total = [], 0, 0
+for i, k in enumerate((int(k) for k in sys.argv[3:]), 1):
+    if i == clear_at:
+        present, refused = [], 0
+    if k in present:
+        continue
+    if len(present) == cap:
+        refused += 1
+        total += 1
+        continue
+    present.append(k)
+print("refused %d/%d used %d" % (refused, total, len(present)))
+for k in sorted(present):
+    print("key %d" % k)
+PY
+}
+
+# run_exact NAME CAP CLEAR_AT KEYS...: the listing in key order
+run_exact() {
+	local name=$1 cap=$2 clear_at=$3
+	shift 3
+	ks_unload kscope_testgen
+	if ! ks_load kscope_testgen table_exact=1 table_cap="$cap" \
+		table_clear_at="$clear_at" table_keys="$(IFS=,; echo "$*")"; then
+		ktap_fail "$name: load" "$(dmesg | tail -3)"
+		return
+	fi
+	model_exact "$cap" "$clear_at" "$@" >"$KS_TMP/want"
+	{ head -1 "$KS_DEBUGFS/testgen/table"
+	  tail -n +2 "$KS_DEBUGFS/testgen/table" | sort -k2,2n; } >"$KS_TMP/got"
+	ktap_check "$name: $(head -1 "$KS_TMP/want")" \
+		"$(diff "$KS_TMP/want" "$KS_TMP/got" | head -6 | tr '\n' ' ')" \
+		cmp -s "$KS_TMP/want" "$KS_TMP/got"
 }
 
 # run NAME CAP WAYS STALE_ODD KEYS...
@@ -70,6 +111,11 @@ run "100 keys of 47 bits in 50 entries of 8-way sets" 50 8 0 "${big[@]}"
 big2=("${big[@]:0:40}" "${big[@]:0:40}")
 run "40 keys twice in 64 entries of 16-way sets: no eviction" 64 16 0 "${big2[@]}"
 ktap_eq "its snapshot lists 40 keys" 40 "$(grep -c '^set ' "$KS_TMP/got")"
+
+twice=($(seq 1 20) $(seq 1 20))
+run_exact "exact: 20 keys twice in 16 entries: the first 16, the rest refused" 16 0 "${twice[@]}"
+run_exact "exact: cleared before lookup 21: the next 16 new keys" 16 21 $(seq 1 40)
+run_exact "exact: 100 keys of 47 bits in 64 entries, read a record at a time" 64 0 "${big[@]}"
 
 ks_unload kscope_testgen
 ktap_eq "unload kscope_testgen" "no" "$(ks_loaded kscope_testgen && echo yes || echo no)"
