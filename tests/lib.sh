@@ -100,23 +100,6 @@ ks_ko() {
 	echo "$ko"
 }
 
-# ks_ko_elf NAME: the module as an ELF file that nm and objdump read: the
-# .ko itself, or a copy in $KS_TMP when it is installed compressed (DKMS
-# compresses as the kernel's own modules are: .ko.xz on Debian's 6.12)
-ks_ko_elf() {
-	local ko out=$KS_TMP/$1.ko
-	ko=$(ks_ko "$1") || return 1
-	case $ko in
-	*.xz|*.gz)
-		python3 -c 'import gzip, lzma, sys
-op = lzma.open if sys.argv[1].endswith(".xz") else gzip.open
-open(sys.argv[2], "wb").write(op(sys.argv[1]).read())' "$ko" "$out" || return 1 ;;
-	*.zst) zstd -qdc "$ko" >"$out" || return 1 ;;
-	*) out=$ko ;;
-	esac
-	echo "$out"
-}
-
 ks_loaded() { [ -d "/sys/module/$1" ]; }
 
 # ks_kasan: the guest runs a KASAN kernel (6.12-debug), where TCG makes
