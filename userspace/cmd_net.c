@@ -42,14 +42,17 @@ static bool all_digits(const char *s)
 
 /* ---- kscope net echo on|off [--netns PATH_OR_PID] [--dev IFNAME] ---- */
 
+const struct ks_sub ks_net_subs[] = {
+	{ "echo", "on|off", (const struct ks_opt[]){
+		{ "netns", 'n', "PATH_OR_PID", "the network namespace: a file such as /run/netns/NAME, or a process's (default: the reader's)" },
+		{ "dev", 'd', "IFNAME", "only echo requests that arrive on this device" },
+		{ NULL } },
+	  "turn kscope_net's ICMP/ICMPv6 echo responder on or off in a namespace (admin); it answers only what the stack would" },
+	{ NULL }
+};
+
 int cmd_net(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "netns", required_argument, NULL, 'n' },
-		{ "dev", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	const char *netns = NULL, *dev = NULL;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -57,35 +60,31 @@ int cmd_net(int argc, char **argv)
 	int c, on, fd = -1, err, status = 1;
 	struct ks_nl nl;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	if (argc < 2 || strcmp(argv[1], "echo"))
+		return ks_usage_error("net", "expects 'echo on' or 'echo off'");
+	while ((c = ks_getopt(argc - 1, argv + 1, "net", "echo", &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 'n':
 			netns = optarg;
 			break;
 		case 'd':
 			dev = optarg;
 			break;
-		case 'h':
-			printf("usage: kscope net echo on|off [--netns PATH_OR_PID] [--dev IFNAME]\n");
-			return 0;
-		case ':':
-			return ks_usage_error("net", "option '%s' needs a value",
-					      argv[optind - 1]);
-		default:
-			return ks_usage_error("net", "unknown option '%s'",
-					      argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 2 || strcmp(argv[optind], "echo"))
-		return ks_usage_error("net", "expects 'echo on' or 'echo off'");
-	if (!strcmp(argv[optind + 1], "on"))
+	argc--;
+	argv++;
+	if (argc - optind != 1)
+		return ks_sub_usage_error("net", "echo", "expects 'on' or 'off'");
+	if (!strcmp(argv[optind], "on"))
 		on = 1;
-	else if (!strcmp(argv[optind + 1], "off"))
+	else if (!strcmp(argv[optind], "off"))
 		on = 0;
 	else
-		return ks_usage_error("net", "echo takes 'on' or 'off', not '%s'",
-				      argv[optind + 1]);
+		return ks_sub_usage_error("net", "echo", "takes 'on' or 'off', not '%s'",
+					  argv[optind]);
 	if (dev && strlen(dev) >= IFNAMSIZ)
 		return ks_usage_error("net", "device name '%s' too long", dev);
 	if (netns && !all_digits(netns)) {
@@ -397,33 +396,45 @@ void ks_xdp_stats_add(struct ks_stats_list *l)
 	if_freenameindex(ifs);
 }
 
+const struct ks_sub ks_xdp_subs[] = {
+	{ "attach", "DEV", (const struct ks_opt[]){
+		{ "mode", 'm', "native|skb", "driver (native, the default) or generic (skb) XDP" },
+		{ "pass", 'p', NULL, "a pass-through program instead (for a veth peer in native mode)" },
+		{ "any", 'a', NULL, "answer every unicast echo request DEV receives, tagged or not, whatever its addresses" },
+		{ NULL } },
+	  "load the responder on DEV (CAP_BPF and CAP_NET_ADMIN); it answers what the stack would, as DEV's addresses and the echo sysctls are now" },
+	{ "detach", "DEV", NULL, "unload kscope's program from DEV (another program is left alone)" },
+	{ "stats", "DEV", NULL, "the responder's counters on DEV (also in kscope stat, as xdp:DEV)" },
+	{ NULL }
+};
+
 int cmd_xdp(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "pass", no_argument, NULL, 'p' },
-		{ "any", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	uint64_t vals[KS_XDP_NR_CTRS];
 	__u32 mode = XDP_FLAGS_DRV_MODE, cur = 0;
 	const char *op, *dev, *prog = KS_XDP_PROG_NAME;
 	unsigned int k;
-	int c, ifindex, err;
+	int c, ifindex, err, status;
 	bool any = false;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	if (argc < 2 || !ks_find_sub(ks_find_cmd("xdp"), argv[1]))
+		return ks_usage_error("xdp", "expects attach|detach|stats DEV");
+	op = argv[1];
+	argc--;
+	argv++;
+	while ((c = ks_getopt(argc, argv, "xdp", op, &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 'm':
 			if (!strcmp(optarg, "native"))
 				mode = XDP_FLAGS_DRV_MODE;
 			else if (!strcmp(optarg, "skb"))
 				mode = XDP_FLAGS_SKB_MODE;
 			else
-				return ks_usage_error("xdp", "mode is 'native' or 'skb', not '%s'",
-						      optarg);
+				return ks_sub_usage_error("xdp", op,
+							  "mode is 'native' or 'skb', not '%s'",
+							  optarg);
 			break;
 		case 'p':
 			prog = KS_XDP_PASS_NAME;
@@ -431,26 +442,11 @@ int cmd_xdp(int argc, char **argv)
 		case 'a':
 			any = true;
 			break;
-		case 'h':
-			printf("usage: kscope xdp attach|detach|stats DEV [--mode native|skb] [--pass|--any]\n"
-			       "  answers only what the stack would: untagged frames to DEV's MAC and one of its\n"
-			       "  addresses, from an on-link source, unless icmp_echo_ignore_all is set (all as\n"
-			       "  they are at attach time; netfilter and IPsec are not consulted)\n"
-			       "  --any: answer every unicast echo request DEV receives, tagged or not, whatever its addresses\n"
-			       "  --pass: attach a pass-through program instead (for a veth peer in native mode)\n");
-			return 0;
-		case ':':
-			return ks_usage_error("xdp", "option '%s' needs a value",
-					      argv[optind - 1]);
-		default:
-			return ks_usage_error("xdp", "unknown option '%s'",
-					      argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 2)
-		return ks_usage_error("xdp", "expects attach|detach|stats DEV");
-	op = argv[optind];
-	dev = argv[optind + 1];
+	if (argc - optind != 1)
+		return ks_sub_usage_error("xdp", op, "expects one DEV");
+	dev = argv[optind];
 	ifindex = if_nametoindex(dev);
 	if (!ifindex) {
 		ks_err("xdp: no device '%s'", dev);
@@ -492,11 +488,15 @@ int cmd_xdp(int argc, char **argv)
 		}
 		xdp_prog_id(ifindex, &cur);
 		if (opt_json) {
-			printf("{\"device\":\"%s\",\"mode\":\"%s\"", dev,
+			ks_json_begin("xdp");
+			fputs(",\"device\":", stdout);
+			json_str(stdout, dev);
+			printf(",\"mode\":\"%s\",\"counters\":{",
 			       cur == XDP_FLAGS_SKB_MODE ? "skb" : "native");
 			for (k = 0; k < KS_XDP_NR_CTRS; k++)
-				printf(",\"%s\":%" PRIu64, ks_xdp_ctr_names[k], vals[k]);
-			printf("}\n");
+				printf("%s\"%s\":%" PRIu64, k ? "," : "",
+				       ks_xdp_ctr_names[k], vals[k]);
+			printf("}}\n");
 		} else {
 			printf("xdp:%s mode %s\n", dev,
 			       cur == XDP_FLAGS_SKB_MODE ? "skb" : "native");

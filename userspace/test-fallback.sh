@@ -81,7 +81,7 @@ ok $? "stat SOURCE: only that source"
 
 run stat --json core
 [ $rc = 0 ] && [ "$(cat "$tmp/out")" = \
-	'{"source":"core","counters":{"events_recorded":10,"events_delivered":8,"lost_buffer_full":2}}' ]
+	'{"type":"counters","schema":1,"source":"core","counters":{"events_recorded":10,"events_delivered":8,"lost_buffer_full":2}}' ]
 ok $? "stat --json (after the subcommand): one object per source"
 
 run --json stat

@@ -9,6 +9,7 @@
 #include "kscope.h"
 
 bool opt_json;
+bool opt_verbose;
 
 void ks_err(const char *fmt, ...)
 {
