@@ -125,12 +125,32 @@ out:
 
 /* ---- kscope xdp attach|detach|stats DEV [--mode native|skb] [--pass|--any] ---- */
 
-static int xdp_silent(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
+/*
+ * libbpf's own messages: on stderr with -v (as libbpf-tools' -v), else
+ * kept, counted and left out (an error says what to do in one line).
+ */
+static unsigned int libbpf_kept;
+
+static int xdp_libbpf_print(enum libbpf_print_level level, const char *fmt,
+			    va_list ap)
 {
-	if (level == LIBBPF_WARN)
-		return vfprintf(stderr, fmt, ap);
+	if (opt_verbose)
+		return vfprintf(stderr, fmt, ap);	/* "libbpf: ..." */
+	if (level <= LIBBPF_INFO)
+		libbpf_kept++;
 	return 0;
+}
+
+/* one line for a failed XDP step; EPERM says what is missing */
+static void xdp_fail(const char *what, const char *dev, int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		ks_err("xdp: %s%s%s: permission denied: need CAP_BPF and CAP_NET_ADMIN (run as root)",
+		       what, dev ? " " : "", dev ? dev : "");
+	else
+		ks_err("xdp: %s%s%s: %s%s", what, dev ? " " : "", dev ? dev : "",
+		       strerror(-err), libbpf_kept && !opt_verbose ?
+		       " (kscope -v xdp ... shows libbpf's messages)" : "");
 }
 
 /* The first character of a sysctl file, '0' when it cannot be read. */
@@ -244,12 +264,12 @@ static int xdp_attach(int ifindex, const char *dev, __u32 mode,
 	obj = bpf_object__open_mem(ks_xdp_obj, ks_xdp_obj_end - ks_xdp_obj,
 				   &oopts);
 	if (!obj) {
-		ks_err("xdp: cannot open the XDP object: %s", strerror(errno));
+		xdp_fail("opening the XDP object", NULL, -errno);
 		return 1;
 	}
 	err = bpf_object__load(obj);
 	if (err) {
-		ks_err("xdp: loading the XDP program failed: %s", strerror(-err));
+		xdp_fail("loading the XDP program", NULL, err);
 		goto out;
 	}
 	prog = bpf_object__find_program_by_name(obj, name);
@@ -269,7 +289,7 @@ static int xdp_attach(int ifindex, const char *dev, __u32 mode,
 	if (err == -EBUSY || err == -EEXIST)
 		ks_err("xdp: %s already has an XDP program (detach it first)", dev);
 	else if (err)
-		ks_err("xdp: attaching to %s failed: %s", dev, strerror(-err));
+		xdp_fail("attaching to", dev, err);
 out:
 	/* the device holds the program; our references may go */
 	bpf_object__close(obj);
@@ -382,7 +402,7 @@ void ks_xdp_stats_add(struct ks_stats_list *l)
 
 	if (!ifs)
 		return;
-	libbpf_set_print(xdp_silent);
+	libbpf_set_print(xdp_libbpf_print);
 	for (i = ifs; i->if_index; i++) {
 		if (xdp_read(i->if_index, vals))
 			continue;
@@ -452,13 +472,17 @@ int cmd_xdp(int argc, char **argv)
 		ks_err("xdp: no device '%s'", dev);
 		return 1;
 	}
-	libbpf_set_print(xdp_silent);
+	libbpf_set_print(xdp_libbpf_print);
 
 	if (!strcmp(op, "attach"))
 		return xdp_attach(ifindex, dev, mode, prog, any);
 	if (!strcmp(op, "detach")) {
 		if (!xdp_prog_id(ifindex, &cur)) {
-			ks_err("xdp: %s has no XDP program", dev);
+			if (geteuid())
+				ks_err("xdp: %s: cannot see its XDP program: need CAP_BPF and CAP_NET_ADMIN (run as root)",
+				       dev);
+			else
+				ks_err("xdp: %s has no XDP program", dev);
 			return 1;
 		}
 		err = xdp_stats_map(ifindex);
@@ -471,7 +495,7 @@ int cmd_xdp(int argc, char **argv)
 		/* -ENODATA: our pass-through program, detached like the responder */
 		err = bpf_xdp_detach(ifindex, cur, NULL);
 		if (err) {
-			ks_err("xdp: detaching from %s failed: %s", dev, strerror(-err));
+			xdp_fail("detaching from", dev, err);
 			return 1;
 		}
 		return 0;
@@ -479,11 +503,14 @@ int cmd_xdp(int argc, char **argv)
 	if (!strcmp(op, "stats")) {
 		err = xdp_read(ifindex, vals);
 		if (err == -EXDEV || err == -ENOENT || err == -ENODATA) {
-			ks_err("xdp: %s has no kscope XDP echo responder", dev);
+			if (err == -ENOENT && geteuid())
+				xdp_fail("reading the counters of", dev, -EPERM);
+			else
+				ks_err("xdp: %s has no kscope XDP echo responder", dev);
 			return 1;
 		}
 		if (err) {
-			ks_err("xdp: reading counters of %s: %s", dev, strerror(-err));
+			xdp_fail("reading the counters of", dev, err);
 			return 1;
 		}
 		xdp_prog_id(ifindex, &cur);

@@ -534,8 +534,10 @@ static int stat_debugfs(char **names, int nr_names, bool percpu,
 	if (err) {
 		/* no debugfs either: the plain answer is the missing module */
 		if (family_missing && (err == ENOENT || err == ENOTDIR))
-			ks_err("kscope_core is not loaded (no \"%s\" generic netlink family)",
-			       KSCOPE_GENL_NAME);
+			ks_err("kscope_core is not loaded (modprobe kscope_core)");
+		else if (err == EACCES || err == EPERM)
+			ks_err("%s: permission denied: debugfs is root's (run as root, or load kscope_core to read over netlink)",
+			       root);
 		else
 			ks_err("%s: %s", root, strerror(err));
 		return 1;

@@ -29,8 +29,6 @@ void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "kscope: AREA: " FMT (one %s: ARG), then USAGE; returns 2 */
 int ks_usage_err(const char *area, const char *usage, const char *fmt,
 		 const char *arg);
-/* copy a debugfs file of MODULE to stdout; 1 with a message if unreadable */
-int ks_cat(const char *path, const char *module);
 
 /* ---- nl.c: one generic netlink socket talking to the "kscope" family ---- */
 
@@ -75,9 +73,18 @@ struct nlattr *ks_nl_ctl_start(struct nlmsghdr *nlh, const char *source);
  */
 int ks_nl_talk(struct ks_nl *nl, struct nlmsghdr *nlh, ks_reply_fn fn,
 	       void *data);
-/* "kscope: OP: strerror: extack", or the permission line for EPERM. */
+/*
+ * "kscope: OP: strerror: extack"; for EPERM/EACCES "kscope: OP: permission
+ * denied (extack): need CAP_NET_ADMIN (run as root)".
+ */
 void ks_nl_report(const struct ks_nl *nl, const char *op, int err);
-/* ENOENT of a request naming @source: "kscope: unknown source ..." */
+/* the module that registers source @name ("kscope_sched"), or NULL */
+const char *ks_source_module(const char *name, char *buf, size_t len);
+/*
+ * ks_nl_report() of a request naming @source; when the source is not
+ * registered: "kscope_sched is not loaded (modprobe kscope_sched)", or
+ * "unknown source" for a name no module of kscope registers.
+ */
 /* The KSCOPE_A_CTL nest of a reply to a CTL or CTL_GET request, or NULL. */
 const struct nlattr *ks_reply_ctl(const struct nlmsghdr *nlh);
 /*

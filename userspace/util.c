@@ -34,23 +34,6 @@ int ks_usage_err(const char *area, const char *usage, const char *fmt,
 	return 2;
 }
 
-int ks_cat(const char *path, const char *module)
-{
-	char line[4096];
-	FILE *f;
-
-	f = fopen(path, "re");
-	if (!f) {
-		ks_err("cannot read %s: %s (is %s loaded and debugfs mounted?)",
-		       path, strerror(errno), module);
-		return 1;
-	}
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
-	return 0;
-}
-
 bool ks_parse_u64(const char *s, uint64_t *v)
 {
 	unsigned long long x;

@@ -776,7 +776,7 @@ static int join_events(struct watch *w)
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &w->ev.mcgrp,
 		       sizeof(w->ev.mcgrp)) < 0) {
 		if (errno == EPERM || errno == EACCES)
-			ks_err("permission denied (need CAP_NET_ADMIN)");
+			ks_err("watch: permission denied: need CAP_NET_ADMIN (run as root)");
 		else
 			ks_err("watch: joining the \"%s\" group: %s",
 			       KSCOPE_MCGRP_EVENTS, strerror(errno));
@@ -825,9 +825,16 @@ static int setup(struct watch *w, uint64_t rcvbuf)
 		for (j = 0; j < w->srcs.n; j++)
 			if (!strcmp(w->srcs.v[j].name, w->names[i]))
 				break;
-		if (j == w->srcs.n)
-			ks_err("watch: source \"%s\" is not loaded (yet)",
-			       w->names[i]);
+		if (j == w->srcs.n) {
+			char mod[32];
+
+			if (ks_source_module(w->names[i], mod, sizeof(mod)))
+				ks_err("watch: %s is not loaded yet (modprobe %s): its events will show when it is",
+				       mod, mod);
+			else
+				ks_err("watch: no source \"%s\" is loaded yet: its events will show when one is",
+				       w->names[i]);
+		}
 	}
 
 	err = read_kernel(w, w->kbase);
