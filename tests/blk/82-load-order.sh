@@ -24,7 +24,7 @@ for r in $(seq 1 $rounds); do
 		(
 			while :; do
 				out=$($KSCOPE --json blk list 2>&1) &&
-					echo "ok $(jq length <<<"$out")" >>"$KS_TMP/lists" ||
+					echo "ok $(jq -s length <<<"$out")" >>"$KS_TMP/lists" ||
 					echo "refused ${out//$'\n'/ }" >>"$KS_TMP/lists"
 				[ -e "$KS_TMP/stop" ] && break
 			done
