@@ -534,7 +534,7 @@ static int stat_debugfs(char **names, int nr_names, bool percpu,
 	if (err) {
 		/* no debugfs either: the plain answer is the missing module */
 		if (family_missing && (err == ENOENT || err == ENOTDIR))
-			ks_err("kscope_core is not loaded (modprobe kscope_core)");
+			ks_core_missing();
 		else if (err == EACCES || err == EPERM)
 			ks_err("%s: permission denied: debugfs is root's (run as root, or load kscope_core to read over netlink)",
 			       root);

@@ -56,6 +56,10 @@ void ks_nl_close(struct ks_nl *nl);
  */
 int ks_nl_connect(struct ks_nl *nl);
 /* Print the error of ks_nl_connect() as one line. */
+/* "kscope_core is not loaded (modprobe kscope_core)", or: another netns */
+void ks_core_missing(void);
+/* true when this process is not in the initial network namespace */
+bool ks_other_netns(void);
 void ks_nl_connect_report(const struct ks_nl *nl, int err);
 /* Start a request of @cmd in @buf (MNL_SOCKET_BUFFER_SIZE bytes). */
 struct nlmsghdr *ks_nl_msg(struct ks_nl *nl, void *buf, uint8_t cmd,

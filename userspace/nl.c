@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -436,11 +437,30 @@ int ks_nl_connect(struct ks_nl *nl)
 	return 0;
 }
 
+bool ks_other_netns(void)
+{
+	struct stat self, init;
+
+	/* /proc/1/ns is root's: for anyone else, no answer (false) */
+	if (stat("/proc/self/ns/net", &self) || stat("/proc/1/ns/net", &init))
+		return false;
+	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
+}
+
+void ks_core_missing(void)
+{
+	/* the kscope family lives in the initial network namespace only */
+	if (ks_other_netns())
+		ks_err("the kscope family is not in this network namespace: run kscope in the initial one (kscope_core's family is not netns-aware)");
+	else
+		ks_err("kscope_core is not loaded (modprobe kscope_core)");
+}
+
 void ks_nl_connect_report(const struct ks_nl *nl, int err)
 {
 	switch (err) {
 	case -ENOENT:
-		ks_err("kscope_core is not loaded (modprobe kscope_core)");
+		ks_core_missing();
 		break;
 	case -EPROTO:
 		ks_err("kernel speaks kscope protocol v%u, this reader v%u: use the reader built with the loaded modules",
