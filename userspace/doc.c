@@ -338,6 +338,45 @@ static void roff(FILE *f, const char *s)
 	}
 }
 
+/*
+ * A synopsis line, filled: "kscope CMD SUB" in bold, the rest roman, no
+ * break inside a "[...]" group (its spaces unbreakable).
+ */
+static void roff_synopsis(FILE *f, const char *line, const struct ks_cmd *c,
+			  const struct ks_sub *s)
+{
+	size_t head = strlen("kscope ") + strlen(c->name) +
+		      (s->name ? strlen(s->name) + 1 : 0);
+	char buf[1024];
+	int depth = 0;
+	const char *p;
+	size_t i = 0;
+
+	fputs("\\fB", f);
+	for (p = line; *p && i + 1 < sizeof(buf); p++) {
+		if ((size_t)(p - line) == head) {
+			buf[i] = '\0';
+			roff(f, buf);
+			fputs("\\fR", f);
+			i = 0;
+		}
+		depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
+		if (*p == ' ' && depth > 0) {
+			buf[i] = '\0';
+			roff(f, buf);
+			fputs("\\ ", f);
+			i = 0;
+			continue;
+		}
+		buf[i++] = *p;
+	}
+	buf[i] = '\0';
+	roff(f, buf);
+	if ((size_t)(p - line) <= head)
+		fputs("\\fR", f);
+	fputc('\n', f);
+}
+
 static void roff_opt(FILE *f, const struct ks_opt *o, bool shorts)
 {
 	fputs(".TP\n", f);
@@ -477,8 +516,9 @@ static const char man_tail[] =
 ".SH PRIVILEGES\n"
 "Counters, histograms, lists and the CPU table can be read by anyone.\n"
 "Subscribing to events, any request that changes something, and reads\n"
-"that show other users' processes (sched portraits, tcp flows, vfs top,\n"
-"per migrate type free lists) need CAP_NET_ADMIN: run them as root.\n"
+"that show other users' processes (sched portraits, tcp flows, vfs top)\n"
+"need CAP_NET_ADMIN: run them as root. mem show gives the free lists per\n"
+"migrate type to an admin only.\n"
 "Loading the XDP responder needs CAP_BPF and CAP_NET_ADMIN.\n"
 ".SH EXIT STATUS\n"
 ".TP\n"
@@ -512,13 +552,15 @@ void ks_man(FILE *f)
 
 		fprintf(f, ".SS %s\n", c->name);
 		subs = cmd_subs(c, one);
+		fputs(".PP\n.ad l\n.in +4n\n", f);
 		for (s = subs; !sub_end(s, subs); s++) {
 			synopsis(line, sizeof(line), c, s);
-			fputs(".nf\n\\fB", f);
-			roff(f, line);
-			fputs("\\fR\n.fi\n", f);
+			fputs(".ti -4n\n", f);
+			roff_synopsis(f, line, c, s);
+			if (!sub_end(s + 1, subs))
+				fputs(".br\n", f);
 		}
-		fputs(".PP\n", f);
+		fputs(".in\n.ad\n.PP\n", f);
 		roff(f, c->desc ? c->desc : c->help);
 		fputc('\n', f);
 		for (s = subs; !sub_end(s, subs); s++) {
@@ -660,6 +702,10 @@ void ks_completion_bash(FILE *f)
 	      "\tesac\n"
 	      "\tif [[ $cur == -* ]]; then\n"
 	      "\t\tCOMPREPLY=($(compgen -W \"$opts --json\" -- \"$cur\"))\n"
+	      "\telif [[ $args == *COMMAND* ]]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -W \"$cmds\" -- \"$cur\"))\n"
+	      "\telif [[ $args == bash ]]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -W bash -- \"$cur\"))\n"
 	      "\telif [[ $args == *SOURCE* ]]; then\n"
 	      "\t\tCOMPREPLY=($(compgen -W \"$(kscope list 2>/dev/null | cut -d' ' -f1)\" -- \"$cur\"))\n"
 	      "\telif [[ $args == *DEV* ]]; then\n"

@@ -99,8 +99,8 @@ comp() {
 	 COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
 	 _kscope; echo "${COMPREPLY[*]}")
 }
-got="$(comp kscope bl)|$(comp kscope blk a)|$(comp kscope blk add d0 --pro)|$(comp kscope blk add d0 --profile '')|$(comp kscope --json xdp attach eth0 --mode s)|$(comp kscope sched r)"
-want="blk|add|--profile|nvme ssd hdd|skb|reset runqlat"
+got="$(comp kscope bl)|$(comp kscope blk a)|$(comp kscope blk add d0 --pro)|$(comp kscope blk add d0 --profile '')|$(comp kscope --json xdp attach eth0 --mode s)|$(comp kscope sched r)|$(comp kscope help pr)|$(comp kscope watch --count 5 --du)"
+want="blk|add|--profile|nvme ssd hdd|skb|reset runqlat|probe|--duration"
 [ "$got" = "$want" ]
 ok $? "completion: commands, subcommands, options, values" "got:  $got
 want: $want"
