@@ -512,8 +512,9 @@ static void blk_close_dev(struct blk_show *sh)
 		part_close(&sh->ctrs);
 		part_close(&sh->lat);
 		part_close(&sh->queues);
-		printf("{\"type\":\"blk_device\",\"schema\":%d,%s", KS_JSON_SCHEMA,
-		       sh->cfg.buf ? sh->cfg.buf : "");
+		ks_json_begin("blk_device");
+		if (sh->cfg.buf && sh->cfg.buf[0])
+			printf(",%s", sh->cfg.buf);
 		if (sh->stats)
 			printf(",\"counters\":{%s},\"latency\":{%s}",
 			       sh->ctrs.buf ? sh->ctrs.buf : "",

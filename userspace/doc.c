@@ -310,9 +310,16 @@ int ks_getopt(int argc, char **argv, const char *cmd, const char *sub,
 		return KS_OPT_EXIT;
 	case '?':
 		parsing = NULL;
-		if (optopt && optopt < 128 && isprint(optopt))
+		/* "--flag=x" of a flag also lands here, with its val in optopt */
+		if (optopt && optopt < 128 && isprint(optopt) &&
+		    strncmp(argv[optind - 1], "--", 2))
 			*status = ks_sub_usage_error(cmd, sub,
 						     "unknown option '-%c'", optopt);
+		else if (optopt && strchr(argv[optind - 1], '='))
+			*status = ks_sub_usage_error(cmd, sub,
+						     "option '%.*s' takes no value",
+						     (int)strcspn(argv[optind - 1], "="),
+						     argv[optind - 1]);
 		else
 			*status = ks_sub_usage_error(cmd, sub, "unknown option '%s'",
 						     argv[optind - 1]);
