@@ -23,16 +23,76 @@
 static const char *const blk_profiles[] = { "nvme", "ssd", "hdd" };
 static const char *const blk_comps[] = { "inline", "softirq", "timer" };
 
-static const char blk_usage[] =
-	"usage: kscope blk add NAME [--profile nvme|ssd|hdd] [--size MB] [--queues N]\n"
-	"                  [--poll-queues N] [--depth N] [--bs N] [--pbs N] [--max-segments N]\n"
-	"                  [--max-sectors N] [--rotational 0|1] [--wcache 0|1]\n"
-	"                  [--fua 0|1] [--discard 0|1]\n"
-	"                  [--completion inline|softirq|timer] [--bw MBPS] [--slow-us N]\n"
-	"       kscope blk del NAME\n"
-	"       kscope blk set NAME --slow-us N\n"
-	"       kscope blk list\n"
-	"       kscope blk stat NAME [--hwq]\n";
+/* the values of "add" and "set": val is KS_BLK_OPT + index in blk_attrs[] */
+#define KS_BLK_OPT	0x100
+
+struct blk_attr {
+	uint16_t attr;
+	int kind;	/* 32: u32, 8: u8 0/1, 'p' profile, 'c' completion, 'u' us->ns u64 */
+};
+
+static const struct blk_attr blk_attrs[] = {
+	{ KSCOPE_BLK_PROFILE, 'p' },
+	{ KSCOPE_BLK_SIZE_MB, 32 },
+	{ KSCOPE_BLK_QUEUES, 32 },
+	{ KSCOPE_BLK_POLL_QUEUES, 32 },
+	{ KSCOPE_BLK_DEPTH, 32 },
+	{ KSCOPE_BLK_LBS, 32 },
+	{ KSCOPE_BLK_PBS, 32 },
+	{ KSCOPE_BLK_MAX_SEGMENTS, 32 },
+	{ KSCOPE_BLK_MAX_SECTORS, 32 },
+	{ KSCOPE_BLK_ROTATIONAL, 8 },
+	{ KSCOPE_BLK_WCACHE, 8 },
+	{ KSCOPE_BLK_FUA, 8 },
+	{ KSCOPE_BLK_DISCARD, 8 },
+	{ KSCOPE_BLK_COMPLETION, 'c' },
+	{ KSCOPE_BLK_BW_MBPS, 32 },
+	{ KSCOPE_BLK_SLOW_NS, 'u' },
+};
+
+#define SLOW_US_OPT(req) \
+	{ "slow-us", KS_BLK_OPT + 15, "N", "an event for every request slower than N us, 0 = none (kscope watch blk)", req }
+
+static const struct ks_opt blk_add_opts[] = {
+	{ "profile", KS_BLK_OPT + 0, "nvme|ssd|hdd", "latency model and defaults (hdd: seek and rotation)" },
+	{ "size", KS_BLK_OPT + 1, "MB", "capacity, MiB" },
+	{ "queues", KS_BLK_OPT + 2, "N", "hardware submission queues" },
+	{ "poll-queues", KS_BLK_OPT + 3, "N", "of which polled (io_uring IOPOLL)" },
+	{ "depth", KS_BLK_OPT + 4, "N", "tags per queue" },
+	{ "bs", KS_BLK_OPT + 5, "N", "logical block size, bytes" },
+	{ "pbs", KS_BLK_OPT + 6, "N", "physical block size, bytes" },
+	{ "max-segments", KS_BLK_OPT + 7, "N", "segments per request" },
+	{ "max-sectors", KS_BLK_OPT + 8, "N", "sectors per request" },
+	{ "rotational", KS_BLK_OPT + 9, "0|1", "report a rotational disk" },
+	{ "wcache", KS_BLK_OPT + 10, "0|1", "a volatile write cache (flush and FUA honoured)" },
+	{ "fua", KS_BLK_OPT + 11, "0|1", "forced unit access" },
+	{ "discard", KS_BLK_OPT + 12, "0|1", "discard and write zeroes" },
+	{ "completion", KS_BLK_OPT + 13, "inline|softirq|timer", "how requests complete" },
+	{ "bw", KS_BLK_OPT + 14, "MBPS", "a bandwidth cap, MB/s (0 = none)" },
+	SLOW_US_OPT(false),
+	{ NULL }
+};
+
+static const struct ks_opt blk_set_opts[] = {
+	SLOW_US_OPT(true),
+	{ NULL }
+};
+
+static const struct ks_opt blk_stat_opts[] = {
+	{ "hwq", 'q', NULL, "each hardware queue's counters and histograms too" },
+	{ NULL }
+};
+
+const struct ks_sub ks_blk_subs[] = {
+	{ "add", "NAME", blk_add_opts,
+	  "create /dev/kblk_NAME (admin); the kernel checks the values and says which one it refused" },
+	{ "del", "NAME", NULL, "remove it (admin; waits for its openers)" },
+	{ "set", "NAME", blk_set_opts, "change a live device's slow-request threshold (admin)" },
+	{ "list", "", NULL, "every device and its configuration" },
+	{ "stat", "NAME", blk_stat_opts,
+	  "a device's counters and read/write latency histograms" },
+	{ NULL }
+};
 
 static int blk_lookup(const char *const *names, unsigned int n, const char *s)
 {
@@ -42,11 +102,6 @@ static int blk_lookup(const char *const *names, unsigned int n, const char *s)
 		if (!strcmp(names[i], s))
 			return (int)i;
 	return -1;
-}
-
-static int blk_err(const char *fmt, const char *arg)
-{
-	return ks_usage_err("blk", blk_usage, fmt, arg);
 }
 
 /* ---- requests ---- */
@@ -97,84 +152,43 @@ out:
 	return status;
 }
 
-struct blk_opt {
-	const char *name;
-	uint16_t attr;
-	int kind;	/* 32: u32, 8: u8 0/1, 'p' profile, 'c' completion, 'u' us->ns u64 */
-};
-
-static const struct blk_opt blk_opts[] = {
-	{ "profile", KSCOPE_BLK_PROFILE, 'p' },
-	{ "size", KSCOPE_BLK_SIZE_MB, 32 },
-	{ "queues", KSCOPE_BLK_QUEUES, 32 },
-	{ "poll-queues", KSCOPE_BLK_POLL_QUEUES, 32 },
-	{ "depth", KSCOPE_BLK_DEPTH, 32 },
-	{ "bs", KSCOPE_BLK_LBS, 32 },
-	{ "pbs", KSCOPE_BLK_PBS, 32 },
-	{ "max-segments", KSCOPE_BLK_MAX_SEGMENTS, 32 },
-	{ "max-sectors", KSCOPE_BLK_MAX_SECTORS, 32 },
-	{ "rotational", KSCOPE_BLK_ROTATIONAL, 8 },
-	{ "wcache", KSCOPE_BLK_WCACHE, 8 },
-	{ "fua", KSCOPE_BLK_FUA, 8 },
-	{ "discard", KSCOPE_BLK_DISCARD, 8 },
-	{ "completion", KSCOPE_BLK_COMPLETION, 'c' },
-	{ "bw", KSCOPE_BLK_BW_MBPS, 32 },
-	{ "slow-us", KSCOPE_BLK_SLOW_NS, 'u' },
-};
-
-/* Put "--NAME VALUE" pairs of argv[from..] as attributes. */
-static int blk_put_opts(struct nlmsghdr *nlh, int argc, char **argv, int from,
-			bool only_slow)
+/* One "--NAME VALUE" of add or set as its attribute; 0 or exit status 2. */
+static int blk_put_opt(struct nlmsghdr *nlh, const char *sub, int val,
+		       const char *arg)
 {
-	int i, v;
-	unsigned int k;
+	const struct blk_attr *o = &blk_attrs[val - KS_BLK_OPT];
 	uint64_t n;
+	int v;
 
-	for (i = from; i < argc; i += 2) {
-		const struct blk_opt *o = NULL;
-
-		if (strncmp(argv[i], "--", 2))
-			return blk_err("unexpected argument '%s'", argv[i]);
-		for (k = 0; k < ARRAY_SIZE(blk_opts); k++)
-			if (!strcmp(argv[i] + 2, blk_opts[k].name))
-				o = &blk_opts[k];
-		if (!o || (only_slow && o->attr != KSCOPE_BLK_SLOW_NS))
-			return blk_err("unknown option '%s'", argv[i]);
-		if (i + 1 >= argc)
-			return blk_err("option '%s' needs a value", argv[i]);
-		switch (o->kind) {
-		case 'p':
-			v = blk_lookup(blk_profiles, ARRAY_SIZE(blk_profiles),
-				       argv[i + 1]);
-			if (v < 0)
-				return blk_err("unknown profile '%s'", argv[i + 1]);
-			mnl_attr_put_u8(nlh, o->attr, (uint8_t)v);
-			break;
-		case 'c':
-			v = blk_lookup(blk_comps, ARRAY_SIZE(blk_comps),
-				       argv[i + 1]);
-			if (v < 0)
-				return blk_err("unknown completion mode '%s'",
-					       argv[i + 1]);
-			mnl_attr_put_u8(nlh, o->attr, (uint8_t)v);
-			break;
-		case 8:
-			if (!ks_parse_u64(argv[i + 1], &n) || n > 255)
-				return blk_err("bad value '%s'", argv[i + 1]);
-			mnl_attr_put_u8(nlh, o->attr, (uint8_t)n);
-			break;
-		case 32:
-			if (!ks_parse_u64(argv[i + 1], &n) || n > UINT32_MAX)
-				return blk_err("bad value '%s'", argv[i + 1]);
-			mnl_attr_put_u32(nlh, o->attr, (uint32_t)n);
-			break;
-		case 'u':
-			if (!ks_parse_u64(argv[i + 1], &n) ||
-			    n > UINT64_MAX / 1000)
-				return blk_err("bad value '%s'", argv[i + 1]);
-			mnl_attr_put_u64(nlh, o->attr, n * 1000);
-			break;
-		}
+	switch (o->kind) {
+	case 'p':
+		v = blk_lookup(blk_profiles, ARRAY_SIZE(blk_profiles), arg);
+		if (v < 0)
+			return ks_sub_usage_error("blk", sub, "unknown profile '%s'", arg);
+		mnl_attr_put_u8(nlh, o->attr, (uint8_t)v);
+		break;
+	case 'c':
+		v = blk_lookup(blk_comps, ARRAY_SIZE(blk_comps), arg);
+		if (v < 0)
+			return ks_sub_usage_error("blk", sub,
+						  "unknown completion mode '%s'", arg);
+		mnl_attr_put_u8(nlh, o->attr, (uint8_t)v);
+		break;
+	case 8:
+		if (!ks_parse_u64(arg, &n) || n > 255)
+			return ks_sub_usage_error("blk", sub, "bad value '%s'", arg);
+		mnl_attr_put_u8(nlh, o->attr, (uint8_t)n);
+		break;
+	case 32:
+		if (!ks_parse_u64(arg, &n) || n > UINT32_MAX)
+			return ks_sub_usage_error("blk", sub, "bad value '%s'", arg);
+		mnl_attr_put_u32(nlh, o->attr, (uint32_t)n);
+		break;
+	case 'u':
+		if (!ks_parse_u64(arg, &n) || n > UINT64_MAX / 1000)
+			return ks_sub_usage_error("blk", sub, "bad value '%s'", arg);
+		mnl_attr_put_u64(nlh, o->attr, n * 1000);
+		break;
 	}
 	return 0;
 }
@@ -186,47 +200,88 @@ static int blk_put_opts(struct nlmsghdr *nlh, int argc, char **argv, int from,
  * messages: the first with its configuration, the next ones with its
  * NAME and more hardware queues. A nest naming the device being printed
  * continues it; the device is closed when another begins, or at the end.
+ * In JSON a device is one object, built aside (its configuration, its
+ * counter object, its histograms, its queues) and printed whole when it
+ * is closed: a request failing half way prints no half object.
  */
+struct blk_part {
+	char *buf;
+	size_t len;
+	FILE *f;
+	bool first;
+};
+
 struct blk_show {
 	bool stats;
 	bool hwq;
 	unsigned int nr;
 	bool open;		/* a device is being printed */
-	bool first;		/* nothing printed in it yet */
+	bool first;		/* text: nothing printed in it yet */
 	char name[64];		/* its name */
+	struct blk_part cfg, ctrs, lat, queues;
 };
 
-static void blk_print_str(const char *key, const char *val, bool *first)
+static int part_open(struct blk_part *p)
 {
-	if (opt_json) {
-		printf("%s", *first ? "" : ", ");
-		json_str(stdout, key);
-		printf(": ");
-		json_str(stdout, val);
-	} else {
-		printf("%s%s %s", *first ? "" : "\n", key, val);
-	}
-	*first = false;
+	p->buf = NULL;
+	p->len = 0;
+	p->first = true;
+	p->f = open_memstream(&p->buf, &p->len);
+	return p->f ? 0 : -ENOMEM;
 }
 
-static void blk_print_u64(const char *key, uint64_t val, bool *first)
+/* the text so far (NUL-terminated), and a fresh stream */
+static void part_close(struct blk_part *p)
 {
-	if (opt_json) {
-		printf("%s", *first ? "" : ", ");
-		json_str(stdout, key);
-		printf(": %" PRIu64, val);
-	} else {
-		printf("%s%s %" PRIu64, *first ? "" : "\n", key, val);
-	}
-	*first = false;
+	if (p->f)
+		fclose(p->f);
+	p->f = NULL;
 }
 
-/* KSCOPE_BLK_STATS: "prefix name value" lines, or JSON members. */
-static void blk_print_stats(const struct nlattr *stats, const char *prefix,
-			    bool *first)
+static void part_free(struct blk_part *p)
+{
+	part_close(p);
+	free(p->buf);
+	p->buf = NULL;
+}
+
+/* ", " between JSON members of one part */
+static FILE *part_member(struct blk_part *p, const char *key)
+{
+	if (!p->first)
+		fputc(',', p->f);
+	p->first = false;
+	json_str(p->f, key);
+	fputc(':', p->f);
+	return p->f;
+}
+
+static void blk_print_str(struct blk_show *sh, const char *key,
+			  const char *val)
+{
+	if (opt_json) {
+		json_str(part_member(&sh->cfg, key), val);
+	} else {
+		printf("%s%s %s", sh->first ? "" : "\n", key, val);
+		sh->first = false;
+	}
+}
+
+static void blk_print_u64(struct blk_show *sh, const char *key, uint64_t val)
+{
+	if (opt_json) {
+		fprintf(part_member(&sh->cfg, key), "%" PRIu64, val);
+	} else {
+		printf("%s%s %" PRIu64, sh->first ? "" : "\n", key, val);
+		sh->first = false;
+	}
+}
+
+/* KSCOPE_BLK_STATS: "prefix name value" lines, or members of @p. */
+static void blk_print_stats(struct blk_show *sh, const struct nlattr *stats,
+			    const char *prefix, struct blk_part *p)
 {
 	const struct nlattr *c, *a;
-	char key[96];
 
 	mnl_attr_for_each_nested(c, stats) {
 		const char *name = NULL;
@@ -244,23 +299,27 @@ static void blk_print_stats(const struct nlattr *stats, const char *prefix,
 		}
 		if (!name)
 			continue;
-		snprintf(key, sizeof(key), "%s%s", prefix, name);
-		blk_print_u64(key, val, first);
+		if (opt_json) {
+			fprintf(part_member(p, name), "%" PRIu64, val);
+		} else {
+			printf("%s%s%s %" PRIu64, sh->first ? "" : "\n", prefix,
+			       name, val);
+			sh->first = false;
+		}
 	}
 }
 
 /*
- * KSCOPE_BLK_LAT: "<prefix><op>_lat" with its histogram, as JSON member
- * or as a line followed by the drawing.
+ * KSCOPE_BLK_LAT: in text "<prefix><op>_lat COUNT" and the drawing; in
+ * JSON the member "<op>" of @p, a histogram.
  */
-static void blk_print_lat(const struct nlattr *lat, const char *prefix,
-			  bool *first)
+static void blk_print_lat(struct blk_show *sh, const struct nlattr *lat,
+			  const char *prefix, struct blk_part *p)
 {
 	const struct nlattr *a;
 	const char *op = NULL;
 	struct ks_hist h;
 	bool ok = false;
-	char key[96];
 
 	mnl_attr_for_each_nested(a, lat) {
 		if (mnl_attr_get_type(a) == KSCOPE_BLK_LAT_OP &&
@@ -271,18 +330,15 @@ static void blk_print_lat(const struct nlattr *lat, const char *prefix,
 	}
 	if (!op || !ok)
 		return;
-	snprintf(key, sizeof(key), "%s%s_lat", prefix, op);
 	if (opt_json) {
-		printf("%s", *first ? "" : ", ");
-		json_str(stdout, key);
-		printf(": ");
-		ks_hist_json(stdout, &h);
+		ks_hist_json(part_member(p, op), &h);
 	} else {
 		char *text = NULL;
 		size_t len = 0;
 		FILE *f;
 
-		printf("%s%s %" PRIu64, *first ? "" : "\n", key, h.count);
+		printf("%s%s%s_lat %" PRIu64, sh->first ? "" : "\n", prefix, op,
+		       h.count);
 		/* the drawing without its last newline: each line starts one */
 		f = open_memstream(&text, &len);
 		if (f) {
@@ -292,8 +348,62 @@ static void blk_print_lat(const struct nlattr *lat, const char *prefix,
 				printf("\n%.*s", (int)len - 1, text);
 			free(text);
 		}
+		sh->first = false;
 	}
-	*first = false;
+}
+
+/* one hardware queue: text lines "hwqN_..." or one JSON element */
+static void blk_print_hwq(struct blk_show *sh, const struct nlattr *hq)
+{
+	struct blk_part ctrs, lat;
+	const struct nlattr *q;
+	uint32_t index = 0;
+	int polled = -1;
+	char prefix[32];
+
+	mnl_attr_for_each_nested(q, hq) {
+		if (mnl_attr_get_type(q) == KSCOPE_BLK_HWQ_INDEX)
+			index = mnl_attr_get_u32(q);
+		else if (mnl_attr_get_type(q) == KSCOPE_BLK_HWQ_POLL)
+			polled = mnl_attr_get_u8(q);
+	}
+	snprintf(prefix, sizeof(prefix), "hwq%u_", index);
+	if (!opt_json) {
+		mnl_attr_for_each_nested(q, hq) {
+			if (mnl_attr_get_type(q) == KSCOPE_BLK_HWQ_POLL) {
+				char key[40];
+
+				snprintf(key, sizeof(key), "%spolled", prefix);
+				blk_print_u64(sh, key, mnl_attr_get_u8(q));
+			} else if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS) {
+				blk_print_stats(sh, q, prefix, NULL);
+			} else if (mnl_attr_get_type(q) == KSCOPE_BLK_LAT) {
+				blk_print_lat(sh, q, prefix, NULL);
+			}
+		}
+		return;
+	}
+	if (part_open(&ctrs))
+		return;
+	if (part_open(&lat)) {
+		part_free(&ctrs);
+		return;
+	}
+	mnl_attr_for_each_nested(q, hq) {
+		if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS)
+			blk_print_stats(sh, q, prefix, &ctrs);
+		else if (mnl_attr_get_type(q) == KSCOPE_BLK_LAT)
+			blk_print_lat(sh, q, prefix, &lat);
+	}
+	part_close(&ctrs);
+	part_close(&lat);
+	fprintf(sh->queues.f, "%s{\"index\":%u,\"polled\":%s,\"counters\":{%s},"
+		"\"latency\":{%s}}", sh->queues.first ? "" : ",", index,
+		polled > 0 ? "true" : "false", ctrs.buf ? ctrs.buf : "",
+		lat.buf ? lat.buf : "");
+	sh->queues.first = false;
+	part_free(&ctrs);
+	part_free(&lat);
 }
 
 static const char *blk_name_of(const char *const *names, unsigned int n,
@@ -325,60 +435,42 @@ static void blk_print_dev(const struct nlattr *dev, struct blk_show *sh)
 		{ KSCOPE_BLK_OPENERS, "openers" },
 		{ KSCOPE_BLK_PAGES, "pages" },
 	};
-	const struct nlattr *a, *q;
-	bool *first = &sh->first;
+	const struct nlattr *a;
 	unsigned int i;
 	uint64_t v;
-	char prefix[32];
 
 	mnl_attr_for_each_nested(a, dev) {
 		uint16_t t = mnl_attr_get_type(a);
 
 		switch (t) {
 		case KSCOPE_BLK_NAME:
-			if (*first)
-				blk_print_str("name", mnl_attr_get_str(a), first);
+			if (opt_json ? sh->cfg.first : sh->first)
+				blk_print_str(sh, "name", mnl_attr_get_str(a));
 			continue;
 		case KSCOPE_BLK_DISK:
-			blk_print_str("disk", mnl_attr_get_str(a), first);
+			blk_print_str(sh, "disk", mnl_attr_get_str(a));
 			continue;
 		case KSCOPE_BLK_PROFILE:
-			blk_print_str("profile",
+			blk_print_str(sh, "profile",
 				      blk_name_of(blk_profiles, ARRAY_SIZE(blk_profiles),
-						  mnl_attr_get_u8(a)), first);
+						  mnl_attr_get_u8(a)));
 			continue;
 		case KSCOPE_BLK_COMPLETION:
-			blk_print_str("completion",
+			blk_print_str(sh, "completion",
 				      blk_name_of(blk_comps, ARRAY_SIZE(blk_comps),
-						  mnl_attr_get_u8(a)), first);
+						  mnl_attr_get_u8(a)));
 			continue;
 		case KSCOPE_BLK_STATS:
 			if (sh->stats)
-				blk_print_stats(a, "", first);
+				blk_print_stats(sh, a, "", &sh->ctrs);
 			continue;
 		case KSCOPE_BLK_LAT:
 			if (sh->stats)
-				blk_print_lat(a, "", first);
+				blk_print_lat(sh, a, "", &sh->lat);
 			continue;
 		case KSCOPE_BLK_HWQ:
-			if (!sh->hwq)
-				continue;
-			mnl_attr_for_each_nested(q, a)
-				if (mnl_attr_get_type(q) == KSCOPE_BLK_HWQ_INDEX)
-					snprintf(prefix, sizeof(prefix), "hwq%u_",
-						 mnl_attr_get_u32(q));
-			mnl_attr_for_each_nested(q, a) {
-				if (mnl_attr_get_type(q) == KSCOPE_BLK_HWQ_POLL) {
-					char key[40];
-
-					snprintf(key, sizeof(key), "%spolled", prefix);
-					blk_print_u64(key, mnl_attr_get_u8(q), first);
-				} else if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS) {
-					blk_print_stats(q, prefix, first);
-				} else if (mnl_attr_get_type(q) == KSCOPE_BLK_LAT) {
-					blk_print_lat(q, prefix, first);
-				}
-			}
+			if (sh->hwq)
+				blk_print_hwq(sh, a);
 			continue;
 		}
 		for (i = 0; i < ARRAY_SIZE(nums); i++) {
@@ -395,17 +487,43 @@ static void blk_print_dev(const struct nlattr *dev, struct blk_show *sh)
 				v = mnl_attr_get_u64(a);
 				break;
 			}
-			blk_print_u64(nums[i].key, v, first);
+			blk_print_u64(sh, nums[i].key, v);
 		}
 	}
+}
+
+static void blk_drop_dev(struct blk_show *sh)
+{
+	part_free(&sh->cfg);
+	part_free(&sh->ctrs);
+	part_free(&sh->lat);
+	part_free(&sh->queues);
+	sh->open = false;
 }
 
 static void blk_close_dev(struct blk_show *sh)
 {
 	if (!sh->open)
 		return;
-	printf("%s\n", opt_json ? "}" : "");
-	sh->open = false;
+	if (!opt_json) {
+		printf("\n");
+	} else {
+		part_close(&sh->cfg);
+		part_close(&sh->ctrs);
+		part_close(&sh->lat);
+		part_close(&sh->queues);
+		ks_json_begin("blk_device");
+		if (sh->cfg.buf && sh->cfg.buf[0])
+			printf(",%s", sh->cfg.buf);
+		if (sh->stats)
+			printf(",\"counters\":{%s},\"latency\":{%s}",
+			       sh->ctrs.buf ? sh->ctrs.buf : "",
+			       sh->lat.buf ? sh->lat.buf : "");
+		if (sh->hwq)
+			printf(",\"hwq\":[%s]", sh->queues.buf ? sh->queues.buf : "");
+		printf("}\n");
+	}
+	blk_drop_dev(sh);
 	sh->nr++;
 }
 
@@ -429,10 +547,15 @@ static int blk_reply(const struct nlmsghdr *nlh, void *data)
 				name = mnl_attr_get_str(a);
 		if (!sh->open || strcmp(name, sh->name)) {
 			blk_close_dev(sh);
-			if (opt_json)
-				printf("%s{", sh->nr ? ", " : "");
-			else if (sh->nr)
+			if (opt_json) {
+				if (part_open(&sh->cfg) || part_open(&sh->ctrs) ||
+				    part_open(&sh->lat) || part_open(&sh->queues)) {
+					blk_drop_dev(sh);
+					return -ENOMEM;
+				}
+			} else if (sh->nr) {
 				printf("\n");
+			}
 			snprintf(sh->name, sizeof(sh->name), "%s", name);
 			sh->open = true;
 			sh->first = true;
@@ -452,58 +575,64 @@ int cmd_blk(int argc, char **argv)
 	struct ks_nl nl = { };
 	struct nlattr *nest;
 	const char *sub;
-	int ret, i;
+	int ret, c, status;
 
 	if (argc < 2)
-		return blk_err("%s", "missing subcommand");
+		return ks_usage_error("blk", "missing subcommand");
 	sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(blk_usage, stdout);
-		return 0;
-	}
+	if (!ks_find_sub(ks_find_cmd("blk"), sub))
+		return ks_usage_error("blk", "unknown subcommand '%s'", sub);
+	argc--;
+	argv++;
 	memset(buf, 0, sizeof(buf));
 
 	if (!strcmp(sub, "add") || !strcmp(sub, "del") || !strcmp(sub, "set")) {
 		uint8_t op = sub[0] == 'a' ? KSCOPE_BLK_OP_ADD :
 			     sub[0] == 'd' ? KSCOPE_BLK_OP_DEL : KSCOPE_BLK_OP_SET;
 
-		if (argc < 3 || argv[2][0] == '-')
-			return blk_err("%s needs a device NAME", sub);
 		nlh = blk_msg(&nl, buf, KSCOPE_CMD_CTL, &nest);
 		mnl_attr_put_u8(nlh, KSCOPE_BLK_OP, op);
-		mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, argv[2]);
-		if (op == KSCOPE_BLK_OP_DEL && argc > 3)
-			return blk_err("unexpected argument '%s'", argv[3]);
-		ret = blk_put_opts(nlh, argc, argv, 3, op == KSCOPE_BLK_OP_SET);
-		if (ret)
-			return ret;
+		/* the options first: NAME goes after them, from optind */
+		while ((c = ks_getopt(argc, argv, "blk", sub, &status)) != -1) {
+			if (c == KS_OPT_EXIT)
+				return status;
+			ret = blk_put_opt(nlh, sub, c, optarg);
+			if (ret)
+				return ret;
+		}
+		if (optind >= argc)
+			return ks_sub_usage_error("blk", sub, "needs a device NAME");
+		if (optind + 1 < argc)
+			return ks_sub_usage_error("blk", sub, "unexpected argument '%s'",
+						  argv[optind + 1]);
+		mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, argv[optind]);
 		return blk_talk(nlh, nest, sub, NULL, NULL);
 	}
-	if (!strcmp(sub, "list") || !strcmp(sub, "stat")) {
-		bool stat = sub[0] == 's';
 
-		nlh = blk_msg(&nl, buf, KSCOPE_CMD_CTL_GET, &nest);
-		if (stat) {
-			if (argc < 3 || argv[2][0] == '-')
-				return blk_err("%s", "stat needs a device NAME");
-			mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, argv[2]);
-			sh.stats = true;
-			for (i = 3; i < argc; i++) {
-				if (strcmp(argv[i], "--hwq"))
-					return blk_err("unexpected argument '%s'",
-						       argv[i]);
-				sh.hwq = true;
-			}
-		} else if (argc > 2) {
-			return blk_err("unexpected argument '%s'", argv[2]);
-		}
-		if (opt_json)
-			printf("[");
-		ret = blk_talk(nlh, nest, sub, blk_reply, &sh);
-		blk_close_dev(&sh);
-		if (opt_json)
-			printf("]\n");
-		return ret;
+	/* list, stat */
+	while ((c = ks_getopt(argc, argv, "blk", sub, &status)) != -1) {
+		if (c == KS_OPT_EXIT)
+			return status;
+		if (c == 'q')
+			sh.hwq = true;
 	}
-	return blk_err("unknown subcommand '%s'", sub);
+	nlh = blk_msg(&nl, buf, KSCOPE_CMD_CTL_GET, &nest);
+	if (!strcmp(sub, "stat")) {
+		if (optind >= argc)
+			return ks_sub_usage_error("blk", sub, "needs a device NAME");
+		if (optind + 1 < argc)
+			return ks_sub_usage_error("blk", sub, "unexpected argument '%s'",
+						  argv[optind + 1]);
+		mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, argv[optind]);
+		sh.stats = true;
+	} else if (optind < argc) {
+		return ks_sub_usage_error("blk", sub, "unexpected argument '%s'",
+					  argv[optind]);
+	}
+	ret = blk_talk(nlh, nest, sub, blk_reply, &sh);
+	if (ret)
+		blk_drop_dev(&sh);	/* half a device: not printed */
+	else
+		blk_close_dev(&sh);
+	return ret;
 }

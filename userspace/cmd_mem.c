@@ -12,19 +12,13 @@
 
 #include "kscope.h"
 
-static const char mem_usage[] =
-	"usage: kscope mem high-order N\n"
-	"       kscope mem show\n"
-	"  high-order: events for allocations of order N and above, 0 = off (admin)\n"
-	"  show:       free blocks per zone and order, fragmentation index x1000\n"
-	"              (-1000: a block of that order is free), slow-path latency;\n"
-	"              for an admin also per migrate type (a walk of the free\n"
-	"              lists under the zone lock, as root-only /proc/pagetypeinfo)\n";
-
-static int mem_err(const char *fmt, const char *arg)
-{
-	return ks_usage_err("mem", mem_usage, fmt, arg);
-}
+const struct ks_sub ks_mem_subs[] = {
+	{ "high-order", "N", NULL,
+	  "an event for every allocation of order N and above; 0 turns them off (admin; every reader sees it)" },
+	{ "show", "", NULL,
+	  "free blocks per zone and order, the fragmentation index x1000 (-1000: a block of that order is free), the slow path's latency histogram; for an admin also the free blocks per migrate type (a walk of the free lists under the zone lock, as root-only /proc/pagetypeinfo)" },
+	{ NULL }
+};
 
 #define MAX_ORDERS	32
 #define MAX_MTS		16
@@ -112,7 +106,8 @@ static void print_zone(const struct nlattr *zn)
 		}
 	}
 	if (opt_json) {
-		printf("{\"kind\":\"zone\",\"node\":%u,\"zone\":", node);
+		ks_json_begin("mem_zone");
+		printf(",\"node\":%u,\"zone\":", node);
 		json_str(stdout, name);
 		printf(",\"free\":[");
 		for (i = 0; i < n; i++)
@@ -165,8 +160,11 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each_nested(b, ctl) {
 		switch (mnl_attr_get_type(b)) {
 		case KSCOPE_MEM_HIGH_ORDER:
-			printf(opt_json ? "{\"kind\":\"setting\",\"name\":\"high_order\",\"value\":%u}\n" :
-			       "high_order %u\n", mnl_attr_get_u32(b));
+			if (opt_json)
+				ks_json_setting("mem", "high_order",
+						mnl_attr_get_u32(b));
+			else
+				printf("high_order %u\n", mnl_attr_get_u32(b));
 			break;
 		case KSCOPE_MEM_ZONE:
 			print_zone(b);
@@ -177,9 +175,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 				return -EPROTO;
 			}
 			if (opt_json) {
-				printf("{\"kind\":\"slowpath_hist\",\"hist\":");
-				ks_hist_json(stdout, &h);
-				printf("}\n");
+				ks_hist_line("mem", "slowpath", &h);
 			} else {
 				printf("slow path latency: %" PRIu64 " calls\n",
 				       h.count);
@@ -196,30 +192,31 @@ int cmd_mem(int argc, char **argv)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
+	const char *sub;
 	struct ks_nl nl;
 	uint64_t order = 0;
+	int err, c, status;
 	bool get;
-	int err;
 
 	if (argc < 2)
-		return mem_err("%s", "expects a subcommand: high-order, show");
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		fputs(mem_usage, stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "high-order")) {
-		if (argc != 3)
-			return mem_err("%s", "high-order expects one N");
-		if (!ks_parse_u64(argv[2], &order) || order > UINT32_MAX)
-			return mem_err("bad order '%s'", argv[2]);
-		get = false;
-	} else if (!strcmp(argv[1], "show")) {
-		if (argc != 2)
-			return mem_err("unexpected argument '%s'", argv[2]);
-		get = true;
-	} else {
-		return mem_err("unknown subcommand '%s'", argv[1]);
+		return ks_usage_error("mem", "expects a subcommand: high-order, show");
+	sub = argv[1];
+	if (!ks_find_sub(ks_find_cmd("mem"), sub))
+		return ks_usage_error("mem", "unknown subcommand '%s'", sub);
+	while ((c = ks_getopt(argc - 1, argv + 1, "mem", sub, &status)) != -1)
+		if (c == KS_OPT_EXIT)
+			return status;
+	argc -= optind + 1;
+	argv += optind + 1;
+	get = !strcmp(sub, "show");
+	if (!get) {
+		if (argc != 1)
+			return ks_sub_usage_error("mem", sub, "expects one N");
+		if (!ks_parse_u64(argv[0], &order) || order > UINT32_MAX)
+			return ks_sub_usage_error("mem", sub, "bad order '%s'", argv[0]);
+	} else if (argc) {
+		return ks_sub_usage_error("mem", sub, "unexpected argument '%s'",
+					  argv[0]);
 	}
 
 	err = ks_nl_connect(&nl);

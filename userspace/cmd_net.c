@@ -42,14 +42,17 @@ static bool all_digits(const char *s)
 
 /* ---- kscope net echo on|off [--netns PATH_OR_PID] [--dev IFNAME] ---- */
 
+const struct ks_sub ks_net_subs[] = {
+	{ "echo", "on|off", (const struct ks_opt[]){
+		{ "netns", 'n', "PATH_OR_PID", "the network namespace: a file such as /run/netns/NAME, or a process's (default: the reader's)" },
+		{ "dev", 'd', "IFNAME", "only echo requests that arrive on this device" },
+		{ NULL } },
+	  "turn kscope_net's ICMP/ICMPv6 echo responder on or off in a namespace (admin); it answers only what the stack would" },
+	{ NULL }
+};
+
 int cmd_net(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "netns", required_argument, NULL, 'n' },
-		{ "dev", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	const char *netns = NULL, *dev = NULL;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -57,35 +60,31 @@ int cmd_net(int argc, char **argv)
 	int c, on, fd = -1, err, status = 1;
 	struct ks_nl nl;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	if (argc < 2 || strcmp(argv[1], "echo"))
+		return ks_usage_error("net", "expects 'echo on' or 'echo off'");
+	while ((c = ks_getopt(argc - 1, argv + 1, "net", "echo", &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 'n':
 			netns = optarg;
 			break;
 		case 'd':
 			dev = optarg;
 			break;
-		case 'h':
-			printf("usage: kscope net echo on|off [--netns PATH_OR_PID] [--dev IFNAME]\n");
-			return 0;
-		case ':':
-			return ks_usage_error("net", "option '%s' needs a value",
-					      argv[optind - 1]);
-		default:
-			return ks_usage_error("net", "unknown option '%s'",
-					      argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 2 || strcmp(argv[optind], "echo"))
-		return ks_usage_error("net", "expects 'echo on' or 'echo off'");
-	if (!strcmp(argv[optind + 1], "on"))
+	argc--;
+	argv++;
+	if (argc - optind != 1)
+		return ks_sub_usage_error("net", "echo", "expects 'on' or 'off'");
+	if (!strcmp(argv[optind], "on"))
 		on = 1;
-	else if (!strcmp(argv[optind + 1], "off"))
+	else if (!strcmp(argv[optind], "off"))
 		on = 0;
 	else
-		return ks_usage_error("net", "echo takes 'on' or 'off', not '%s'",
-				      argv[optind + 1]);
+		return ks_sub_usage_error("net", "echo", "takes 'on' or 'off', not '%s'",
+					  argv[optind]);
 	if (dev && strlen(dev) >= IFNAMSIZ)
 		return ks_usage_error("net", "device name '%s' too long", dev);
 	if (netns && !all_digits(netns)) {
@@ -126,12 +125,32 @@ out:
 
 /* ---- kscope xdp attach|detach|stats DEV [--mode native|skb] [--pass|--any] ---- */
 
-static int xdp_silent(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
+/*
+ * libbpf's own messages: on stderr with -v (as libbpf-tools' -v), else
+ * kept, counted and left out (an error says what to do in one line).
+ */
+static unsigned int libbpf_kept;
+
+static int xdp_libbpf_print(enum libbpf_print_level level, const char *fmt,
+			    va_list ap)
 {
-	if (level == LIBBPF_WARN)
-		return vfprintf(stderr, fmt, ap);
+	if (opt_verbose)
+		return vfprintf(stderr, fmt, ap);	/* "libbpf: ..." */
+	if (level <= LIBBPF_INFO)
+		libbpf_kept++;
 	return 0;
+}
+
+/* one line for a failed XDP step; EPERM says what is missing */
+static void xdp_fail(const char *what, const char *dev, int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		ks_err("xdp: %s%s%s: permission denied: need CAP_BPF and CAP_NET_ADMIN (run as root)",
+		       what, dev ? " " : "", dev ? dev : "");
+	else
+		ks_err("xdp: %s%s%s: %s%s", what, dev ? " " : "", dev ? dev : "",
+		       strerror(-err), libbpf_kept && !opt_verbose ?
+		       " (kscope -v xdp ... shows libbpf's messages)" : "");
 }
 
 /* The first character of a sysctl file, '0' when it cannot be read. */
@@ -245,12 +264,12 @@ static int xdp_attach(int ifindex, const char *dev, __u32 mode,
 	obj = bpf_object__open_mem(ks_xdp_obj, ks_xdp_obj_end - ks_xdp_obj,
 				   &oopts);
 	if (!obj) {
-		ks_err("xdp: cannot open the XDP object: %s", strerror(errno));
+		xdp_fail("opening the XDP object", NULL, -errno);
 		return 1;
 	}
 	err = bpf_object__load(obj);
 	if (err) {
-		ks_err("xdp: loading the XDP program failed: %s", strerror(-err));
+		xdp_fail("loading the XDP program", NULL, err);
 		goto out;
 	}
 	prog = bpf_object__find_program_by_name(obj, name);
@@ -270,7 +289,7 @@ static int xdp_attach(int ifindex, const char *dev, __u32 mode,
 	if (err == -EBUSY || err == -EEXIST)
 		ks_err("xdp: %s already has an XDP program (detach it first)", dev);
 	else if (err)
-		ks_err("xdp: attaching to %s failed: %s", dev, strerror(-err));
+		xdp_fail("attaching to", dev, err);
 out:
 	/* the device holds the program; our references may go */
 	bpf_object__close(obj);
@@ -383,7 +402,7 @@ void ks_xdp_stats_add(struct ks_stats_list *l)
 
 	if (!ifs)
 		return;
-	libbpf_set_print(xdp_silent);
+	libbpf_set_print(xdp_libbpf_print);
 	for (i = ifs; i->if_index; i++) {
 		if (xdp_read(i->if_index, vals))
 			continue;
@@ -397,33 +416,45 @@ void ks_xdp_stats_add(struct ks_stats_list *l)
 	if_freenameindex(ifs);
 }
 
+const struct ks_sub ks_xdp_subs[] = {
+	{ "attach", "DEV", (const struct ks_opt[]){
+		{ "mode", 'm', "native|skb", "driver (native, the default) or generic (skb) XDP" },
+		{ "pass", 'p', NULL, "a pass-through program instead (for a veth peer in native mode)" },
+		{ "any", 'a', NULL, "answer every unicast echo request DEV receives, tagged or not, whatever its addresses" },
+		{ NULL } },
+	  "load the responder on DEV (CAP_BPF and CAP_NET_ADMIN); it answers what the stack would, as DEV's addresses and the echo sysctls are now" },
+	{ "detach", "DEV", NULL, "unload kscope's program from DEV (another program is left alone)" },
+	{ "stats", "DEV", NULL, "the responder's counters on DEV (also in kscope stat, as xdp:DEV)" },
+	{ NULL }
+};
+
 int cmd_xdp(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "pass", no_argument, NULL, 'p' },
-		{ "any", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	uint64_t vals[KS_XDP_NR_CTRS];
 	__u32 mode = XDP_FLAGS_DRV_MODE, cur = 0;
 	const char *op, *dev, *prog = KS_XDP_PROG_NAME;
 	unsigned int k;
-	int c, ifindex, err;
+	int c, ifindex, err, status;
 	bool any = false;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	if (argc < 2 || !ks_find_sub(ks_find_cmd("xdp"), argv[1]))
+		return ks_usage_error("xdp", "expects attach|detach|stats DEV");
+	op = argv[1];
+	argc--;
+	argv++;
+	while ((c = ks_getopt(argc, argv, "xdp", op, &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 'm':
 			if (!strcmp(optarg, "native"))
 				mode = XDP_FLAGS_DRV_MODE;
 			else if (!strcmp(optarg, "skb"))
 				mode = XDP_FLAGS_SKB_MODE;
 			else
-				return ks_usage_error("xdp", "mode is 'native' or 'skb', not '%s'",
-						      optarg);
+				return ks_sub_usage_error("xdp", op,
+							  "mode is 'native' or 'skb', not '%s'",
+							  optarg);
 			break;
 		case 'p':
 			prog = KS_XDP_PASS_NAME;
@@ -431,38 +462,27 @@ int cmd_xdp(int argc, char **argv)
 		case 'a':
 			any = true;
 			break;
-		case 'h':
-			printf("usage: kscope xdp attach|detach|stats DEV [--mode native|skb] [--pass|--any]\n"
-			       "  answers only what the stack would: untagged frames to DEV's MAC and one of its\n"
-			       "  addresses, from an on-link source, unless icmp_echo_ignore_all is set (all as\n"
-			       "  they are at attach time; netfilter and IPsec are not consulted)\n"
-			       "  --any: answer every unicast echo request DEV receives, tagged or not, whatever its addresses\n"
-			       "  --pass: attach a pass-through program instead (for a veth peer in native mode)\n");
-			return 0;
-		case ':':
-			return ks_usage_error("xdp", "option '%s' needs a value",
-					      argv[optind - 1]);
-		default:
-			return ks_usage_error("xdp", "unknown option '%s'",
-					      argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 2)
-		return ks_usage_error("xdp", "expects attach|detach|stats DEV");
-	op = argv[optind];
-	dev = argv[optind + 1];
+	if (argc - optind != 1)
+		return ks_sub_usage_error("xdp", op, "expects one DEV");
+	dev = argv[optind];
 	ifindex = if_nametoindex(dev);
 	if (!ifindex) {
 		ks_err("xdp: no device '%s'", dev);
 		return 1;
 	}
-	libbpf_set_print(xdp_silent);
+	libbpf_set_print(xdp_libbpf_print);
 
 	if (!strcmp(op, "attach"))
 		return xdp_attach(ifindex, dev, mode, prog, any);
 	if (!strcmp(op, "detach")) {
 		if (!xdp_prog_id(ifindex, &cur)) {
-			ks_err("xdp: %s has no XDP program", dev);
+			if (geteuid())
+				ks_err("xdp: %s: cannot see its XDP program: need CAP_BPF and CAP_NET_ADMIN (run as root)",
+				       dev);
+			else
+				ks_err("xdp: %s has no XDP program", dev);
 			return 1;
 		}
 		err = xdp_stats_map(ifindex);
@@ -475,7 +495,7 @@ int cmd_xdp(int argc, char **argv)
 		/* -ENODATA: our pass-through program, detached like the responder */
 		err = bpf_xdp_detach(ifindex, cur, NULL);
 		if (err) {
-			ks_err("xdp: detaching from %s failed: %s", dev, strerror(-err));
+			xdp_fail("detaching from", dev, err);
 			return 1;
 		}
 		return 0;
@@ -483,20 +503,27 @@ int cmd_xdp(int argc, char **argv)
 	if (!strcmp(op, "stats")) {
 		err = xdp_read(ifindex, vals);
 		if (err == -EXDEV || err == -ENOENT || err == -ENODATA) {
-			ks_err("xdp: %s has no kscope XDP echo responder", dev);
+			if (err == -ENOENT && geteuid())
+				xdp_fail("reading the counters of", dev, -EPERM);
+			else
+				ks_err("xdp: %s has no kscope XDP echo responder", dev);
 			return 1;
 		}
 		if (err) {
-			ks_err("xdp: reading counters of %s: %s", dev, strerror(-err));
+			xdp_fail("reading the counters of", dev, err);
 			return 1;
 		}
 		xdp_prog_id(ifindex, &cur);
 		if (opt_json) {
-			printf("{\"device\":\"%s\",\"mode\":\"%s\"", dev,
+			ks_json_begin("xdp");
+			fputs(",\"device\":", stdout);
+			json_str(stdout, dev);
+			printf(",\"mode\":\"%s\",\"counters\":{",
 			       cur == XDP_FLAGS_SKB_MODE ? "skb" : "native");
 			for (k = 0; k < KS_XDP_NR_CTRS; k++)
-				printf(",\"%s\":%" PRIu64, ks_xdp_ctr_names[k], vals[k]);
-			printf("}\n");
+				printf("%s\"%s\":%" PRIu64, k ? "," : "",
+				       ks_xdp_ctr_names[k], vals[k]);
+			printf("}}\n");
 		} else {
 			printf("xdp:%s mode %s\n", dev,
 			       cur == XDP_FLAGS_SKB_MODE ? "skb" : "native");

@@ -18,23 +18,22 @@
 
 #include "kscope.h"
 
-static const char probe_usage[] =
-	"usage: kscope probe add SYMBOL [--ret] [--latency] [--events]\n"
-	"       kscope probe del ID|SYMBOL\n"
-	"       kscope probe list\n"
-	"       kscope probe latency\n"
-	"  add:     probe a kernel function (admin); --ret counts returns,\n"
-	"           --latency keeps an entry->return histogram (implies --ret),\n"
-	"           --events sends one event per hit (kscope watch probe);\n"
-	"           refused on kscope's own functions and on those its event\n"
-	"           channel calls (an event there would re-enter the channel)\n"
-	"  del:     remove one probe by id, or every probe on SYMBOL (admin)\n"
-	"  list:    probes with hits, returns, nmissed\n"
-	"  latency: entry->return latency histograms of --latency probes, ns\n";
+const struct ks_sub ks_probe_subs[] = {
+	{ "add", "SYMBOL", (const struct ks_opt[]){
+		{ "ret", 'r', NULL, "count returns too (a kretprobe)" },
+		{ "latency", 'l', NULL, "keep an entry->return latency histogram (implies --ret)" },
+		{ "events", 'e', NULL, "send one event per hit (kscope watch probe)" },
+		{ NULL } },
+	  "probe a kernel function (admin); refused on kscope's own functions and on those its event channel calls (an event there would re-enter the channel)" },
+	{ "del", "ID|SYMBOL", NULL, "remove one probe by id, or every probe on SYMBOL (admin)" },
+	{ "list", "", NULL, "probes with their hits, returns and nmissed" },
+	{ "latency", "", NULL, "the entry->return latency histograms of --latency probes, nsecs" },
+	{ NULL }
+};
 
-static int probe_err(const char *fmt, const char *arg)
+static int probe_err(const char *sub, const char *fmt, const char *arg)
 {
-	return ks_usage_err("probe", probe_usage, fmt, arg);
+	return ks_sub_usage_error("probe", sub, fmt, arg);
 }
 
 struct probe_row {
@@ -106,7 +105,8 @@ static int add_cb(const struct nlmsghdr *nlh, void *data)
 		return 0;
 	row_parse(ctl, &r);
 	if (opt_json) {
-		printf("{\"id\":%u,\"symbol\":", r.id);
+		ks_json_begin("probe");
+		printf(",\"id\":%u,\"symbol\":", r.id);
 		json_str(stdout, r.sym);
 		printf(",\"resolved\":");
 		json_str(stdout, r.resolved);
@@ -140,7 +140,8 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 			       r.resolved);
 			ks_hist_print(stdout, &r.hist);
 		} else if (opt_json) {
-			printf("{\"id\":%u,\"symbol\":", r.id);
+			ks_json_begin("probe");
+			printf(",\"id\":%u,\"symbol\":", r.id);
 			json_str(stdout, r.sym);
 			printf(",\"resolved\":");
 			json_str(stdout, r.resolved);
@@ -210,20 +211,13 @@ static int probe_list(void)
 
 static int probe_add(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "ret", no_argument, NULL, 'r' },
-		{ "latency", no_argument, NULL, 'l' },
-		{ "events", no_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	uint32_t flags = 0;
-	int c;
+	int c, status;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = ks_getopt(argc, argv, "probe", "add", &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 'r':
 			flags |= KSCOPE_PROBE_F_RET;
 			break;
@@ -233,15 +227,10 @@ static int probe_add(int argc, char **argv)
 		case 'e':
 			flags |= KSCOPE_PROBE_F_EVENTS;
 			break;
-		case 'h':
-			fputs(probe_usage, stdout);
-			return 0;
-		default:
-			return probe_err("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
-		return probe_err("%s", "add takes one SYMBOL");
+		return probe_err("add", "%s", "takes one SYMBOL");
 	return probe_talk("probe add", KSCOPE_CMD_CTL, KSCOPE_PROBE_OP_ADD,
 			  argv[optind], 0, flags, add_cb);
 }
@@ -249,47 +238,49 @@ static int probe_add(int argc, char **argv)
 static int probe_del(int argc, char **argv)
 {
 	uint64_t id;
+	int c, status;
 
-	if (argc != 2)
-		return probe_err("%s", "del takes one ID or SYMBOL");
-	if (ks_parse_u64(argv[1], &id)) {
+	while ((c = ks_getopt(argc, argv, "probe", "del", &status)) != -1)
+		if (c == KS_OPT_EXIT)
+			return status;
+	if (argc - optind != 1)
+		return probe_err("del", "%s", "takes one ID or SYMBOL");
+	if (ks_parse_u64(argv[optind], &id)) {
 		if (!id || id > UINT32_MAX)
-			return probe_err("bad probe id '%s'", argv[1]);
+			return probe_err("del", "bad probe id '%s'", argv[optind]);
 		return probe_talk("probe del", KSCOPE_CMD_CTL,
 				  KSCOPE_PROBE_OP_DEL, NULL, (uint32_t)id, 0,
 				  NULL);
 	}
 	return probe_talk("probe del", KSCOPE_CMD_CTL, KSCOPE_PROBE_OP_DEL,
-			  argv[1], 0, 0, NULL);
+			  argv[optind], 0, 0, NULL);
 }
 
-static int probe_latency(int argc, char **argv)
+/* list and latency: no options, no arguments */
+static int probe_show(int argc, char **argv, bool latency)
 {
-	if (argc > 1)
-		return probe_err("unexpected argument '%s'", argv[1]);
-	list_latency = true;
+	int c, status;
+
+	while ((c = ks_getopt(argc, argv, "probe", argv[0], &status)) != -1)
+		if (c == KS_OPT_EXIT)
+			return status;
+	if (optind < argc)
+		return probe_err(argv[0], "unexpected argument '%s'", argv[optind]);
+	list_latency = latency;
 	return probe_list();
 }
 
 int cmd_probe(int argc, char **argv)
 {
 	if (argc < 2)
-		return probe_err("%s", "expects a subcommand: add, del, list, latency");
+		return ks_usage_error("probe", "expects a subcommand: add, del, list, latency");
 	if (!strcmp(argv[1], "add"))
 		return probe_add(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "del"))
 		return probe_del(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "list")) {
-		if (argc > 2)
-			return probe_err("unexpected argument '%s'", argv[2]);
-		return probe_list();
-	}
+	if (!strcmp(argv[1], "list"))
+		return probe_show(argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "latency"))
-		return probe_latency(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		fputs(probe_usage, stdout);
-		return 0;
-	}
-	return probe_err("unknown subcommand '%s'", argv[1]);
+		return probe_show(argc - 1, argv + 1, true);
+	return ks_usage_error("probe", "unknown subcommand '%s'", argv[1]);
 }

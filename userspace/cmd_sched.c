@@ -18,25 +18,25 @@
 #include "kscope.h"
 
 
-static const char sched_usage[] =
-	"usage: kscope sched filter [--pid PID] [--comm COMM] [--cgroup ID|PATH]\n"
-	"                           [--clear] [--reset]\n"
-	"       kscope sched filter --show\n"
-	"       kscope sched reset\n"
-	"       kscope sched portraits | runqlat | cpu\n"
-	"  filter:    processes that get a portrait and fork/exec/exit events\n"
-	"             (admin); 0 or \"\" = any; changing it drops the portraits\n"
-	"  reset:     zero the run-queue histogram and drop the portraits (admin)\n"
-	"  portraits: one process per line, then its run-queue histogram\n"
-	"             (netlink, admin: portraits name other users' processes);\n"
-	"             runqlat: the system-wide run-queue latency histogram (usecs,\n"
-	"             netlink); cpu: per-CPU utilization (% x 100) of the last\n"
-	"             interval, /proc/stat's split (netlink, anyone may read)\n";
-
-static int sched_err(const char *fmt, const char *arg)
-{
-	return ks_usage_err("sched", sched_usage, fmt, arg);
-}
+const struct ks_sub ks_sched_subs[] = {
+	{ "filter", "", (const struct ks_opt[]){
+		{ "pid", 'p', "PID", "one process (0: any)" },
+		{ "comm", 'c', "COMM", "processes of this name (\"\": any)" },
+		{ "cgroup", 'g', "ID|PATH", "processes of a cgroup v2, by id or directory (0: any)" },
+		{ "clear", 'C', NULL, "back to every process" },
+		{ "reset", 'R', NULL, "also zero the run-queue histogram and drop the portraits" },
+		{ "show", 'S', NULL, "print the filter (the default without options)" },
+		{ NULL } },
+	  "the processes that get a portrait and fork/exec/exit events, kernel-wide (admin; every reader sees it); changing it drops the portraits" },
+	{ "reset", "", NULL, "zero the run-queue histogram and drop the portraits (admin)" },
+	{ "portraits", "", NULL,
+	  "one process per line with its on-CPU and run-queue time and context switches, then its run-queue histogram (admin: portraits name other users' processes)" },
+	{ "runqlat", "", NULL,
+	  "the system-wide run-queue latency histogram since load, usecs, drawn as runqlat draws it (anyone may read)" },
+	{ "cpu", "", NULL,
+	  "per-CPU utilization (% x 100) of the last interval, /proc/stat's split (anyone may read)" },
+	{ NULL }
+};
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -63,7 +63,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		}
 	}
 	if (opt_json) {
-		printf("{\"pid\":%u,\"comm\":", pid);
+		ks_json_begin("sched_filter");
+		printf(",\"pid\":%u,\"comm\":", pid);
 		json_str(stdout, comm);
 		printf(",\"cgroup\":%" PRIu64 "}\n", cgroup);
 	} else {
@@ -88,16 +89,7 @@ static bool parse_cgroup(const char *s, uint64_t *id)
 
 static int sched_ctl(int argc, char **argv, bool reset_only)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "comm", required_argument, NULL, 'c' },
-		{ "cgroup", required_argument, NULL, 'g' },
-		{ "clear", no_argument, NULL, 'C' },
-		{ "reset", no_argument, NULL, 'R' },
-		{ "show", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
+	const char *sub = reset_only ? "reset" : "filter";
 	bool has_pid = false, has_cg = false, clear = false, show = false;
 	bool reset = reset_only;
 	uint64_t pid = 0, cgroup = 0;
@@ -108,26 +100,27 @@ static int sched_ctl(int argc, char **argv, bool reset_only)
 	struct nlattr *nest;
 	struct ks_nl nl;
 
-	optind = 0;
-	opterr = 0;
-	while (!reset_only &&
-	       (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = ks_getopt(argc, argv, "sched", sub, &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 'p':
 			if (!ks_parse_u64(optarg, &pid) || pid > UINT32_MAX)
-				return sched_err("bad pid '%s'", optarg);
+				return ks_sub_usage_error("sched", sub, "bad pid '%s'", optarg);
 			has_pid = true;
 			break;
 		case 'c':
 			if (strlen(optarg) > 15)
-				return sched_err("comm '%s' is longer than 15 characters",
-						 optarg);
+				return ks_sub_usage_error("sched", sub,
+							  "comm '%s' is longer than 15 characters",
+							  optarg);
 			comm = optarg;
 			break;
 		case 'g':
 			if (!parse_cgroup(optarg, &cgroup))
-				return sched_err("bad cgroup '%s' (an id or a cgroup v2 directory)",
-						 optarg);
+				return ks_sub_usage_error("sched", sub,
+							  "bad cgroup '%s' (an id or a cgroup v2 directory)",
+							  optarg);
 			has_cg = true;
 			break;
 		case 'C':
@@ -139,21 +132,13 @@ static int sched_ctl(int argc, char **argv, bool reset_only)
 		case 'S':
 			show = true;
 			break;
-		case 'h':
-			fputs(sched_usage, stdout);
-			return 0;
-		case ':':
-			return sched_err("option '%s' needs a value",
-					 argv[optind - 1]);
-		default:
-			return sched_err("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (reset_only ? argc > 1 : optind < argc)
-		return sched_err("unexpected argument '%s'",
-				 argv[reset_only ? 1 : optind]);
+	if (optind < argc)
+		return ks_sub_usage_error("sched", sub, "unexpected argument '%s'",
+					  argv[optind]);
 	if (show && (has_pid || comm || has_cg || clear || reset))
-		return sched_err("%s", "--show takes no other option");
+		return ks_sub_usage_error("sched", sub, "--show takes no other option");
 	if (!(has_pid || comm || has_cg || clear || reset))
 		show = true;
 
@@ -188,11 +173,28 @@ out:
 }
 
 /* The run-queue histogram is in the reply to a plain CTL_GET. */
+/* the subcommands without options or arguments: 0 to go on, or status + 1 */
+static int sched_noargs(int argc, char **argv, const char *sub)
+{
+	int c, status;
+
+	while ((c = ks_getopt(argc, argv, "sched", sub, &status)) != -1)
+		if (c == KS_OPT_EXIT)
+			return status + 1;
+	if (optind < argc)
+		return ks_sub_usage_error("sched", sub, "unexpected argument '%s'",
+					  argv[optind]) + 1;
+	return 0;
+}
+
 static int sched_runqlat(int argc, char **argv)
 {
-	if (argc > 1)
-		return sched_err("unexpected argument '%s'", argv[1]);
-	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat");
+	int ret = sched_noargs(argc, argv, "runqlat");
+
+	if (ret)
+		return ret - 1;
+	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat",
+			       "runqlat");
 }
 
 struct portrait_row {
@@ -243,7 +245,8 @@ static void portrait_print(const struct portrait_row *r)
 	const char *state = r->state == 1 ? "live" : "exited";
 
 	if (opt_json) {
-		printf("{\"pid\":%u,\"ppid\":%u,\"comm\":", r->pid, r->ppid);
+		ks_json_begin("sched_portrait");
+		printf(",\"pid\":%u,\"ppid\":%u,\"comm\":", r->pid, r->ppid);
 		if (r->comm[0])
 			json_str(stdout, r->comm);
 		else
@@ -260,7 +263,7 @@ static void portrait_print(const struct portrait_row *r)
 		else
 			printf("null");
 		if (r->has_hist) {
-			printf(",\"runq_hist\":");
+			printf(",\"hist\":");
 			ks_hist_json(stdout, &r->hist);
 		}
 		printf("}\n");
@@ -336,10 +339,12 @@ static int cpu_cb(const struct nlmsghdr *nlh, void *data)
 			else if (t >= KSCOPE_SCHED_USER && t <= KSCOPE_SCHED_STEAL)
 				v[t - KSCOPE_SCHED_USER] = mnl_attr_get_u32(c);
 		}
-		if (opt_json)
-			printf("{\"cpu\":%u,\"interval_ms\":%u", cpu, interval);
-		else
+		if (opt_json) {
+			ks_json_begin("sched_cpu");
+			printf(",\"cpu\":%u,\"interval_ms\":%u", cpu, interval);
+		} else {
 			printf("cpu%u", cpu);
+		}
 		for (i = 0; i < NR_CPU_STATES; i++)
 			printf(opt_json ? ",\"%s\":%u" : " %s %u", cpu_states[i],
 			       v[i]);
@@ -351,8 +356,10 @@ static int cpu_cb(const struct nlmsghdr *nlh, void *data)
 /* The portraits a page at a time (admin: they name other users' pids). */
 static int sched_portraits(int argc, char **argv)
 {
-	if (argc > 1)
-		return sched_err("unexpected argument '%s'", argv[1]);
+	int ret = sched_noargs(argc, argv, "portraits");
+
+	if (ret)
+		return ret - 1;
 	return ks_source_pages("sched", KSCOPE_SCHED_CURSOR, 0, portraits_cb,
 			       NULL, "sched portraits");
 }
@@ -365,10 +372,11 @@ static int sched_cpu(int argc, char **argv)
 	struct nlattr *nest;
 	bool headed = false;
 	struct ks_nl nl;
-	int err, status = 1;
+	int err, status = sched_noargs(argc, argv, "cpu");
 
-	if (argc > 1)
-		return sched_err("unexpected argument '%s'", argv[1]);
+	if (status)
+		return status - 1;
+	status = 1;
 	err = ks_nl_connect(&nl);
 	if (err) {
 		ks_nl_connect_report(&nl, err);
@@ -392,7 +400,7 @@ out:
 int cmd_sched(int argc, char **argv)
 {
 	if (argc < 2)
-		return sched_err("%s", "expects a subcommand: filter, reset, portraits, runqlat, cpu");
+		return ks_usage_error("sched", "expects a subcommand: filter, reset, portraits, runqlat, cpu");
 	if (!strcmp(argv[1], "filter"))
 		return sched_ctl(argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "reset"))
@@ -403,10 +411,5 @@ int cmd_sched(int argc, char **argv)
 		return sched_portraits(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "cpu"))
 		return sched_cpu(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		fputs(sched_usage, stdout);
-		return 0;
-	}
-	return sched_err("unknown subcommand '%s'", argv[1]);
+	return ks_usage_error("sched", "unknown subcommand '%s'", argv[1]);
 }

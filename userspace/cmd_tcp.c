@@ -16,21 +16,27 @@
 
 #include "kscope.h"
 
-static const char tcp_usage[] =
-	"usage: kscope tcp filter [--port N] [--addr IP] [--netns INUM] [--pid PID]\n"
-	"                         [--sample-all|--on-change] [--events LIST] [--clear]\n"
-	"       kscope tcp filter --show\n"
-	"       kscope tcp flows\n"
-	"  filter: choose the flows that produce events and samples (admin);\n"
-	"          0 or :: means any; --clear resets everything first;\n"
-	"          --events: comma-separated event types to build, or 'all'\n"
-	"          (default: all but state)\n"
-	"  flows:  the flow table, one flow per line (admin: flows name other\n"
-	"          users' processes)\n";
+const struct ks_sub ks_tcp_subs[] = {
+	{ "filter", "", (const struct ks_opt[]){
+		{ "port", 'p', "N", "flows with this local or remote port (0: any)" },
+		{ "addr", 'a', "IP", "flows with this local or remote address, IPv4 or IPv6 (:: or 0.0.0.0: any)" },
+		{ "netns", 'n', "INUM", "flows of the network namespace with this inode (0: any)" },
+		{ "pid", 'P', "PID", "flows of this process (0: any)" },
+		{ "sample-all", 's', NULL, "a congestion sample for every ACK" },
+		{ "on-change", 'c', NULL, "a sample only when cwnd or ssthresh changes (the default)" },
+		{ "events", 'e', "LIST", "comma-separated event types to build, or 'all' (default: all but state)" },
+		{ "clear", 'C', NULL, "reset everything first" },
+		{ "show", 'S', NULL, "print the filter (the default without options)" },
+		{ NULL } },
+	  "choose the flows that produce events and samples, kernel-wide (admin; every reader sees it)" },
+	{ "flows", "", NULL,
+	  "the flow table, one flow per line: addresses, netns, process, age, cwnd, ssthresh, srtt, windows, in flight (admin: flows name other users' processes)" },
+	{ NULL }
+};
 
 static int tcp_err(const char *fmt, const char *arg)
 {
-	return ks_usage_err("tcp", tcp_usage, fmt, arg);
+	return ks_sub_usage_error("tcp", "filter", fmt, arg);
 }
 
 /* IPv4 becomes IPv4-mapped IPv6, as the kernel compares it. */
@@ -126,31 +132,20 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		}
 	}
-	if (opt_json)
-		printf("{\"port\":%u,\"addr\":\"%s\",\"netns\":%u,\"pid\":%u,"
+	if (opt_json) {
+		ks_json_begin("tcp_filter");
+		printf(",\"port\":%u,\"addr\":\"%s\",\"netns\":%u,\"pid\":%u,"
 		       "\"sample_all\":%u,\"events\":%u}\n", port, addr, netns,
 		       pid, all, events);
-	else
+	} else {
 		printf("port %u\naddr %s\nnetns %u\npid %u\nsample_all %u\n"
 		       "events 0x%x\n", port, addr, netns, pid, all, events);
+	}
 	return 0;
 }
 
 static int tcp_filter(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "addr", required_argument, NULL, 'a' },
-		{ "netns", required_argument, NULL, 'n' },
-		{ "pid", required_argument, NULL, 'P' },
-		{ "sample-all", no_argument, NULL, 's' },
-		{ "on-change", no_argument, NULL, 'c' },
-		{ "clear", no_argument, NULL, 'C' },
-		{ "events", required_argument, NULL, 'e' },
-		{ "show", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	bool has_port = false, has_addr = false, has_netns = false;
 	bool has_pid = false, clear = false, show = false;
 	int sample = -1, c, err, status = 1;
@@ -163,10 +158,10 @@ static int tcp_filter(int argc, char **argv)
 	struct nlattr *nest;
 	struct ks_nl nl;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = ks_getopt(argc, argv, "tcp", "filter", &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 'p':
 			if (!ks_parse_u64(optarg, &port) || port > 65535)
 				return tcp_err("bad port '%s'", optarg);
@@ -202,14 +197,6 @@ static int tcp_filter(int argc, char **argv)
 		case 'S':
 			show = true;
 			break;
-		case 'h':
-			fputs(tcp_usage, stdout);
-			return 0;
-		case ':':
-			return tcp_err("option '%s' needs a value",
-				       argv[optind - 1]);
-		default:
-			return tcp_err("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -330,7 +317,8 @@ static void flow_print(const struct flow_row *f)
 	bool v4 = f->family == AF_INET;
 
 	if (opt_json) {
-		printf("{\"family\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,"
+		ks_json_begin("tcp_flow");
+		printf(",\"family\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,"
 		       "\"daddr\":\"%s\",\"dport\":%u,\"netns\":%u,\"pid\":%u,"
 		       "\"comm\":", v4 ? "ipv4" : "ipv6", f->saddr, f->sport,
 		       f->daddr, f->dport, f->netns, f->pid);
@@ -388,8 +376,14 @@ static int flows_cb(const struct nlmsghdr *nlh, void *data)
 /* The flow table a page at a time (admin: flows name other users' pids). */
 static int tcp_flows(int argc, char **argv)
 {
-	if (argc > 1)
-		return tcp_err("unexpected argument '%s'", argv[1]);
+	int c, status;
+
+	while ((c = ks_getopt(argc, argv, "tcp", "flows", &status)) != -1)
+		if (c == KS_OPT_EXIT)
+			return status;
+	if (optind < argc)
+		return ks_sub_usage_error("tcp", "flows", "unexpected argument '%s'",
+					  argv[optind]);
 	return ks_source_pages("tcp", KSCOPE_TCP_CURSOR, 0, flows_cb, NULL,
 			       "tcp flows");
 }
@@ -397,15 +391,10 @@ static int tcp_flows(int argc, char **argv)
 int cmd_tcp(int argc, char **argv)
 {
 	if (argc < 2)
-		return tcp_err("%s", "expects a subcommand: filter, flows");
+		return ks_usage_error("tcp", "expects a subcommand: filter, flows");
 	if (!strcmp(argv[1], "filter"))
 		return tcp_filter(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "flows"))
 		return tcp_flows(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		fputs(tcp_usage, stdout);
-		return 0;
-	}
-	return tcp_err("unknown subcommand '%s'", argv[1]);
+	return ks_usage_error("tcp", "unknown subcommand '%s'", argv[1]);
 }

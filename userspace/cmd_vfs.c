@@ -16,26 +16,31 @@
 
 #include "kscope.h"
 
-static const char vfs_usage[] =
-	"usage: kscope vfs slow --threshold-us N\n"
-	"       kscope vfs filter --pid PID\n"
-	"       kscope vfs top [--interval SECS] [--count N]\n"
-	"       kscope vfs show [--count N]\n"
-	"  slow:   events for operations slower than N us, 0 = off (admin)\n"
-	"  filter: account only the thread group PID, 0 = all (admin)\n"
-	"  top:    busiest files and processes over SECS (default 1; admin)\n"
-	"  show:   settings, per-filesystem operation counts and latency;\n"
-	"          top files and processes (N, default 10) for an admin only\n";
+const struct ks_sub ks_vfs_subs[] = {
+	{ "slow", "", (const struct ks_opt[]){
+		{ "threshold-us", 't', "N", "the threshold, microseconds; 0 turns the events off", true },
+		{ NULL } },
+	  "events for operations slower than N us (kscope watch vfs; admin; every reader sees it)" },
+	{ "filter", "", (const struct ks_opt[]){
+		{ "pid", 'p', "PID", "the thread group to count; 0: all", true },
+		{ NULL } },
+	  "account only one process, kernel-wide (admin; every reader sees it)" },
+	{ "top", "", (const struct ks_opt[]){
+		{ "interval", 'i', "SECS", "how long to count (default 1)" },
+		{ "count", 'n', "N", "rows of each table (default 10)" },
+		{ NULL } },
+	  "the busiest files and processes over SECS (admin: they name other users' processes and files)" },
+	{ "show", "", (const struct ks_opt[]){
+		{ "count", 'n', "N", "rows of the top tables (default 10)" },
+		{ NULL } },
+	  "settings, and per filesystem and operation the count, bytes, errors and latency (p50, p99; JSON: the histogram); the top files and processes for an admin only" },
+	{ NULL }
+};
 
 static const char *const op_names[] = {
 	"read", "write", "open", "fsync", "create", "unlink", "rename",
 	"mkdir", "rmdir",
 };
-
-static int vfs_err(const char *fmt, const char *arg)
-{
-	return ks_usage_err("vfs", vfs_usage, fmt, arg);
-}
 
 struct vfs_req {
 	int64_t slow_us, pid, top, reset, top_n;
@@ -151,8 +156,8 @@ struct show_state {
 static void print_top(const struct vfs_row *r, bool file)
 {
 	if (opt_json) {
-		printf("{\"kind\":\"%s\",\"pid\":%" PRIu64 ",\"comm\":",
-		       file ? "file" : "proc", r->v[KSCOPE_VFS_PID]);
+		ks_json_begin(file ? "vfs_top_file" : "vfs_top_proc");
+		printf(",\"pid\":%" PRIu64 ",\"comm\":", r->v[KSCOPE_VFS_PID]);
 		json_str(stdout, r->comm);
 		if (file) {
 			printf(",\"fs\":");
@@ -198,10 +203,10 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			if (st->top_only && t == KSCOPE_VFS_SLOW_US)
 				break;
 			if (opt_json)
-				printf("{\"kind\":\"setting\",\"name\":\"%s\",\"value\":%" PRIu64 "}\n",
-				       t == KSCOPE_VFS_SLOW_US ? "slow_us" :
-				       t == KSCOPE_VFS_INTERVAL_MS ? "interval_ms" :
-				       "top_dropped", mnl_attr_get_u64(b));
+				ks_json_setting("vfs",
+						t == KSCOPE_VFS_SLOW_US ? "slow_us" :
+						t == KSCOPE_VFS_INTERVAL_MS ? "interval_ms" :
+						"top_dropped", mnl_attr_get_u64(b));
 			else
 				printf("%s %" PRIu64 "\n",
 				       t == KSCOPE_VFS_SLOW_US ? "slow_us" :
@@ -212,8 +217,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			if (st->top_only)
 				break;
 			if (opt_json)
-				printf("{\"kind\":\"setting\",\"name\":\"pid\",\"value\":%u}\n",
-				       mnl_attr_get_u32(b));
+				ks_json_setting("vfs", "pid", mnl_attr_get_u32(b));
 			else
 				printf("pid %u\n", mnl_attr_get_u32(b));
 			break;
@@ -222,7 +226,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 				break;
 			row_parse(b, &r);
 			if (opt_json) {
-				printf("{\"kind\":\"ops\",\"fs\":");
+				ks_json_begin("vfs_ops");
+				printf(",\"fs\":");
 				json_str(stdout, r.fs);
 				printf(",\"op\":\"%s\",\"count\":%" PRIu64
 				       ",\"bytes\":%" PRIu64 ",\"errors\":%" PRIu64,
@@ -273,79 +278,63 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static const struct option vfs_opts[] = {
-	{ "threshold-us", required_argument, NULL, 't' },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "help", no_argument, NULL, 'h' },
-	{ }
-};
-
 int cmd_vfs(int argc, char **argv)
 {
 	struct vfs_req r = { -1, -1, -1, 0, 0 };
 	struct show_state st = { };
 	double interval = 1;
 	const char *sub;
+	int c, status;
 	uint64_t v;
-	int c;
 
 	if (argc < 2)
-		return vfs_err("%s", "expects a subcommand: slow, filter, top, show");
+		return ks_usage_error("vfs", "expects a subcommand: slow, filter, top, show");
 	sub = argv[1];
-	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-		fputs(vfs_usage, stdout);
-		return 0;
-	}
+	if (!ks_find_sub(ks_find_cmd("vfs"), sub))
+		return ks_usage_error("vfs", "unknown subcommand '%s'", sub);
 	argc--;
 	argv++;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", vfs_opts, NULL)) != -1) {
+	while ((c = ks_getopt(argc, argv, "vfs", sub, &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 't':
-			if (strcmp(sub, "slow") || !ks_parse_u64(optarg, &v) ||
-			    v > INT64_MAX)
-				return vfs_err("bad --threshold-us '%s'", optarg);
+			if (!ks_parse_u64(optarg, &v) || v > INT64_MAX)
+				return ks_sub_usage_error("vfs", sub,
+							  "bad --threshold-us '%s'", optarg);
 			r.slow_us = (int64_t)v;
 			break;
 		case 'p':
-			if (strcmp(sub, "filter") || !ks_parse_u64(optarg, &v) ||
-			    v > UINT32_MAX)
-				return vfs_err("bad --pid '%s'", optarg);
+			if (!ks_parse_u64(optarg, &v) || v > UINT32_MAX)
+				return ks_sub_usage_error("vfs", sub, "bad --pid '%s'",
+							  optarg);
 			r.pid = (int64_t)v;
 			break;
 		case 'i':
-			if (strcmp(sub, "top") || !ks_parse_secs(optarg, &interval))
-				return vfs_err("bad --interval '%s'", optarg);
+			if (!ks_parse_secs(optarg, &interval))
+				return ks_sub_usage_error("vfs", sub,
+							  "bad --interval '%s'", optarg);
 			break;
 		case 'n':
-			if ((strcmp(sub, "top") && strcmp(sub, "show")) ||
-			    !ks_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
-				return vfs_err("bad --count '%s'", optarg);
+			if (!ks_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
+				return ks_sub_usage_error("vfs", sub, "bad --count '%s'",
+							  optarg);
 			r.top_n = (int64_t)v;
 			break;
-		case 'h':
-			fputs(vfs_usage, stdout);
-			return 0;
-		case ':':
-			return vfs_err("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return vfs_err("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return vfs_err("unexpected argument '%s'", argv[optind]);
+		return ks_sub_usage_error("vfs", sub, "unexpected argument '%s'",
+					  argv[optind]);
 
 	if (!strcmp(sub, "slow")) {
 		if (r.slow_us < 0)
-			return vfs_err("%s", "slow needs --threshold-us N");
+			return ks_sub_usage_error("vfs", sub, "needs --threshold-us N");
 		return vfs_talk(&r, false, NULL, NULL);
 	}
 	if (!strcmp(sub, "filter")) {
 		if (r.pid < 0)
-			return vfs_err("%s", "filter needs --pid PID");
+			return ks_sub_usage_error("vfs", sub, "needs --pid PID");
 		return vfs_talk(&r, false, NULL, NULL);
 	}
 	if (!strcmp(sub, "show"))
@@ -363,5 +352,5 @@ int cmd_vfs(int argc, char **argv)
 		st.top_only = true;
 		return vfs_talk(&r, true, show_cb, &st);
 	}
-	return vfs_err("unknown subcommand '%s'", sub);
+	return ks_usage_error("vfs", "unknown subcommand '%s'", sub);
 }

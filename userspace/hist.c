@@ -204,9 +204,22 @@ uint64_t ks_hist_percentile(const struct ks_hist *h, double p)
 	return hi;
 }
 
+void ks_hist_line(const char *source, const char *name, const struct ks_hist *h)
+{
+	ks_json_begin("hist");
+	fputs(",\"source\":", stdout);
+	json_str(stdout, source);
+	fputs(",\"name\":", stdout);
+	json_str(stdout, name);
+	fputs(",\"hist\":", stdout);
+	ks_hist_json(stdout, h);
+	fputs("}\n", stdout);
+}
+
 struct reply_hists {
 	uint16_t type;
 	const char *what;
+	const char *source, *name;
 };
 
 static int reply_hists_cb(const struct nlmsghdr *nlh, void *data)
@@ -225,8 +238,7 @@ static int reply_hists_cb(const struct nlmsghdr *nlh, void *data)
 			return -EPROTO;
 		}
 		if (opt_json) {
-			ks_hist_json(stdout, &h);
-			putchar('\n');
+			ks_hist_line(rh->source, rh->name, &h);
 		} else {
 			ks_hist_print(stdout, &h);
 		}
@@ -234,9 +246,11 @@ static int reply_hists_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int ks_source_hists(const char *source, uint16_t type, const char *what)
+int ks_source_hists(const char *source, uint16_t type, const char *what,
+		    const char *name)
 {
-	struct reply_hists rh = { .type = type, .what = what };
+	struct reply_hists rh = { .type = type, .what = what, .source = source,
+				  .name = name };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int err, status = 1;

@@ -4,6 +4,7 @@
  * arbitrary bytes: JSON output must stay valid and text output must stay
  * one whitespace-separated word per value.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "kscope.h"
@@ -113,4 +114,19 @@ void text_word(FILE *f, const char *str)
 			fputc(*p, f);
 	}
 	fputc('"', f);
+}
+
+void ks_json_begin(const char *type)
+{
+	printf("{\"type\":\"%s\",\"schema\":%d", type, KS_JSON_SCHEMA);
+}
+
+void ks_json_setting(const char *source, const char *name, uint64_t value)
+{
+	ks_json_begin("setting");
+	fputs(",\"source\":", stdout);
+	json_str(stdout, source);
+	fputs(",\"name\":", stdout);
+	json_str(stdout, name);
+	printf(",\"value\":%" PRIu64 "}\n", value);
 }

@@ -25,6 +25,7 @@ static int cmd_stat(int argc, char **argv);
 static int cmd_testgen(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
+static int cmd_completion(int argc, char **argv);
 int cmd_net(int argc, char **argv);	/* cmd_net.c */
 int cmd_tcp(int argc, char **argv);	/* cmd_tcp.c */
 int cmd_blk(int argc, char **argv);	/* cmd_blk.c */
@@ -35,113 +36,185 @@ int cmd_sched(int argc, char **argv);	/* cmd_sched.c */
 int cmd_probe(int argc, char **argv);	/* cmd_probe.c */
 void ks_xdp_stats_add(struct ks_stats_list *l);
 
-static const struct ks_cmd cmds[] = {
-	{ "blk", cmd_blk, "add|del|set|list|stat ...", "kscope_blk devices: create, remove, list, statistics (admin to change)" },
-	{ "vfs", cmd_vfs, "slow|filter|top|show ...", "kscope_vfs: slow-op threshold, pid filter, top files/processes, per-fs stats" },
-	{ "mem", cmd_mem, "high-order N | show", "kscope_mem: high-order event threshold, free lists and fragmentation" },
-	{ "list", cmd_list, "[SOURCE...]",
-	  "list sources: attach point, counters, event types" },
-	{ "stat", cmd_stat, "[--percpu] [SOURCE...]",
-	  "print counters (falls back to debugfs without netlink)" },
-	{ "watch", cmd_watch,
-	  "[--interval SEC] [--count N] [--duration SEC] [--rcvbuf BYTES] [SOURCE...]",
-	  "stream events, report lost events" },
-	{ "testgen", cmd_testgen, "COUNT [--cpus MASK] [--rate N] [--wait|--no-wait] | hist",
-	  "make the test source emit COUNT events per CPU (admin); hist: its test histogram" },
-	{ "net", cmd_net, "echo on|off [--netns PATH_OR_PID] [--dev IFNAME]",
-	  "ICMP echo responder of kscope_net in a netns (admin)" },
-	{ "xdp", cmd_xdp, "attach|detach|stats DEV [--mode native|skb] [--pass|--any]",
-	  "XDP ICMP echo responder: load, unload, counters" },
-	{ "tcp", cmd_tcp, "filter [OPTIONS] | flows",
-	  "kscope_tcp: flow filter (admin), flow table" },
-	{ "sched", cmd_sched, "filter|reset|portraits|runqlat|cpu ...",
-	  "kscope_sched: portrait filter (admin), run-queue latency, CPU use" },
-	{ "probe", cmd_probe, "add SYMBOL [--ret] [--latency] [--events] | del ID|SYMBOL | list",
-	  "kscope_probe: kprobes on kernel functions by name (admin to change)" },
-	{ "version", cmd_version, "",
-	  "reader and kernel protocol versions, number of CPUs" },
-	{ "help", cmd_help, "[COMMAND]", "this text" },
+static const struct ks_sub list_subs[] = {
+	{ NULL, "[SOURCE...]" },
+	{ NULL }
 };
 
-static const struct ks_cmd *find_cmd(const char *name)
-{
-	unsigned int i;
+static const struct ks_sub stat_subs[] = {
+	{ NULL, "[SOURCE...]", (const struct ks_opt[]){
+		{ "percpu", 'p', NULL, "each CPU's counters too (netlink only)" },
+		{ NULL } } },
+	{ NULL }
+};
 
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
-	return NULL;
-}
+static const struct ks_sub watch_subs[] = {
+	{ NULL, "[SOURCE...]", (const struct ks_opt[]){
+		{ "interval", 'i', "SECS", "report lost events every SECS when the count changed (default 1; 0: only at exit)" },
+		{ "count", 'c', "N", "stop after N events" },
+		{ "duration", 'd', "SECS", "stop after SECS" },
+		{ "rcvbuf", 'r', "BYTES", "socket receive buffer (default 32 MiB; above net.core.rmem_max for root only)" },
+		{ NULL } } },
+	{ NULL }
+};
 
-static void usage(FILE *f)
-{
-	unsigned int i;
+static const struct ks_sub testgen_subs[] = {
+	{ NULL, "COUNT", (const struct ks_opt[]){
+		{ "cpus", 'c', "MASK", "CPUs to emit on (default 0x1)" },
+		{ "rate", 'r', "N", "events per second per CPU (default: as fast as it can)" },
+		{ "wait", 'w', NULL, "return when every event is emitted (the default)" },
+		{ "no-wait", 'W', NULL, "return at once" },
+		{ NULL } },
+	  "make the test source emit COUNT events per CPU (admin)" },
+	{ "hist", "", NULL, "the test source's histogram" },
+	{ NULL }
+};
 
-	fputs("usage: kscope [--json] COMMAND [ARGS...]\n\n", f);
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(f, "  %-8s %s\n           %s\n", cmds[i].name,
-			cmds[i].usage, cmds[i].help);
-	fputs("\n--json (anywhere on the line) prints one JSON object per line.\n",
-	      f);
-}
+static const struct ks_sub help_subs[] = {
+	{ NULL, "[COMMAND]" },
+	{ NULL }
+};
 
-static void cmd_usage(FILE *f, const struct ks_cmd *c)
-{
-	fprintf(f, "usage: kscope [--json] %s %s\n  %s\n", c->name, c->usage,
-		c->help);
-}
+static const struct ks_sub completion_subs[] = {
+	{ NULL, "bash" },
+	{ NULL }
+};
 
-int ks_usage_error(const char *cmd, const char *fmt, ...)
-{
-	const struct ks_cmd *c = cmd ? find_cmd(cmd) : NULL;
-	va_list ap;
-
-	fputs("kscope: ", stderr);
-	if (cmd)
-		fprintf(stderr, "%s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (c)
-		cmd_usage(stderr, c);
-	else
-		fputs("Try 'kscope --help'.\n", stderr);
-	return 2;
-}
+static const struct ks_sub version_subs[] = {
+	{ NULL, "" },
+	{ NULL }
+};
 
 /*
- * getopt_long() for a subcommand: --help prints its usage (returns -2 with
- * *status 0); errors print a usage error (returns -2 with *status 2).
+ * The one table: dispatch, `kscope help`, `kscope X --help`, the man page
+ * and the bash completion (doc.c). A new command is one function and one
+ * entry here: { "name", fn, "usage", "one line" } is enough; .subs (its
+ * options), .desc, .examples and .see make its help and man page whole.
  */
-static int sub_getopt(int argc, char **argv, const char *optstring,
-		      const struct option *longopts, int *status)
-{
-	const char *cmd = argv[0];
-	int c;
+static const struct ks_cmd cmds[] = {
+	{ "list", cmd_list, "[SOURCE...]",
+	  "list sources: attach point, counters, event types",
+	  .subs = list_subs,
+	  .desc = "The sources the loaded modules registered: how each is attached on this kernel (tracepoint, kprobe, ...), its counters, which of them are gauges (how many of something exist now) rather than counters (events, never decreasing), and its event types with their fields. Anyone may list.",
+	  .examples = (const char *const[]){
+		"kscope list", "every source, one line each",
+		"kscope --json list tcp | jq .events", "the event types of tcp and their fields",
+		NULL } },
+	{ "stat", cmd_stat, "[--percpu] [SOURCE...]",
+	  "print counters (falls back to debugfs without netlink)",
+	  .subs = stat_subs,
+	  .desc = "Counters of every source (or those named), as \"SOURCE COUNTER VALUE\" lines, since the module was loaded. Over netlink; when the kscope family is not there it reads /sys/kernel/debug/kscope and says so on stderr. Anyone may read. With no SOURCE it adds the counters of kscope's XDP responder on each device running it (xdp:DEV).",
+	  .examples = (const char *const[]){
+		"kscope stat core", "the event channel: recorded, delivered, lost by reason",
+		"kscope --json stat --percpu testgen", "one line with totals and per-CPU counters",
+		NULL } },
+	{ "watch", cmd_watch,
+	  "[--interval SECS] [--count N] [--duration SECS] [--rcvbuf BYTES] [SOURCE...]",
+	  "stream events, report lost events",
+	  .subs = watch_subs,
+	  .desc = "One line per event of every source (or those named), from the \"events\" multicast group. Events the kernel could not deliver (its per-CPU buffer full, no memory, the socket's buffer full) are counted by reason and reported on stderr every interval when the count changed, and at exit, with the socket overruns and sequence gaps the reader saw. On SIGINT or SIGTERM, after --count events or after --duration, it asks the kernel to deliver what it has recorded, leaves the group, reads what is queued by then and prints the loss summary; a second signal skips the reading. Needs CAP_NET_ADMIN. Exits 1 when kscope_core is unloaded under it.",
+	  .examples = (const char *const[]){
+		"kscope watch tcp", "connects, accepts, closes and retransmits as they happen (compare tcplife, tcpconnect, tcpretrans)",
+		"kscope --json watch --duration 10 sched | jq -c 'select(.event == \"exit\")'", "process exits for 10 s, as JSON (compare exitsnoop)",
+		NULL },
+	  .see = "tcplife(8), tcpconnect(8), execsnoop(8), exitsnoop(8), opensnoop(8): kscope adds exact loss accounting (kernel, socket and sequence gaps) and IPv4 and IPv6 in one stream" },
+	{ "blk", cmd_blk, "add|del|set|list|stat ...",
+	  "kscope_blk devices: create, remove, list, statistics (admin to change)",
+	  .subs = ks_blk_subs,
+	  .desc = "The kscope_blk demo block driver: memory-backed blk-mq devices (/dev/kblk_NAME) with nvme, ssd or hdd profiles, completion modes, polled queues, flush/FUA, discard, write zeroes and a bandwidth cap; per-device and per-queue statistics and latency histograms. Values are the kernel's to check: its message says what it refused.",
+	  .examples = (const char *const[]){
+		"kscope blk add d0 --profile ssd --size=256 --queues 2", "a 256 MiB SSD-like device, /dev/kblk_d0",
+		"kscope blk stat d0", "its counters and read/write latency histograms (compare biolatency -D)",
+		NULL },
+	  .see = "biolatency(8), biosnoop(8), null_blk" },
+	{ "vfs", cmd_vfs, "slow|filter|top|show ...",
+	  "kscope_vfs: slow-op threshold, pid filter, top files/processes, per-fs stats",
+	  .subs = ks_vfs_subs,
+	  .desc = "Counts, bytes, errors and latency of read, write, open, fsync, create, unlink, rename, mkdir and rmdir per filesystem; slow-operation events; the busiest files and processes.",
+	  .examples = (const char *const[]){
+		"kscope vfs show", "operations per filesystem with p50/p99 latency (compare vfsstat)",
+		"kscope vfs slow --threshold-us 10000 && kscope watch vfs", "every VFS operation slower than 10 ms (compare fsslower)",
+		"kscope vfs top --interval 5", "the busiest files and processes over 5 s (compare filetop)",
+		NULL },
+	  .see = "vfsstat(8), filetop(8), fsslower(8), opensnoop(8)" },
+	{ "mem", cmd_mem, "high-order N | show",
+	  "kscope_mem: high-order event threshold, free lists and fragmentation",
+	  .subs = ks_mem_subs,
+	  .desc = "The buddy allocator: free blocks per zone and order (as /proc/buddyinfo), the fragmentation index, the allocation slow path's latency, and events for high-order allocations.",
+	  .examples = (const char *const[]){
+		"kscope mem show", "free lists, fragmentation index and slow-path latency histogram",
+		"kscope mem high-order 4 && kscope watch mem", "every allocation of order 4 and above",
+		NULL },
+	  .see = "/proc/buddyinfo, /proc/pagetypeinfo" },
+	{ "testgen", cmd_testgen,
+	  "COUNT [--cpus MASK] [--rate N] [--wait|--no-wait] | hist",
+	  "make the test source emit COUNT events per CPU (admin); hist: its test histogram",
+	  .subs = testgen_subs,
+	  .desc = "Drives kscope_testgen, the test-only event source of kscope's own tests (nothing else loads it): it emits numbered events so that a test can count what was received and lost.",
+	  .examples = (const char *const[]){
+		"kscope testgen 1000 --cpus 0x3", "1000 events on each of CPUs 0 and 1",
+		NULL } },
+	{ "net", cmd_net, "echo on|off [--netns PATH_OR_PID] [--dev IFNAME]",
+	  "ICMP echo responder of kscope_net in a netns (admin)",
+	  .subs = ks_net_subs,
+	  .desc = "kscope_net counts packets and bytes per netfilter hook and L4 protocol in every network namespace (kscope stat net), and answers ICMP and ICMPv6 echo requests at LOCAL_IN where the stack would, in a namespace where it is turned on.",
+	  .examples = (const char *const[]){
+		"kscope net echo on --netns /run/netns/blue --dev veth1", "answer pings to veth1 in netns blue",
+		NULL },
+	  .see = "ping(8), nft(8)" },
+	{ "xdp", cmd_xdp, "attach|detach|stats DEV [--mode native|skb] [--pass|--any]",
+	  "XDP ICMP echo responder: load, unload, counters",
+	  .subs = ks_xdp_subs,
+	  .desc = "The XDP echo responder linked into the reader: it answers only what the stack would (untagged frames to DEV's MAC and one of its addresses, from an on-link source, unless icmp_echo_ignore_all is set, all as at attach time); it runs before netfilter and IPsec and cannot honour their rules. Attaching and detaching need CAP_BPF and CAP_NET_ADMIN.",
+	  .examples = (const char *const[]){
+		"kscope xdp attach veth1 --mode skb", "answer pings in generic XDP mode",
+		"kscope xdp stats veth1", "what it answered, passed and why",
+		NULL },
+	  .see = "xdp-loader(8), ip-link(8)" },
+	{ "tcp", cmd_tcp, "filter [OPTIONS] | flows",
+	  "kscope_tcp: flow filter (admin), flow table",
+	  .subs = ks_tcp_subs,
+	  .desc = "kscope_tcp counts connects, accepts, closes (with duration and bytes), retransmits and resets by family (kscope stat tcp), keeps a bounded table of live flows like ss -ti, and sends connect, accept, close, retransmit, reset and congestion events (kscope watch tcp).",
+	  .examples = (const char *const[]){
+		"kscope tcp filter --port 443", "events and samples only for flows on port 443 (every reader sees the filter)",
+		"kscope tcp flows", "live flows with cwnd, ssthresh, srtt and windows (compare ss -ti)",
+		NULL },
+	  .see = "tcplife(8), tcpconnect(8), tcpretrans(8), ss(8): kscope has IPv4 and IPv6 in one tool, the netns of each flow and exact loss accounting" },
+	{ "sched", cmd_sched, "filter|reset|portraits|runqlat|cpu ...",
+	  "kscope_sched: portrait filter (admin), run-queue latency, CPU use",
+	  .subs = ks_sched_subs,
+	  .desc = "kscope_sched keeps the system-wide run-queue latency histogram (like runqlat), per-process portraits (on-CPU and run-queue time, context switches, a run-queue histogram), fork/exec/exit events, and per-CPU utilization like sar -u.",
+	  .examples = (const char *const[]){
+		"kscope sched runqlat", "the run-queue latency histogram, usecs (compare runqlat)",
+		"kscope sched cpu", "per-CPU utilization of the last interval (compare sar -P ALL -u)",
+		NULL },
+	  .see = "runqlat(8), cpudist(8), runqlen(8), execsnoop(8), exitsnoop(8), sar(1)" },
+	{ "probe", cmd_probe, "add SYMBOL [--ret] [--latency] [--events] | del ID|SYMBOL | list",
+	  "kscope_probe: kprobes on kernel functions by name (admin to change)",
+	  .subs = ks_probe_subs,
+	  .desc = "kscope_probe puts kprobes (and kretprobes) on kernel functions by name, resolving compiler suffixes (.isra.N, .constprop.N, .cold) itself; counts hits, returns and nmissed; keeps entry-to-return latency histograms; sends one event per hit on request.",
+	  .examples = (const char *const[]){
+		"kscope probe add vfs_read --latency", "count vfs_read and time it",
+		"kscope probe latency", "its latency histogram, nsecs (compare funclatency vfs_read)",
+		NULL },
+	  .see = "funclatency(8), funccount(8)" },
+	{ "version", cmd_version, "",
+	  "reader and kernel protocol versions, number of CPUs",
+	  .subs = version_subs,
+	  .desc = "The reader's version and protocol, and the kernel's (kscope_core's) protocol and number of CPUs. kscope --version prints the reader's version alone, without asking the kernel." },
+	{ "help", cmd_help, "[COMMAND]", "the commands, or one command's options and examples",
+	  .subs = help_subs,
+	  .desc = "Without COMMAND, every command in one line. With one, what kscope COMMAND --help prints: its subcommands, options and examples." },
+	{ "completion", cmd_completion, "bash", "print the bash completion script",
+	  .subs = completion_subs,
+	  .desc = "The bash completion script, generated from the same table as the help and the man page (the packages install it in /usr/share/bash-completion/completions).",
+	  .examples = (const char *const[]){
+		"source <(kscope completion bash)", "completion in this shell",
+		NULL } },
+};
 
-	opterr = 0;
-	c = getopt_long(argc, argv, optstring, longopts, NULL);
-	switch (c) {
-	case 'h':
-		cmd_usage(stdout, find_cmd(cmd));
-		*status = 0;
-		return -2;
-	case ':':
-		*status = ks_usage_error(cmd, "option '%s' needs a value",
-					 argv[optind - 1]);
-		return -2;
-	case '?':
-		if (optopt)
-			*status = ks_usage_error(cmd, "unknown option '-%c'",
-						 optopt);
-		else
-			*status = ks_usage_error(cmd, "unknown option '%s'",
-						 argv[optind - 1]);
-		return -2;
-	}
-	return c;
-}
+const struct ks_cmd *const ks_cmds = cmds;
+const unsigned int ks_nr_cmds = ARRAY_SIZE(cmds);
 
 /* ---- version ---- */
 
@@ -174,18 +247,14 @@ static int version_cb(const struct nlmsghdr *nlh, void *data)
 
 static int cmd_version(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	struct version_reply r = { .version = 0 };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct ks_nl nl;
 	int c, err, status = 1;
 
-	while ((c = sub_getopt(argc, argv, ":h", opts, &status)) != -1)
-		if (c == -2)
+	while ((c = ks_getopt(argc, argv, "version", NULL, &status)) != -1)
+		if (c == KS_OPT_EXIT)
 			return status;
 	if (optind < argc)
 		return ks_usage_error(argv[0], "unexpected argument '%s'",
@@ -205,12 +274,14 @@ static int cmd_version(int argc, char **argv)
 		ks_nl_report(&nl, "version", err);
 		goto out;
 	}
-	if (opt_json)
-		printf("{\"reader\":\"%s\",\"protocol\":%u,\"kernel_protocol\":%u,"
+	if (opt_json) {
+		ks_json_begin("version");
+		printf(",\"reader\":\"%s\",\"protocol\":%u,\"kernel_protocol\":%u,"
 		       "\"nr_cpus\":%u}\n", KSCOPE_READER_VERSION,
 		       KSCOPE_GENL_VERSION, r.version, r.nr_cpus);
-	else
+	} else {
 		printf("kernel: protocol v%u, %u cpus\n", r.version, r.nr_cpus);
+	}
 	status = 0;
 out:
 	ks_nl_close(&nl);
@@ -256,7 +327,8 @@ static void list_print(const struct ks_sources *s)
 			continue;
 		}
 
-		fputs("{\"source\":", stdout);
+		ks_json_begin("source");
+		fputs(",\"source\":", stdout);
 		json_str(stdout, src->name);
 		printf(",\"id\":%u,\"attach\":", src->id);
 		json_str(stdout, src->attach);
@@ -292,16 +364,12 @@ static void list_print(const struct ks_sources *s)
 
 static int cmd_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	struct ks_sources s = { .n = 0 };
 	struct ks_nl nl;
 	int c, i, err, status = 1;
 
-	while ((c = sub_getopt(argc, argv, ":h", opts, &status)) != -1)
-		if (c == -2)
+	while ((c = ks_getopt(argc, argv, "list", NULL, &status)) != -1)
+		if (c == KS_OPT_EXIT)
 			return status;
 
 	err = ks_nl_connect(&nl);
@@ -357,7 +425,8 @@ static void stat_print(const struct ks_stats_list *l)
 		for (i = 0; i < l->n; i++) {
 			const struct ks_stats *st = &l->v[i];
 
-			fputs("{\"source\":", stdout);
+			ks_json_begin("counters");
+			fputs(",\"source\":", stdout);
 			json_str(stdout, st->source);
 			fputs(",\"counters\":", stdout);
 			json_ctrs(&st->total);
@@ -465,8 +534,10 @@ static int stat_debugfs(char **names, int nr_names, bool percpu,
 	if (err) {
 		/* no debugfs either: the plain answer is the missing module */
 		if (family_missing && (err == ENOENT || err == ENOTDIR))
-			ks_err("kscope_core is not loaded (no \"%s\" generic netlink family)",
-			       KSCOPE_GENL_NAME);
+			ks_core_missing();
+		else if (err == EACCES || err == EPERM)
+			ks_err("%s: permission denied: debugfs is root's (run as root, or load kscope_core to read over netlink)",
+			       root);
 		else
 			ks_err("%s: %s", root, strerror(err));
 		return 1;
@@ -527,19 +598,14 @@ out:
 
 static int cmd_stat(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "percpu", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	struct ks_stats_list l = { .n = 0 }, all = { .n = 0 };
 	bool percpu = false;
 	const char *why;
 	struct ks_nl nl;
 	int c, i, err, status = 1;
 
-	while ((c = sub_getopt(argc, argv, ":h", opts, &status)) != -1) {
-		if (c == -2)
+	while ((c = ks_getopt(argc, argv, "stat", NULL, &status)) != -1) {
+		if (c == KS_OPT_EXIT)
 			return status;
 		if (c == 'p')
 			percpu = true;
@@ -609,19 +675,12 @@ out:
 /* "testgen hist": the histogram of source testgen_hist (tests only) */
 static int testgen_hist(void)
 {
-	return ks_source_hists("testgen_hist", KSCOPE_TG_HIST, "testgen hist");
+	return ks_source_hists("testgen_hist", KSCOPE_TG_HIST, "testgen hist",
+			       "test");
 }
 
 static int cmd_testgen(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "no-wait", no_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	uint64_t count, cpumask = 1, rate = 0;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -630,11 +689,20 @@ static int cmd_testgen(int argc, char **argv)
 	struct ks_nl nl;
 	int c, err, status = 1;
 
-	if (argc == 2 && !strcmp(argv[1], "hist"))
+	if (argc >= 2 && !strcmp(argv[1], "hist")) {
+		while ((c = ks_getopt(argc - 1, argv + 1, "testgen", "hist",
+				      &status)) != -1)
+			if (c == KS_OPT_EXIT)
+				return status;
+		if (optind < argc - 1)
+			return ks_sub_usage_error("testgen", "hist",
+						  "unexpected argument '%s'",
+						  argv[optind + 1]);
 		return testgen_hist();
-	while ((c = sub_getopt(argc, argv, ":h", opts, &status)) != -1) {
+	}
+	while ((c = ks_getopt(argc, argv, "testgen", NULL, &status)) != -1) {
 		switch (c) {
-		case -2:
+		case KS_OPT_EXIT:
 			return status;
 		case 'c':
 			if (!ks_parse_u64(optarg, &cpumask) || !cpumask)
@@ -685,23 +753,45 @@ out:
 	return status;
 }
 
-/* ---- help, main ---- */
+/* ---- help, completion, main ---- */
 
 static int cmd_help(int argc, char **argv)
 {
 	const struct ks_cmd *c;
+	int opt, status;
 
-	if (argc > 2)
-		return ks_usage_error("help", "expects at most one COMMAND");
-	if (argc == 2) {
-		c = find_cmd(argv[1]);
-		if (!c)
-			return ks_usage_error(NULL, "unknown command '%s'",
-					      argv[1]);
-		cmd_usage(stdout, c);
+	/* hidden: the man page, for `make doc` */
+	if (argc == 2 && !strcmp(argv[1], "--man")) {
+		ks_man(stdout);
 		return 0;
 	}
-	usage(stdout);
+	while ((opt = ks_getopt(argc, argv, "help", NULL, &status)) != -1)
+		if (opt == KS_OPT_EXIT)
+			return status;
+	if (argc - optind > 1)
+		return ks_usage_error("help", "expects at most one COMMAND");
+	if (argc - optind == 1) {
+		c = ks_find_cmd(argv[optind]);
+		if (!c)
+			return ks_usage_error(NULL, "unknown command '%s'",
+					      argv[optind]);
+		ks_cmd_help(stdout, c);
+		return 0;
+	}
+	ks_help(stdout);
+	return 0;
+}
+
+static int cmd_completion(int argc, char **argv)
+{
+	int opt, status;
+
+	while ((opt = ks_getopt(argc, argv, "completion", NULL, &status)) != -1)
+		if (opt == KS_OPT_EXIT)
+			return status;
+	if (argc - optind != 1 || strcmp(argv[optind], "bash"))
+		return ks_usage_error("completion", "expects 'bash'");
+	ks_completion_bash(stdout);
 	return 0;
 }
 
@@ -712,7 +802,7 @@ int main(int argc, char **argv)
 	bool dashdash = false;
 	char **args;
 
-	/* --json is global and may come anywhere before "--" */
+	/* --json and -v are global and may come anywhere before "--" */
 	args = calloc(argc + 1, sizeof(*args));
 	if (!args) {
 		ks_err("%s", strerror(ENOMEM));
@@ -723,6 +813,11 @@ int main(int argc, char **argv)
 			opt_json = true;
 			continue;
 		}
+		if (!dashdash && (!strcmp(argv[i], "-v") ||
+				  !strcmp(argv[i], "--verbose"))) {
+			opt_verbose = true;
+			continue;
+		}
 		if (!strcmp(argv[i], "--"))
 			dashdash = true;
 		args[n++] = argv[i];
@@ -730,12 +825,17 @@ int main(int argc, char **argv)
 
 	if (!n) {
 		ks_err("missing COMMAND");
-		usage(stderr);
+		ks_help(stderr);
 		status = 2;
 		goto out;
 	}
 	if (!strcmp(args[0], "--help") || !strcmp(args[0], "-h")) {
-		usage(stdout);
+		ks_help(stdout);
+		status = 0;
+		goto out;
+	}
+	if (!strcmp(args[0], "--version")) {
+		printf("kscope %s\n", KSCOPE_READER_VERSION);
 		status = 0;
 		goto out;
 	}
@@ -743,9 +843,16 @@ int main(int argc, char **argv)
 		status = ks_usage_error(NULL, "unknown option '%s'", args[0]);
 		goto out;
 	}
-	c = find_cmd(args[0]);
+	c = ks_find_cmd(args[0]);
 	if (!c) {
 		status = ks_usage_error(NULL, "unknown command '%s'", args[0]);
+		goto out;
+	}
+	/* `kscope X --help` and `kscope X help`: what `kscope help X` prints */
+	if (n == 2 && (!strcmp(args[1], "--help") || !strcmp(args[1], "-h") ||
+		       (c->subs && c->subs->name && !strcmp(args[1], "help")))) {
+		ks_cmd_help(stdout, c);
+		status = 0;
 		goto out;
 	}
 	status = c->fn(n, args);

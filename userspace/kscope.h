@@ -29,8 +29,6 @@ void ks_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "kscope: AREA: " FMT (one %s: ARG), then USAGE; returns 2 */
 int ks_usage_err(const char *area, const char *usage, const char *fmt,
 		 const char *arg);
-/* copy a debugfs file of MODULE to stdout; 1 with a message if unreadable */
-int ks_cat(const char *path, const char *module);
 
 /* ---- nl.c: one generic netlink socket talking to the "kscope" family ---- */
 
@@ -58,6 +56,10 @@ void ks_nl_close(struct ks_nl *nl);
  */
 int ks_nl_connect(struct ks_nl *nl);
 /* Print the error of ks_nl_connect() as one line. */
+/* "kscope_core is not loaded (modprobe kscope_core)", or: another netns */
+void ks_core_missing(void);
+/* true when this process is not in the initial network namespace */
+bool ks_other_netns(void);
 void ks_nl_connect_report(const struct ks_nl *nl, int err);
 /* Start a request of @cmd in @buf (MNL_SOCKET_BUFFER_SIZE bytes). */
 struct nlmsghdr *ks_nl_msg(struct ks_nl *nl, void *buf, uint8_t cmd,
@@ -75,9 +77,18 @@ struct nlattr *ks_nl_ctl_start(struct nlmsghdr *nlh, const char *source);
  */
 int ks_nl_talk(struct ks_nl *nl, struct nlmsghdr *nlh, ks_reply_fn fn,
 	       void *data);
-/* "kscope: OP: strerror: extack", or the permission line for EPERM. */
+/*
+ * "kscope: OP: strerror: extack"; for EPERM/EACCES "kscope: OP: permission
+ * denied (extack): need CAP_NET_ADMIN (run as root)".
+ */
 void ks_nl_report(const struct ks_nl *nl, const char *op, int err);
-/* ENOENT of a request naming @source: "kscope: unknown source ..." */
+/* the module that registers source @name ("kscope_sched"), or NULL */
+const char *ks_source_module(const char *name, char *buf, size_t len);
+/*
+ * ks_nl_report() of a request naming @source; when the source is not
+ * registered: "kscope_sched is not loaded (modprobe kscope_sched)", or
+ * "unknown source" for a name no module of kscope registers.
+ */
 /* The KSCOPE_A_CTL nest of a reply to a CTL or CTL_GET request, or NULL. */
 const struct nlattr *ks_reply_ctl(const struct nlmsghdr *nlh);
 /*
@@ -170,6 +181,18 @@ bool ks_ctrs_get(const struct ks_ctrs *c, const char *name, uint64_t *val);
 
 /* ---- json.c: output helpers ---- */
 
+/*
+ * The version of the JSON contract (kscope(8), JSON OUTPUT; the schema in
+ * kscope.schema.json): every line is one object starting with
+ * {"type":TYPE,"schema":KS_JSON_SCHEMA. Raise it when a key is removed or
+ * changes meaning, not when one is added.
+ */
+#define KS_JSON_SCHEMA	1
+/* '{"type":"@type","schema":N' on stdout: the caller adds ",..." and "}\n" */
+void ks_json_begin(const char *type);
+/* a whole "setting" line: {"type":"setting",...,"source","name","value"} */
+void ks_json_setting(const char *source, const char *name, uint64_t value);
+
 /* JSON string literal, quotes included; bytes not valid UTF-8 as \u00XX. */
 void json_str(FILE *f, const char *s);
 /* Text output: @s as is when it is one plain word, else "quoted\x01". */
@@ -194,6 +217,8 @@ const char *ks_hist_unit(const struct ks_hist *h);
 void ks_hist_print(FILE *f, const struct ks_hist *h);
 /* {"unit","count","sum","buckets":[{"low","high" (null: open),"count"}]} */
 void ks_hist_json(FILE *f, const struct ks_hist *h);
+/* a whole "hist" line: {"type":"hist",...,"source","name","hist":{...}} */
+void ks_hist_line(const char *source, const char *name, const struct ks_hist *h);
 /* inclusive upper bound of the slot holding quantile @p; UINT64_MAX: open */
 uint64_t ks_hist_percentile(const struct ks_hist *h, double p);
 /*
@@ -201,16 +226,78 @@ uint64_t ks_hist_percentile(const struct ks_hist *h, double p);
  * attribute @type in its reply drawn as text or JSON (one line each).
  * Exit status: 0, or 1 after an error message naming @what.
  */
-int ks_source_hists(const char *source, uint16_t type, const char *what);
+int ks_source_hists(const char *source, uint16_t type, const char *what,
+		    const char *name);
 
-/* ---- subcommands ---- */
+/* ---- subcommands: the one table (kscope.c, doc.c) ---- */
+
+/*
+ * One option of a (sub)command. The same entry parses it (ks_getopt()),
+ * prints it in `kscope help X` and `kscope X --help`, writes it in the man
+ * page and completes it in bash.
+ */
+struct ks_opt {
+	const char *name;	/* --NAME (--NAME=VALUE works too) */
+	int val;		/* what ks_getopt() returns for it */
+	const char *arg;	/* NULL: a flag; else the value ("N", "a|b") */
+	const char *help;
+	bool required;		/* synopsis without brackets */
+};
+
+/*
+ * A subcommand, or (name NULL) the command's own arguments. @args names the
+ * positional arguments: a word in it that is a SOURCE or a DEV completes
+ * as one.
+ */
+struct ks_sub {
+	const char *name;
+	const char *args;
+	const struct ks_opt *opts;	/* ends with { NULL }; may be NULL */
+	const char *help;		/* sentences, no newline */
+};
 
 struct ks_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;	/* arguments, after "kscope NAME" */
+	const char *usage;	/* without @subs: arguments after "kscope NAME" */
 	const char *help;	/* one line */
+	const struct ks_sub *subs;	/* ends with { NULL, NULL }; may be NULL */
+	const char *desc;	/* a paragraph: what, privileges, JSON lines */
+	const char *const *examples;	/* "COMMAND LINE", "what it shows", ..., NULL */
+	const char *see;	/* the libbpf-tools/iproute2 tools it stands beside */
 };
+
+extern const struct ks_cmd *const ks_cmds;	/* kscope.c's cmds[] */
+extern const unsigned int ks_nr_cmds;
+const struct ks_cmd *ks_find_cmd(const char *name);
+
+/* Global options, accepted anywhere before "--". */
+extern bool opt_verbose;
+
+/* ks_getopt(): the option list was handled and the command must return */
+#define KS_OPT_EXIT	(-2)
+
+/*
+ * getopt_long() over the options the table gives (@cmd, @sub: NULL for the
+ * command's own); argv[0] is the (sub)command's word. Returns an option's
+ * val, -1 at the end (optind: the first positional argument), or
+ * KS_OPT_EXIT with *status 0 after --help (the command's help printed), 2
+ * after a usage error (printed). Each new argv starts a new parse.
+ */
+int ks_getopt(int argc, char **argv, const char *cmd, const char *sub,
+	      int *status);
+/* "kscope CMD [SUB]: FMT..." and the synopsis of CMD (SUB) to stderr; 2 */
+int ks_sub_usage_error(const char *cmd, const char *sub, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The sub of @cmd named @name, or NULL. */
+const struct ks_sub *ks_find_sub(const struct ks_cmd *c, const char *name);
+/* `kscope help CMD` == `kscope CMD --help` */
+void ks_cmd_help(FILE *f, const struct ks_cmd *c);
+/* `kscope help`, `kscope --help` */
+void ks_help(FILE *f);
+/* the man page and the bash completion, from the table */
+void ks_man(FILE *f);
+void ks_completion_bash(FILE *f);
 
 /* Usage error of a subcommand: prints it and returns exit status 2. */
 int ks_usage_error(const char *cmd, const char *fmt, ...)
@@ -218,6 +305,11 @@ int ks_usage_error(const char *cmd, const char *fmt, ...)
 /* Parse helpers: true on success. */
 bool ks_parse_u64(const char *s, uint64_t *v);
 bool ks_parse_secs(const char *s, double *v);
+
+/* the sub tables of the commands with subcommands (their cmd_*.c) */
+extern const struct ks_sub ks_blk_subs[], ks_vfs_subs[], ks_mem_subs[],
+	ks_tcp_subs[], ks_sched_subs[], ks_probe_subs[], ks_net_subs[],
+	ks_xdp_subs[];
 
 int cmd_watch(int argc, char **argv);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -222,7 +223,12 @@ int ks_nl_talk(struct ks_nl *nl, struct nlmsghdr *nlh, ks_reply_fn fn,
 void ks_nl_report(const struct ks_nl *nl, const char *op, int err)
 {
 	if (err == -EPERM || err == -EACCES) {
-		ks_err("permission denied (need CAP_NET_ADMIN)");
+		if (nl->extack[0])
+			ks_err("%s: permission denied (%s): need CAP_NET_ADMIN (run as root)",
+			       op, nl->extack);
+		else
+			ks_err("%s: permission denied: need CAP_NET_ADMIN (run as root)",
+			       op);
 		return;
 	}
 	if (nl->extack[0])
@@ -305,17 +311,49 @@ out:
 	return status;
 }
 
+/* the sources kscope's modules register, and the module of each */
+static const struct {
+	const char *source, *module;
+} ks_modules[] = {
+	{ "core", "kscope_core" }, { "tcp", "kscope_tcp" },
+	{ "blk", "kscope_blk" }, { "net", "kscope_net" },
+	{ "vfs", "kscope_vfs" }, { "mem", "kscope_mem" },
+	{ "sched", "kscope_sched" }, { "probe", "kscope_probe" },
+	{ "testgen", "kscope_testgen" }, { "testgen_hist", "kscope_testgen" },
+};
+
+const char *ks_source_module(const char *name, char *buf, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ks_modules); i++)
+		if (!strcmp(ks_modules[i].source, name)) {
+			snprintf(buf, len, "%s", ks_modules[i].module);
+			return buf;
+		}
+	return NULL;
+}
+
 void ks_nl_report_source(const struct ks_nl *nl, const char *op,
 			 const char *source, int err)
 {
-	if (err != -ENOENT) {
+	char mod[32];
+
+	/*
+	 * ENOENT is also a source's own answer (no such probe, device...):
+	 * the core's extack says when the source itself is missing
+	 */
+	if (err != -ENOENT || (nl->extack[0] && !strstr(nl->extack, "no source") &&
+			       !strstr(nl->extack, "no such source") &&
+			       !strstr(nl->extack, "being unloaded"))) {
 		ks_nl_report(nl, op, err);
 		return;
 	}
-	if (nl->extack[0])
-		ks_err("unknown source \"%s\": %s", source, nl->extack);
+	if (ks_source_module(source, mod, sizeof(mod)))
+		ks_err("%s is not loaded (modprobe %s)", mod, mod);
 	else
-		ks_err("unknown source \"%s\"", source);
+		ks_err("unknown source \"%s\" (kscope list: the sources loaded)",
+		       source);
 }
 
 /* ---- family resolution ---- */
@@ -399,12 +437,30 @@ int ks_nl_connect(struct ks_nl *nl)
 	return 0;
 }
 
+bool ks_other_netns(void)
+{
+	struct stat self, init;
+
+	/* /proc/1/ns is root's: for anyone else, no answer (false) */
+	if (stat("/proc/self/ns/net", &self) || stat("/proc/1/ns/net", &init))
+		return false;
+	return self.st_ino != init.st_ino || self.st_dev != init.st_dev;
+}
+
+void ks_core_missing(void)
+{
+	/* the kscope family lives in the initial network namespace only */
+	if (ks_other_netns())
+		ks_err("the kscope family is not in this network namespace: run kscope in the initial one (kscope_core's family is not netns-aware)");
+	else
+		ks_err("kscope_core is not loaded (modprobe kscope_core)");
+}
+
 void ks_nl_connect_report(const struct ks_nl *nl, int err)
 {
 	switch (err) {
 	case -ENOENT:
-		ks_err("kscope_core is not loaded (no \"%s\" generic netlink family)",
-		       KSCOPE_GENL_NAME);
+		ks_core_missing();
 		break;
 	case -EPROTO:
 		ks_err("kernel speaks kscope protocol v%u, this reader v%u: use the reader built with the loaded modules",

@@ -6,12 +6,23 @@
  */
 #include "watch.c"
 
-/* cmd_watch's option errors: not exercised here */
+/* cmd_watch's option parsing: not exercised here */
 int ks_usage_error(const char *cmd, const char *fmt, ...)
 {
 	(void)cmd;
 	(void)fmt;
 	return 2;
+}
+
+int ks_getopt(int argc, char **argv, const char *cmd, const char *sub,
+	      int *status)
+{
+	(void)argc;
+	(void)argv;
+	(void)cmd;
+	(void)sub;
+	*status = 2;
+	return KS_OPT_EXIT;
 }
 
 static struct ks_field tick_fields[] = {
@@ -22,11 +33,19 @@ static struct ks_field pkt_fields[] = {
 	{ "saddr", KSCOPE_FIELD_ADDR }, { "daddr", KSCOPE_FIELD_ADDR },
 	{ "delta", KSCOPE_FIELD_S64 }, { "flags", KSCOPE_FIELD_HEX },
 };
+/* fields named like the line's own keys (kscope(8), JSON OUTPUT) */
+static struct ks_field clash_fields[] = {
+	{ "pid", KSCOPE_FIELD_U64 }, { "type", KSCOPE_FIELD_STR },
+	{ "comm", KSCOPE_FIELD_STR },
+};
 static struct ks_evtype tick = { 0, "tick", tick_fields, 3 };
-static struct ks_evtype pkt = { 1, "pkt", pkt_fields, 4 };
+static struct ks_evtype net_types[] = {
+	{ 1, "pkt", pkt_fields, 4 },
+	{ 2, "clash", clash_fields, 3 },
+};
 static struct ks_source srcs[] = {
 	{ .name = "testgen", .id = 3, .evtypes = &tick, .nr_evtypes = 1 },
-	{ .name = "net", .id = 4, .evtypes = &pkt, .nr_evtypes = 1 },
+	{ .name = "net", .id = 4, .evtypes = net_types, .nr_evtypes = 2 },
 };
 
 static struct nlmsghdr *put_event(char *buf, uint16_t src, uint16_t type,
@@ -103,6 +122,15 @@ int main(int argc, char **argv)
 	nest = mnl_attr_nest_start(nlh, KSCOPE_A_EV_FIELDS);
 	mnl_attr_put_u64(nlh, 1, 77);
 	mnl_attr_put_strz(nlh, 2, "xyz");
+	mnl_attr_nest_end(nlh, nest);
+	p += NLMSG_ALIGN(nlh->nlmsg_len);
+
+	/* task context: the event's pid and comm replace the header's */
+	nlh = put_event(p, 4, 2, 1, 6, KSCOPE_CTX_TASK, "hdr");
+	nest = mnl_attr_nest_start(nlh, KSCOPE_A_EV_FIELDS);
+	mnl_attr_put_u64(nlh, 1, 7);
+	mnl_attr_put_strz(nlh, 2, "x");
+	mnl_attr_put_strz(nlh, 3, "own");
 	mnl_attr_nest_end(nlh, nest);
 	p += NLMSG_ALIGN(nlh->nlmsg_len);
 

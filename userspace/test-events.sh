@@ -16,9 +16,10 @@ expect='12.000000346 0 testgen tick pid=42 comm="my prog" n=1 run=7 tag=abc
 12.000000348 0 testgen tick pid=42 comm="q\"\xff\xc3\xa9" n=2 run=7 tag="a b"
 12.000000350 1 net pkt ctx=softirq saddr=192.0.2.1 daddr=2001:db8::1 delta=-5 flags=0xff
 12.000000346 1 src9 type2 ctx=hardirq f0=77 f1=xyz
+12.000000351 1 net clash pid=42 comm=hdr pid=7 type=x comm=own
 12.000000445 1 testgen tick ctx=nmi
 12.000000349 0 testgen tick ctx=nmi
-received 6 gaps 1'
+received 7 gaps 1'
 if [ "$out" = "$expect" ]; then
 	echo "ok 1 - text lines"
 else
@@ -27,13 +28,14 @@ else
 fi
 
 out=$($VG ./test-events --json 2>&1)
-expect='{"ts":12000000346,"cpu":0,"seq":1,"source":"testgen","event":"tick","ctx":"task","pid":42,"tid":43,"comm":"my prog","n":1,"run":7,"tag":"abc"}
-{"ts":12000000348,"cpu":0,"seq":3,"source":"testgen","event":"tick","ctx":"task","pid":42,"tid":43,"comm":"q\"\u00ffé","n":2,"run":7,"tag":"a b"}
-{"ts":12000000350,"cpu":1,"seq":5,"source":"net","event":"pkt","ctx":"softirq","saddr":"192.0.2.1","daddr":"2001:db8::1","delta":-5,"flags":"0xff"}
-{"ts":12000000346,"cpu":1,"seq":1,"source":"src9","event":"type2","ctx":"hardirq","f0":77,"f1":"xyz"}
-{"ts":12000000445,"cpu":1,"seq":100,"source":"testgen","event":"tick","ctx":"nmi"}
-{"ts":12000000349,"cpu":0,"seq":4,"source":"testgen","event":"tick","ctx":"nmi"}
-received 6 gaps 1'
+expect='{"type":"event","schema":1,"ts":12000000346,"cpu":0,"seq":1,"source":"testgen","event":"tick","ctx":"task","pid":42,"tid":43,"comm":"my prog","n":1,"run":7,"tag":"abc"}
+{"type":"event","schema":1,"ts":12000000348,"cpu":0,"seq":3,"source":"testgen","event":"tick","ctx":"task","pid":42,"tid":43,"comm":"q\"\u00ffé","n":2,"run":7,"tag":"a b"}
+{"type":"event","schema":1,"ts":12000000350,"cpu":1,"seq":5,"source":"net","event":"pkt","ctx":"softirq","saddr":"192.0.2.1","daddr":"2001:db8::1","delta":-5,"flags":"0xff"}
+{"type":"event","schema":1,"ts":12000000346,"cpu":1,"seq":1,"source":"src9","event":"type2","ctx":"hardirq","f0":77,"f1":"xyz"}
+{"type":"event","schema":1,"ts":12000000351,"cpu":1,"seq":6,"source":"net","event":"clash","ctx":"task","tid":43,"pid":7,"field_type":"x","comm":"own"}
+{"type":"event","schema":1,"ts":12000000445,"cpu":1,"seq":100,"source":"testgen","event":"tick","ctx":"nmi"}
+{"type":"event","schema":1,"ts":12000000349,"cpu":0,"seq":4,"source":"testgen","event":"tick","ctx":"nmi"}
+received 7 gaps 1'
 if [ "$out" = "$expect" ]; then
 	echo "ok 2 - JSON lines"
 else

@@ -81,7 +81,7 @@ ok $? "stat SOURCE: only that source"
 
 run stat --json core
 [ $rc = 0 ] && [ "$(cat "$tmp/out")" = \
-	'{"source":"core","counters":{"events_recorded":10,"events_delivered":8,"lost_buffer_full":2}}' ]
+	'{"type":"counters","schema":1,"source":"core","counters":{"events_recorded":10,"events_delivered":8,"lost_buffer_full":2}}' ]
 ok $? "stat --json (after the subcommand): one object per source"
 
 run --json stat
@@ -107,14 +107,14 @@ ok $? "stat with an unknown source fails"
 
 DBG=$tmp/missing run stat
 [ $rc = 1 ] && [ "$(cat "$tmp/err")" = \
-	'kscope: kscope_core is not loaded (no "kscope" generic netlink family)' ]
+	'kscope: kscope_core is not loaded (modprobe kscope_core)' ]
 ok $? "stat without netlink or debugfs: not loaded"
 
 for cmd in list watch "testgen 10" "watch --json core"; do
 	# shellcheck disable=SC2086
 	run $cmd
 	[ $rc = 1 ] && [ "$(cat "$tmp/err")" = \
-		'kscope: kscope_core is not loaded (no "kscope" generic netlink family)' ] ||
+		'kscope: kscope_core is not loaded (modprobe kscope_core)' ] ||
 		break
 done
 ok $? "list, watch, testgen: one-line not loaded error, exit 1"

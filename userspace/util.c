@@ -9,6 +9,7 @@
 #include "kscope.h"
 
 bool opt_json;
+bool opt_verbose;
 
 void ks_err(const char *fmt, ...)
 {
@@ -31,23 +32,6 @@ int ks_usage_err(const char *area, const char *usage, const char *fmt,
 	fputc('\n', stderr);
 	fputs(usage, stderr);
 	return 2;
-}
-
-int ks_cat(const char *path, const char *module)
-{
-	char line[4096];
-	FILE *f;
-
-	f = fopen(path, "re");
-	if (!f) {
-		ks_err("cannot read %s: %s (is %s loaded and debugfs mounted?)",
-		       path, strerror(errno), module);
-		return 1;
-	}
-	while (fgets(line, sizeof(line), f))
-		fputs(line, stdout);
-	fclose(f);
-	return 0;
 }
 
 bool ks_parse_u64(const char *s, uint64_t *v)

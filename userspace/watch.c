@@ -220,13 +220,14 @@ static void print_loss(struct watch *w, bool final)
 	for (k = 0, i = 0; i < NR_LOST; i++)
 		k += l.kernel[i];
 	if (opt_json) {
-		printf("{\"lost\":{\"kernel\":%" PRIu64 ",\"buffer_full\":%" PRIu64
+		ks_json_begin("loss");
+		printf(",\"lost\":{\"kernel\":%" PRIu64 ",\"buffer_full\":%" PRIu64
 		       ",\"nomem\":%" PRIu64 ",\"overrun\":%" PRIu64
 		       ",\"nmi\":%" PRIu64 ",\"recursion\":%" PRIu64
 		       ",\"invalid\":%" PRIu64 ",\"closed\":%" PRIu64
 		       ",\"socket_overruns\":%" PRIu64
-		       ",\"seq_gaps\":%" PRIu64 ",\"received\":%" PRIu64
-		       ",\"final\":%s}}\n", k, l.kernel[LOST_FULL],
+		       ",\"seq_gaps\":%" PRIu64 "},\"received\":%" PRIu64
+		       ",\"final\":%s}\n", k, l.kernel[LOST_FULL],
 		       l.kernel[LOST_NOMEM], l.kernel[LOST_OVERRUN],
 		       l.kernel[LOST_NMI], l.kernel[LOST_RECURSION],
 		       l.kernel[LOST_INVALID], l.kernel[LOST_CLOSED],
@@ -355,11 +356,55 @@ static void fmt_addr(const uint8_t *a, char *buf, size_t len)
 		inet_ntop(AF_INET6, a, buf, len);
 }
 
+/*
+ * The keys of an event line before its fields. A field named like one of
+ * them is printed as field_NAME, but for pid, tid and comm: the event's
+ * own field replaces the task context's (they name the same task).
+ */
+static const char *const header_keys[] = {
+	"type", "schema", "ts", "cpu", "seq", "source", "event", "ctx",
+};
+
+static bool is_header_key(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(header_keys); i++)
+		if (!strcmp(name, header_keys[i]))
+			return true;
+	return false;
+}
+
+/* does the event carry a field named @name (then the header's goes) */
+static bool has_field(const struct nlattr *fields, const struct ks_evtype *et,
+		      const char *name)
+{
+	const struct nlattr *a;
+	unsigned int t;
+
+	if (!fields || !et)
+		return false;
+	mnl_attr_for_each_nested(a, fields) {
+		t = mnl_attr_get_type(a);
+		if (t && t - 1 < et->nr_fields &&
+		    !strcmp(et->fields[t - 1].name, name))
+			return true;
+	}
+	return false;
+}
+
 static void print_key(const char *name, bool first)
 {
 	if (opt_json) {
 		putchar(',');
-		json_str(stdout, name);
+		if (is_header_key(name)) {
+			char key[80];
+
+			snprintf(key, sizeof(key), "field_%s", name);
+			json_str(stdout, key);
+		} else {
+			json_str(stdout, name);
+		}
 		putchar(':');
 	} else {
 		if (!first)
@@ -473,18 +518,19 @@ static void print_event(const struct event *e, const struct ks_source *src,
 	snprintf(evname, sizeof(evname), "type%u", e->type);
 
 	if (opt_json) {
-		printf("{\"ts\":%" PRIu64 ",\"cpu\":%u,\"seq\":%" PRIu64
+		ks_json_begin("event");
+		printf(",\"ts\":%" PRIu64 ",\"cpu\":%u,\"seq\":%" PRIu64
 		       ",\"source\":", e->time, e->cpu, e->seq);
 		json_str(stdout, src ? src->name : srcname);
 		fputs(",\"event\":", stdout);
 		json_str(stdout, et ? et->name : evname);
 		printf(",\"ctx\":\"%s\"", ctx);
 		if (e->ctx == KSCOPE_CTX_TASK) {
-			if (e->have_pid)
+			if (e->have_pid && !has_field(e->fields, et, "pid"))
 				printf(",\"pid\":%u", e->pid);
-			if (e->have_tid)
+			if (e->have_tid && !has_field(e->fields, et, "tid"))
 				printf(",\"tid\":%u", e->tid);
-			if (e->comm) {
+			if (e->comm && !has_field(e->fields, et, "comm")) {
 				fputs(",\"comm\":", stdout);
 				json_str(stdout, e->comm);
 			}
@@ -730,7 +776,7 @@ static int join_events(struct watch *w)
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &w->ev.mcgrp,
 		       sizeof(w->ev.mcgrp)) < 0) {
 		if (errno == EPERM || errno == EACCES)
-			ks_err("permission denied (need CAP_NET_ADMIN)");
+			ks_err("watch: permission denied: need CAP_NET_ADMIN (run as root)");
 		else
 			ks_err("watch: joining the \"%s\" group: %s",
 			       KSCOPE_MCGRP_EVENTS, strerror(errno));
@@ -779,9 +825,16 @@ static int setup(struct watch *w, uint64_t rcvbuf)
 		for (j = 0; j < w->srcs.n; j++)
 			if (!strcmp(w->srcs.v[j].name, w->names[i]))
 				break;
-		if (j == w->srcs.n)
-			ks_err("watch: source \"%s\" is not loaded (yet)",
-			       w->names[i]);
+		if (j == w->srcs.n) {
+			char mod[32];
+
+			if (ks_source_module(w->names[i], mod, sizeof(mod)))
+				ks_err("watch: %s is not loaded yet (modprobe %s): its events will show when it is",
+				       mod, mod);
+			else
+				ks_err("watch: no source \"%s\" is loaded yet: its events will show when one is",
+				       w->names[i]);
+		}
 	}
 
 	err = read_kernel(w, w->kbase);
@@ -837,14 +890,6 @@ static void drain(struct watch *w)
 
 int cmd_watch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "rcvbuf", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	double interval = 1, duration = 0;
 	uint64_t rcvbuf = DEFAULT_RCVBUF, start, next_report = 0, deadline = 0;
 	uint64_t ival_ms;
@@ -853,9 +898,10 @@ int cmd_watch(int argc, char **argv)
 	struct pollfd pfd;
 	int c, status = 1;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = ks_getopt(argc, argv, "watch", NULL, &status)) != -1) {
 		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
 		case 'i':
 			if (!ks_parse_secs(optarg, &interval))
 				return ks_usage_error(argv[0], "bad interval '%s'",
@@ -876,18 +922,9 @@ int cmd_watch(int argc, char **argv)
 				return ks_usage_error(argv[0], "bad rcvbuf '%s'",
 						      optarg);
 			break;
-		case 'h':
-			printf("usage: kscope [--json] watch [--interval SEC] [--count N] "
-			       "[--duration SEC] [--rcvbuf BYTES] [SOURCE...]\n");
-			return 0;
-		case ':':
-			return ks_usage_error(argv[0], "option '%s' needs a value",
-					      argv[optind - 1]);
-		default:
-			return ks_usage_error(argv[0], "unknown option '%s'",
-					      argv[optind - 1]);
 		}
 	}
+	status = 1;
 	w.names = argv + optind;
 	w.nr_names = argc - optind;
 

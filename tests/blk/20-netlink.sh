@@ -59,9 +59,9 @@ ktap_eq "sysfs: size, queues, depth" "32768 2 16" \
 $KSCOPE blk add hd --profile hdd --size 8 --bs 4096 --completion inline --max-sectors 256 --max-segments 32 --wcache 0
 ktap_eq "sysfs: hdd with 4k blocks, no cache" "1 4096 4096 128 32 write through 0" \
 	"$(echo $(cat /sys/block/kblk_hd/queue/{rotational,logical_block_size,physical_block_size,max_hw_sectors_kb,max_segments})) $(cat /sys/block/kblk_hd/queue/write_cache) $(cat /sys/block/kblk_hd/queue/fua)"
-ktap_eq "list shows both" "dup hd" "$($KSCOPE --json blk list | jq -r '[.[].name] | join(" ")')"
+ktap_eq "list shows both" "dup hd" "$($KSCOPE --json blk list | jq -rs '[.[].name] | join(" ")')"
 ktap_eq "list: hdd attributes" "hdd inline 4096 0" \
-	"$($KSCOPE --json blk list | jq -r '.[] | select(.name == "hd") | "\(.profile) \(.completion) \(.lbs) \(.wcache)"')"
+	"$($KSCOPE --json blk list | jq -r 'select(.name == "hd") | "\(.profile) \(.completion) \(.lbs) \(.wcache)"')"
 
 before=$(ls /sys/block | grep '^kblk_' | sort | tr '\n' ' ')
 for a in "${bad_cli[@]}"; do
@@ -96,6 +96,6 @@ ktap_check "del of an open device: EBUSY" "$out" eval '[[ $out == *busy* ]] && [
 exec 3>&-
 ktap_check "del once closed" "still there" eval '$KSCOPE blk del dup && [ ! -e /sys/block/kblk_dup ]'
 ktap_check "del hd" "still there" eval '$KSCOPE blk del hd && [ ! -e /sys/block/kblk_hd ]'
-ktap_eq "list empty" "0" "$($KSCOPE --json blk list | jq length)"
+ktap_eq "list empty" "0" "$($KSCOPE --json blk list | jq -s length)"
 ktap_check "unload" "rmmod failed" rmmod kscope_blk
 ktap_done

@@ -30,17 +30,16 @@ if ! $KSCOPE --json blk stat big --hwq >"$KS_TMP/stat.json" 2>"$KS_TMP/stat.err"
 	ktap_fail "stat --hwq of 80 queues" "$(cat "$KS_TMP/stat.err")"
 	ktap_done
 fi
-ktap_eq "stat --hwq: one device object" 1 "$(jq length "$KS_TMP/stat.json")"
-rows=$(jq -r '.[0] | keys[]' "$KS_TMP/stat.json" | sed -n 's/^hwq\([0-9]*\)_polled$/\1/p' | sort -n)
+ktap_eq "stat --hwq: one device object" 1 "$(jq -s length "$KS_TMP/stat.json")"
+rows=$(jq -r '.hwq[].index' "$KS_TMP/stat.json" | sort -n)
 ktap_eq "per-queue rows = hctx directories of blk-mq" "$nhctx" "$(echo "$rows" | grep -c .)" rows
 ktap_eq "rows are queues 0..79, each once" "$(seq 0 79 | tr '\n' ' ')" "$(echo $rows) "
 ktap_eq "polled rows: the last 16" "$(seq 64 79 | tr '\n' ' ')" \
-	"$(jq -r '.[0] | to_entries[] | select(.key | test("^hwq[0-9]+_polled$")) | select(.value == 1) | .key' \
-		"$KS_TMP/stat.json" | sed 's/hwq\([0-9]*\)_polled/\1/' | sort -n | tr '\n' ' ')"
+	"$(jq -r '.hwq[] | select(.polled) | .index' "$KS_TMP/stat.json" | sort -n | tr '\n' ' ')"
 ktap_eq "per-queue writes add up to /proc/diskstats' writes" "$(( wr1 - wr0 ))" \
-	"$(jq '[.[0] | to_entries[] | select(.key | test("^hwq[0-9]+_write_reqs$")) | .value] | add' "$KS_TMP/stat.json")"
+	"$(jq '[.hwq[].counters.write_reqs] | add' "$KS_TMP/stat.json")"
 ktap_eq "per-queue write latency samples add up to /proc/diskstats' writes" "$(( wr1 - wr0 ))" \
-	"$(jq '[.[0] | to_entries[] | select(.key | test("^hwq[0-9]+_write_lat$")) | .value.buckets[].count] | add' "$KS_TMP/stat.json")"
+	"$(jq '[.hwq[].latency.write.buckets[].count] | add' "$KS_TMP/stat.json")"
 $KSCOPE blk del big
 
 for i in $(seq 1 40); do
@@ -48,7 +47,7 @@ for i in $(seq 1 40); do
 done
 ktap_eq "list of 40 devices = the disks in /sys/block" \
 	"$(ls /sys/block | grep '^kblk_many_' | sed 's/^kblk_//' | sort | tr '\n' ' ')" \
-	"$($KSCOPE --json blk list | jq -r '.[].name' | sort | tr '\n' ' ')"
+	"$($KSCOPE --json blk list | jq -r '.name' | sort | tr '\n' ' ')"
 for i in $(seq 1 40); do
 	$KSCOPE blk del "many_$i" 2>/dev/null
 done

@@ -70,12 +70,12 @@ ktap_eq "sectors = block layer's (read write discard)" \
 # netlink view agrees with fio as well
 nl=$($KSCOPE --json blk stat c)
 ktap_eq "netlink: read+write bios = fio" "$(( fr + fw ))" \
-	"$(( $(jq '.[0].read_bios' <<<"$nl") + $(jq '.[0].write_bios' <<<"$nl") - ${base[read_bios]} - ${base[write_bios]} ))"
-hsum=$(jq '[.[0].read_lat.buckets[].count] | add' <<<"$nl")
-ktap_eq "read histogram holds every read request" "$(jq '.[0].read_reqs' <<<"$nl")" "$hsum"
+	"$(( $(jq '.counters.read_bios' <<<"$nl") + $(jq '.counters.write_bios' <<<"$nl") - ${base[read_bios]} - ${base[write_bios]} ))"
+hsum=$(jq '[.latency.read.buckets[].count] | add' <<<"$nl")
+ktap_eq "read histogram holds every read request" "$(jq '.counters.read_reqs' <<<"$nl")" "$hsum"
 q=$($KSCOPE --json blk stat c --hwq)
 ktap_eq "per-queue reads add up to fio's" "$fr" \
-	"$(( $(jq '[.[0] | to_entries[] | select(.key | test("^hwq[0-9]+_read_bios$")) | .value] | add' <<<"$q") - ${base[read_bios]} ))"
+	"$(( $(jq '[.hwq[].counters.read_bios] | add' <<<"$q") - ${base[read_bios]} ))"
 # per hardware queue: fio pinned to one CPU submits through the queue the
 # block layer maps that CPU to (/sys/block/<disk>/mq/N/cpu_list)
 hwq_of_cpu() {

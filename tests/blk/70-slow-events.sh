@@ -17,7 +17,7 @@ $KSCOPE blk add ev --profile nvme --size 64 --queues 1 --bw 20 --completion time
 	{ ktap_fail "add"; ktap_done; }
 ktap_check "threshold set over netlink" "set failed" $KSCOPE blk set ev --slow-us 20000
 ktap_eq "threshold visible in list" 20000000 \
-	"$($KSCOPE --json blk list | jq '.[] | select(.name == "ev") | .slow_ns')"
+	"$($KSCOPE --json blk list | jq 'select(.name == "ev") | .slow_ns')"
 
 "$KSCOPE" watch --json blk >"$KS_TMP/w.out" 2>"$KS_TMP/w.err" &
 wpid=$!

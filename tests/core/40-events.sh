@@ -52,7 +52,7 @@ kill -CONT "$wpid"
 watch_stop
 want=$((20000 * ncpu))
 got=$(grep -c '"event":"tick"' "$KS_TMP/w.out")
-klost=$(grep '"final":true' "$KS_TMP/w.out" | sed -E 's/^\{"lost":\{"kernel":([0-9]+),.*/\1/')
+klost=$(jq -r 'select(.type == "loss" and .final) | .lost.kernel' "$KS_TMP/w.out")
 dlost=$(( $(ks_counter core lost_overrun) - lost0 + $(ks_counter core lost_buffer_full) - full0 ))
 ktap_check "slow reader: events were lost" "received $got of $want" test "$got" -lt "$want"
 ktap_eq "slow reader: produced = received + lost (reader's count)" "$want" "$((got + klost))" "sum"

@@ -24,7 +24,7 @@ ktap_eq "unknown subcommand: usage error" 2 "$rc" "exit code"
 
 # JSON list: every source in debugfs appears once, with its attach string
 want=$(ls "$KS_DEBUGFS" | sort)
-got=$("$KSCOPE" --json list | sed -E 's/^\{"source":"([^"]+)".*/\1/' | sort)
+got=$("$KSCOPE" --json list | jq -r 'select(.type == "source") | .source' | sort)
 ktap_eq "json list names the debugfs sources" "$(echo $want)" "$(echo $got)" "sources"
 att=$("$KSCOPE" --json list | grep '"source":"testgen"' | sed -E 's/.*"attach":"([^"]*)".*/\1/')
 ktap_eq "json list carries attach" "$(cat "$KS_DEBUGFS/testgen/attach")" "$att" "attach"

@@ -53,9 +53,9 @@ if ! "$KSCOPE" --json testgen hist >"$KS_TMP/h.json" 2>"$KS_TMP/h.err"; then
 	ktap_done
 fi
 ktap_eq "netlink: unit, count and sum of the values" "us ${#vals[@]} $sum" \
-	"$(jq -r '"\(.unit) \(.count) \(.sum)"' "$KS_TMP/h.json")"
+	"$(jq -r '.hist | "\(.unit) \(.count) \(.sum)"' "$KS_TMP/h.json")"
 ktap_eq "netlink: the non-empty buckets with their bounds (null high: open)" "$nonzero" \
-	"$(jq -r '.buckets[] | "\(.low) \(.high // "inf") \(.count)"' "$KS_TMP/h.json")"$'\n'
+	"$(jq -r '.hist.buckets[] | "\(.low) \(.high // "inf") \(.count)"' "$KS_TMP/h.json")"$'\n'
 
 # debugfs: libbpf-tools' print_log2_hist() layout
 dbg="$KS_DEBUGFS/testgen_hist/hist"

@@ -40,7 +40,7 @@ $(cat "$KS_TMP/proc.bi" "$KS_TMP/ks.bi")" test -z "$out"
 
 # netlink: kscope mem show --json, rendered as buddyinfo
 "$KSCOPE" --json mem show >"$KS_TMP/show.json"; cat /proc/buddyinfo >"$KS_TMP/proc2.bi"
-jq -r 'select(.kind == "zone") | "Node \(.node), zone \(.zone) \(.free | map(tostring) | join(" "))"' \
+jq -r 'select(.type == "mem_zone") | "Node \(.node), zone \(.zone) \(.free | map(tostring) | join(" "))"' \
 	"$KS_TMP/show.json" | sed 's/, zone \([A-Za-z0-9]*\)/, zone \1/' >"$KS_TMP/nl.bi"
 awk '{ $1 = $1; print }' "$KS_TMP/proc2.bi" >"$KS_TMP/proc2n.bi"
 out=$(cmp_cells "$KS_TMP/proc2n.bi" "$KS_TMP/nl.bi")

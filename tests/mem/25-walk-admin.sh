@@ -25,7 +25,7 @@ buddy_cells() {
 }
 # the same from a kscope --json mem show
 show_cells() {
-	jq -r 'select(.kind == "zone") | "\(.node)/\(.zone)" as $z |
+	jq -r 'select(.type == "mem_zone") | "\(.node)/\(.zone)" as $z |
 		.free | to_entries[] | "\($z)/\(.key) \(.value)"' "$1" | sort
 }
 # within 4 + 2% of each other, every cell of $1 in $2 and back
@@ -51,20 +51,20 @@ ktap_check "nobody: free blocks per zone and order = /proc/buddyinfo ($(wc -l <"
 	"rc $rc $(cat "$KS_TMP/nobody.err")
 $out" test $rc = 0 -a -s "$KS_TMP/buddy" -a -z "$out"
 ktap_eq "nobody: no split by migrate type (zones with types)" 0 \
-	"$(jq -s 'map(select(.kind == "zone" and has("types"))) | length' "$KS_TMP/nobody.json")"
+	"$(jq -s 'map(select(.type == "mem_zone" and has("types"))) | length' "$KS_TMP/nobody.json")"
 
 "$KSCOPE" --json mem show >"$KS_TMP/root.json"
 cat /proc/pagetypeinfo >"$KS_TMP/pti"
 ktap_eq "root: every zone split by migrate type" \
-	"$(jq -s 'map(select(.kind == "zone")) | length' "$KS_TMP/root.json")" \
-	"$(jq -s 'map(select(.kind == "zone" and has("types"))) | length' "$KS_TMP/root.json")"
+	"$(jq -s 'map(select(.type == "mem_zone")) | length' "$KS_TMP/root.json")" \
+	"$(jq -s 'map(select(.type == "mem_zone" and has("types"))) | length' "$KS_TMP/root.json")"
 
 # node/zone/order/type blocks from /proc/pagetypeinfo's "Free pages count
 # per migrate type" lines, and from the reply
 awk '/^Node .*zone.*type/ { n = $2; sub(",", "", n); z = $4; sub(",", "", z)
 	for (i = 7; i <= NF; i++) print n "/" z "/" i - 7 "/" $6, $i }' "$KS_TMP/pti" |
 	sort >"$KS_TMP/pti.cells"
-jq -r 'select(.kind == "zone") | "\(.node)/\(.zone)" as $z | .types | to_entries[] |
+jq -r 'select(.type == "mem_zone") | "\(.node)/\(.zone)" as $z | .types | to_entries[] |
 	.key as $t | .value | to_entries[] | "\($z)/\(.key)/\($t) \(.value)"' \
 	"$KS_TMP/root.json" | sort >"$KS_TMP/root.cells"
 out=$(cmp_join "$KS_TMP/pti.cells" "$KS_TMP/root.cells")
@@ -73,7 +73,7 @@ ktap_check "root: per-type free blocks = /proc/pagetypeinfo ($(wc -l <"$KS_TMP/p
 
 # per zone and order: the types add up to the free blocks (both walked
 # from the same lists, moments apart)
-out=$(jq -r 'select(.kind == "zone") | . as $z | range(0; .free | length) as $o |
+out=$(jq -r 'select(.type == "mem_zone") | . as $z | range(0; .free | length) as $o |
 	"\($z.node)/\($z.zone)/\($o) \($z.free[$o]) \([$z.types[][$o]] | add)"' "$KS_TMP/root.json" |
 	awk '{ d = $2 - $3; if (d < 0) d = -d; if (d > 4 + 0.02 * $2) print }')
 ktap_check "root: per-type blocks add up to the free blocks of each order" "$out" test -z "$out"

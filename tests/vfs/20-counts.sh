@@ -94,7 +94,7 @@ delta() {	# FS OP FIELD
 	local b a
 	a=$(vfs_ops "$1" "$2" "$3")
 	b=$(jq -r --arg fs "$1" --arg op "$2" \
-		'select(.kind == "ops" and .fs == $fs and .op == $op) | .'"$3" \
+		'select(.type == "vfs_ops" and .fs == $fs and .op == $op) | .'"$3" \
 		"$KS_TMP/show0.json" | awk '{ s += $1 } END { print s + 0 }')
 	echo $((a - b))
 }
@@ -165,10 +165,10 @@ ktap_eq "top_files: each workload file with its reads, writes and bytes" $((2 * 
 	"$(head -5 "$KS_TMP/top_files")"
 # top processes (netlink): the workload first, with all its calls
 want="$((2 * F * RD)) $((2 * F * WR)) $((2 * F * RD * SZ)) $((2 * F * WR * SZ))"
-got=$(jq -r 'select(.kind == "proc") | "\(.reads) \(.writes) \(.rbytes) \(.wbytes)"' "$KS_TMP/show.json" | head -1)
+got=$(jq -r 'select(.type == "vfs_top_proc") | "\(.reads) \(.writes) \(.rbytes) \(.wbytes)"' "$KS_TMP/show.json" | head -1)
 ktap_eq "top process = the workload, its reads/writes/bytes" "$want" "$got"
 ops_total=$(jq -r '[.[] | .read + .write + .open + .fsync + .create + .unlink + .rename + .mkdir + .rmdir] | add' "$KS_TMP/work.json")
-got=$(jq -r 'select(.kind == "proc") | .ops' "$KS_TMP/show.json" | head -1)
+got=$(jq -r 'select(.type == "vfs_top_proc") | .ops' "$KS_TMP/show.json" | head -1)
 ktap_eq "top process ops = every VFS call of the workload" "$ops_total" "$got"
 
 cleanup

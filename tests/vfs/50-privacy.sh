@@ -113,7 +113,7 @@ ktap_check "nobody: kscope vfs show --count refused (permission denied)" \
 	"rc $rc_count: $(cat "$KS_TMP/show-count.err")" \
 	bash -c "[ $rc_count -ne 0 ] && grep -qi 'permission denied' '$KS_TMP/show-count.err'"
 ktap_eq "nobody: kscope vfs show prints totals, no file or process row" "yes 0" \
-	"$(jq -rs '"\(if ([.[] | select(.kind == "ops")] | length) > 0 then "yes" else "no" end) \([.[] | select(.kind == "file" or .kind == "proc")] | length)"' "$KS_TMP/show.json")"
+	"$(jq -rs '"\(if ([.[] | select(.type == "vfs_ops")] | length) > 0 then "yes" else "no" end) \([.[] | select(.type == "vfs_top_file" or .type == "vfs_top_proc")] | length)"' "$KS_TMP/show.json")"
 
 cleanup
 ktap_done

@@ -26,7 +26,7 @@ ext4_down() {
 # vfs_ops FS OP FIELD: from `kscope vfs show --json` in $KS_TMP/show.json
 vfs_ops() {
 	jq -r --arg fs "$1" --arg op "$2" \
-		'select(.kind == "ops" and .fs == $fs and .op == $op) | .'"$3" \
+		'select(.type == "vfs_ops" and .fs == $fs and .op == $op) | .'"$3" \
 		"$KS_TMP/show.json" | awk '{ s += $1 } END { print s + 0 }'
 }
 
