@@ -33,6 +33,7 @@ int cmd_mem(int argc, char **argv);	/* cmd_mem.c */
 int cmd_xdp(int argc, char **argv);
 int cmd_sched(int argc, char **argv);	/* cmd_sched.c */
 int cmd_probe(int argc, char **argv);	/* cmd_probe.c */
+int cmd_export(int argc, char **argv);	/* export.c */
 void ks_xdp_stats_add(struct ks_stats_list *l);
 
 static const struct ks_cmd cmds[] = {
@@ -58,6 +59,9 @@ static const struct ks_cmd cmds[] = {
 	  "kscope_sched: portrait filter (admin), run-queue latency, CPU use" },
 	{ "probe", cmd_probe, "add SYMBOL [--ret] [--latency] [--events] | del ID|SYMBOL | list",
 	  "kscope_probe: kprobes on kernel functions by name (admin to change)" },
+	{ "export", cmd_export,
+	  "[--listen ADDR:PORT] [--textfile DIR] [--interval SECS] [--sources NAME,...] [--once]",
+	  "serve every counter and histogram to Prometheus (/metrics), or a node_exporter textfile" },
 	{ "version", cmd_version, "",
 	  "reader and kernel protocol versions, number of CPUs" },
 	{ "help", cmd_help, "[COMMAND]", "this text" },
