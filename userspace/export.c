@@ -1338,16 +1338,24 @@ static void drop_admin_caps(void)
 	static const int caps[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN };
 	unsigned int i;
 
+	bool held = false;
+
 	if (syscall(SYS_capget, &hdr, d))
 		return;
 	for (i = 0; i < ARRAY_SIZE(caps); i++) {
 		uint32_t bit = 1U << (caps[i] % 32);
+		struct __user_cap_data_struct *c = &d[caps[i] / 32];
 
-		d[caps[i] / 32].effective &= ~bit;
-		d[caps[i] / 32].permitted &= ~bit;
-		d[caps[i] / 32].inheritable &= ~bit;
-		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, caps[i], 0, 0);
+		held |= (c->permitted | c->effective | c->inheritable) & bit;
+		c->effective &= ~bit;
+		c->permitted &= ~bit;
+		c->inheritable &= ~bit;
 	}
+	/* none held (the systemd unit): capset may be filtered there */
+	if (!held)
+		return;
+	for (i = 0; i < ARRAY_SIZE(caps); i++)
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, caps[i], 0, 0);
 	if (syscall(SYS_capset, &hdr, d))
 		ks_err("export: dropping CAP_NET_ADMIN/CAP_SYS_ADMIN: %s",
 		       strerror(errno));
