@@ -77,6 +77,7 @@ struct ex_family {
 struct ex_reg {
 	struct ex_family *f;
 	unsigned int n;
+	unsigned int last;	/* the family found last: samples come in runs */
 	bool oom;
 };
 
@@ -125,9 +126,11 @@ static struct ex_family *reg_family(struct ex_reg *r, const char *name,
 	unsigned int i;
 
 	for (i = 0; i < r->n; i++) {
-		f = &r->f[i];
-		if (!strcmp(f->name, name))
-			return f->type == type && f->dec == dec ? f : NULL;
+		f = &r->f[(r->last + i) % r->n];
+		if (strcmp(f->name, name))
+			continue;
+		r->last = (r->last + i) % r->n;
+		return f->type == type && f->dec == dec ? f : NULL;
 	}
 	f = realloc(r->f, (r->n + 1) * sizeof(*f));
 	if (!f)
@@ -144,7 +147,7 @@ static struct ex_family *reg_family(struct ex_reg *r, const char *name,
 	}
 	f->type = type;
 	f->dec = dec;
-	r->n++;
+	r->last = r->n++;
 	return f;
 nomem:
 	r->oom = true;
@@ -158,10 +161,13 @@ static struct ex_sample *fam_sample(struct ex_reg *r, struct ex_family *f,
 
 	if (!f)
 		return NULL;
-	s = realloc(f->s, (f->n + 1) * sizeof(*s));
-	if (!s)
-		goto nomem;
-	f->s = s;
+	/* a power of two at every growth */
+	if (!(f->n & (f->n - 1))) {
+		s = realloc(f->s, (f->n ? 2 * f->n : 1) * sizeof(*s));
+		if (!s)
+			goto nomem;
+		f->s = s;
+	}
 	s = &f->s[f->n];
 	memset(s, 0, sizeof(*s));
 	s->labels = strdup(labels);
@@ -241,20 +247,26 @@ static const uint64_t pow10[] = {
 	1000000000,
 };
 
-/* v / 10^dec, exactly, without trailing zeros */
-static void put_dec(FILE *f, uint64_t v, uint8_t dec, bool neg)
+/* v / 10^dec, exactly, without trailing zeros, into @buf */
+static void fmt_dec(char *buf, size_t len, uint64_t v, uint8_t dec, bool neg)
 {
 	uint64_t ip = v / pow10[dec], fp = v % pow10[dec];
-	char frac[16];
 	int n;
 
-	fprintf(f, "%s%" PRIu64, neg ? "-" : "", ip);
-	if (!fp)
+	n = snprintf(buf, len, "%s%" PRIu64, neg ? "-" : "", ip);
+	if (!fp || n < 0 || (size_t)n >= len)
 		return;
-	n = snprintf(frac, sizeof(frac), "%0*" PRIu64, dec, fp);
-	while (n > 0 && frac[n - 1] == '0')
-		frac[--n] = '\0';
-	fprintf(f, ".%s", frac);
+	n += snprintf(buf + n, len - n, ".%0*" PRIu64, dec, fp);
+	while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
+		buf[--n] = '\0';
+}
+
+static void put_dec(FILE *f, uint64_t v, uint8_t dec, bool neg)
+{
+	char buf[48];
+
+	fmt_dec(buf, sizeof(buf), v, dec, neg);
+	fputs(buf, f);
 }
 
 static void put_help(FILE *f, const char *help, bool om)
@@ -287,24 +299,19 @@ static void render_hist(FILE *f, const struct ex_family *fam,
 			const struct ex_sample *s)
 {
 	const struct ks_hist *h = s->h;
-	uint64_t acc = 0, hi;
+	uint64_t acc = 0;
 	unsigned int i;
-	char le[48];
-	FILE *m;
+	char le[64];
 
 	for (i = 0; i < h->slots; i++) {
 		acc += h->b[i];
 		if (i == h->slots - 1) {
 			snprintf(le, sizeof(le), "le=\"+Inf\"");
 		} else {
-			hi = (2ULL << i) - 1;
-			m = fmemopen(le, sizeof(le), "w");
-			if (!m)
-				continue;
-			fputs("le=\"", m);
-			put_dec(m, hi, fam->dec, false);
-			fputc('"', m);
-			fclose(m);
+			memcpy(le, "le=\"", 4);
+			fmt_dec(le + 4, sizeof(le) - 5, (2ULL << i) - 1,
+				fam->dec, false);
+			strcat(le, "\"");
 		}
 		sample_name(f, fam->name, "_bucket", s->labels, le);
 		fprintf(f, "%" PRIu64 "\n", acc);
