@@ -1033,17 +1033,19 @@ static int blk_list_cb(const struct nlmsghdr *nlh, void *data)
 			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
 				continue;
 			v = realloc(l->names, (l->n + 1) * sizeof(*v));
-			if (!v || !(v[l->n] = strdup(mnl_attr_get_str(a)))) {
-				if (v)
-					l->names = v;
-				l->oom = true;
-				return -ENOMEM;
-			}
+			if (!v)
+				goto nomem;
 			l->names = v;
+			v[l->n] = strdup(mnl_attr_get_str(a));
+			if (!v[l->n])
+				goto nomem;
 			l->n++;
 		}
 	}
 	return 0;
+nomem:
+	l->oom = true;
+	return -ENOMEM;
 }
 
 static int blk_read(struct ks_nl *nl, struct ex_reg *r)

@@ -166,8 +166,8 @@ def bracket(series, durs, statj, runqj, t0, t1):
     for r in json.load(open(series))["data"]["result"]:
         m = dict(r["metric"])
         name = m.pop("__name__")
-        m.pop("job", None)
-        m.pop("instance", None)
+        for target_label in ("job", "instance", "lab"):
+            m.pop(target_label, None)
         prom[(name, tuple(sorted(m.items())))] = [
             (float(ts), float(v)) for ts, v in r["values"]]
 
