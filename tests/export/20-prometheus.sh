@@ -11,7 +11,8 @@
 #  - increase() of tcp connects_v6 over the workload rounds to the N
 #    connects the workload made to [::1] (increase() extrapolates to the
 #    range's ends, so it may exceed N by at most the range / sampled
-#    span; Prometheus' own scrapes are IPv4 and do not count), and the
+#    span: with 10 quiet seconds on each side and N = 4 it cannot reach
+#    N + 0.5; Prometheus' own scrapes are IPv4 and do not count), and the
 #    exact difference of the counter at two instants is N;
 #  - histogram_quantile(0.99) of the run-queue latency histogram falls in
 #    the same log2 bucket as the p99 of `kscope sched runqlat` read
@@ -23,7 +24,7 @@
 . "$(dirname "$0")/lib-export.sh"
 ex_need prometheus curl python3
 ktap_plan 9
-N=5
+N=4
 
 ex_load_all || { ktap_fail "load every module" "$(dmesg | tail -5)"; ktap_done; }
 ex_export_start 19620 || { ktap_fail "exporter" "$(cat "$KS_TMP/export.err")"; ex_unload_all; ktap_done; }
@@ -67,8 +68,12 @@ for i in range(n):
 srv.close()
 print(ok)
 EOP
-for i in 1 2 3 4; do timeout 4 bash -c 'while :; do :; done' & done
-wait
+spin=()
+for i in 1 2 3 4; do
+	timeout 4 bash -c 'while :; do :; done' &
+	spin+=($!)
+done
+wait "${spin[@]}"
 tw1=$(now)
 ks_sleep 10
 ktap_eq "the workload made $N IPv6 connects" "$N" "$(cat "$KS_TMP/conn.out")"
@@ -92,11 +97,11 @@ ktap_check "kscope --json stat = Prometheus within one scrape's movement, every 
 	"$(head -30 "$KS_TMP/bracket.out")" test "$rc" = 0
 
 # -- increase() over the workload
-t_a=$(echo "$tw0 - 8" | bc) t_b=$(echo "$tw1 + 8" | bc)
+t_a=$(echo "$tw0 - 9" | bc) t_b=$(echo "$tw1 + 9" | bc)
 range=$(echo "($t_b - $t_a + 0.999) / 1" | bc)
 inc=$(ex_value "increase(kscope_tcp_connects_v6_total[${range}s])" "$t_b")
 d=$(ex_value "kscope_tcp_connects_v6_total @ $t_b - kscope_tcp_connects_v6_total @ $t_a" "$t_b")
-diag "increase(kscope_tcp_connects_v6_total[${range}s]) at the workload's end + 8 s: $inc; exact difference: $d"
+diag "increase(kscope_tcp_connects_v6_total[${range}s]) at the workload's end + 9 s: $inc; exact difference: $d"
 ktap_eq "the counter moved by exactly $N between two instants around the workload" "$N" "$d"
 ktap_check "round(increase(...[${range}s])) = $N, and $N <= $inc <= $N * $range / ($range - 2.5)" \
 	"increase $inc" awk -v v="$inc" -v n="$N" -v r="$range" \

@@ -17,6 +17,8 @@ ex_cleanup() {
 	ex_pids=()
 }
 trap ex_cleanup EXIT
+# killed by the runner's timeout: still stop the servers
+trap 'exit 1' TERM INT
 
 # ex_need TOOL...: skip the script (exit 4) when a tool is missing
 ex_need() {
