@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-export.sh"
 ex_need curl promtool
-CYCLES=$(ks_sized 3 1)
+CYCLES=$(ks_sized 2 1)
 ktap_plan 7
 
 ex_load_all || { ktap_fail "load every module" "$(dmesg | tail -5)"; ktap_done; }
