@@ -1197,7 +1197,17 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
 
 	(void)version;
 	(void)upload_data;
-	(void)con_cls;
+	/*
+	 * The first call has the headers only: answering there, before the
+	 * request is known to be complete, makes MHD close the connection.
+	 * Answered on the next call, Prometheus keeps its connection.
+	 */
+	if (!*con_cls) {
+		static int headers_seen;
+
+		*con_cls = &headers_seen;
+		return MHD_YES;
+	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 		status = MHD_HTTP_METHOD_NOT_ALLOWED;
 		resp = MHD_create_response_from_buffer(0, (void *)"",
