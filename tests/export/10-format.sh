@@ -9,13 +9,14 @@
 # gauge, lost_*: events_lost_total{reason}); every histogram has
 # cumulative buckets at the log2 bounds in seconds, +Inf = _count, a
 # _sum. Over HTTP: OpenMetrics when the Accept header asks for it (as
-# Prometheus does), text 0.0.4 otherwise, 404 elsewhere; the default
+# Prometheus does), text 0.0.4 otherwise, 404 elsewhere, the connection
+# kept between scrapes; the default
 # listener is 127.0.0.1:9617 only; nobody gets the same families as root;
 # --sources keeps only those sources.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-export.sh"
 ex_need promtool curl python3
-ktap_plan 12
+ktap_plan 13
 
 ex_load_all || { ktap_fail "load every module" "$(dmesg | tail -5)"; ktap_done; }
 "$KSCOPE" blk add exfmt --profile nvme --size 8 --queues 2 >/dev/null &&
@@ -69,6 +70,9 @@ ktap_check "OpenMetrics: family names without _total, ends with # EOF; 0.0.4 nam
 	"$(tail -3 "$KS_TMP/om")" test $ok = 1
 codes=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:19610/nothing)/$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:19610/metrics)
 ktap_eq "other paths 404, other methods 405" "404/405" "$codes"
+n=$(curl -sv -o /dev/null -o /dev/null http://127.0.0.1:19610/metrics http://127.0.0.1:19610/metrics 2>&1 |
+	grep -c 'Re-using existing connection')
+ktap_eq "two scrapes on one connection (keep-alive, as Prometheus scrapes)" 1 "$n"
 kill "$ex_pid"; wait "$ex_pid" 2>/dev/null
 
 # -- the default listener: loopback only
