@@ -34,6 +34,7 @@ int cmd_mem(int argc, char **argv);	/* cmd_mem.c */
 int cmd_xdp(int argc, char **argv);
 int cmd_sched(int argc, char **argv);	/* cmd_sched.c */
 int cmd_probe(int argc, char **argv);	/* cmd_probe.c */
+int cmd_export(int argc, char **argv);	/* export.c */
 void ks_xdp_stats_add(struct ks_stats_list *l);
 
 static const struct ks_sub list_subs[] = {
@@ -77,6 +78,18 @@ static const struct ks_sub help_subs[] = {
 
 static const struct ks_sub completion_subs[] = {
 	{ NULL, "bash" },
+	{ NULL }
+};
+
+static const struct ks_sub export_subs[] = {
+	{ NULL, "", (const struct ks_opt[]){
+		{ "listen", 'l', "ADDR:PORT", "serve /metrics there (default 127.0.0.1:9617; [ADDR6]:PORT for IPv6)" },
+		{ "textfile", 't', "DIR", "write DIR/kscope.prom atomically every interval, for node_exporter's textfile collector (alone: no HTTP server)" },
+		{ "interval", 'i', "SECS", "the textfile's interval (default 15, at least 0.1)" },
+		{ "sources", 's', "NAME,...", "export only these sources" },
+		{ "once", 'o', NULL, "print one scrape to stdout and exit" },
+		{ "openmetrics", 'O', NULL, "with --once: the OpenMetrics format" },
+		{ NULL } } },
 	{ NULL }
 };
 
@@ -198,6 +211,17 @@ static const struct ks_cmd cmds[] = {
 		"kscope probe latency", "its latency histogram, nsecs (compare funclatency vfs_read)",
 		NULL },
 	  .see = "funclatency(8), funccount(8)" },
+	{ "export", cmd_export,
+	  "[--listen ADDR:PORT] [--textfile DIR] [--interval SECS] [--sources NAME,...] [--once [--openmetrics]]",
+	  "serve every counter and histogram to Prometheus (/metrics), or a node_exporter textfile",
+	  .subs = export_subs,
+	  .desc = "A long-running exporter: every source's counters as kscope_SOURCE_NAME_total (gauges as gauges, HELP from the schema), histograms as Prometheus histograms in seconds with cumulative le buckets, _count and _sum, labelled device, queue, fs and op, and lost events by reason (kscope_core_events_lost_total{reason}). It serves the text exposition format, or OpenMetrics when the scraper asks for it, and follows modules as they are loaded and unloaded. It reads over netlink only and drops CAP_NET_ADMIN and CAP_SYS_ADMIN at start; the kscope-exporter systemd unit runs it with DynamicUser.",
+	  .examples = (const char *const[]){
+		"kscope export", "serve http://127.0.0.1:9617/metrics",
+		"kscope export --textfile /var/lib/prometheus/node-exporter --interval 15", "a textfile for node_exporter, no HTTP server",
+		"kscope export --once --sources sched | promtool check metrics", "one scrape of kscope_sched, checked",
+		NULL },
+	  .see = "prometheus(1), prometheus-node-exporter(1), promtool(1)" },
 	{ "version", cmd_version, "",
 	  "reader and kernel protocol versions, number of CPUs",
 	  .subs = version_subs,

@@ -51,7 +51,7 @@ for c in "${cmds[@]}"; do
 	cmp -s "$tmp/a" "$tmp/b" || bad+=" $c"
 	grep -q "^usage: kscope $c" "$tmp/a" || bad+=" usage-$c"
 	# each subcommand's --help too
-	for s in $(sed -n "s/^ *\(usage:\)\? *kscope $c \([a-z-]*\).*/\2/p" "$tmp/a" | sort -u); do
+	for s in $(sed -n "s/^ *\(usage:\)\? *kscope $c \([a-z][a-z-]*\).*/\2/p" "$tmp/a" | sort -u); do
 		"$KSCOPE" "$c" "$s" --help >"$tmp/c" 2>&1 && cmp -s "$tmp/a" "$tmp/c" ||
 			bad+=" $c/$s"
 	done
