@@ -313,12 +313,10 @@ static void blk_print_stats(struct blk_show *sh, const struct nlattr *stats,
  * KSCOPE_BLK_LAT: in text "<prefix><op>_lat COUNT" and the drawing; in
  * JSON the member "<op>" of @p, a histogram.
  */
-static void blk_print_lat(struct blk_show *sh, const struct nlattr *lat,
-			  const char *prefix, struct blk_part *p)
+const char *ks_blk_lat_parse(const struct nlattr *lat, struct ks_hist *h)
 {
 	const struct nlattr *a;
 	const char *op = NULL;
-	struct ks_hist h;
 	bool ok = false;
 
 	mnl_attr_for_each_nested(a, lat) {
@@ -326,9 +324,18 @@ static void blk_print_lat(struct blk_show *sh, const struct nlattr *lat,
 		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
 			op = mnl_attr_get_str(a);
 		else if (mnl_attr_get_type(a) == KSCOPE_BLK_HIST)
-			ok = !ks_hist_parse(a, &h);
+			ok = !ks_hist_parse(a, h);
 	}
-	if (!op || !ok)
+	return ok ? op : NULL;
+}
+
+static void blk_print_lat(struct blk_show *sh, const struct nlattr *lat,
+			  const char *prefix, struct blk_part *p)
+{
+	struct ks_hist h;
+	const char *op = ks_blk_lat_parse(lat, &h);
+
+	if (!op)
 		return;
 	if (opt_json) {
 		ks_hist_json(part_member(p, op), &h);

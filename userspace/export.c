@@ -917,19 +917,10 @@ static void blk_stats_put(struct blk_ctx *c, const struct nlattr *stats)
 
 static void blk_lat_put(struct blk_ctx *c, const struct nlattr *lat)
 {
-	const struct nlattr *a;
-	const char *op = NULL;
 	struct ks_hist h;
-	bool ok = false;
+	const char *op = ks_blk_lat_parse(lat, &h);
 
-	mnl_attr_for_each_nested(a, lat) {
-		if (mnl_attr_get_type(a) == KSCOPE_BLK_LAT_OP &&
-		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
-			op = mnl_attr_get_str(a);
-		else if (mnl_attr_get_type(a) == KSCOPE_BLK_HIST)
-			ok = !ks_hist_parse(a, &h);
-	}
-	if (!op || !ok)
+	if (!op)
 		return;
 	if (c->queue) {
 		const char *kv[] = { "device", c->dev, "queue", c->queue,

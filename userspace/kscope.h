@@ -211,6 +211,11 @@ struct ks_hist {
 
 /* 0, or -EPROTO when the nest does not follow the uapi convention */
 int ks_hist_parse(const struct nlattr *nest, struct ks_hist *h);
+/*
+ * A KSCOPE_BLK_LAT nest (cmd_blk.c): its op name and histogram; NULL when
+ * either is missing or malformed.
+ */
+const char *ks_blk_lat_parse(const struct nlattr *lat, struct ks_hist *h);
 /* "ns", "us", "bytes", "pages" or "none", as in the JSON */
 const char *ks_hist_unit(const struct ks_hist *h);
 /* the text of the kernel's debugfs rendering (libbpf-tools' log2 layout) */
