@@ -36,6 +36,8 @@
  * freeze (device removal, unload) waits at most this long.
  */
 #define KBLK_LAT_MAX_NS		(5ULL * NSEC_PER_SEC)
+/* how late a request's timer may fire before the timeout handler ends it */
+#define KBLK_TIMER_GRACE_NS	(5ULL * NSEC_PER_SEC)
 
 enum kblk_op {
 	KBLK_OP_READ,

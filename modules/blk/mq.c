@@ -196,11 +196,14 @@ static int kblk_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
  * timeout was set (queue/io_timeout) below its modeled latency, or
  * nobody polls its queue any more. The handler is bounded: a request
  * gets more time only while its modeled end, at most KBLK_LAT_MAX_NS
- * after its start, is still ahead and its timer will end it; otherwise
- * it is ended here with BLK_STS_TIMEOUT, once its timer is cancelled or
- * it is taken off its poll list (so that a queue freeze, at removal,
- * cannot wait on a poller that is gone). Inline requests never get here;
- * softirq ones are ending already.
+ * after its start, plus KBLK_TIMER_GRACE_NS is still ahead and its timer
+ * will end it; otherwise it is ended here with BLK_STS_TIMEOUT, once its
+ * timer is cancelled or it is taken off its poll list (so that a queue
+ * freeze, at removal, cannot wait on a poller that is gone). The grace
+ * is for a timer that fires late: in a starved guest the timeout work
+ * can run between the modeled end and the timer's callback, and the
+ * request must end OK by its timer then. Inline requests never get
+ * here; softirq ones are ending already.
  */
 static enum blk_eh_timer_return kblk_timeout(struct request *rq)
 {
@@ -213,7 +216,7 @@ static enum blk_eh_timer_return kblk_timeout(struct request *rq)
 		     dev->cfg.completion != KSCOPE_BLK_COMP_TIMER))
 		return BLK_EH_RESET_TIMER;
 	if (!hwq->polled) {
-		if (ktime_get_ns() < cmd->done_ns)
+		if (ktime_get_ns() < cmd->done_ns + KBLK_TIMER_GRACE_NS)
 			return BLK_EH_RESET_TIMER;
 		/* 1: cancelled, it is ours; -1 or 0: its timer is ending it */
 		if (hrtimer_try_to_cancel(&cmd->timer) != 1)
