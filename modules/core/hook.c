@@ -13,6 +13,7 @@
  */
 #include <linux/export.h>
 #include <linux/kprobes.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <kscope/hook.h>
@@ -76,7 +77,14 @@ static void fp_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 	struct kscope_hook_regs r = { .regs = regs,
 				      .fregs = KSCOPE_FPROBE_FREGS };
 
+	/*
+	 * rethook calls it with preemption off; the fgraph return path
+	 * makes no such promise, and handlers (and a module's unload,
+	 * which waits for them with synchronize_rcu()) count on it
+	 */
+	preempt_disable_notrace();
 	h->exit(h, &r, data);
+	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(fp_exit);
 
