@@ -27,7 +27,11 @@ bench_in_guest() {
 	[[ ${BENCH_TESTS:-} == 1 ]] && tests=
 	KSCOPE_BUILD_OUT=$out scripts/build-modules --kernel "$ver" $tests \
 		--areas "$areas" >/dev/null
-	exec scripts/guest-run --kernel "$ver" --timeout "$timeout" -- \
+	# no_timer_check: on a loaded host the boot's IO-APIC timer check
+	# can miss its ticks under TCG and panic ("IO-APIC + timer doesn't
+	# work!")
+	exec scripts/guest-run --kernel "$ver" --timeout "$timeout" \
+		--append "${KSCOPE_BENCH_APPEND:-no_timer_check}" -- \
 		env KSCOPE_BUILD_OUT="$out" "$0" "$@"
 }
 
@@ -36,4 +40,29 @@ bench_in_guest() {
 median() {
 	sort -g ${1:+"$1"} | awk '{ v[NR] = $1 }
 		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# peer_start OUT PATTERN CMD...: start an eBPF peer in the background,
+# line-buffered, its output in OUT, and wait (60 s at most) for its first
+# line, which must match PATTERN (an extended regex: its header, or
+# "Attaching"), printed once its programs are loaded. Sets peer to its
+# pid. When it printed something else (an error) or nothing, ends it,
+# says so on stderr and fails: a tool's error message never counts as a
+# run.
+peer_start() {
+	local out=$1 pat=$2 i
+	shift 2
+	stdbuf -oL "$@" >"$out" 2>&1 &
+	peer=$!
+	for i in $(seq 600); do
+		[ -s "$out" ] && break
+		kill -0 "$peer" 2>/dev/null || break
+		sleep 0.1
+	done
+	head -1 "$out" | grep -qE "$pat" && return 0
+	echo "# $1 did not attach: $(head -3 "$out" | tr '\n' ' ')" >&2
+	kill -INT "$peer" 2>/dev/null
+	wait "$peer" 2>/dev/null
+	peer=""
+	return 1
 }

@@ -7,16 +7,24 @@
 # bare, under kscope_mem, and under the same kmem tracepoints enabled in
 # ftrace (mm_page_alloc + mm_page_free into the trace ring buffer: the
 # in-kernel tool on the same hook points; libbpf-tools has no page
-# allocator tool). Interleaved, R rounds, medians, ratios against bare.
+# allocator tool). Every traced run follows a bare run; the table gives
+# median ms and the median of the per-pair ratios over R pairs (default
+# 5). The ftrace peer counts only when its trace holds page events.
 # A benchmark, not a test: numbers depend on the machine (TCG is slow).
 set -euo pipefail
-ver=6.1
-[[ ${1:-} == --kernel ]] && ver=$2
+ver=6.1 reps=${KSCOPE_BENCH_R:-5}
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--kernel) ver=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	*) echo "usage: bench/mem.sh [--kernel V] [--reps N]" >&2; exit 2 ;;
+	esac
+done
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_in_guest "core mem" 1500 -- --kernel "$ver"
+bench_in_guest "core mem" 3000 -- --kernel "$ver" --reps "$reps"
 
 b=$out/$ver
-MB=${KSCOPE_BENCH_MB:-256} R=${KSCOPE_BENCH_R:-3}
+MB=${KSCOPE_BENCH_MB:-256}
 T=/sys/kernel/tracing
 mountpoint -q $T || mount -t tracefs nodev $T
 insmod "$b/modules/core/kscope_core.ko"
@@ -30,25 +38,57 @@ run() {	# ms to write MB MiB to tmpfs and delete it
 	echo $(( (t1 - t0) / 1000000 ))
 }
 
-declare -a bare ks ft
-for ((r = 0; r < R; r++)); do
-	bare+=("$(run)")
-	insmod "$b/modules/mem/kscope_mem.ko"
-	ks+=("$(run)")
-	rmmod kscope_mem
-	echo 1 >$T/events/kmem/mm_page_alloc/enable
-	echo 1 >$T/events/kmem/mm_page_free/enable
-	echo 1 >$T/tracing_on
-	ft+=("$(run)")
-	echo 0 >$T/events/kmem/mm_page_alloc/enable
-	echo 0 >$T/events/kmem/mm_page_free/enable
-	echo >$T/trace
+tmp=$(mktemp -d)
+start() {
+	case $1 in
+	kscope_mem) insmod "$b/modules/mem/kscope_mem.ko" ;;
+	ftrace)
+		echo >$T/trace
+		echo 1 >$T/events/kmem/mm_page_alloc/enable
+		echo 1 >$T/events/kmem/mm_page_free/enable
+		echo 1 >$T/tracing_on ;;
+	esac
+}
+# stop CONF: fails when the tracer saw nothing (the run does not count)
+stop() {
+	local n
+	case $1 in
+	kscope_mem)
+		n=$(awk '$1 == "alloc_o0" { print $2 }' /sys/kernel/debug/kscope/mem/counters 2>/dev/null)
+		rmmod kscope_mem
+		[ "${n:-0}" -gt 0 ] ;;
+	ftrace)
+		echo 0 >$T/events/kmem/mm_page_alloc/enable
+		echo 0 >$T/events/kmem/mm_page_free/enable
+		n=$(grep -m1 -c 'mm_page_alloc:' $T/trace || true)
+		echo >$T/trace
+		[ "${n:-0}" -gt 0 ] ;;
+	esac
+}
+
+confs=(kscope_mem ftrace)
+run >/dev/null; run >/dev/null	# warm up
+for ((r = 0; r < reps; r++)); do
+	for c in "${confs[@]}"; do
+		base=$(run)
+		start "$c"
+		t=$(run)
+		stop "$c" || { echo "$c" >>"$tmp/unattached"; continue; }
+		echo "$base" >>"$tmp/bare"
+		echo "$t" >>"$tmp/$c"
+		awk -v t="$t" -v b="$base" 'BEGIN { print t / b }' >>"$tmp/$c.ratio"
+	done
 done
-mb=$(printf '%s\n' "${bare[@]}" | median)
-mk=$(printf '%s\n' "${ks[@]}" | median)
-mf=$(printf '%s\n' "${ft[@]}" | median)
-echo "# page allocations: ${MB} MiB into tmpfs and back, $R rounds, median ms"
-printf '%-28s %10s %8s  %s\n' tracer median_ms ratio rounds_ms
-printf '%-28s %10s %8s  %s\n' none "$mb" 1.00 "${bare[*]}"
-printf '%-28s %10s %8s  %s\n' kscope_mem "$mk" "$(awk -v a="$mk" -v b="$mb" 'BEGIN { printf "%.2f", a / b }')" "${ks[*]}"
-printf '%-28s %10s %8s  %s\n' "ftrace kmem page events" "$mf" "$(awk -v a="$mf" -v b="$mb" 'BEGIN { printf "%.2f", a / b }')" "${ft[*]}"
+echo "# kernel $(uname -r): page allocations, ${MB} MiB into tmpfs and back, $reps pairs per tracer"
+printf '%-28s %10s %8s  %s\n' tracer median_ms ratio pairs_ms
+printf '%-28s %10s %8s\n' none "$(median "$tmp/bare")" 1.00
+for c in "${confs[@]}"; do
+	name=$c; [ $c = ftrace ] && name="ftrace kmem page events"
+	[ -s "$tmp/$c" ] || { printf '%-28s %s\n' "$name" "saw nothing"; continue; }
+	printf '%-28s %10s %8s  %s\n' "$name" "$(median "$tmp/$c")" \
+		"$(awk -v r="$(median "$tmp/$c.ratio")" 'BEGIN { printf "%.2f", r }')" "$(tr '\n' ' ' <"$tmp/$c")"
+done
+[ -s "$tmp/unattached" ] && echo "# runs left out, tracer saw nothing: $(sort "$tmp/unattached" | uniq -c | tr -s ' \n' ' ')"
+echo "# guest load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+rm -rf "$tmp"
+rmmod kscope_core

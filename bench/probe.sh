@@ -44,9 +44,9 @@ start() {
 		echo "p:kscope_bench $FN" >>$T/kprobe_events
 		echo 1 >$T/events/kprobes/kscope_bench/enable ;;
 	bpftrace)
-		bpftrace -e "kprobe:$FN { @n = count(); }" >"$tmp/bt.out" 2>&1 &
-		tracer=$!
-		for _ in $(seq 1200); do grep -q Attaching "$tmp/bt.out" && break; sleep 0.1; done
+		peer_start "$tmp/bt.out" '^Attaching 1 probe' bpftrace -e "kprobe:$FN { @n = count(); }" ||
+			return 1
+		tracer=$peer
 		sleep 1 ;;
 	esac
 }
@@ -65,7 +65,7 @@ $L syscall "$n" >/dev/null; $L syscall "$n" >/dev/null	# warm up
 for ((r = 0; r < reps; r++)); do
 	for c in "${confs[@]:1}"; do
 		base=$($L syscall "$n")
-		start "$c"
+		start "$c" || { echo "$c" >>"$tmp/unattached"; continue; }
 		t=$($L syscall "$n")
 		stop "$c"
 		echo "$base" >>"$tmp/none"
@@ -81,6 +81,7 @@ echo "# median seconds, median per-pair ratio to no tracer, median ns per hit"
 printf '%-16s %10s %8s %10s\n' tracer seconds ratio ns/hit
 printf '%-16s %10s %8s %10s\n' none "$(median "$tmp/none")" 1.00 0
 for c in "${confs[@]:1}"; do
+	[ -s "$tmp/$c" ] || { printf '%-16s %s\n' "$c" "not attached"; continue; }
 	printf '%-16s %10s %8s %10s\n' "$c" "$(median "$tmp/$c")" \
 		"$(awk -v r="$(median "$tmp/$c.ratio")" 'BEGIN { printf "%.2f", r }')" \
 		"$(awk -v r="$(median "$tmp/$c.ns")" 'BEGIN { printf "%.0f", r }')"
@@ -91,6 +92,7 @@ if [ -f "$tmp/bpftrace.ns" ]; then
 	t=$(median "$tmp/bpftrace.ns")
 	echo "# cost per hit, kscope / bpftrace: $(awk -v k="$k" -v t="$t" 'BEGIN { printf "%.2f", (t > 0 ? k / t : 0) }')"
 fi
+[ -s "$tmp/unattached" ] && echo "# runs left out, tracer did not attach: $(sort "$tmp/unattached" | uniq -c | tr -s ' \n' ' ')"
 echo "# TCG guest: read ratios only"
 rm -rf "$tmp"
 rmmod kscope_probe kscope_core

@@ -40,9 +40,8 @@ start() {
 		tracer=$!
 		sleep 1 ;;
 	runqlat)
-		stdbuf -oL /usr/sbin/runqlat >"$tmp/rq.out" 2>&1 &
-		tracer=$!
-		for _ in $(seq 600); do [ -s "$tmp/rq.out" ] && break; sleep 0.1; done ;;
+		peer_start "$tmp/rq.out" '^Tracing run queue latency' /usr/sbin/runqlat || return 1
+		tracer=$peer ;;
 	esac
 }
 stop() {
@@ -54,8 +53,8 @@ $L pingpong "$n" >/dev/null; $L pingpong "$n" >/dev/null	# warm up
 for ((r = 0; r < reps; r++)); do
 	for c in "${confs[@]:1}"; do
 		base=$($L pingpong "$n")
+		start "$c" || { echo "$c" >>"$tmp/unattached"; continue; }
 		echo "$base" >>"$tmp/none"
-		start "$c"
 		t=$($L pingpong "$n")
 		stop "$c"
 		echo "$t" >>"$tmp/$c"
@@ -69,11 +68,13 @@ echo "# median seconds, median of per-pair ratios to no tracer"
 printf '%-16s %10s %8s\n' tracer seconds ratio
 printf '%-16s %10s %8s\n' none "$(median "$tmp/none")" 1.00
 for c in "${confs[@]:1}"; do
+	[ -s "$tmp/$c" ] || { printf '%-16s %s\n' "$c" "not attached"; continue; }
 	printf '%-16s %10s %8s\n' "$c" "$(median "$tmp/$c")" \
 		"$(awk -v r="$(median "$tmp/$c.ratio")" 'BEGIN { printf "%.2f", r }')"
 done
 k=$(median "$tmp/kscope.ratio") q=$(median "$tmp/runqlat.ratio")
 echo "# kscope_sched / runqlat overhead ratio: $(awk -v k="$k" -v q="$q" 'BEGIN { printf "%.2f", (q > 1) ? (k - 1) / (q - 1) : 0 }') (extra time of kscope over extra time of runqlat)"
+[ -s "$tmp/unattached" ] && echo "# runs left out, tracer did not attach: $(sort "$tmp/unattached" | uniq -c | tr -s ' \n' ' ')"
 echo "# TCG guest: read ratios only"
 rm -rf "$tmp"
 rmmod kscope_core

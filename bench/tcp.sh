@@ -37,7 +37,7 @@ declare -A arg=([rr]=10000 [bulk]=100 [crr]=500)
 works=(rr bulk crr)
 confs=(none kscope kscope+reader tcprtt tcplife)
 
-# start CONF; the tracer is attached when this returns
+# start CONF: the tracer is attached when this returns 0
 start() {
 	tracer=""
 	case $1 in
@@ -47,13 +47,12 @@ start() {
 		$K watch tcp >/dev/null 2>&1 &
 		tracer=$!
 		sleep 1 ;;
-	tcprtt|tcplife)
-		stdbuf -oL "/usr/sbin/$1" >"$tmp/$1.out" 2>&1 &
-		tracer=$!
-		for _ in $(seq 600); do
-			[ -s "$tmp/$1.out" ] && break
-			sleep 0.1
-		done ;;
+	tcprtt)
+		peer_start "$tmp/$1.out" '^Tracing TCP RTT' /usr/sbin/tcprtt || return 1
+		tracer=$peer ;;
+	tcplife)
+		peer_start "$tmp/$1.out" '^PID' /usr/sbin/tcplife || return 1
+		tracer=$peer ;;
 	esac
 }
 stop() {
@@ -71,8 +70,8 @@ for ((r = 0; r < reps; r++)); do
 	for c in "${confs[@]:1}"; do
 		for w in "${works[@]}"; do
 			$L "$w" "${arg[$w]}" >"$tmp/base"
+			start "$c" || { echo "$c" >>"$tmp/unattached"; continue; }
 			cat "$tmp/base" >>"$tmp/$w.none"
-			start "$c"
 			t=$($L "$w" "${arg[$w]}")
 			stop "$c"
 			echo "$t" >>"$tmp/$w.$c"
@@ -89,11 +88,13 @@ echo
 for w in "${works[@]}"; do
 	printf '%-6s %10s' "$w" "$(median "$tmp/$w.none")"
 	for c in "${confs[@]:1}"; do
+		[ -s "$tmp/$w.$c" ] || { printf ' %20s' "not attached"; continue; }
 		printf ' %20s' "$(awk -v m="$(median "$tmp/$w.$c")" -v r="$(median "$tmp/$w.$c.ratio")" \
 			'BEGIN { printf "%.3f (%.2fx)", m, r }')"
 	done
 	echo
 done
+[ -s "$tmp/unattached" ] && echo "# runs left out, tracer did not attach: $(sort "$tmp/unattached" | uniq -c | tr -s ' \n' ' ')"
 echo "# host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (guest); TCG, read ratios only"
 rm -rf "$tmp"
 rmmod kscope_core

@@ -1,29 +1,51 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/vfs.sh [--kernel 6.1|6.12|7.2]: the cost of kscope_vfs, in one
-# guest boot.
-#  1. A small-I/O loop (dd bs=1: N reads + N writes) bare, under
-#     kscope_vfs and under libbpf-tools' vfsstat (same hook points: it uses
-#     fentry where BTF allows, kscope kretprobes), interleaved, R rounds,
-#     medians; ratios against bare.
-#  2. An open storm (a loop of open+close), with kscope slow events at a
-#     1 us threshold (every open) filtered to the storm's pid and
+# bench/vfs.sh [--kernel 6.1|6.12|7.2] [--reps N]: the cost of kscope_vfs,
+# in one guest boot.
+#  1. A small-I/O loop (dd bs=1: N reads from /dev/zero + N writes to
+#     tmpfs) under: kscope_vfs (its default mechanism: fprobes where the
+#     kernel has them; per-filesystem counts and latency histograms);
+#     kscope_vfs by kretprobes (on a kernel with fprobes, for comparison);
+#     libbpf-tools' vfsstat (fentry counters, no timing); bpftrace
+#     kfunc/kretfunc (fentry/fexit) timing vfs_read and vfs_write into a
+#     hist(), the latency-measuring peer. Every traced run follows a bare
+#     run; per pair, the ratio traced/bare and the extra time traced -
+#     bare. The table gives medians over N pairs (default 5), and the
+#     median per round of kscope's extra time over each peer's: the
+#     overhead ratio (<= 1.0: kscope costs no more than the peer).
+#  2. An open storm (a loop of open+close by one process), with kscope
+#     slow events at a 1 us threshold filtered to the storm's pid and
 #     `kscope watch` listening, against libbpf-tools' opensnoop filtered
-#     to the same pid: events delivered per second and each side's losses.
+#     to the same pid. kscope's line accounts for every open: opens the
+#     source counted, events it produced (slow_events: opens at or above
+#     the threshold, the rest filtered), events the reader received and
+#     events lost (the reader's final loss line); produced must equal
+#     delivered + lost.
+# Each peer must print its first line (its header or "Attaching") before
+# its run counts: a tool's error message never counts as a run.
 # A benchmark, not a test: numbers depend on the machine (TCG is slow).
 set -euo pipefail
-ver=6.1
-[[ ${1:-} == --kernel ]] && ver=$2
+ver=6.1 reps=5
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--kernel) ver=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	*) echo "usage: bench/vfs.sh [--kernel V] [--reps N]" >&2; exit 2 ;;
+	esac
+done
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_in_guest "core vfs" 1500 -- --kernel "$ver"
+bench_in_guest "core vfs" 3000 -- --kernel "$ver" --reps "$reps"
 
 K=userspace/kscope
 b=$out/$ver
-N=${KSCOPE_BENCH_N:-100000} R=${KSCOPE_BENCH_R:-3} OPENS=${KSCOPE_BENCH_OPENS:-20000}
+N=${KSCOPE_BENCH_N:-100000} OPENS=${KSCOPE_BENCH_OPENS:-20000}
+tmp=$(mktemp -d)
 insmod "$b/modules/core/kscope_core.ko"
+have_fprobe=0	# CONFIG_FPROBE: its registration is in the kernel
+grep -q ' register_fprobe_syms$' /proc/kallsyms && have_fprobe=1
 
-run_dd() {	# seconds for N 1-byte read+write pairs
+run_dd() {	# ms for N 1-byte read+write pairs
 	local t0 t1
 	t0=$(date +%s%N)
 	dd if=/dev/zero of=/tmp/bench.dd bs=1 count="$N" 2>/dev/null
@@ -31,26 +53,86 @@ run_dd() {	# seconds for N 1-byte read+write pairs
 	echo $(( (t1 - t0) / 1000000 ))
 }
 
-declare -a bare kscope vfsstat
-for ((r = 0; r < R; r++)); do
-	bare+=("$(run_dd)")
-	insmod "$b/modules/vfs/kscope_vfs.ko"
-	kscope+=("$(run_dd)")
-	rmmod kscope_vfs
-	stdbuf -oL /usr/sbin/vfsstat 1 >/tmp/bench.vs 2>&1 &
-	vs=$!
-	for i in $(seq 600); do [ -s /tmp/bench.vs ] && break; sleep 0.1; done
-	vfsstat+=("$(run_dd)")
-	kill -TERM $vs; wait $vs 2>/dev/null || true
+tracer=""
+# start CONF: the tracer is attached when this returns 0
+start() {
+	tracer=""
+	case $1 in
+	kscope_vfs) insmod "$b/modules/vfs/kscope_vfs.ko" ;;
+	kscope_vfs-kretprobe) insmod "$b/modules/vfs/kscope_vfs.ko" mech=kretprobe ;;
+	vfsstat)
+		peer_start "$tmp/peer" 'READ' /usr/sbin/vfsstat 1 || return 1
+		tracer=$peer ;;
+	bpftrace-hist)
+		peer_start "$tmp/peer" '^Attaching 4 probes' bpftrace -e '
+			kfunc:vfs_read,kfunc:vfs_write { @start[tid] = nsecs; }
+			kretfunc:vfs_read,kretfunc:vfs_write /@start[tid]/ {
+				@us = hist((nsecs - @start[tid]) / 1000);
+				delete(@start[tid]); }' || return 1
+		tracer=$peer
+		# printed just before the programs attach: give them a moment
+		sleep 2 ;;
+	esac
+}
+stop() {
+	if [ -n "$tracer" ]; then
+		kill -INT "$tracer" 2>/dev/null
+		wait "$tracer" || true
+	fi
+	case $1 in kscope_vfs*) rmmod kscope_vfs ;; esac
+}
+
+confs=(kscope_vfs)
+[ $have_fprobe = 1 ] && confs+=(kscope_vfs-kretprobe)
+confs+=(vfsstat bpftrace-hist)
+declare -A bad=() attach=()
+run_dd >/dev/null; run_dd >/dev/null	# warm up
+for ((r = 0; r < reps; r++)); do
+	for c in "${confs[@]}"; do
+		base=$(run_dd)
+		if ! start "$c"; then
+			bad[$c]="did not attach: $(head -2 "$tmp/peer" 2>/dev/null | tr '\n' ' ')"
+			echo "NA" >"$tmp/$c.extra.$r"
+			continue
+		fi
+		[[ $c == kscope_vfs* ]] && attach[$c]=$(cat /sys/kernel/debug/kscope/vfs/attach)
+		t=$(run_dd)
+		stop "$c"
+		echo "$base" >>"$tmp/bare"
+		echo "$t" >>"$tmp/$c"
+		awk -v t="$t" -v b="$base" 'BEGIN { print t / b }' >>"$tmp/$c.ratio"
+		echo $((t - base)) >"$tmp/$c.extra.$r"
+	done
+	# per round: kscope's extra time over each peer's
+	for p in vfsstat bpftrace-hist; do
+		awk -v k="$(cat "$tmp/kscope_vfs.extra.$r")" -v p="$(cat "$tmp/$p.extra.$r")" \
+			'BEGIN { if (k != "NA" && p != "NA" && p > 0) print k / p }' >>"$tmp/over.$p"
+	done
 done
-mb=$(printf '%s\n' "${bare[@]}" | median)
-mk=$(printf '%s\n' "${kscope[@]}" | median)
-mv=$(printf '%s\n' "${vfsstat[@]}" | median)
-echo "# small-I/O loop: $N x (1-byte read + write), $R rounds, median ms"
-printf '%-22s %10s %8s  %s\n' tracer median_ms ratio rounds_ms
-printf '%-22s %10s %8s  %s\n' none "$mb" 1.00 "${bare[*]}"
-printf '%-22s %10s %8s  %s\n' kscope_vfs "$mk" "$(awk -v a="$mk" -v b="$mb" 'BEGIN { printf "%.2f", a / b }')" "${kscope[*]}"
-printf '%-22s %10s %8s  %s\n' "vfsstat (libbpf)" "$mv" "$(awk -v a="$mv" -v b="$mb" 'BEGIN { printf "%.2f", a / b }')" "${vfsstat[*]}"
+
+echo "# kernel $(uname -r): small-I/O loop, $N x (1-byte read + write), $reps pairs per tracer"
+for c in kscope_vfs kscope_vfs-kretprobe; do
+	[ -n "${attach[$c]:-}" ] && echo "# $c attach: ${attach[$c]}"
+done
+printf '%-22s %10s %10s  %s\n' tracer median_ms ratio pairs_ms
+printf '%-22s %10s\n' none "$(median "$tmp/bare")"
+for c in "${confs[@]}"; do
+	if [ ! -s "$tmp/$c" ]; then
+		printf '%-22s %s\n' "$c" "${bad[$c]:-no run}"
+		continue
+	fi
+	printf '%-22s %10s %9.2fx  %s\n' "$c" "$(median "$tmp/$c")" \
+		"$(median "$tmp/$c.ratio")" "$(tr '\n' ' ' <"$tmp/$c")"
+done
+for p in vfsstat bpftrace-hist; do
+	if [ -s "$tmp/over.$p" ]; then
+		printf '# overhead ratio kscope_vfs / %s (extra ms over the paired bare run, median of %d rounds): %.2f  [%s]\n' \
+			"$p" "$(wc -l <"$tmp/over.$p")" "$(median "$tmp/over.$p")" \
+			"$(awk '{ printf "%s%.2f", s, $1; s = " " }' "$tmp/over.$p")"
+	else
+		echo "# overhead ratio kscope_vfs / $p: no rounds (${bad[$p]:-})"
+	fi
+done
 
 # open storm
 storm() {
@@ -63,34 +145,55 @@ for _ in range(int(sys.argv[1])):
 	sp=$!
 	while read -r _ _ s _ </proc/$sp/stat && [ "$s" != T ]; do sleep 0.05; done
 }
+ctr() { awk -v n="$1" '$1 == n { print $2 }' /sys/kernel/debug/kscope/vfs/counters; }
 echo
-echo "# open storm: $OPENS open+close by one process"
-printf '%-22s %10s %10s %12s %10s\n' reader delivered lost events/s storm_ms
+echo "# open storm: $OPENS open+close by one process; kscope: slow events at >= 1 us, pid filter"
 insmod "$b/modules/vfs/kscope_vfs.ko"
 storm
 $K vfs filter --pid $sp
 $K vfs slow --threshold-us 1
-$K watch --json --interval 0 vfs >/tmp/bench.ev 2>/dev/null &
+$K watch --json --interval 0 vfs >"$tmp/ev" 2>/dev/null &
 w=$!
 sleep 1
+o0=$(ctr opens) s0=$(ctr slow_events) r0=$(ctr events_recorded)
 t0=$(date +%s%N); kill -CONT $sp; wait $sp; t1=$(date +%s%N)
 sleep 1
 kill -INT $w; wait $w || true
-line=$(grep '"final":true' /tmp/bench.ev || echo '{}')
-recv=$(grep -c '"op":"open"' /tmp/bench.ev || true)
+o1=$(ctr opens) s1=$(ctr slow_events) r1=$(ctr events_recorded)
+rmmod kscope_vfs
+line=$(grep '"final":true' "$tmp/ev" || echo '{}')
+recv=$(grep -c '"op":"open"' "$tmp/ev" || true)
 lost=$(sed -nE 's/.*"kernel":([0-9]+).*/\1/p' <<<"$line")
 ms=$(( (t1 - t0) / 1000000 ))
-printf '%-22s %10s %10s %12s %10s\n' "kscope watch" "$recv" "${lost:-?}" "$(( recv * 1000 / (ms ? ms : 1) ))" "$ms"
-rmmod kscope_vfs
+opens=$((o1 - o0)) produced=$((s1 - s0)) recorded=$((r1 - r0))
+printf '%-20s %8s %9s %9s %10s %7s %10s %9s\n' reader opens produced recorded delivered lost events/s storm_ms
+printf '%-20s %8s %9s %9s %10s %7s %10s %9s\n' "kscope watch" "$opens" "$produced" "$recorded" \
+	"$recv" "${lost:-?}" "$(( recv * 1000 / (ms ? ms : 1) ))" "$ms"
+if [ "$produced" -eq $((recv + ${lost:-0})) ] && [ -n "$lost" ]; then
+	echo "# kscope: produced $produced = delivered $recv + lost $lost"
+else
+	echo "# kscope: ACCOUNTING MISMATCH: produced $produced != delivered $recv + lost ${lost:-?}"
+fi
+[ "$opens" -gt "$produced" ] &&
+	echo "# kscope: $((opens - produced)) of $opens opens took less than the 1 us threshold: filtered, not produced"
 
 storm
-stdbuf -oL /usr/sbin/opensnoop -p $sp >/tmp/bench.os 2>/tmp/bench.oserr &
-os=$!
-for i in $(seq 600); do [ -s /tmp/bench.os ] && break; sleep 0.1; done
-t0=$(date +%s%N); kill -CONT $sp; wait $sp; t1=$(date +%s%N)
-sleep 1
-kill -INT $os; wait $os || true
-recv=$(grep -c 'bench.open' /tmp/bench.os || true)
-lost=$(grep -oiE 'lost [0-9]+' /tmp/bench.oserr | awk '{ s += $2 } END { print s + 0 }')
-ms=$(( (t1 - t0) / 1000000 ))
-printf '%-22s %10s %10s %12s %10s\n' "opensnoop (libbpf)" "$recv" "$lost" "$(( recv * 1000 / (ms ? ms : 1) ))" "$ms"
+if peer_start "$tmp/os" '^PID' /usr/sbin/opensnoop -p $sp; then
+	os=$peer
+	t0=$(date +%s%N); kill -CONT $sp; wait $sp; t1=$(date +%s%N)
+	sleep 1
+	kill -INT $os; wait $os || true
+	recv=$(grep -c 'bench.open' "$tmp/os" || true)
+	lost=$(grep -oiE 'lost [0-9]+' "$tmp/os" | awk '{ s += $2 } END { print s + 0 }')
+	ms=$(( (t1 - t0) / 1000000 ))
+	printf '%-20s %8s %9s %9s %10s %7s %10s %9s\n' "opensnoop (libbpf)" - - - "$recv" "$lost" \
+		"$(( recv * 1000 / (ms ? ms : 1) ))" "$ms"
+	[ $((recv + lost)) -lt "$OPENS" ] &&
+		echo "# opensnoop: $((OPENS - recv - lost)) opens neither delivered nor counted lost"
+else
+	echo "# opensnoop did not attach: $(head -2 "$tmp/os" | tr '\n' ' ')"
+	kill -CONT $sp; wait $sp
+fi
+echo "# guest load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+rm -rf "$tmp"
+rmmod kscope_core

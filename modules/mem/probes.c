@@ -8,7 +8,8 @@
  *   kmem:mm_page_free           frees by order and zone
  *   kmem:mm_page_free_batched   order-0 pages freed in a batch (they also
  *                               pass mm_page_free: counted apart)
- *   kretprobe __alloc_pages_slowpath
+ *   hook __alloc_pages_slowpath  (the core's entry/exit hook: an fprobe
+ *                               where the kernel has it, else a kretprobe)
  *                               latency of the slow path; only its timing
  *                               is read, so a compiler clone
  *                               (.constprop.N, .isra.N) serves as well.
@@ -31,6 +32,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
+#include <kscope/hook.h>
 
 #include "internal.h"
 
@@ -146,27 +148,28 @@ static void probe_page_free_batched(void *data, struct page *page)
 	kscope_count(&mem_src, MC_FREE_BATCHED);
 }
 
-static int slow_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int slow_entry(struct kscope_hook *h, const struct kscope_hook_regs *r,
+		      void *data)
 {
-	*(u64 *)ri->data = ktime_get_ns();
+	*(u64 *)data = ktime_get_ns();
 	return 0;
 }
 
-static int slow_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void slow_return(struct kscope_hook *h,
+			const struct kscope_hook_regs *r, void *data)
 {
-	u64 us = div_u64(ktime_get_ns() - *(u64 *)ri->data, NSEC_PER_USEC);
+	u64 us = div_u64(ktime_get_ns() - *(u64 *)data, NSEC_PER_USEC);
 
 	if (!mem_on())
-		return 0;
+		return;
 	kscope_count(&mem_src, MC_SLOWPATH);
 	kscope_hist_add(&mem_slow_lat, us);
-	return 0;
 }
 
 static char slow_sym[KSYM_NAME_LEN];
-static struct kretprobe slow_krp = {
-	.entry_handler = slow_entry,
-	.handler = slow_return,
+static struct kscope_hook slow_hook = {
+	.entry = slow_entry,
+	.exit = slow_return,
 	.data_size = sizeof(u64),
 	.maxactive = 64,
 };
@@ -180,8 +183,10 @@ static struct kscope_tp mem_tps[] = {
 
 void mem_probes_detach(void)
 {
+	struct kscope_hook *hooks[] = { &slow_hook };
+
 	if (slow_attached) {
-		unregister_kretprobe(&slow_krp);
+		kscope_hooks_detach(hooks, ARRAY_SIZE(hooks));
 		slow_attached = false;
 	}
 	kscope_tps_detach(mem_tps, ARRAY_SIZE(mem_tps));
@@ -198,12 +203,12 @@ int mem_probes_attach(char *attach, size_t len)
 	if (ret)
 		return ret;
 	/* only its timing is read: a compiler clone serves as well */
-	ret = kscope_kretprobe_any(&slow_krp, SLOW_FN, slow_sym,
-				   sizeof(slow_sym));
+	ret = kscope_hook_any(&slow_hook, SLOW_FN, slow_sym, sizeof(slow_sym),
+			      0);
 	if (!ret) {
 		slow_attached = true;
-		scnprintf(attach, len, MEM_TPS_ATTACH "; kretprobe %s",
-			  slow_sym);
+		scnprintf(attach, len, MEM_TPS_ATTACH "; %s %s",
+			  kscope_hook_mech_name(slow_hook.mech), slow_sym);
 		return 0;
 	}
 	/* an optional hook: the rest of the module works without it */
@@ -211,7 +216,7 @@ int mem_probes_attach(char *attach, size_t len)
 	if (ret == -ENOENT)
 		scnprintf(attach, len, MEM_TPS_ATTACH "; slowpath: not available (" SLOW_FN " not found)");
 	else
-		scnprintf(attach, len, MEM_TPS_ATTACH "; slowpath: not available (kretprobe on " SLOW_FN ": error %d)",
+		scnprintf(attach, len, MEM_TPS_ATTACH "; slowpath: not available (hook on " SLOW_FN ": error %d)",
 			  ret);
 	pr_notice("no slow-path latency on this kernel (%d); loading without it\n",
 		  ret);
@@ -272,8 +277,7 @@ DEFINE_SHOW_ATTRIBUTE(slowpath_hist);
 static int kprobes_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "%s %u %lu\n", slow_sym, slow_attached,
-		   slow_attached ? (unsigned long)slow_krp.nmissed +
-				   slow_krp.kp.nmissed : 0UL);
+		   slow_attached ? kscope_hook_nmissed(&slow_hook) : 0UL);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kprobes);

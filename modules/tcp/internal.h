@@ -87,6 +87,8 @@ struct kst_filter {
 };
 
 extern struct kscope_source kst_src;
+/* the attach line's tracepoints; kst_probes_attach() adds the accept hook */
+#define KST_TPS_ATTACH "tracepoints sock:inet_sock_set_state tcp:tcp_probe tcp:tcp_retransmit_skb tcp:tcp_retransmit_synack tcp:tcp_send_reset tcp:tcp_receive_reset tcp:tcp_destroy_sock"
 extern unsigned int flow_max;
 
 /* flows.c */

@@ -49,7 +49,8 @@ static const char * const kst_counter_names[TC_NR_COUNTERS] = {
 struct kscope_source kst_src = {
 	.name = "tcp",
 	.owner = THIS_MODULE,
-	.attach = "tracepoints sock:inet_sock_set_state tcp:tcp_probe tcp:tcp_retransmit_skb tcp:tcp_retransmit_synack tcp:tcp_send_reset tcp:tcp_receive_reset tcp:tcp_destroy_sock; kretprobe inet_csk_accept",
+	/* completed by kst_probes_attach() with the accept hook's mechanism */
+	.attach = KST_TPS_ATTACH,
 	.counter_names = kst_counter_names,
 	.nr_counters = ARRAY_SIZE(kst_counter_names),
 	.events = kst_events,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where kscope_tcp looks: tracepoints where the kernel has them, one
- * kretprobe where it does not.
+ * exit hook of the core where it does not (an fprobe where the kernel
+ * has fprobes, else a kretprobe).
  *
  *   sock:inet_sock_set_state  connects (CLOSE->SYN_SENT, in the connecting
  *                             task), passive opens, state changes, closes
@@ -10,7 +11,7 @@
  *   tcp:tcp_retransmit_synack SYN-ACKs resent (counted with the above)
  *   tcp:tcp_send_reset, tcp:tcp_receive_reset
  *   tcp:tcp_destroy_sock      drops a flow whose close we did not see
- *   kretprobe inet_csk_accept the accepting task (no tracepoint returns it)
+ *   hook inet_csk_accept      the accepting task (no tracepoint returns it)
  *
  * Most of this runs in softirq, where `current` is whoever was interrupted:
  * events carry the pid/comm recorded at connect or accept time as fields
@@ -27,6 +28,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
+#include <kscope/hook.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
@@ -398,30 +400,30 @@ static void probe_destroy_sock(void *data, struct sock *sk)
 	kst_flow_end(sk, NULL);
 }
 
-static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void accept_ret(struct kscope_hook *h, const struct kscope_hook_regs *r,
+		       void *data)
 {
-	struct sock *sk = (struct sock *)regs_return_value(regs);
+	struct sock *sk = (struct sock *)kscope_hook_ret(r);
 	struct kst_flow_info fi = { };
 	struct kst_tuple t;
 	struct ev_accept ev = { };
 
 	if (!static_branch_likely(&kst_on))
-		return 0;
+		return;
 	if (!sk || IS_ERR(sk) || sk->sk_protocol != IPPROTO_TCP)
-		return 0;
+		return;
 	kscope_count(&kst_src, is_v6(sk) ? TC_ACCEPTS_V6 : TC_ACCEPTS_V4);
 	kst_tuple_from_sk(sk, &t);
 	kst_flow_set_owner(sk, &t);
 	if (!kst_want(TE_ACCEPT))
-		return 0;
+		return;
 	fi.pid = task_tgid_nr(current);
 	if (!kst_filter_match(&t, &fi, NULL))
-		return 0;
+		return;
 	ev_flow_fill(&ev.f, &t);
 	ev.pid = fi.pid;
 	get_task_comm(ev.comm, current);
 	kscope_emit_typed(&kst_src, TE_ACCEPT, &ev);
-	return 0;
 }
 
 /*
@@ -429,8 +431,8 @@ static int accept_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
  * allow many, and count the accepts missed beyond that (debugfs kprobes).
  */
 static char accept_sym[KSYM_NAME_LEN];
-static struct kretprobe accept_krp = {
-	.handler = accept_ret,
+static struct kscope_hook accept_hook = {
+	.exit = accept_ret,
 	.maxactive = 256,
 };
 
@@ -578,10 +580,9 @@ static struct kscope_tp kst_tps[] = {
 
 void kst_probes_detach(void)
 {
-	if (accept_krp.kp.addr) {
-		unregister_kretprobe(&accept_krp);
-		accept_krp.kp.addr = NULL;
-	}
+	struct kscope_hook *hooks[] = { &accept_hook };
+
+	kscope_hooks_detach(hooks, ARRAY_SIZE(hooks));
 	/* no probe of ours runs after this */
 	kscope_tps_detach(kst_tps, ARRAY_SIZE(kst_tps));
 }
@@ -593,10 +594,13 @@ int kst_probes_attach(void)
 	ret = kscope_tps_attach(kst_tps, ARRAY_SIZE(kst_tps));
 	if (ret)
 		return ret;
-	ret = kscope_kretprobe_any(&accept_krp, "inet_csk_accept", accept_sym,
-				   sizeof(accept_sym));
+	ret = kscope_hook_any(&accept_hook, "inet_csk_accept", accept_sym,
+			      sizeof(accept_sym), 0);
 	if (ret)
 		goto detach_tps;
+	scnprintf(kst_src.attach, sizeof(kst_src.attach), "%s; %s %s",
+		  KST_TPS_ATTACH, kscope_hook_mech_name(accept_hook.mech),
+		  accept_sym);
 	return 0;
 
 detach_tps:
@@ -606,8 +610,8 @@ detach_tps:
 
 static int kprobes_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "%s_nmissed %d\n", accept_krp.kp.symbol_name,
-		   accept_krp.nmissed + (int)accept_krp.kp.nmissed);
+	seq_printf(m, "%s_nmissed %lu\n", accept_sym,
+		   kscope_hook_nmissed(&accept_hook));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kprobes);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where kscope_vfs looks. The VFS has no tracepoints for these calls, so
- * each operation is a kretprobe on the VFS entry point the kernel really
- * has; its entry handler records the start time and what the call is
- * about (in the instance's data), the return handler accounts the result.
+ * each operation is an entry/exit hook of the core (include/kscope/hook.h:
+ * an fprobe where the kernel has it, else a kretprobe) on the VFS entry
+ * point the kernel really has; its entry handler records the start time
+ * and what the call is about (in the call's data), the exit handler
+ * accounts the result.
  *
  *   read   vfs_read          write  vfs_write       open   vfs_open
  *   fsync  the fsync/fdatasync syscalls, do_fsync, vfs_fsync,
@@ -45,6 +47,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <kscope/compat-vfs.h>
+#include <kscope/hook.h>
 #include <kscope/resolve.h>
 
 #include "internal.h"
@@ -52,6 +55,10 @@
 static unsigned int maxactive = 256;
 module_param(maxactive, uint, 0444);
 MODULE_PARM_DESC(maxactive, "calls in flight per probe, 16..4096 (default 256); more are counted in nmissed");
+
+static char *mech = "auto";
+module_param(mech, charp, 0444);
+MODULE_PARM_DESC(mech, "entry/exit hooks: auto (fprobe where the kernel has it, else kretprobe), fprobe, kretprobe");
 
 static const struct kscope_field slow_fields[] = {
 	{ .name = "op", .kind = KSCOPE_FIELD_STR, .size = 8 },
@@ -101,7 +108,7 @@ struct vfs_target {
 	bool required;
 	bool attached;
 	atomic_long_t untracked;	/* fsyncs with no free fsync_tasks slot */
-	struct kretprobe krp;
+	struct kscope_hook hook;
 };
 
 /* tasks inside a counted fsync; a task writes only its own slot */
@@ -180,7 +187,7 @@ static void call_from_dentry(struct vfs_call *c, const struct dentry *d)
  * leak.
  */
 static int fsync_entry(struct vfs_call *c, enum vfs_fsync_args how,
-		       struct pt_regs *regs)
+		       const struct kscope_hook_regs *regs)
 {
 	struct pt_regs *uregs;
 	unsigned long fd;
@@ -188,12 +195,11 @@ static int fsync_entry(struct vfs_call *c, enum vfs_fsync_args how,
 
 	if (how != FSYNC_FD && how != FSYNC_SYSCALL) {
 		call_from_file(c, (const struct file *)
-			       regs_get_kernel_argument(regs, 0));
-		c->offset = how == FSYNC_RANGE ?
-			    regs_get_kernel_argument(regs, 1) : 0;
+			       kscope_hook_arg(regs, 0));
+		c->offset = how == FSYNC_RANGE ? kscope_hook_arg(regs, 1) : 0;
 		return 0;
 	}
-	fd = regs_get_kernel_argument(regs, 0);
+	fd = kscope_hook_arg(regs, 0);
 	if (how == FSYNC_SYSCALL) {
 		/* the wrapper's argument: the registers of the call */
 		uregs = (struct pt_regs *)fd;
@@ -208,15 +214,16 @@ static int fsync_entry(struct vfs_call *c, enum vfs_fsync_args how,
 	return 0;
 }
 
-static struct vfs_target *target_of(struct kretprobe_instance *ri)
+static struct vfs_target *target_of(struct kscope_hook *h)
 {
-	return container_of(get_kretprobe(ri), struct vfs_target, krp);
+	return container_of(h, struct vfs_target, hook);
 }
 
-static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int vfs_entry(struct kscope_hook *h, const struct kscope_hook_regs *regs,
+		     void *data)
 {
-	struct vfs_call *c = (struct vfs_call *)ri->data;
-	struct vfs_target *t = target_of(ri);
+	struct vfs_call *c = data;
+	struct vfs_target *t = target_of(h);
 	unsigned int op = t->op;
 	u32 pid = READ_ONCE(vfs_pid);
 	const struct renamedata *rd;
@@ -234,10 +241,10 @@ static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	switch (op) {
 	case KSCOPE_VFS_OP_READ:
 	case KSCOPE_VFS_OP_WRITE:
-		f = (const struct file *)regs_get_kernel_argument(regs, 0);
+		f = (const struct file *)kscope_hook_arg(regs, 0);
 		call_from_file(c, f);
-		c->bytes = regs_get_kernel_argument(regs, 2);
-		pos = (const loff_t *)regs_get_kernel_argument(regs, 3);
+		c->bytes = kscope_hook_arg(regs, 2);
+		pos = (const loff_t *)kscope_hook_arg(regs, 3);
 		if (pos)
 			c->offset = *pos;
 		break;
@@ -255,37 +262,37 @@ static int vfs_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		}
 		break;
 	case KSCOPE_VFS_OP_OPEN:
-		path = (const struct path *)regs_get_kernel_argument(regs, 0);
-		f = (const struct file *)regs_get_kernel_argument(regs, 1);
+		path = (const struct path *)kscope_hook_arg(regs, 0);
+		f = (const struct file *)kscope_hook_arg(regs, 1);
 		call_from_dentry(c, path->dentry);
 		c->created = f->f_mode & FMODE_CREATED;
 		break;
 	case KSCOPE_VFS_OP_CREATE:
 		call_from_dentry(c, (const struct dentry *)
-				 regs_get_kernel_argument(regs,
+				 kscope_hook_arg(regs,
 							  KSCOPE_VFS_CREATE_DENTRY_ARG));
 		break;
 	case KSCOPE_VFS_OP_RENAME:
-		rd = (const struct renamedata *)regs_get_kernel_argument(regs, 0);
+		rd = (const struct renamedata *)kscope_hook_arg(regs, 0);
 		call_from_dentry(c, rd->old_dentry);
 		break;
 	case KSCOPE_VFS_OP_MKDIR:
 		call_from_dentry(c, (const struct dentry *)
-				 regs_get_kernel_argument(regs, 2));
+				 kscope_hook_arg(regs, 2));
 		vfs_dentry_name(c->dentry, c->name, sizeof(c->name));
 		break;
 	default:	/* unlink, rmdir: (idmap, dir, dentry, ...) */
 		call_from_dentry(c, (const struct dentry *)
-				 regs_get_kernel_argument(regs, 2));
+				 kscope_hook_arg(regs, 2));
 		break;
 	}
 	c->start = ktime_get_ns();
 	return 0;
 }
 
-static s64 call_ret(unsigned int op, struct pt_regs *regs)
+static s64 call_ret(unsigned int op, const struct kscope_hook_regs *regs)
 {
-	unsigned long rv = regs_return_value(regs);
+	unsigned long rv = kscope_hook_ret(regs);
 
 	switch (op) {
 	case KSCOPE_VFS_OP_READ:
@@ -306,11 +313,11 @@ static s64 call_ret(unsigned int op, struct pt_regs *regs)
  */
 static const struct dentry *ret_dentry(unsigned int op,
 				       const struct vfs_call *c,
-				       struct pt_regs *regs)
+				       const struct kscope_hook_regs *regs)
 {
 	if (op == KSCOPE_VFS_OP_MKDIR)
 		return kscope_vfs_mkdir_dentry(c->dentry,
-					       regs_return_value(regs));
+					       kscope_hook_ret(regs));
 	return c->dentry;
 }
 
@@ -345,16 +352,17 @@ static void account(struct vfs_op_rec *r, bool timed)
 		vfs_top_account(r);
 }
 
-static int vfs_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void vfs_return(struct kscope_hook *h,
+		       const struct kscope_hook_regs *regs, void *data)
 {
-	const struct vfs_call *c = (const struct vfs_call *)ri->data;
+	const struct vfs_call *c = data;
 	u64 now = ktime_get_ns(), slow = READ_ONCE(vfs_slow_ns);
 	struct vfs_op_rec r;
 
 	/* entered before the module's exit began: count nothing more */
 	if (!READ_ONCE(vfs_registered))
 		goto out;
-	r.op = target_of(ri)->op;
+	r.op = target_of(h)->op;
 	r.lat_ns = now - c->start;
 	r.ret = call_ret(r.op, regs);
 	r.fs = vfs_fs_slot(c->sb);
@@ -376,7 +384,6 @@ static int vfs_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	}
 out:
 	fsync_release(c->fsync_slot);
-	return 0;
 }
 
 #define TARGET(s, o, req) { .sym = s, .op = KSCOPE_VFS_OP_##o, .required = req }
@@ -405,53 +412,81 @@ static bool find_clone(const char *sym, char *buf, size_t len)
 
 void vfs_probes_detach(void)
 {
-	struct kretprobe *krps[ARRAY_SIZE(vfs_targets)];
+	struct kscope_hook *hooks[ARRAY_SIZE(vfs_targets)];
 	unsigned int i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++)
 		if (vfs_targets[i].attached)
-			krps[n++] = &vfs_targets[i].krp;
-	/* one grace period for all; no handler runs after this */
-	if (n)
-		unregister_kretprobes(krps, n);
+			hooks[n++] = &vfs_targets[i].hook;
+	/* no handler runs after this */
+	kscope_hooks_detach(hooks, n);
 	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++)
 		vfs_targets[i].attached = false;
 }
 
+static int mech_flags(unsigned int *flags)
+{
+	if (!strcmp(mech, "auto"))
+		*flags = 0;
+	else if (!strcmp(mech, "fprobe") && kscope_hook_have_fprobe())
+		*flags = KSCOPE_HOOK_FPROBE_ONLY;
+	else if (!strcmp(mech, "kretprobe"))
+		*flags = KSCOPE_HOOK_KRETPROBE_ONLY;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The attach line: each mechanism's name (plural) before the targets it
+ * hooks, in the targets' order: "fprobes vfs_read vfs_write ...", and on
+ * a kernel that could hook some only by kretprobe, "... kretprobes x".
+ */
 int vfs_probes_attach(char *attach, size_t len)
 {
+	enum kscope_hook_mech last = KSCOPE_HOOK_NONE;
 	char missing[192] = "", clone[KSYM_NAME_LEN];
+	unsigned int i, flags;
 	struct vfs_target *t;
-	unsigned int i;
-	size_t off;
+	size_t off = 0;
 	int ret;
 
 	if (maxactive < 16 || maxactive > 4096) {
 		pr_err("maxactive=%u out of range 16..4096\n", maxactive);
 		return -EINVAL;
 	}
+	if (mech_flags(&flags)) {
+		pr_err("mech=%s: not auto, kretprobe%s\n", mech,
+		       kscope_hook_have_fprobe() ? " or fprobe" :
+		       " (no fprobe on this kernel)");
+		return -EINVAL;
+	}
 	memset(fsync_tasks, 0, sizeof(fsync_tasks));
-	off = scnprintf(attach, len, "kretprobes");
+	*attach = 0;
 	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++) {
 		t = &vfs_targets[i];
-		t->krp.kp.symbol_name = t->sym;
-		t->krp.entry_handler = vfs_entry;
-		t->krp.handler = vfs_return;
-		t->krp.data_size = sizeof(struct vfs_call);
-		t->krp.maxactive = maxactive;
+		t->hook.sym = t->sym;
+		t->hook.entry = vfs_entry;
+		t->hook.exit = vfs_return;
+		t->hook.data_size = sizeof(struct vfs_call);
+		t->hook.maxactive = maxactive;
 		atomic_long_set(&t->untracked, 0);
-		ret = register_kretprobe(&t->krp);
+		ret = kscope_hook_attach(&t->hook, flags);
 		if (!ret) {
 			t->attached = true;
+			if (t->hook.mech != last)
+				off += scnprintf(attach + off, len - off,
+						 "%s%ss", off ? " " : "",
+						 kscope_hook_mech_name(t->hook.mech));
+			last = t->hook.mech;
 			off += scnprintf(attach + off, len - off, " %s", t->sym);
 			continue;
 		}
-		memset(&t->krp, 0, sizeof(t->krp));
 		if (ret == -ENOENT && find_clone(t->sym, clone, sizeof(clone)))
 			pr_err("%s is only %s on this kernel (arguments may differ): not attached\n",
 			       t->sym, clone);
 		else if (t->required || ret != -ENOENT)
-			pr_err("cannot attach a kretprobe to %s: %d%s\n", t->sym,
+			pr_err("cannot hook %s (mech=%s): %d%s\n", t->sym, mech,
 			       ret, ret == -ENOENT ?
 			       " (no such symbol on this kernel)" : "");
 		else
@@ -483,8 +518,7 @@ static int kprobes_show(struct seq_file *m, void *v)
 	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++) {
 		t = &vfs_targets[i];
 		seq_printf(m, "%s %u %lu\n", t->sym, t->attached,
-			   t->attached ? (unsigned long)t->krp.nmissed +
-					 t->krp.kp.nmissed +
+			   t->attached ? kscope_hook_nmissed(&t->hook) +
 					 atomic_long_read(&t->untracked) : 0UL);
 	}
 	return 0;

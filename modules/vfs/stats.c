@@ -57,6 +57,14 @@ const char *vfs_fs_name(int slot)
 	return vfs_fs[slot].name;
 }
 
+/*
+ * The slot this CPU found last: a loop of small I/O hits one filesystem
+ * over and over. Checked against the published table, so an interrupt
+ * that moves it between the read and the check costs a scan, never a
+ * wrong slot.
+ */
+static DEFINE_PER_CPU(int, vfs_fs_last);
+
 int vfs_fs_slot(const struct super_block *sb)
 {
 	const struct file_system_type *t = sb ? sb->s_type : NULL;
@@ -65,9 +73,15 @@ int vfs_fs_slot(const struct super_block *sb)
 
 	/* pairs with the release below: the slots before n are complete */
 	n = smp_load_acquire(&vfs_fs_used);
-	for (i = 0; i < n; i++)
-		if (vfs_fs[i].type == t)
+	i = this_cpu_read(vfs_fs_last);
+	if (i < n && vfs_fs[i].type == t)
+		return i;
+	for (i = 0; i < n; i++) {
+		if (vfs_fs[i].type == t) {
+			this_cpu_write(vfs_fs_last, i);
 			return i;
+		}
+	}
 
 	raw_spin_lock_irqsave(&vfs_fs_lock, flags);
 	n = vfs_fs_used;

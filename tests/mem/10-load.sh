@@ -33,7 +33,13 @@ diag "attach: $attach"
 # the function or its clone, not its .cold part
 slow=$(awk '$3 ~ /^__alloc_pages_slowpath(\.(constprop|isra|part)\.[0-9]+)*$/ { print $3; exit }' /proc/kallsyms)
 if [ -n "$slow" ]; then
-	want="tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched; kretprobe $slow"
+	# the core hooks by fprobe where the kernel has fprobes and ftrace
+	# can hook the function (it has an fentry site: ftrace lists it)
+	hook=kretprobe
+	grep -q ' register_fprobe_syms$' /proc/kallsyms &&
+		grep -qx "$slow" /sys/kernel/tracing/available_filter_functions && hook=fprobe
+	diag "ftrace can hook $slow: $(grep -cx "$slow" /sys/kernel/tracing/available_filter_functions)"
+	want="tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched; $hook $slow"
 else
 	want="tracepoints kmem:mm_page_alloc kmem:mm_page_free kmem:mm_page_free_batched; slowpath: not available (__alloc_pages_slowpath not found)"
 fi

@@ -3,15 +3,18 @@
 #
 # kscope_vfs load and control surface: bad parameters fail the load with
 # one clear line and leave nothing registered; the attach string names
-# the VFS functions this kernel really has (checked against kallsyms);
-# netlink control rejects bad values and unprivileged callers.
+# the VFS functions this kernel really has (checked against kallsyms) and
+# the mechanism the kernel really used (an fprobe shows in ftrace's
+# enabled_functions and not in the kprobes list, a kretprobe in the
+# kprobes list); netlink control rejects bad values and unprivileged
+# callers.
 . "$(dirname "$0")/../lib.sh"
 
-ktap_plan 9
+ktap_plan 11
 
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 
-for p in top_max=1 maxactive=5; do
+for p in top_max=1 maxactive=5 mech=bogus; do
 	dmesg -C
 	if insmod "$(ks_ko kscope_vfs)" "$p" 2>/dev/null; then
 		ktap_fail "$p refused" "module loaded"
@@ -20,7 +23,7 @@ for p in top_max=1 maxactive=5; do
 		ktap_fail "$p refused" "something left registered"
 	else
 		ktap_check "$p refused, nothing left, one log line" \
-			"$(dmesg | tail -3)" grep -q "${p%=*}=.*out of range" <(dmesg)
+			"$(dmesg | tail -3)" grep -qE "${p%=*}=.*(out of range|not auto)" <(dmesg)
 	fi
 done
 
@@ -38,8 +41,23 @@ for s in vfs_read vfs_write vfs_open __x64_sys_fsync __x64_sys_fdatasync do_fsyn
 	 vfs_rename vfs_mkdir vfs_rmdir; do
 	if grep -qE " $s\$" /proc/kallsyms; then want+=" $s"; else miss+=" $s"; fi
 done
-got=$(sed 's/;.*//; s/^kretprobes//' <<<"$attach")
-ktap_eq "attach names every target kallsyms has" "$want" "$got"
+got=$(sed 's/;.*//' <<<"$attach" | tr ' ' '\n' | grep -vxE 'fprobes|kretprobes' | tr '\n' ' ')
+ktap_eq "attach names every target kallsyms has" "$(tr ' ' '\n' <<<"$want" | sort | tr '\n' ' ')" \
+	"$(tr ' ' '\n' <<<"$got" | sort | tr '\n' ' ')"
+# the mechanism: fprobes where the kernel has them, as ftrace shows them
+if grep -q ' register_fprobe_syms$' /proc/kallsyms; then mech=fprobes; else mech=kretprobes; fi
+T=/sys/kernel/tracing
+kp=$(grep -cE ' vfs_(read|write)\+0x0 ' /sys/kernel/debug/kprobes/list 2>/dev/null)
+ef=$(grep -cE '^vfs_(read|write) ' "$T/enabled_functions" 2>/dev/null)
+diag "mechanism: $mech; kprobes on vfs_read/vfs_write: $kp; in enabled_functions: $ef"
+if [ $mech = fprobes ]; then
+	ktap_check "attach says fprobes, and ftrace (not kprobes) hooks vfs_read/vfs_write" \
+		"$attach; kprobes $kp, ftrace $ef" \
+		bash -c "[[ '$attach' == fprobes\ * && $kp == 0 && $ef == 2 ]]"
+else
+	ktap_check "attach says kretprobes, and the kprobes list has vfs_read/vfs_write" \
+		"$attach; kprobes $kp" bash -c "[[ '$attach' == kretprobes\ * && $kp == 2 ]]"
+fi
 if [ -z "$miss" ]; then
 	ktap_check "nothing reported missing" "$attach" \
 		bash -c "! grep -q 'not attached' <<<'$attach'"

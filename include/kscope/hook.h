@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Entry and exit hooks on a kernel function, by the cheapest mechanism
+ * the running kernel has for it (modules/core/hook.c):
+ *
+ *   fprobe     an ftrace_ops on the function's fentry site, and rethook
+ *              (6.12) or the function graph tracer's return hook (7.2) on
+ *              the way out; no kprobe layer, no breakpoint
+ *   kretprobe  where the kernel has no fprobe (Debian's 6.1) or ftrace
+ *              cannot reach the function (notrace, no fentry site)
+ *
+ * A module fills sym, entry, exit, data_size and maxactive, then calls
+ * kscope_hook_attach(); kscope_hook_mech_name() says what was used, for
+ * the source's attach line. The entry handler gets @data, data_size bytes
+ * of per-call storage, and returns 0 to have the exit handler run for
+ * this call with the same @data, or non-zero to skip it (nothing is
+ * counted missed then). Handlers run with preemption off, in any
+ * context a function can be called from, and must not sleep.
+ */
+#ifndef _KSCOPE_HOOK_H
+#define _KSCOPE_HOOK_H
+
+#include <linux/types.h>
+#include <kscope/compat-hook.h>
+
+struct kscope_hook;
+
+typedef int (*kscope_hook_entry_fn)(struct kscope_hook *h,
+				    const struct kscope_hook_regs *r,
+				    void *data);
+typedef void (*kscope_hook_exit_fn)(struct kscope_hook *h,
+				    const struct kscope_hook_regs *r,
+				    void *data);
+
+enum kscope_hook_mech {
+	KSCOPE_HOOK_NONE,
+	KSCOPE_HOOK_FPROBE,
+	KSCOPE_HOOK_KRETPROBE,
+};
+
+/* kscope_hook_attach() flags */
+#define KSCOPE_HOOK_KRETPROBE_ONLY	0x1	/* never an fprobe */
+#define KSCOPE_HOOK_FPROBE_ONLY		0x2	/* never a kretprobe */
+
+/*
+ * The per-call data an fprobe can carry on this kernel (7.2: 120 bytes);
+ * a hook asking for more gets a kretprobe.
+ */
+#if KSCOPE_HOOK_HAVE_FPROBE
+#define KSCOPE_HOOK_FPROBE_DATA_MAX	KSCOPE_FPROBE_DATA_MAX
+#else
+#define KSCOPE_HOOK_FPROBE_DATA_MAX	0
+#endif
+
+struct kscope_hook {
+	/* set by the module */
+	const char *sym;
+	kscope_hook_entry_fn entry;	/* may be NULL: exit only */
+	kscope_hook_exit_fn exit;
+	unsigned int data_size;
+	/* calls in flight (kretprobe, 6.12's rethook); 0: the default */
+	unsigned int maxactive;
+
+	/* set by the core */
+	enum kscope_hook_mech mech;
+	union {
+		struct kretprobe krp;
+#if KSCOPE_HOOK_HAVE_FPROBE
+		struct fprobe fp;
+#endif
+	};
+};
+
+/*
+ * Attach @h to h->sym: an fprobe where this kernel has fprobe and ftrace
+ * can hook the function, else a kretprobe (@flags narrow the choice).
+ * Returns 0 or a negative errno (-ENOENT: no such function here), and
+ * logs nothing: the caller says what failed. May sleep.
+ */
+int kscope_hook_attach(struct kscope_hook *h, unsigned int flags);
+/*
+ * kscope_hook_attach() on function @sym or, where the compiler only left
+ * a clone of it, on that clone (as kscope_kretprobe_any(), for handlers
+ * that read only the timing and the return value, which a clone keeps).
+ * The name found is written to @name (@len bytes), which must outlive
+ * the hook. Logs one line on failure.
+ */
+int __kscope_hook_any(struct kscope_hook *h, const char *sym, char *name,
+		      size_t len, unsigned int flags, const char *owner);
+#define kscope_hook_any(h, sym, name, len, flags) \
+	__kscope_hook_any(h, sym, name, len, flags, KBUILD_MODNAME)
+/*
+ * Detach every attached hook of @hooks (unattached ones are skipped);
+ * no handler of theirs runs after this returns. May sleep.
+ */
+void kscope_hooks_detach(struct kscope_hook **hooks, unsigned int n);
+/* Calls missed: no room for another call in flight, or recursion. */
+unsigned long kscope_hook_nmissed(const struct kscope_hook *h);
+/* "fprobe", "kretprobe" or "none", for attach lines */
+const char *kscope_hook_mech_name(enum kscope_hook_mech mech);
+/* Does this kernel have fprobes at all? */
+bool kscope_hook_have_fprobe(void);
+
+#endif /* _KSCOPE_HOOK_H */
