@@ -80,6 +80,7 @@ static const struct ks_opt blk_set_opts[] = {
 
 static const struct ks_opt blk_stat_opts[] = {
 	{ "hwq", 'q', NULL, "each hardware queue's counters and histograms too" },
+	{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
 	{ NULL }
 };
 
@@ -89,8 +90,8 @@ const struct ks_sub ks_blk_subs[] = {
 	{ "del", "NAME", NULL, "remove it (admin; waits for its openers)" },
 	{ "set", "NAME", blk_set_opts, "change a live device's slow-request threshold (admin)" },
 	{ "list", "", NULL, "every device and its configuration" },
-	{ "stat", "NAME", blk_stat_opts,
-	  "a device's counters and read/write latency histograms" },
+	{ "stat", "NAME [interval [count]]", blk_stat_opts,
+	  "a device's counters and read/write latency histograms; with an interval, each interval's (the configuration as it is)" },
 	{ NULL }
 };
 
@@ -212,6 +213,7 @@ struct blk_part {
 };
 
 struct blk_show {
+	const char *dev;	/* blk stat's NAME */
 	bool stats;
 	bool hwq;
 	unsigned int nr;
@@ -277,6 +279,17 @@ static void blk_print_u64(struct blk_show *sh, const char *key, uint64_t val)
 	}
 }
 
+/* interval mode: a counter's or histogram's change since the last read */
+static void blk_delta(const struct blk_show *sh, const char *prefix,
+		      const char *name, uint64_t *v, struct ks_hist *h)
+{
+	char key[160];
+
+	snprintf(key, sizeof(key), "%s/%s%s%s", sh->name, prefix, name,
+		 h ? "_lat" : "");
+	ks_delta(key, v, v ? 1 : 0, h);
+}
+
 /* KSCOPE_BLK_STATS: "prefix name value" lines, or members of @p. */
 static void blk_print_stats(struct blk_show *sh, const struct nlattr *stats,
 			    const char *prefix, struct blk_part *p)
@@ -299,6 +312,7 @@ static void blk_print_stats(struct blk_show *sh, const struct nlattr *stats,
 		}
 		if (!name)
 			continue;
+		blk_delta(sh, prefix, name, &val, NULL);
 		if (opt_json) {
 			fprintf(part_member(p, name), "%" PRIu64, val);
 		} else {
@@ -330,6 +344,7 @@ static void blk_print_lat(struct blk_show *sh, const struct nlattr *lat,
 	}
 	if (!op || !ok)
 		return;
+	blk_delta(sh, prefix, op, NULL, &h);
 	if (opt_json) {
 		ks_hist_json(part_member(p, op), &h);
 	} else {
@@ -567,6 +582,29 @@ static int blk_reply(const struct nlmsghdr *nlh, void *data)
 
 /* ---- subcommand ---- */
 
+/* blk list, or blk stat of sh->dev: one read, printed */
+static int blk_read(void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct blk_show *sh = arg;
+	struct ks_nl nl = { };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	sh->nr = 0;
+	nlh = blk_msg(&nl, buf, KSCOPE_CMD_CTL_GET, &nest);
+	if (sh->dev)
+		mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, sh->dev);
+	ret = blk_talk(nlh, nest, sh->dev ? "stat" : "list", blk_reply, sh);
+	if (ret)
+		blk_drop_dev(sh);	/* half a device: not printed */
+	else
+		blk_close_dev(sh);
+	return ret;
+}
+
 int cmd_blk(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -615,24 +653,26 @@ int cmd_blk(int argc, char **argv)
 			return status;
 		if (c == 'q')
 			sh.hwq = true;
+		if (c == 'T')
+			ks_ival.timestamp = true;
 	}
-	nlh = blk_msg(&nl, buf, KSCOPE_CMD_CTL_GET, &nest);
 	if (!strcmp(sub, "stat")) {
+		int end;
+
 		if (optind >= argc)
 			return ks_sub_usage_error("blk", sub, "needs a device NAME");
-		if (optind + 1 < argc)
+		ret = ks_ival_args(argc, argv, optind + 1, &end, "blk", sub);
+		if (ret)
+			return ret;
+		if (optind + 1 < end)
 			return ks_sub_usage_error("blk", sub, "unexpected argument '%s'",
 						  argv[optind + 1]);
-		mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, argv[optind]);
 		sh.stats = true;
+		sh.dev = argv[optind];
+		return ks_ival_run(blk_read, &sh);
 	} else if (optind < argc) {
 		return ks_sub_usage_error("blk", sub, "unexpected argument '%s'",
 					  argv[optind]);
 	}
-	ret = blk_talk(nlh, nest, sub, blk_reply, &sh);
-	if (ret)
-		blk_drop_dev(&sh);	/* half a device: not printed */
-	else
-		blk_close_dev(&sh);
-	return ret;
+	return blk_read(&sh);
 }

@@ -17,6 +17,10 @@
 
 #include "kscope.h"
 
+static const struct ks_opt ival_opts[] = {
+	{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
+	{ NULL }
+};
 
 const struct ks_sub ks_sched_subs[] = {
 	{ "filter", "", (const struct ks_opt[]){
@@ -29,12 +33,24 @@ const struct ks_sub ks_sched_subs[] = {
 		{ NULL } },
 	  "the processes that get a portrait and fork/exec/exit events, kernel-wide (admin; every reader sees it); changing it drops the portraits" },
 	{ "reset", "", NULL, "zero the run-queue histogram and drop the portraits (admin)" },
-	{ "portraits", "", NULL,
-	  "one process per line with its on-CPU and run-queue time and context switches, then its run-queue histogram (admin: portraits name other users' processes)" },
-	{ "runqlat", "", NULL,
-	  "the system-wide run-queue latency histogram since load, usecs, drawn as runqlat draws it (anyone may read)" },
-	{ "cpu", "", NULL,
-	  "per-CPU utilization (% x 100) of the last interval, /proc/stat's split (anyone may read)" },
+	{ "portraits", "[interval [count]]", ival_opts,
+	  "one process per line with its on-CPU and run-queue time and context switches, then its run-queue histogram (admin: portraits name other users' processes); with an interval, what changed in each (processes that did not run left out)" },
+	{ "runqlat", "[interval [count]]", ival_opts,
+	  "the system-wide run-queue latency histogram since load, usecs, drawn as runqlat draws it (anyone may read); with an interval, each interval's own" },
+	{ "cpu", "[interval [count]]", ival_opts,
+	  "per-CPU utilization (% x 100) of the kernel's last complete interval (interval_ms), /proc/stat's split (anyone may read); with an interval, read again every interval" },
+	{ NULL }
+};
+
+/* ---- kscope runqlat: libbpf-tools' runqlat on kscope_sched ---- */
+
+const struct ks_sub ks_runqlat_subs[] = {
+	{ NULL, "[interval [count]]", (const struct ks_opt[]){
+		{ "milliseconds", 'm', NULL, "millisecond histogram (the microsecond buckets rebinned: a count near a bucket's top may sit one bucket lower than runqlat -m's)", false, true },
+		{ "pids", 'P', NULL, "a histogram per process (admin: from the portraits, which the kernel keeps for the processes of kscope sched filter, every one by default)", false, true },
+		{ "pid", 'p', "PID", "only this process (admin, as -P)", false, true },
+		{ "timestamp", 'T', NULL, "the wall-clock time before each histogram", false, true },
+		{ NULL } } },
 	{ NULL }
 };
 
@@ -172,19 +188,31 @@ out:
 	return status;
 }
 
-/* The run-queue histogram is in the reply to a plain CTL_GET. */
-/* the subcommands without options or arguments: 0 to go on, or status + 1 */
+/* the read subcommands: -T, [interval [count]]; 0 to go on, or status + 1 */
 static int sched_noargs(int argc, char **argv, const char *sub)
 {
-	int c, status;
+	int c, end, status;
 
-	while ((c = ks_getopt(argc, argv, "sched", sub, &status)) != -1)
+	while ((c = ks_getopt(argc, argv, "sched", sub, &status)) != -1) {
 		if (c == KS_OPT_EXIT)
 			return status + 1;
-	if (optind < argc)
+		if (c == 'T')
+			ks_ival.timestamp = true;
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "sched", sub);
+	if (status)
+		return status + 1;
+	if (end > optind)
 		return ks_sub_usage_error("sched", sub, "unexpected argument '%s'",
 					  argv[optind]) + 1;
 	return 0;
+}
+
+/* The run-queue histogram is in the reply to a plain CTL_GET. */
+static int runqlat_sample(void *arg)
+{
+	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat",
+			       "runqlat", arg != NULL);
 }
 
 static int sched_runqlat(int argc, char **argv)
@@ -193,8 +221,7 @@ static int sched_runqlat(int argc, char **argv)
 
 	if (ret)
 		return ret - 1;
-	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat",
-			       "runqlat");
+	return ks_ival_run(runqlat_sample, NULL);
 }
 
 struct portrait_row {
@@ -280,12 +307,56 @@ static void portrait_print(const struct portrait_row *r)
 		ks_hist_print(stdout, &r->hist);
 }
 
+/* what `kscope runqlat` asked for; NULL: `sched portraits` */
+struct runqlat_opts {
+	bool ms, per_pid;
+	uint32_t pid;		/* 0: any */
+};
+
+/*
+ * A portrait's counters and histogram as their change since the last
+ * read (interval mode); false when it did not run meanwhile.
+ */
+static bool portrait_delta(struct portrait_row *r)
+{
+	uint64_t v[] = { r->oncpu_ns, r->runq_ns, r->runq_samples, r->nvcsw,
+			 r->nivcsw };
+	char key[64];
+
+	/* a pid reused is another process */
+	snprintf(key, sizeof(key), "pid %u %" PRIu64, r->pid, r->start_ns);
+	ks_delta(key, v, ARRAY_SIZE(v), r->has_hist ? &r->hist : NULL);
+	r->oncpu_ns = v[0];
+	r->runq_ns = v[1];
+	r->runq_samples = v[2];
+	r->nvcsw = v[3];
+	r->nivcsw = v[4];
+	return !ks_ival.secs || v[0] || v[2] || v[3] || v[4];
+}
+
+/* runqlat -P: "pid = PID COMM" and the process's histogram */
+static void runqlat_portrait(const struct runqlat_opts *o,
+			     struct portrait_row *r)
+{
+	if (!r->has_hist || !r->hist.count)
+		return;
+	if (o->ms)
+		ks_hist_coarser(&r->hist);
+	if (opt_json) {
+		portrait_print(r);
+		return;
+	}
+	if (o->per_pid)
+		printf("\npid = %u %s\n", r->pid, r->comm);
+	ks_hist_print(stdout, &r->hist);
+}
+
 static int portraits_cb(const struct nlmsghdr *nlh, void *data)
 {
+	const struct runqlat_opts *o = data;
 	const struct nlattr *ctl, *b;
 	struct portrait_row r;
 
-	(void)data;
 	ctl = ks_reply_ctl(nlh);
 	if (!ctl)
 		return 0;
@@ -293,7 +364,14 @@ static int portraits_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(b) != KSCOPE_SCHED_PORTRAIT)
 			continue;
 		portrait_parse(b, &r);
-		portrait_print(&r);
+		if (o && o->pid && r.pid != o->pid)
+			continue;
+		if (!portrait_delta(&r))
+			continue;
+		if (o)
+			runqlat_portrait(o, &r);
+		else
+			portrait_print(&r);
 	}
 	return 0;
 }
@@ -354,28 +432,82 @@ static int cpu_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* The portraits a page at a time (admin: they name other users' pids). */
+static int portraits_sample(void *arg)
+{
+	return ks_source_pages("sched", KSCOPE_SCHED_CURSOR, 0, portraits_cb,
+			       arg, "sched portraits");
+}
+
 static int sched_portraits(int argc, char **argv)
 {
 	int ret = sched_noargs(argc, argv, "portraits");
 
 	if (ret)
 		return ret - 1;
-	return ks_source_pages("sched", KSCOPE_SCHED_CURSOR, 0, portraits_cb,
-			       NULL, "sched portraits");
+	return ks_ival_run(portraits_sample, NULL);
+}
+
+static int runqlat_fe_sample(void *arg)
+{
+	const struct runqlat_opts *o = arg;
+
+	if (o->per_pid || o->pid)
+		return portraits_sample(arg);
+	return runqlat_sample(o->ms ? arg : NULL);
+}
+
+int cmd_runqlat(int argc, char **argv)
+{
+	struct runqlat_opts o = { false };
+	int c, end, status;
+	uint64_t v;
+
+	while ((c = ks_getopt(argc, argv, "runqlat", NULL, &status)) != -1) {
+		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
+		case 'm':
+			o.ms = true;
+			break;
+		case 'P':
+			o.per_pid = true;
+			break;
+		case 'p':
+			if (!ks_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
+				return ks_usage_error("runqlat", "bad pid '%s'", optarg);
+			o.pid = (uint32_t)v;
+			break;
+		case 'T':
+			ks_ival.timestamp = true;
+			break;
+		}
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "runqlat", NULL);
+	if (status)
+		return status;
+	if (end > optind)
+		return ks_usage_error("runqlat", "unexpected argument '%s'",
+				      argv[optind]);
+	/* as runqlat: without an interval, until Ctrl-C */
+	if (!ks_ival.secs)
+		ks_ival.secs = -1;
+	if (!opt_json)
+		printf("Tracing run queue latency... Hit Ctrl-C to end.\n");
+	fflush(stdout);
+	return ks_ival_run(runqlat_fe_sample, &o);
 }
 
 /* The utilization: a read request with KSCOPE_SCHED_CPU. */
-static int sched_cpu(int argc, char **argv)
+static int cpu_sample(void *arg)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	bool headed = false;
 	struct ks_nl nl;
-	int err, status = sched_noargs(argc, argv, "cpu");
+	int err, status;
 
-	if (status)
-		return status - 1;
+	(void)arg;
 	status = 1;
 	err = ks_nl_connect(&nl);
 	if (err) {
@@ -395,6 +527,15 @@ static int sched_cpu(int argc, char **argv)
 out:
 	ks_nl_close(&nl);
 	return status;
+}
+
+static int sched_cpu(int argc, char **argv)
+{
+	int status = sched_noargs(argc, argv, "cpu");
+
+	if (status)
+		return status - 1;
+	return ks_ival_run(cpu_sample, NULL);
 }
 
 int cmd_sched(int argc, char **argv)

@@ -43,8 +43,9 @@ static const struct ks_sub list_subs[] = {
 };
 
 static const struct ks_sub stat_subs[] = {
-	{ NULL, "[SOURCE...]", (const struct ks_opt[]){
+	{ NULL, "[SOURCE...] [interval [count]]", (const struct ks_opt[]){
 		{ "percpu", 'p', NULL, "each CPU's counters too (netlink only)" },
+		{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
 		{ NULL } } },
 	{ NULL }
 };
@@ -439,6 +440,55 @@ static void json_ctrs(const struct ks_ctrs *c)
 	putchar('}');
 }
 
+/* is counter @name of @source a gauge (@s: the schemas; NULL: none known) */
+static bool is_gauge(const struct ks_sources *s, const char *source,
+		     const char *name)
+{
+	unsigned int i, j;
+
+	for (i = 0; s && i < s->n; i++) {
+		if (strcmp(s->v[i].name, source))
+			continue;
+		for (j = 0; j < s->v[i].nr_counters; j++)
+			if (!strcmp(s->v[i].counters[j].name, name))
+				return s->v[i].counters[j].kind ==
+				       KSCOPE_COUNTER_GAUGE;
+	}
+	return false;
+}
+
+/* interval mode: each counter's change since the last read, gauges as they are */
+static void ctrs_delta(struct ks_ctrs *c, const struct ks_sources *s,
+		       const char *source, const char *label)
+{
+	char key[256];
+	unsigned int j;
+
+	for (j = 0; j < c->n; j++) {
+		if (is_gauge(s, source, c->names[j]))
+			continue;
+		snprintf(key, sizeof(key), "%s %s", label, c->names[j]);
+		ks_delta(key, &c->vals[j], 1, NULL);
+	}
+}
+
+static void stat_delta(struct ks_stats_list *l, const struct ks_sources *s)
+{
+	unsigned int i, j;
+	char label[128];
+
+	for (i = 0; ks_ival.secs && i < l->n; i++) {
+		struct ks_stats *st = &l->v[i];
+
+		ctrs_delta(&st->total, s, st->source, st->source);
+		for (j = 0; j < st->nr_percpu; j++) {
+			snprintf(label, sizeof(label), "%s/cpu%u", st->source,
+				 st->percpu[j].cpu);
+			ctrs_delta(&st->percpu[j].c, s, st->source, label);
+		}
+	}
+}
+
 static void stat_print(const struct ks_stats_list *l)
 {
 	unsigned int i, j, k;
@@ -610,6 +660,7 @@ static int stat_debugfs(char **names, int nr_names, bool percpu,
 			goto out;
 		}
 	}
+	stat_delta(&l, NULL);
 	stat_print(&l);
 	status = 0;
 out:
@@ -620,20 +671,23 @@ out:
 	return status;
 }
 
-static int cmd_stat(int argc, char **argv)
+struct stat_args {
+	int argc, optind;
+	char **argv;
+	bool percpu;
+};
+
+static int stat_sample(void *arg)
 {
+	const struct stat_args *a = arg;
 	struct ks_stats_list l = { .n = 0 }, all = { .n = 0 };
-	bool percpu = false;
+	struct ks_sources srcs = { .n = 0 };
+	bool percpu = a->percpu;
+	int argc = a->argc, optind = a->optind;
+	char **argv = a->argv;
 	const char *why;
 	struct ks_nl nl;
-	int c, i, err, status = 1;
-
-	while ((c = ks_getopt(argc, argv, "stat", NULL, &status)) != -1) {
-		if (c == KS_OPT_EXIT)
-			return status;
-		if (c == 'p')
-			percpu = true;
-	}
+	int i, err, status = 1;
 
 	err = ks_nl_connect(&nl);
 	if (err == -ENOENT) {
@@ -680,6 +734,10 @@ static int cmd_stat(int argc, char **argv)
 	}
 	if (optind == argc)
 		ks_xdp_stats_add(&l);
+	/* which counters are gauges: levels, not counts */
+	if (ks_ival.secs && ks_sources_fetch(&nl, NULL, &srcs))
+		ks_sources_free(&srcs);
+	stat_delta(&l, &srcs);
 	stat_print(&l);
 	status = 0;
 	goto out;
@@ -688,10 +746,31 @@ fallback:
 	status = stat_debugfs(argv + optind, argc - optind, percpu,
 			      err == -ENOENT, why);
 out:
+	ks_sources_free(&srcs);
 	ks_stats_list_free(&all);
 	ks_stats_list_free(&l);
 	ks_nl_close(&nl);
 	return status;
+}
+
+static int cmd_stat(int argc, char **argv)
+{
+	struct stat_args a = { .argv = argv };
+	int c, status;
+
+	while ((c = ks_getopt(argc, argv, "stat", NULL, &status)) != -1) {
+		if (c == KS_OPT_EXIT)
+			return status;
+		if (c == 'p')
+			a.percpu = true;
+		if (c == 'T')
+			ks_ival.timestamp = true;
+	}
+	a.optind = optind;
+	status = ks_ival_args(argc, argv, optind, &a.argc, "stat", NULL);
+	if (status)
+		return status;
+	return ks_ival_run(stat_sample, &a);
 }
 
 /* ---- testgen ---- */
@@ -700,7 +779,7 @@ out:
 static int testgen_hist(void)
 {
 	return ks_source_hists("testgen_hist", KSCOPE_TG_HIST, "testgen hist",
-			       "test");
+			       "test", false);
 }
 
 static int cmd_testgen(int argc, char **argv)
