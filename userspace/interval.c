@@ -239,6 +239,10 @@ int ks_ival_run(int (*sample)(void *arg), void *arg)
 	status = sample(arg);
 	stdout = out;
 	fclose(null);
+	if (!status && ks_ival.banner && !opt_json) {
+		puts(ks_ival.banner);
+		fflush(stdout);
+	}
 	start = last = mono_ms();
 	for (n = 1; !status && (!ks_ival.count || n <= ks_ival.count); n++) {
 		struct rows t;

@@ -252,6 +252,7 @@ struct ks_ival {
 	uint64_t count;		/* intervals to print; 0: until a signal */
 	bool timestamp;		/* -T: a wall-clock line before each interval */
 	bool own_header;	/* the command prints its own per-interval lines */
+	const char *banner;	/* text mode: printed once the baseline is read */
 	/* while running */
 	unsigned int n;		/* the interval printed, 1...; 0: the baseline */
 	uint64_t ms;		/* its measured length */
@@ -366,7 +367,18 @@ bool ks_parse_secs(const char *s, double *v);
 extern const struct ks_sub ks_blk_subs[], ks_vfs_subs[], ks_mem_subs[],
 	ks_tcp_subs[], ks_sched_subs[], ks_probe_subs[], ks_net_subs[],
 	ks_xdp_subs[];
+/* the front-ends' option tables */
+extern const struct ks_sub ks_runqlat_subs[], ks_sar_subs[],
+	ks_vfsstat_subs[], ks_biolatency_subs[], ks_tcplife_subs[],
+	ks_tcpconnect_subs[];
 
 int cmd_watch(int argc, char **argv);
+/* the front-ends: libbpf-tools' (and sar's) flags and columns */
+int cmd_runqlat(int argc, char **argv);		/* cmd_sched.c */
+int cmd_sar(int argc, char **argv);		/* cmd_sched.c */
+int cmd_vfsstat(int argc, char **argv);		/* cmd_vfs.c */
+int cmd_biolatency(int argc, char **argv);	/* cmd_blk.c */
+int cmd_tcplife(int argc, char **argv);		/* watch.c */
+int cmd_tcpconnect(int argc, char **argv);	/* watch.c */
 
 #endif /* KSCOPE_READER_H */
