@@ -129,6 +129,11 @@ static const struct ks_sub export_subs[] = {
 	{ NULL }
 };
 
+static const struct ks_sub status_subs[] = {
+	{ NULL, "" },
+	{ NULL }
+};
+
 static const struct ks_sub version_subs[] = {
 	{ NULL, "" },
 	{ NULL }
@@ -258,6 +263,14 @@ static const struct ks_cmd cmds[] = {
 		"kscope export --once --sources sched | promtool check metrics", "one scrape of kscope_sched, checked",
 		NULL },
 	  .see = "prometheus(1), prometheus-node-exporter(1), promtool(1)" },
+	{ "status", cmd_status, "",
+	  "every kernel-wide setting not at its default",
+	  .subs = status_subs,
+	  .desc = "What an admin changed for every reader, that outlives the command that changed it: kscope_sched's and kscope_tcp's filters (tcp's event types too), kscope_vfs's pid filter, slow-operation threshold and top collection, kscope_mem's high-order threshold, kscope_probe's probes, kscope_blk's devices and slow-request thresholds, kscope_net's echo responder (root: it is read from debugfs) and kscope's XDP programs. One \"SOURCE NAME VALUE\" line each, nothing else when all is at its default. The filters of one run (watch --pid, the front-ends' -p, -L, ...) are the reader's own and never appear here. Anyone may read (net's echo state: root).",
+	  .examples = (const char *const[]){
+		"kscope status", "what is set",
+		"kscope tcp filter --clear; kscope status", "tcp's filter back to its default",
+		NULL } },
 	/* the front-ends: the anchors' flags and columns */
 	{ "runqlat", cmd_runqlat, "[-m] [-P] [-p PID] [-T] [interval [count]]",
 	  "run-queue latency histogram, as libbpf-tools' runqlat",

@@ -373,6 +373,7 @@ extern const struct ks_sub ks_runqlat_subs[], ks_sar_subs[],
 	ks_tcpconnect_subs[];
 
 int cmd_watch(int argc, char **argv);
+int cmd_status(int argc, char **argv);		/* status.c */
 /* the front-ends: libbpf-tools' (and sar's) flags and columns */
 int cmd_runqlat(int argc, char **argv);		/* cmd_sched.c */
 int cmd_sar(int argc, char **argv);		/* cmd_sched.c */
