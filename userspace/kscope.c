@@ -321,7 +321,7 @@ static const struct ks_cmd cmds[] = {
 	{ "tcpconnect", cmd_tcpconnect, "[-p PID] [-P PORT] [-4|-6] [-t]",
 	  "TCP active connects, as libbpf-tools' tcpconnect",
 	  .subs = ks_tcpconnect_subs,
-	  .desc = "Mirrors libbpf-tools' tcpconnect(8): a line per connect(): PID, COMM, IP, SADDR, DADDR, DPORT. It reads kscope_tcp's connect events; the filters are this run's own, in the reader. It adds: IPv4 and IPv6 in one table, exact loss accounting, --json lines with the network namespace and the connect latency when the handshake completes. Stops on Ctrl-C, --count or --duration. Needs CAP_NET_ADMIN.",
+	  .desc = "Mirrors libbpf-tools' tcpconnect(8): a line per connection a connect() opened: PID, COMM, IP, SADDR, DADDR, DPORT. It reads kscope_tcp's connect events, sent when the handshake completes (a connect that failed is counted in kscope stat tcp's connects_v4/v6, not shown); the filters are this run's own, in the reader. It adds: IPv4 and IPv6 in one table, exact loss accounting, --json lines with the network namespace and the connect latency when the handshake completes. Stops on Ctrl-C, --count or --duration. Needs CAP_NET_ADMIN.",
 	  .examples = (const char *const[]){
 		"kscope tcpconnect -P 443", "connects to port 443",
 		NULL },
