@@ -71,8 +71,8 @@ for i in range(50):
     os.write(fd, b"x"); os.fsync(fd)' "$KS_TMP/f"
 	kill -INT "$pp"
 	wait "$pp"
-	read -r hits hc bsum < <(jq -s '[.[] | select(.type == "probe")] |
-		"\([.[].hits] | add) \([.[].hist.count] | add) \([.[].hist.buckets[].count] | add)"' -r "$KS_TMP/p")
+	read -r hits hc bsum < <(jq -rs '[.[] | select(.type == "probe")] |
+		"\([.[].hits] | add) \([.[].hist.count] | add) \([.[].hist.buckets[].count] | add)"' "$KS_TMP/p")
 	ktap_check "probe latency 1: the intervals' hits and histogram counts agree and add up to the 50 fsyncs (+3)" \
 		"hits $hits, hist count $hc, buckets $bsum: $(head -c 600 "$KS_TMP/p")" \
 		test "$hits" = "$hc" -a "$hc" = "$bsum" -a "$hits" -ge 50 -a "$hits" -le 53

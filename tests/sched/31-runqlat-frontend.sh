@@ -50,15 +50,16 @@ for i in 1 2 3 4; do
 	"$spin" -c "while [ ! -e $KS_TMP/stop ]; do :; done" &
 	pids+=($!)
 done
+# the first spinner alone, with -p, from its first read until the end
+one=${pids[0]}
+"$KSCOPE" runqlat -p "$one" >"$KS_TMP/one.out" 2>&1 &
+op=$!
+wait_file "$KS_TMP/one.out" 60
 sl=()
 for i in 1 2; do
 	"$spin" -c "exec 3<>$KS_TMP/fifo; for ((i = 0; i < 100; i++)); do read -t 0.01 -u 3; done" &
 	sl+=($!)
 done
-# the first sleeper alone, with -p, from now until the end
-one=${sl[0]}
-"$KSCOPE" runqlat -p "$one" >"$KS_TMP/one.out" 2>&1 &
-op=$!
 wait "${sl[@]}"
 touch "$KS_TMP/stop"
 pids+=("${sl[@]}")
