@@ -216,7 +216,7 @@ static bool sleep_until(uint64_t deadline_ms)
 int ks_ival_run(int (*sample)(void *arg), void *arg)
 {
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	uint64_t start, last, n;
+	uint64_t last, n;
 	FILE *out = stdout, *null;
 	char clock[16];
 	bool stop;
@@ -243,12 +243,17 @@ int ks_ival_run(int (*sample)(void *arg), void *arg)
 		puts(ks_ival.banner);
 		fflush(stdout);
 	}
-	start = last = mono_ms();
+	last = mono_ms();
 	for (n = 1; !status && (!ks_ival.count || n <= ks_ival.count); n++) {
 		struct rows t;
 
+		/*
+		 * an interval after the read before, as the anchors sleep: a
+		 * slow read (a loaded TCG guest) never makes the next ones
+		 * shorter to catch up; each says how long it was
+		 */
 		if (ks_ival.secs > 0)
-			stop = sleep_until(start + (uint64_t)(n * ks_ival.secs * 1000 + 0.5));
+			stop = sleep_until(mono_ms() + (uint64_t)(ks_ival.secs * 1000 + 0.5));
 		else
 			stop = sleep_until(UINT64_MAX / 2);
 		/* what the last read kept is what this one is compared with */
