@@ -57,7 +57,7 @@ op=$!
 wait_file "$KS_TMP/one.out" 60
 sl=()
 for i in 1 2; do
-	"$spin" -c "exec 3<>$KS_TMP/fifo; for ((i = 0; i < 100; i++)); do read -t 0.01 -u 3; done" &
+	"$spin" -c "exec 3<>$KS_TMP/fifo; for ((i = 0; i < 60; i++)); do read -t 0.01 -u 3; done" &
 	sl+=($!)
 done
 wait "${sl[@]}"
