@@ -39,22 +39,25 @@ ktap_eq "kscope_sched loaded, its filter at its default" \
 kp=$!
 "$KSCOPE" runqlat -m -P >"$KS_TMP/km.out" 2>"$KS_TMP/km.err" &
 kmp=$!
-wait_file "$KS_TMP/k.out" 60
-wait_file "$KS_TMP/km.out" 60
+wait_file "$KS_TMP/k.out" 60 || diag "runqlat -P: no first read after 60 s"
+wait_file "$KS_TMP/km.out" 60 || diag "runqlat -m -P: no first read after 60 s"
 bpf_start rq runqlat -P
 ev0=$(sched_ctr portrait_evictions)
 spin=$(sched_prog kst_rq /bin/bash)
 mkfifo "$KS_TMP/fifo"
 pids=()
-for i in 1 2 3 4; do
+# the first spinner alone, with -p, from its first read (taken before the
+# other spinners load the vCPUs) until the end
+"$spin" -c "while [ ! -e $KS_TMP/stop ]; do :; done" &
+one=$!
+pids+=($one)
+"$KSCOPE" runqlat -p "$one" >"$KS_TMP/one.out" 2>&1 &
+op=$!
+wait_file "$KS_TMP/one.out" 60 || diag "runqlat -p: no first read after 60 s"
+for i in 2 3 4; do
 	"$spin" -c "while [ ! -e $KS_TMP/stop ]; do :; done" &
 	pids+=($!)
 done
-# the first spinner alone, with -p, from its first read until the end
-one=${pids[0]}
-"$KSCOPE" runqlat -p "$one" >"$KS_TMP/one.out" 2>&1 &
-op=$!
-wait_file "$KS_TMP/one.out" 60
 sl=()
 for i in 1 2; do
 	"$spin" -c "exec 3<>$KS_TMP/fifo; for ((i = 0; i < 60; i++)); do read -t 0.01 -u 3; done" &
@@ -66,12 +69,16 @@ pids+=("${sl[@]}")
 wait "${pids[@]}"
 sleep 0.5
 bpf_stop "$rq"
+# SIGINT, as a user stops runqlat; KILL after 60 s rather than a hung test
 kill -INT $kp $kmp $op
+( sleep 60; kill -KILL $kp $kmp $op 2>/dev/null ) &
+dog=$!
 wait $op
 wait $kp
 rk=$?
 wait $kmp
 rkm=$?
+kill $dog 2>/dev/null
 ev1=$(sched_ctr portrait_evictions)
 ktap_check "kscope runqlat -P and -m -P: exit 0 after SIGINT" \
 	"exit $rk/$rkm: $(cat "$KS_TMP/k.err" "$KS_TMP/km.err")" test "$rk$rkm" = 00
