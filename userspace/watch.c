@@ -687,9 +687,9 @@ static bool filter_pass(const struct evfilter *f, const struct event *e,
 	if (f->has_netns && !(ev_u64(e, et, "netns", &v) && v == f->netns))
 		return false;
 	if (f->family) {
-		/* AF_INET 2, AF_INET6 10 */
+		/* the events say 4 or 6 (tcp), or AF_INET 2, AF_INET6 10 */
 		if (!ev_u64(e, et, "family", &v) ||
-		    v != (f->family == 4 ? AF_INET : AF_INET6))
+		    (f->family == 4 ? v != 4 && v != AF_INET : v != 6 && v != AF_INET6))
 			return false;
 	}
 	has_sp = ev_u64(e, et, "sport", &sp);
@@ -1328,6 +1328,7 @@ static void tcpconnect_line(const struct event *e, const struct ks_evtype *et)
 	view_addr(e, et, "daddr", da, sizeof(da));
 	printf("%-6" PRIu64 " %-12.12s %-2d %-16s %-16s %-4" PRIu64 "\n",
 	       view_u64(e, et, "flow_pid"), view_comm(e, et),
+	       view_u64(e, et, "family") == 6 ||
 	       view_u64(e, et, "family") == AF_INET6 ? 6 : 4, sa, da,
 	       view_u64(e, et, "dport"));
 }

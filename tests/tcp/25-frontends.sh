@@ -81,9 +81,11 @@ ktap_eq "tcplife -4 -L 5001: the IPv4 server ends alone, as many as tcplife's" "
 	"$(cat "$KS_TMP/klf.out")"
 # connects per destination port ($NF, DPORT last in both)
 conn() { awk -v p="$2" '$NF == p' "$1" | wc -l; }
-ktap_eq "tcpconnect: as many connects per port as libbpf-tools' tcpconnect" \
-	"$(conn "$KS_TMP/tcpconnect.out" 5001) $(conn "$KS_TMP/tcpconnect.out" 5002)" \
-	"$(conn "$KS_TMP/kc.out" 5001) $(conn "$KS_TMP/kc.out" 5002)" \
+# and the IP column ($3): 4 for port 5001's, 6 for 5002's
+ipc() { awk '$NF == 5001 || $NF == 5002 { print $NF, $3 }' "$1" | sort -u | tr '\n' ' '; }
+ktap_eq "tcpconnect: as many connects per port as libbpf-tools' tcpconnect, the same IP column" \
+	"$(conn "$KS_TMP/tcpconnect.out" 5001) $(conn "$KS_TMP/tcpconnect.out" 5002) $(ipc "$KS_TMP/tcpconnect.out")" \
+	"$(conn "$KS_TMP/kc.out" 5001) $(conn "$KS_TMP/kc.out" 5002) $(ipc "$KS_TMP/kc.out")" \
 	"kscope: $(cat "$KS_TMP/kc.out"); tcpconnect: $(cat "$KS_TMP/tcpconnect.out")"
 st=$("$KSCOPE" status | awk '$1 == "tcp"')
 ktap_eq "the runs' filters left no kernel-wide setting (kscope status)" "" "$st"
