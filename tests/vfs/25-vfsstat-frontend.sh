@@ -39,6 +39,7 @@ lines_after() {
 	return 1
 }
 nlines() { local l; mapfile -t l <"$1"; echo ${#l[@]}; }
+: >"$KS_TMP/k.out"; : >"$KS_TMP/kj.out"	# there before the readers open them
 # vfsstat first, and two idle intervals of it: its window holds kscope's
 bpf_start vp vfsstat 1 || ks_skip_all "vfsstat did not start: $(cat "$KS_TMP/vfsstat.err")"
 lines_after "$KS_TMP/vfsstat.out" $(($(nlines "$KS_TMP/vfsstat.out") + 2))
