@@ -80,6 +80,7 @@ static const struct ks_opt blk_set_opts[] = {
 
 static const struct ks_opt blk_stat_opts[] = {
 	{ "hwq", 'q', NULL, "each hardware queue's counters and histograms too" },
+	{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
 	{ NULL }
 };
 
@@ -89,8 +90,8 @@ const struct ks_sub ks_blk_subs[] = {
 	{ "del", "NAME", NULL, "remove it (admin; waits for its openers)" },
 	{ "set", "NAME", blk_set_opts, "change a live device's slow-request threshold (admin)" },
 	{ "list", "", NULL, "every device and its configuration" },
-	{ "stat", "NAME", blk_stat_opts,
-	  "a device's counters and read/write latency histograms" },
+	{ "stat", "NAME [interval [count]]", blk_stat_opts,
+	  "a device's counters and read/write latency histograms; with an interval, each interval's (the configuration as it is)" },
 	{ NULL }
 };
 
@@ -212,6 +213,7 @@ struct blk_part {
 };
 
 struct blk_show {
+	const char *dev;	/* blk stat's NAME */
 	bool stats;
 	bool hwq;
 	unsigned int nr;
@@ -277,6 +279,17 @@ static void blk_print_u64(struct blk_show *sh, const char *key, uint64_t val)
 	}
 }
 
+/* interval mode: a counter's or histogram's change since the last read */
+static void blk_delta(const struct blk_show *sh, const char *prefix,
+		      const char *name, uint64_t *v, struct ks_hist *h)
+{
+	char key[160];
+
+	snprintf(key, sizeof(key), "%s/%s%s%s", sh->name, prefix, name,
+		 h ? "_lat" : "");
+	ks_delta(key, v, v ? 1 : 0, h);
+}
+
 /* KSCOPE_BLK_STATS: "prefix name value" lines, or members of @p. */
 static void blk_print_stats(struct blk_show *sh, const struct nlattr *stats,
 			    const char *prefix, struct blk_part *p)
@@ -299,6 +312,7 @@ static void blk_print_stats(struct blk_show *sh, const struct nlattr *stats,
 		}
 		if (!name)
 			continue;
+		blk_delta(sh, prefix, name, &val, NULL);
 		if (opt_json) {
 			fprintf(part_member(p, name), "%" PRIu64, val);
 		} else {
@@ -337,6 +351,7 @@ static void blk_print_lat(struct blk_show *sh, const struct nlattr *lat,
 
 	if (!op)
 		return;
+	blk_delta(sh, prefix, op, NULL, &h);
 	if (opt_json) {
 		ks_hist_json(part_member(p, op), &h);
 	} else {
@@ -574,6 +589,29 @@ static int blk_reply(const struct nlmsghdr *nlh, void *data)
 
 /* ---- subcommand ---- */
 
+/* blk list, or blk stat of sh->dev: one read, printed */
+static int blk_read(void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct blk_show *sh = arg;
+	struct ks_nl nl = { };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	sh->nr = 0;
+	nlh = blk_msg(&nl, buf, KSCOPE_CMD_CTL_GET, &nest);
+	if (sh->dev)
+		mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, sh->dev);
+	ret = blk_talk(nlh, nest, sh->dev ? "stat" : "list", blk_reply, sh);
+	if (ret)
+		blk_drop_dev(sh);	/* half a device: not printed */
+	else
+		blk_close_dev(sh);
+	return ret;
+}
+
 int cmd_blk(int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -622,24 +660,237 @@ int cmd_blk(int argc, char **argv)
 			return status;
 		if (c == 'q')
 			sh.hwq = true;
+		if (c == 'T')
+			ks_ival.timestamp = true;
 	}
-	nlh = blk_msg(&nl, buf, KSCOPE_CMD_CTL_GET, &nest);
 	if (!strcmp(sub, "stat")) {
+		int end;
+
 		if (optind >= argc)
 			return ks_sub_usage_error("blk", sub, "needs a device NAME");
-		if (optind + 1 < argc)
+		ret = ks_ival_args(argc, argv, optind + 1, &end, "blk", sub);
+		if (ret)
+			return ret;
+		if (optind + 1 < end)
 			return ks_sub_usage_error("blk", sub, "unexpected argument '%s'",
 						  argv[optind + 1]);
-		mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, argv[optind]);
 		sh.stats = true;
+		sh.dev = argv[optind];
+		return ks_ival_run(blk_read, &sh);
 	} else if (optind < argc) {
 		return ks_sub_usage_error("blk", sub, "unexpected argument '%s'",
 					  argv[optind]);
 	}
-	ret = blk_talk(nlh, nest, sub, blk_reply, &sh);
-	if (ret)
-		blk_drop_dev(&sh);	/* half a device: not printed */
-	else
-		blk_close_dev(&sh);
-	return ret;
+	return blk_read(&sh);
+}
+
+/* ---- kscope biolatency: libbpf-tools' biolatency on kscope_blk devices ---- */
+
+const struct ks_sub ks_biolatency_subs[] = {
+	{ NULL, "[interval [count]]", (const struct ks_opt[]){
+		{ "milliseconds", 'm', NULL, "millisecond histogram (the microsecond buckets rebinned: a count near a bucket's top may sit one bucket lower than biolatency -m's)", false, true },
+		{ "disks", 'D', NULL, "a histogram per device", false, true },
+		{ "flags", 'F', NULL, "a histogram per operation (read, write, flush, discard, write_zeroes)", false, true },
+		{ "disk", 'd', "DISK", "only this device (kblk_NAME or NAME)", false, true },
+		{ "timestamp", 'T', NULL, "the wall-clock time before each interval", false, true },
+		{ NULL } } },
+	{ NULL }
+};
+
+#define BIO_MAX_DEVS	64
+
+struct bio_dev {
+	char name[64], disk[64];
+	struct ks_hist op[8];
+	const char *opname[8];
+	unsigned int nr_ops;
+};
+
+struct bio_run {
+	bool ms, per_disk, per_op;
+	const char *only;
+	unsigned int n;
+	struct bio_dev dev[BIO_MAX_DEVS];
+};
+
+/* the devices of a list reply (names), or one device's latency (stat) */
+static int bio_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct bio_run *r = data;
+	const struct nlattr *ctl, *d, *a, *l;
+
+	ctl = ks_reply_ctl(nlh);
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(d, ctl) {
+		const char *name = NULL, *disk = NULL;
+		struct bio_dev *dev = NULL;
+		unsigned int i;
+
+		if (mnl_attr_get_type(d) != KSCOPE_BLK_DEVICE)
+			continue;
+		mnl_attr_for_each_nested(a, d) {
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+				continue;
+			if (mnl_attr_get_type(a) == KSCOPE_BLK_NAME)
+				name = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) == KSCOPE_BLK_DISK)
+				disk = mnl_attr_get_str(a);
+		}
+		if (!name)
+			continue;
+		for (i = 0; i < r->n && strcmp(r->dev[i].name, name); i++)
+			;
+		if (i == r->n) {
+			if (r->n == BIO_MAX_DEVS)
+				continue;
+			dev = &r->dev[r->n++];
+			memset(dev, 0, sizeof(*dev));
+			snprintf(dev->name, sizeof(dev->name), "%s", name);
+		}
+		dev = &r->dev[i];
+		if (disk)
+			snprintf(dev->disk, sizeof(dev->disk), "%s", disk);
+		/* the device's own histograms (not its queues') */
+		mnl_attr_for_each_nested(l, d) {
+			const char *op = NULL;
+			struct ks_hist h;
+			bool ok = false;
+
+			if (mnl_attr_get_type(l) != KSCOPE_BLK_LAT ||
+			    dev->nr_ops == ARRAY_SIZE(dev->op))
+				continue;
+			mnl_attr_for_each_nested(a, l) {
+				if (mnl_attr_get_type(a) == KSCOPE_BLK_LAT_OP &&
+				    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+					op = mnl_attr_get_str(a);
+				else if (mnl_attr_get_type(a) == KSCOPE_BLK_HIST)
+					ok = !ks_hist_parse(a, &h);
+			}
+			if (!op || !ok)
+				continue;
+			dev->op[dev->nr_ops] = h;
+			/* the op names are the kernel's fixed ones: keep ours */
+			dev->opname[dev->nr_ops++] = !strcmp(op, "read") ? "read" :
+				!strcmp(op, "write") ? "write" :
+				!strcmp(op, "flush") ? "flush" :
+				!strcmp(op, "discard") ? "discard" :
+				!strcmp(op, "write_zeroes") ? "write_zeroes" : "other";
+		}
+	}
+	return 0;
+}
+
+static int bio_talk(struct bio_run *r, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ks_nl nl = { };
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = blk_msg(&nl, buf, KSCOPE_CMD_CTL_GET, &nest);
+	if (name)
+		mnl_attr_put_strz(nlh, KSCOPE_BLK_NAME, name);
+	return blk_talk(nlh, nest, name ? "stat" : "list", bio_cb, r);
+}
+
+static void bio_print(const struct bio_run *r, const char *label,
+		      const char *what, struct ks_hist *h)
+{
+	if (!h->count && !opt_json)
+		return;
+	if (r->ms)
+		ks_hist_coarser(h);
+	if (opt_json) {
+		ks_hist_line("blk", what, h);
+		return;
+	}
+	if (label)
+		printf("\n%s\n", label);
+	ks_hist_print(stdout, h);
+}
+
+static int bio_sample(void *arg)
+{
+	struct bio_run *r = arg;
+	struct ks_hist all = { 0 }, dev_all;
+	char key[160], label[200], what[160];
+	unsigned int i, j, n;
+	int status;
+
+	r->n = 0;
+	status = bio_talk(r, NULL);
+	n = r->n;
+	for (i = 0; !status && i < n; i++) {
+		struct bio_dev *d = &r->dev[i];
+
+		if (r->only && strcmp(r->only, d->name) && strcmp(r->only, d->disk))
+			continue;
+		d->nr_ops = 0;
+		status = bio_talk(r, d->name);
+		if (status)
+			break;
+		memset(&dev_all, 0, sizeof(dev_all));
+		for (j = 0; j < d->nr_ops; j++) {
+			snprintf(key, sizeof(key), "bio %s/%s", d->name, d->opname[j]);
+			ks_delta(key, NULL, 0, &d->op[j]);
+			ks_hist_add(&all, &d->op[j]);
+			ks_hist_add(&dev_all, &d->op[j]);
+			if (r->per_op) {
+				snprintf(label, sizeof(label), r->per_disk ?
+					 "disk = %s\top = %s" : "op = %s",
+					 r->per_disk ? d->disk : d->opname[j],
+					 d->opname[j]);
+				snprintf(what, sizeof(what), "%s/%s", d->disk, d->opname[j]);
+				bio_print(r, label, what, &d->op[j]);
+			}
+		}
+		if (r->per_disk && !r->per_op) {
+			snprintf(label, sizeof(label), "disk = %s", d->disk);
+			bio_print(r, label, d->disk, &dev_all);
+		}
+	}
+	if (!status && !r->per_disk && !r->per_op)
+		bio_print(r, NULL, "biolatency", &all);
+	return status;
+}
+
+int cmd_biolatency(int argc, char **argv)
+{
+	static struct bio_run r;
+	int c, end, status;
+
+	while ((c = ks_getopt(argc, argv, "biolatency", NULL, &status)) != -1) {
+		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
+		case 'm':
+			r.ms = true;
+			break;
+		case 'D':
+			r.per_disk = true;
+			break;
+		case 'F':
+			r.per_op = true;
+			break;
+		case 'd':
+			r.only = optarg;
+			break;
+		case 'T':
+			ks_ival.timestamp = true;
+			break;
+		}
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "biolatency", NULL);
+	if (status)
+		return status;
+	if (end > optind)
+		return ks_usage_error("biolatency", "unexpected argument '%s'",
+				      argv[optind]);
+	/* as biolatency: without an interval, until Ctrl-C */
+	if (!ks_ival.secs)
+		ks_ival.secs = -1;
+	ks_ival.banner = "Tracing block device I/O... Hit Ctrl-C to end.";
+	return ks_ival_run(bio_sample, &r);
 }

@@ -15,8 +15,10 @@
 const struct ks_sub ks_mem_subs[] = {
 	{ "high-order", "N", NULL,
 	  "an event for every allocation of order N and above; 0 turns them off (admin; every reader sees it)" },
-	{ "show", "", NULL,
-	  "free blocks per zone and order, the fragmentation index x1000 (-1000: a block of that order is free), the slow path's latency histogram; for an admin also the free blocks per migrate type (a walk of the free lists under the zone lock, as root-only /proc/pagetypeinfo)" },
+	{ "show", "[interval [count]]", (const struct ks_opt[]){
+		{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
+		{ NULL } },
+	  "free blocks per zone and order, the fragmentation index x1000 (-1000: a block of that order is free), the slow path's latency histogram; for an admin also the free blocks per migrate type (a walk of the free lists under the zone lock, as root-only /proc/pagetypeinfo); with an interval, the free lists as they are and each interval's slow-path histogram" },
 	{ NULL }
 };
 
@@ -160,6 +162,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each_nested(b, ctl) {
 		switch (mnl_attr_get_type(b)) {
 		case KSCOPE_MEM_HIGH_ORDER:
+			if (ks_ival.secs)
+				break;	/* a setting: not every interval */
 			if (opt_json)
 				ks_json_setting("mem", "high_order",
 						mnl_attr_get_u32(b));
@@ -174,6 +178,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 				ks_err("mem: malformed slow-path histogram");
 				return -EPROTO;
 			}
+			ks_delta("mem/slowpath", NULL, 0, &h);
 			if (opt_json) {
 				ks_hist_line("mem", "slowpath", &h);
 			} else {
@@ -187,37 +192,15 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int cmd_mem(int argc, char **argv)
+/* @order NULL: show; else set the high-order threshold */
+static int mem_talk(void *order)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	const char *sub;
 	struct ks_nl nl;
-	uint64_t order = 0;
-	int err, c, status;
-	bool get;
-
-	if (argc < 2)
-		return ks_usage_error("mem", "expects a subcommand: high-order, show");
-	sub = argv[1];
-	if (!ks_find_sub(ks_find_cmd("mem"), sub))
-		return ks_usage_error("mem", "unknown subcommand '%s'", sub);
-	while ((c = ks_getopt(argc - 1, argv + 1, "mem", sub, &status)) != -1)
-		if (c == KS_OPT_EXIT)
-			return status;
-	argc -= optind + 1;
-	argv += optind + 1;
-	get = !strcmp(sub, "show");
-	if (!get) {
-		if (argc != 1)
-			return ks_sub_usage_error("mem", sub, "expects one N");
-		if (!ks_parse_u64(argv[0], &order) || order > UINT32_MAX)
-			return ks_sub_usage_error("mem", sub, "bad order '%s'", argv[0]);
-	} else if (argc) {
-		return ks_sub_usage_error("mem", sub, "unexpected argument '%s'",
-					  argv[0]);
-	}
+	bool get = !order;
+	int err;
 
 	err = ks_nl_connect(&nl);
 	if (err) {
@@ -228,7 +211,8 @@ int cmd_mem(int argc, char **argv)
 	nlh = ks_nl_msg(&nl, buf, get ? KSCOPE_CMD_CTL_GET : KSCOPE_CMD_CTL, 0);
 	nest = ks_nl_ctl_start(nlh, "mem");
 	if (!get)
-		mnl_attr_put_u32(nlh, KSCOPE_MEM_HIGH_ORDER, (uint32_t)order);
+		mnl_attr_put_u32(nlh, KSCOPE_MEM_HIGH_ORDER,
+				 (uint32_t)*(uint64_t *)order);
 	mnl_attr_nest_end(nlh, nest);
 	err = ks_nl_talk(&nl, nlh, get ? show_cb : NULL, NULL);
 	if (err)
@@ -236,4 +220,46 @@ int cmd_mem(int argc, char **argv)
 				    "mem", err);
 	ks_nl_close(&nl);
 	return err ? 1 : 0;
+}
+
+int cmd_mem(int argc, char **argv)
+{
+	const char *sub;
+	uint64_t order = 0;
+	int c, end, status;
+	bool get;
+
+	if (argc < 2)
+		return ks_usage_error("mem", "expects a subcommand: high-order, show");
+	sub = argv[1];
+	if (!ks_find_sub(ks_find_cmd("mem"), sub))
+		return ks_usage_error("mem", "unknown subcommand '%s'", sub);
+	while ((c = ks_getopt(argc - 1, argv + 1, "mem", sub, &status)) != -1) {
+		if (c == KS_OPT_EXIT)
+			return status;
+		if (c == 'T')
+			ks_ival.timestamp = true;
+	}
+	get = !strcmp(sub, "show");
+	if (get) {
+		status = ks_ival_args(argc - 1, argv + 1, optind, &end, "mem", sub);
+		if (status)
+			return status;
+		argc = end + 1;
+	}
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (!get) {
+		if (argc != 1)
+			return ks_sub_usage_error("mem", sub, "expects one N");
+		if (!ks_parse_u64(argv[0], &order) || order > UINT32_MAX)
+			return ks_sub_usage_error("mem", sub, "bad order '%s'", argv[0]);
+	} else if (argc) {
+		return ks_sub_usage_error("mem", sub, "unexpected argument '%s'",
+					  argv[0]);
+	}
+
+	if (get)
+		return ks_ival_run(mem_talk, NULL);
+	return mem_talk(&order);
 }

@@ -18,6 +18,11 @@
 
 #include "kscope.h"
 
+static const struct ks_opt ival_opts[] = {
+	{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
+	{ NULL }
+};
+
 const struct ks_sub ks_probe_subs[] = {
 	{ "add", "SYMBOL", (const struct ks_opt[]){
 		{ "ret", 'r', NULL, "count returns too (a kretprobe)" },
@@ -26,8 +31,8 @@ const struct ks_sub ks_probe_subs[] = {
 		{ NULL } },
 	  "probe a kernel function (admin); refused on kscope's own functions and on those its event channel calls (an event there would re-enter the channel)" },
 	{ "del", "ID|SYMBOL", NULL, "remove one probe by id, or every probe on SYMBOL (admin)" },
-	{ "list", "", NULL, "probes with their hits, returns and nmissed" },
-	{ "latency", "", NULL, "the entry->return latency histograms of --latency probes, nsecs" },
+	{ "list", "[interval [count]]", ival_opts, "probes with their hits, returns and nmissed; with an interval, each interval's" },
+	{ "latency", "[interval [count]]", ival_opts, "the entry->return latency histograms of --latency probes, nsecs; with an interval, each interval's" },
 	{ NULL }
 };
 
@@ -117,6 +122,19 @@ static int add_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/* interval mode: a probe's counts and histogram since the last read */
+static void probe_delta(struct probe_row *r)
+{
+	uint64_t v[] = { r->hits, r->returns, r->nmissed };
+	char key[32];
+
+	snprintf(key, sizeof(key), "probe %u", r->id);
+	ks_delta(key, v, ARRAY_SIZE(v), r->has_hist ? &r->hist : NULL);
+	r->hits = v[0];
+	r->returns = v[1];
+	r->nmissed = v[2];
+}
+
 /* one page of the list (ks_source_pages() takes the next page's id) */
 static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -132,6 +150,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(b) != KSCOPE_PROBE_ENTRY)
 			continue;
 		row_parse(b, &r);
+		probe_delta(&r);
 		flags_str(r.flags, fl, sizeof(fl));
 		if (list_latency && !r.has_hist)
 			continue;
@@ -203,8 +222,9 @@ out:
  * The module answers a page at a time (a u16 netlink attribute holds 64
  * KiB: a few hundred probes), each naming the id the next one starts at.
  */
-static int probe_list(void)
+static int probe_list(void *arg)
 {
+	(void)arg;
 	return ks_source_pages("probe", KSCOPE_PROBE_ID, 1, list_cb, NULL,
 			       "probe list");
 }
@@ -259,15 +279,21 @@ static int probe_del(int argc, char **argv)
 /* list and latency: no options, no arguments */
 static int probe_show(int argc, char **argv, bool latency)
 {
-	int c, status;
+	int c, end, status;
 
-	while ((c = ks_getopt(argc, argv, "probe", argv[0], &status)) != -1)
+	while ((c = ks_getopt(argc, argv, "probe", argv[0], &status)) != -1) {
 		if (c == KS_OPT_EXIT)
 			return status;
-	if (optind < argc)
+		if (c == 'T')
+			ks_ival.timestamp = true;
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "probe", argv[0]);
+	if (status)
+		return status;
+	if (optind < end)
 		return probe_err(argv[0], "unexpected argument '%s'", argv[optind]);
 	list_latency = latency;
-	return probe_list();
+	return ks_ival_run(probe_list, NULL);
 }
 
 int cmd_probe(int argc, char **argv)

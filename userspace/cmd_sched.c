@@ -13,10 +13,15 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "kscope.h"
 
+static const struct ks_opt ival_opts[] = {
+	{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
+	{ NULL }
+};
 
 const struct ks_sub ks_sched_subs[] = {
 	{ "filter", "", (const struct ks_opt[]){
@@ -29,12 +34,33 @@ const struct ks_sub ks_sched_subs[] = {
 		{ NULL } },
 	  "the processes that get a portrait and fork/exec/exit events, kernel-wide (admin; every reader sees it); changing it drops the portraits" },
 	{ "reset", "", NULL, "zero the run-queue histogram and drop the portraits (admin)" },
-	{ "portraits", "", NULL,
-	  "one process per line with its on-CPU and run-queue time and context switches, then its run-queue histogram (admin: portraits name other users' processes)" },
-	{ "runqlat", "", NULL,
-	  "the system-wide run-queue latency histogram since load, usecs, drawn as runqlat draws it (anyone may read)" },
-	{ "cpu", "", NULL,
-	  "per-CPU utilization (% x 100) of the last interval, /proc/stat's split (anyone may read)" },
+	{ "portraits", "[interval [count]]", ival_opts,
+	  "one process per line with its on-CPU and run-queue time and context switches, then its run-queue histogram (admin: portraits name other users' processes); with an interval, what changed in each (processes that did not run left out)" },
+	{ "runqlat", "[interval [count]]", ival_opts,
+	  "the system-wide run-queue latency histogram since load, usecs, drawn as runqlat draws it (anyone may read); with an interval, each interval's own" },
+	{ "cpu", "[interval [count]]", ival_opts,
+	  "per-CPU utilization (% x 100) of the kernel's last complete interval (interval_ms), /proc/stat's split (anyone may read); with an interval, read again every interval" },
+	{ NULL }
+};
+
+/* ---- kscope sar: sar -u's table from kscope_sched's utilization ---- */
+
+const struct ks_sub ks_sar_subs[] = {
+	{ NULL, "[interval [count]]", (const struct ks_opt[]){
+		{ "cpus", 'P', "ALL", "a line per CPU too, after the all line (sar -P ALL)", false, true },
+		{ NULL } } },
+	{ NULL }
+};
+
+/* ---- kscope runqlat: libbpf-tools' runqlat on kscope_sched ---- */
+
+const struct ks_sub ks_runqlat_subs[] = {
+	{ NULL, "[interval [count]]", (const struct ks_opt[]){
+		{ "milliseconds", 'm', NULL, "millisecond histogram (the microsecond buckets rebinned: a count near a bucket's top may sit one bucket lower than runqlat -m's)", false, true },
+		{ "pids", 'P', NULL, "a histogram per process (admin: from the portraits, which the kernel keeps for the processes of kscope sched filter, every one by default)", false, true },
+		{ "pid", 'p', "PID", "only this process (admin, as -P)", false, true },
+		{ "timestamp", 'T', NULL, "the wall-clock time before each histogram", false, true },
+		{ NULL } } },
 	{ NULL }
 };
 
@@ -172,19 +198,31 @@ out:
 	return status;
 }
 
-/* The run-queue histogram is in the reply to a plain CTL_GET. */
-/* the subcommands without options or arguments: 0 to go on, or status + 1 */
+/* the read subcommands: -T, [interval [count]]; 0 to go on, or status + 1 */
 static int sched_noargs(int argc, char **argv, const char *sub)
 {
-	int c, status;
+	int c, end, status;
 
-	while ((c = ks_getopt(argc, argv, "sched", sub, &status)) != -1)
+	while ((c = ks_getopt(argc, argv, "sched", sub, &status)) != -1) {
 		if (c == KS_OPT_EXIT)
 			return status + 1;
-	if (optind < argc)
+		if (c == 'T')
+			ks_ival.timestamp = true;
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "sched", sub);
+	if (status)
+		return status + 1;
+	if (end > optind)
 		return ks_sub_usage_error("sched", sub, "unexpected argument '%s'",
 					  argv[optind]) + 1;
 	return 0;
+}
+
+/* The run-queue histogram is in the reply to a plain CTL_GET. */
+static int runqlat_sample(void *arg)
+{
+	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat",
+			       "runqlat", arg != NULL);
 }
 
 static int sched_runqlat(int argc, char **argv)
@@ -193,8 +231,7 @@ static int sched_runqlat(int argc, char **argv)
 
 	if (ret)
 		return ret - 1;
-	return ks_source_hists("sched", KSCOPE_SCHED_RUNQ_HIST, "sched runqlat",
-			       "runqlat");
+	return ks_ival_run(runqlat_sample, NULL);
 }
 
 struct portrait_row {
@@ -280,12 +317,56 @@ static void portrait_print(const struct portrait_row *r)
 		ks_hist_print(stdout, &r->hist);
 }
 
+/* what `kscope runqlat` asked for; NULL: `sched portraits` */
+struct runqlat_opts {
+	bool ms, per_pid;
+	uint32_t pid;		/* 0: any */
+};
+
+/*
+ * A portrait's counters and histogram as their change since the last
+ * read (interval mode); false when it did not run meanwhile.
+ */
+static bool portrait_delta(struct portrait_row *r)
+{
+	uint64_t v[] = { r->oncpu_ns, r->runq_ns, r->runq_samples, r->nvcsw,
+			 r->nivcsw };
+	char key[64];
+
+	/* a pid reused is another process */
+	snprintf(key, sizeof(key), "pid %u %" PRIu64, r->pid, r->start_ns);
+	ks_delta(key, v, ARRAY_SIZE(v), r->has_hist ? &r->hist : NULL);
+	r->oncpu_ns = v[0];
+	r->runq_ns = v[1];
+	r->runq_samples = v[2];
+	r->nvcsw = v[3];
+	r->nivcsw = v[4];
+	return !ks_ival.secs || v[0] || v[2] || v[3] || v[4];
+}
+
+/* runqlat -P: "pid = PID COMM" and the process's histogram */
+static void runqlat_portrait(const struct runqlat_opts *o,
+			     struct portrait_row *r)
+{
+	if (!r->has_hist || !r->hist.count)
+		return;
+	if (o->ms)
+		ks_hist_coarser(&r->hist);
+	if (opt_json) {
+		portrait_print(r);
+		return;
+	}
+	if (o->per_pid)
+		printf("\npid = %u %s\n", r->pid, r->comm);
+	ks_hist_print(stdout, &r->hist);
+}
+
 static int portraits_cb(const struct nlmsghdr *nlh, void *data)
 {
+	const struct runqlat_opts *o = data;
 	const struct nlattr *ctl, *b;
 	struct portrait_row r;
 
-	(void)data;
 	ctl = ks_reply_ctl(nlh);
 	if (!ctl)
 		return 0;
@@ -293,7 +374,14 @@ static int portraits_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(b) != KSCOPE_SCHED_PORTRAIT)
 			continue;
 		portrait_parse(b, &r);
-		portrait_print(&r);
+		if (o && o->pid && r.pid != o->pid)
+			continue;
+		if (!portrait_delta(&r))
+			continue;
+		if (o)
+			runqlat_portrait(o, &r);
+		else
+			portrait_print(&r);
 	}
 	return 0;
 }
@@ -306,13 +394,21 @@ static const char * const cpu_states[] = {
 _Static_assert(sizeof(cpu_states) / sizeof(cpu_states[0]) == NR_CPU_STATES,
 	       "one name per state attribute");
 
-/* the interval line once, before the first reply's entries */
+/* one CPU of the utilization reply, in hundredths of a percent */
+struct cpu_row {
+	uint32_t cpu, v[NR_CPU_STATES];
+};
+
+struct cpu_table {
+	uint32_t interval;	/* the kernel's, ms */
+	unsigned int n, alloc;
+	struct cpu_row *rows;
+};
+
 static int cpu_cb(const struct nlmsghdr *nlh, void *data)
 {
-	bool *headed = data;
+	struct cpu_table *t = data;
 	const struct nlattr *ctl, *b, *c;
-	uint32_t interval = 0;
-	unsigned int i;
 
 	ctl = ks_reply_ctl(nlh);
 	if (!ctl)
@@ -320,63 +416,70 @@ static int cpu_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each_nested(b, ctl)
 		if (mnl_attr_get_type(b) == KSCOPE_SCHED_INTERVAL_MS &&
 		    mnl_attr_validate(b, MNL_TYPE_U32) >= 0)
-			interval = mnl_attr_get_u32(b);
-	if (!opt_json && !*headed)
-		printf("interval_ms %u\n", interval);
-	*headed = true;
+			t->interval = mnl_attr_get_u32(b);
 	mnl_attr_for_each_nested(b, ctl) {
-		uint32_t cpu = 0, v[NR_CPU_STATES] = { 0 };
+		struct cpu_row *r;
 
 		if (mnl_attr_get_type(b) != KSCOPE_SCHED_CPU_ENTRY)
 			continue;
+		if (t->n == t->alloc) {
+			unsigned int a = t->alloc ? 2 * t->alloc : 64;
+
+			r = realloc(t->rows, a * sizeof(*r));
+			if (!r)
+				return -ENOMEM;
+			t->rows = r;
+			t->alloc = a;
+		}
+		r = &t->rows[t->n++];
+		memset(r, 0, sizeof(*r));
 		mnl_attr_for_each_nested(c, b) {
-			unsigned int t = mnl_attr_get_type(c);
+			unsigned int ty = mnl_attr_get_type(c);
 
 			if (mnl_attr_validate(c, MNL_TYPE_U32) < 0)
 				continue;
-			if (t == KSCOPE_SCHED_CPU_NR)
-				cpu = mnl_attr_get_u32(c);
-			else if (t >= KSCOPE_SCHED_USER && t <= KSCOPE_SCHED_STEAL)
-				v[t - KSCOPE_SCHED_USER] = mnl_attr_get_u32(c);
+			if (ty == KSCOPE_SCHED_CPU_NR)
+				r->cpu = mnl_attr_get_u32(c);
+			else if (ty >= KSCOPE_SCHED_USER && ty <= KSCOPE_SCHED_STEAL)
+				r->v[ty - KSCOPE_SCHED_USER] = mnl_attr_get_u32(c);
 		}
-		if (opt_json) {
-			ks_json_begin("sched_cpu");
-			printf(",\"cpu\":%u,\"interval_ms\":%u", cpu, interval);
-		} else {
-			printf("cpu%u", cpu);
-		}
-		for (i = 0; i < NR_CPU_STATES; i++)
-			printf(opt_json ? ",\"%s\":%u" : " %s %u", cpu_states[i],
-			       v[i]);
-		fputs(opt_json ? "}\n" : "\n", stdout);
 	}
 	return 0;
 }
 
-/* The portraits a page at a time (admin: they name other users' pids). */
-static int sched_portraits(int argc, char **argv)
+/* `sched cpu`: the interval line, then "cpuN user U ..." (JSON: sched_cpu) */
+static void cpu_print(const struct cpu_table *t)
 {
-	int ret = sched_noargs(argc, argv, "portraits");
+	unsigned int i, j;
 
-	if (ret)
-		return ret - 1;
-	return ks_source_pages("sched", KSCOPE_SCHED_CURSOR, 0, portraits_cb,
-			       NULL, "sched portraits");
+	if (!opt_json)
+		printf("interval_ms %u\n", t->interval);
+	for (j = 0; j < t->n; j++) {
+		const struct cpu_row *r = &t->rows[j];
+
+		if (opt_json) {
+			ks_json_begin("sched_cpu");
+			printf(",\"cpu\":%u,\"interval_ms\":%u", r->cpu, t->interval);
+		} else {
+			printf("cpu%u", r->cpu);
+		}
+		for (i = 0; i < NR_CPU_STATES; i++)
+			printf(opt_json ? ",\"%s\":%u" : " %s %u", cpu_states[i],
+			       r->v[i]);
+		fputs(opt_json ? "}\n" : "\n", stdout);
+	}
 }
 
 /* The utilization: a read request with KSCOPE_SCHED_CPU. */
-static int sched_cpu(int argc, char **argv)
+static int cpu_read(struct cpu_table *t)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	bool headed = false;
 	struct ks_nl nl;
-	int err, status = sched_noargs(argc, argv, "cpu");
+	int err, status = 1;
 
-	if (status)
-		return status - 1;
-	status = 1;
+	t->n = 0;
 	err = ks_nl_connect(&nl);
 	if (err) {
 		ks_nl_connect_report(&nl, err);
@@ -386,7 +489,7 @@ static int sched_cpu(int argc, char **argv)
 	nest = ks_nl_ctl_start(nlh, "sched");
 	mnl_attr_put(nlh, KSCOPE_SCHED_CPU, 0, NULL);
 	mnl_attr_nest_end(nlh, nest);
-	err = ks_nl_talk(&nl, nlh, cpu_cb, &headed);
+	err = ks_nl_talk(&nl, nlh, cpu_cb, t);
 	if (err) {
 		ks_nl_report_source(&nl, "sched cpu", "sched", err);
 		goto out;
@@ -394,6 +497,201 @@ static int sched_cpu(int argc, char **argv)
 	status = 0;
 out:
 	ks_nl_close(&nl);
+	return status;
+}
+
+/* The portraits a page at a time (admin: they name other users' pids). */
+static int portraits_sample(void *arg)
+{
+	return ks_source_pages("sched", KSCOPE_SCHED_CURSOR, 0, portraits_cb,
+			       arg, "sched portraits");
+}
+
+static int sched_portraits(int argc, char **argv)
+{
+	int ret = sched_noargs(argc, argv, "portraits");
+
+	if (ret)
+		return ret - 1;
+	return ks_ival_run(portraits_sample, NULL);
+}
+
+static int runqlat_fe_sample(void *arg)
+{
+	const struct runqlat_opts *o = arg;
+
+	if (o->per_pid || o->pid)
+		return portraits_sample(arg);
+	return runqlat_sample(o->ms ? arg : NULL);
+}
+
+int cmd_runqlat(int argc, char **argv)
+{
+	struct runqlat_opts o = { false };
+	int c, end, status;
+	uint64_t v;
+
+	while ((c = ks_getopt(argc, argv, "runqlat", NULL, &status)) != -1) {
+		switch (c) {
+		case KS_OPT_EXIT:
+			return status;
+		case 'm':
+			o.ms = true;
+			break;
+		case 'P':
+			o.per_pid = true;
+			break;
+		case 'p':
+			if (!ks_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
+				return ks_usage_error("runqlat", "bad pid '%s'", optarg);
+			o.pid = (uint32_t)v;
+			break;
+		case 'T':
+			ks_ival.timestamp = true;
+			break;
+		}
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "runqlat", NULL);
+	if (status)
+		return status;
+	if (end > optind)
+		return ks_usage_error("runqlat", "unexpected argument '%s'",
+				      argv[optind]);
+	/* as runqlat: without an interval, until Ctrl-C */
+	if (!ks_ival.secs)
+		ks_ival.secs = -1;
+	ks_ival.banner = "Tracing run queue latency... Hit Ctrl-C to end.";
+	return ks_ival_run(runqlat_fe_sample, &o);
+}
+
+static int cpu_sample(void *arg)
+{
+	struct cpu_table *t = arg;
+	int status = cpu_read(t);
+
+	if (!status)
+		cpu_print(t);
+	return status;
+}
+
+static int sched_cpu(int argc, char **argv)
+{
+	int status = sched_noargs(argc, argv, "cpu");
+	struct cpu_table t = { 0 };
+
+	if (status)
+		return status - 1;
+	status = ks_ival_run(cpu_sample, &t);
+	free(t.rows);
+	return status;
+}
+
+#define KS_MAX_SAR_ROWS	257	/* all, and up to 256 CPUs averaged */
+
+struct sar_run {
+	struct cpu_table t;
+	bool per_cpu;
+	unsigned int n;		/* intervals printed */
+	double sum[KS_MAX_SAR_ROWS][6];	/* for the Average lines: all, cpu0... */
+};
+
+/* sar -u's columns of one row, percent: user nice system iowait steal idle */
+static void sar_cols(const uint32_t *v, double *out)
+{
+	enum { U, N, S, IRQ, SI, ID, IO, ST };
+
+	out[0] = v[U] / 100.0;
+	out[1] = v[N] / 100.0;
+	out[2] = (v[S] + v[IRQ] + v[SI]) / 100.0;	/* -u: interrupts in %system */
+	out[3] = v[IO] / 100.0;
+	out[4] = v[ST] / 100.0;
+	out[5] = v[ID] / 100.0;
+}
+
+static void sar_line(const char *when, const char *cpu, const double *c)
+{
+	printf("%-11s %5s %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", when, cpu, c[0],
+	       c[1], c[2], c[3], c[4], c[5]);
+}
+
+static int sar_sample(void *arg)
+{
+	struct sar_run *r = arg;
+	double all[6] = { 0 }, c[6];
+	char clock[16], name[16];
+	unsigned int i, k;
+	int status;
+
+	status = cpu_read(&r->t);
+	if (status || (ks_ival.secs && !ks_ival.n))
+		return status;
+	if (opt_json) {
+		cpu_print(&r->t);
+		return 0;
+	}
+	ks_ival_clock(clock, sizeof(clock));
+	if (!ks_ival.secs)
+		snprintf(clock, sizeof(clock), "now");
+	for (i = 0; i < r->t.n; i++) {
+		sar_cols(r->t.rows[i].v, c);
+		for (k = 0; k < 6; k++)
+			all[k] += c[k] / r->t.n;
+	}
+	if (r->n == 0 || r->per_cpu)
+		printf("\n%-11s %5s %9s %9s %9s %9s %9s %9s\n", clock, "CPU", "%user",
+		       "%nice", "%system", "%iowait", "%steal", "%idle");
+	sar_line(clock, "all", all);
+	for (k = 0; k < 6; k++)
+		r->sum[0][k] += all[k];
+	for (i = 0; r->per_cpu && i < r->t.n; i++) {
+		sar_cols(r->t.rows[i].v, c);
+		snprintf(name, sizeof(name), "%u", r->t.rows[i].cpu);
+		sar_line(clock, name, c);
+		for (k = 0; i + 1 < KS_MAX_SAR_ROWS && k < 6; k++)
+			r->sum[i + 1][k] += c[k];
+	}
+	r->n++;
+	return 0;
+}
+
+int cmd_sar(int argc, char **argv)
+{
+	struct sar_run r = { .n = 0 };
+	char name[16];
+	unsigned int i, k;
+	int c, end, status;
+
+	while ((c = ks_getopt(argc, argv, "sar", NULL, &status)) != -1) {
+		if (c == KS_OPT_EXIT)
+			return status;
+		if (c == 'P') {
+			if (strcasecmp(optarg, "ALL"))
+				return ks_usage_error("sar", "-P takes ALL, not '%s'", optarg);
+			r.per_cpu = true;
+		}
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "sar", NULL);
+	if (status)
+		return status;
+	if (end > optind)
+		return ks_usage_error("sar", "unexpected argument '%s'", argv[optind]);
+	ks_ival.own_header = true;
+	status = ks_ival_run(sar_sample, &r);
+	/* sar's Average lines, over the intervals printed */
+	if (!status && !opt_json && r.n > 1) {
+		printf("\n%-11s %5s %9s %9s %9s %9s %9s %9s\n", "Average:", "CPU",
+		       "%user", "%nice", "%system", "%iowait", "%steal", "%idle");
+		for (k = 0; k < 6; k++)
+			r.sum[0][k] /= r.n;
+		sar_line("Average:", "all", r.sum[0]);
+		for (i = 0; r.per_cpu && i < r.t.n && i + 1 < KS_MAX_SAR_ROWS; i++) {
+			for (k = 0; k < 6; k++)
+				r.sum[i + 1][k] /= r.n;
+			snprintf(name, sizeof(name), "%u", r.t.rows[i].cpu);
+			sar_line("Average:", name, r.sum[i + 1]);
+		}
+	}
+	free(r.t.rows);
 	return status;
 }
 

@@ -29,8 +29,10 @@ const struct ks_sub ks_tcp_subs[] = {
 		{ "show", 'S', NULL, "print the filter (the default without options)" },
 		{ NULL } },
 	  "choose the flows that produce events and samples, kernel-wide (admin; every reader sees it)" },
-	{ "flows", "", NULL,
-	  "the flow table, one flow per line: addresses, netns, process, age, cwnd, ssthresh, srtt, windows, in flight (admin: flows name other users' processes)" },
+	{ "flows", "[interval [count]]", (const struct ks_opt[]){
+		{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
+		{ NULL } },
+	  "the flow table, one flow per line: addresses, netns, process, age, cwnd, ssthresh, srtt, windows, in flight (admin: flows name other users' processes); with an interval, the table again every interval" },
 	{ NULL }
 };
 
@@ -374,18 +376,30 @@ static int flows_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* The flow table a page at a time (admin: flows name other users' pids). */
-static int tcp_flows(int argc, char **argv)
+static int flows_sample(void *arg)
 {
-	int c, status;
-
-	while ((c = ks_getopt(argc, argv, "tcp", "flows", &status)) != -1)
-		if (c == KS_OPT_EXIT)
-			return status;
-	if (optind < argc)
-		return ks_sub_usage_error("tcp", "flows", "unexpected argument '%s'",
-					  argv[optind]);
+	(void)arg;
 	return ks_source_pages("tcp", KSCOPE_TCP_CURSOR, 0, flows_cb, NULL,
 			       "tcp flows");
+}
+
+static int tcp_flows(int argc, char **argv)
+{
+	int c, end, status;
+
+	while ((c = ks_getopt(argc, argv, "tcp", "flows", &status)) != -1) {
+		if (c == KS_OPT_EXIT)
+			return status;
+		if (c == 'T')
+			ks_ival.timestamp = true;
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "tcp", "flows");
+	if (status)
+		return status;
+	if (optind < end)
+		return ks_sub_usage_error("tcp", "flows", "unexpected argument '%s'",
+					  argv[optind]);
+	return ks_ival_run(flows_sample, NULL);
 }
 
 int cmd_tcp(int argc, char **argv)

@@ -30,10 +30,18 @@ const struct ks_sub ks_vfs_subs[] = {
 		{ "count", 'n', "N", "rows of each table (default 10)" },
 		{ NULL } },
 	  "the busiest files and processes over SECS (admin: they name other users' processes and files)" },
-	{ "show", "", (const struct ks_opt[]){
+	{ "show", "[interval [count]]", (const struct ks_opt[]){
 		{ "count", 'n', "N", "rows of the top tables (default 10)" },
+		{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
 		{ NULL } },
-	  "settings, and per filesystem and operation the count, bytes, errors and latency (p50, p99; JSON: the histogram); the top files and processes for an admin only" },
+	  "settings, and per filesystem and operation the count, bytes, errors and latency (p50, p99; JSON: the histogram); the top files and processes for an admin only; with an interval, each interval's operations alone (no settings, no top tables)" },
+	{ NULL }
+};
+
+const struct ks_sub ks_vfsstat_subs[] = {
+	{ NULL, "[interval [count]]", (const struct ks_opt[]){
+		{ "all", 'a', NULL, "also UNLINK/s, RENAME/s, MKDIR/s and RMDIR/s, and ERRORS/s", false, true },
+		{ NULL } } },
 	{ NULL }
 };
 
@@ -151,6 +159,9 @@ static const char *hist_pct(const struct vfs_row *r, double p, char *buf,
 struct show_state {
 	bool top_only;
 	bool hdr_ops, hdr_files, hdr_procs;
+	/* kscope vfsstat: every filesystem's counts summed per op */
+	bool vfsstat, all;
+	uint64_t sum[ARRAY_SIZE(op_names)], errors;
 };
 
 static void print_top(const struct vfs_row *r, bool file)
@@ -184,6 +195,20 @@ static void print_top(const struct vfs_row *r, bool file)
 	putchar('\n');
 }
 
+/* interval mode: an OPS row's change since the last read */
+static void ops_delta(struct vfs_row *r)
+{
+	uint64_t v[] = { r->v[KSCOPE_VFS_COUNT], r->v[KSCOPE_VFS_BYTES],
+			 r->v[KSCOPE_VFS_ERRORS] };
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s/%" PRIu64, r->fs, r->v[KSCOPE_VFS_OP]);
+	ks_delta(key, v, ARRAY_SIZE(v), r->has_hist ? &r->hist : NULL);
+	r->v[KSCOPE_VFS_COUNT] = v[0];
+	r->v[KSCOPE_VFS_BYTES] = v[1];
+	r->v[KSCOPE_VFS_ERRORS] = v[2];
+}
+
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct show_state *st = data;
@@ -202,6 +227,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		case KSCOPE_VFS_TOP_DROPPED:
 			if (st->top_only && t == KSCOPE_VFS_SLOW_US)
 				break;
+			if (ks_ival.secs)
+				break;	/* settings: once, not every interval */
 			if (opt_json)
 				ks_json_setting("vfs",
 						t == KSCOPE_VFS_SLOW_US ? "slow_us" :
@@ -214,7 +241,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 				       "top_dropped", mnl_attr_get_u64(b));
 			break;
 		case KSCOPE_VFS_PID:
-			if (st->top_only)
+			if (st->top_only || ks_ival.secs)
 				break;
 			if (opt_json)
 				ks_json_setting("vfs", "pid", mnl_attr_get_u32(b));
@@ -225,6 +252,13 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			if (st->top_only)
 				break;
 			row_parse(b, &r);
+			ops_delta(&r);
+			if (st->vfsstat && r.v[KSCOPE_VFS_OP] < ARRAY_SIZE(op_names)) {
+				st->sum[r.v[KSCOPE_VFS_OP]] += r.v[KSCOPE_VFS_COUNT];
+				st->errors += r.v[KSCOPE_VFS_ERRORS];
+			}
+			if (st->vfsstat && !opt_json)
+				break;
 			if (opt_json) {
 				ks_json_begin("vfs_ops");
 				printf(",\"fs\":");
@@ -258,6 +292,9 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		case KSCOPE_VFS_TOP_FILE:
 		case KSCOPE_VFS_TOP_PROC:
+			/* ranked by their totals: no interval's own */
+			if (ks_ival.secs && !st->top_only)
+				break;
 			row_parse(b, &r);
 			if (!opt_json && t == KSCOPE_VFS_TOP_FILE && !st->hdr_files) {
 				printf("%-7s %-16s %8s %8s %10s %10s %8s %-8s %s\n",
@@ -278,13 +315,94 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+struct show_run {
+	struct vfs_req r;
+	struct show_state st;
+};
+
+static int show_sample(void *arg)
+{
+	struct show_run *run = arg;
+
+	run->st.hdr_ops = run->st.hdr_files = run->st.hdr_procs = false;
+	return vfs_talk(&run->r, true, show_cb, &run->st);
+}
+
+/* vfsstat's columns first, in its order; -a: the other ops */
+static const unsigned int vfsstat_cols[] = { 0, 1, 4, 2, 3, 5, 6, 7, 8 };
+
+static int vfsstat_sample(void *arg)
+{
+	struct show_run *run = arg;
+	struct show_state *st = &run->st;
+	/* per second of the nominal interval, as vfsstat divides */
+	double secs = ks_ival.secs > 0 ? ks_ival.secs : ks_ival.ms / 1000.0;
+	unsigned int i, n = st->all ? ARRAY_SIZE(vfsstat_cols) : 5;
+	char clock[16];
+	int status;
+
+	memset(st->sum, 0, sizeof(st->sum));
+	st->errors = 0;
+	status = show_sample(arg);
+	if (status || opt_json || !ks_ival.n || secs <= 0)
+		return status;
+	printf("%s: ", ks_ival_clock(clock, sizeof(clock)));
+	for (i = 0; i < n; i++)
+		printf(" %8" PRIu64, (uint64_t)(st->sum[vfsstat_cols[i]] / secs + 0.5));
+	if (st->all)
+		printf(" %8" PRIu64, (uint64_t)(st->errors / secs + 0.5));
+	putchar('\n');
+	return 0;
+}
+
+int cmd_vfsstat(int argc, char **argv)
+{
+	struct show_run run = { .r = { -1, -1, -1, 0, 0 } };
+	unsigned int i;
+	int c, end, status;
+
+	while ((c = ks_getopt(argc, argv, "vfsstat", NULL, &status)) != -1) {
+		if (c == KS_OPT_EXIT)
+			return status;
+		if (c == 'a')
+			run.st.all = true;
+	}
+	status = ks_ival_args(argc, argv, optind, &end, "vfsstat", NULL);
+	if (status)
+		return status;
+	if (end > optind)
+		return ks_usage_error("vfsstat", "unexpected argument '%s'",
+				      argv[optind]);
+	if (!ks_ival.secs)
+		ks_ival.secs = 1;	/* vfsstat's default */
+	ks_ival.own_header = true;
+	run.st.vfsstat = true;
+	if (!opt_json) {
+		printf("%-8s  ", "TIME");
+		for (i = 0; i < (run.st.all ? ARRAY_SIZE(vfsstat_cols) : 5); i++) {
+			char name[16];
+			unsigned int j;
+
+			snprintf(name, sizeof(name), "%s", op_names[vfsstat_cols[i]]);
+			for (j = 0; name[j]; j++)
+				name[j] = (char)(name[j] - 'a' + 'A');
+			printf(" %6s/s", name);
+		}
+		if (run.st.all)
+			printf(" %6s/s", "ERRORS");
+		putchar('\n');
+		fflush(stdout);
+	}
+	return ks_ival_run(vfsstat_sample, &run);
+}
+
 int cmd_vfs(int argc, char **argv)
 {
 	struct vfs_req r = { -1, -1, -1, 0, 0 };
-	struct show_state st = { };
+	struct show_run run = { };
 	double interval = 1;
 	const char *sub;
-	int c, status;
+	int c, end, status;
 	uint64_t v;
 
 	if (argc < 2)
@@ -321,9 +439,18 @@ int cmd_vfs(int argc, char **argv)
 							  optarg);
 			r.top_n = (int64_t)v;
 			break;
+		case 'T':
+			ks_ival.timestamp = true;
+			break;
 		}
 	}
-	if (optind < argc)
+	end = argc;
+	if (!strcmp(sub, "show")) {
+		status = ks_ival_args(argc, argv, optind, &end, "vfs", sub);
+		if (status)
+			return status;
+	}
+	if (optind < end)
 		return ks_sub_usage_error("vfs", sub, "unexpected argument '%s'",
 					  argv[optind]);
 
@@ -337,8 +464,10 @@ int cmd_vfs(int argc, char **argv)
 			return ks_sub_usage_error("vfs", sub, "needs --pid PID");
 		return vfs_talk(&r, false, NULL, NULL);
 	}
-	if (!strcmp(sub, "show"))
-		return vfs_talk(&r, true, show_cb, &st);
+	if (!strcmp(sub, "show")) {
+		run.r = r;
+		return ks_ival_run(show_sample, &run);
+	}
 	if (!strcmp(sub, "top")) {
 		struct vfs_req on = { -1, -1, 1, 1, 0 };
 		struct timespec ts = {
@@ -349,8 +478,8 @@ int cmd_vfs(int argc, char **argv)
 		if (vfs_talk(&on, false, NULL, NULL))
 			return 1;
 		nanosleep(&ts, NULL);
-		st.top_only = true;
-		return vfs_talk(&r, true, show_cb, &st);
+		run.st.top_only = true;
+		return vfs_talk(&r, true, show_cb, &run.st);
 	}
 	return ks_usage_error("vfs", "unknown subcommand '%s'", sub);
 }

@@ -108,7 +108,10 @@ static void synopsis(char *buf, size_t len, const struct ks_cmd *c,
 	if (s->name && n < len)
 		n += snprintf(buf + n, len - n, " %s", s->name);
 	for (o = s->opts; o && o->name && n < len; o++) {
-		if (o->arg)
+		if (o->shrt)
+			n += snprintf(buf + n, len - n, o->arg ? " [-%c %s]" : " [-%c]",
+				      o->val, o->arg);
+		else if (o->arg)
 			n += snprintf(buf + n, len - n, o->required ?
 				      " --%s %s" : " [--%s %s]", o->name, o->arg);
 		else
@@ -125,7 +128,7 @@ static void print_opt(FILE *f, const struct ks_opt *o, int ind, bool shorts)
 	char head[80];
 	int n;
 
-	if (shorts && o->val > 0 && o->val < 128 && isalpha(o->val))
+	if ((shorts || o->shrt) && o->val > 0 && o->val < 128 && isalnum(o->val))
 		n = snprintf(head, sizeof(head), "-%c, --%s%s%s", o->val,
 			     o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 	else
@@ -274,7 +277,9 @@ int ks_getopt(int argc, char **argv, const char *cmd, const char *sub,
 	      int *status)
 {
 	static struct option lopts[KS_MAX_OPTS + 2];
+	static char shorts[2 * KS_MAX_OPTS + 3];
 	static char **parsing;
+	size_t ns;
 	const struct ks_cmd *c = ks_find_cmd(cmd);
 	const struct ks_sub *s = c ? ks_find_sub(c, sub) : NULL;
 	const struct ks_opt *o;
@@ -285,14 +290,25 @@ int ks_getopt(int argc, char **argv, const char *cmd, const char *sub,
 		parsing = argv;
 		optind = 0;	/* glibc: a full restart */
 	}
-	for (o = s ? s->opts : NULL; o && o->name && n < KS_MAX_OPTS; o++)
+	/* ":h", then the short flags the anchors have (-m, -p PID) */
+	shorts[0] = ':';
+	shorts[1] = 'h';
+	ns = 2;
+	for (o = s ? s->opts : NULL; o && o->name && n < KS_MAX_OPTS; o++) {
 		lopts[n++] = (struct option){ o->name,
 			o->arg ? required_argument : no_argument, NULL, o->val };
+		if (o->shrt && ns + 3 < sizeof(shorts)) {
+			shorts[ns++] = (char)o->val;
+			if (o->arg)
+				shorts[ns++] = ':';
+		}
+	}
+	shorts[ns] = '\0';
 	lopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	lopts[n] = (struct option){ NULL, 0, NULL, 0 };
 
 	opterr = 0;
-	r = getopt_long(argc, argv, ":h", lopts, NULL);
+	r = getopt_long(argc, argv, shorts, lopts, NULL);
 	switch (r) {
 	case -1:
 		parsing = NULL;
@@ -387,7 +403,7 @@ static void roff_synopsis(FILE *f, const char *line, const struct ks_cmd *c,
 static void roff_opt(FILE *f, const struct ks_opt *o, bool shorts)
 {
 	fputs(".TP\n", f);
-	if (shorts && o->val > 0 && o->val < 128 && isalpha(o->val))
+	if ((shorts || o->shrt) && o->val > 0 && o->val < 128 && isalnum(o->val))
 		fprintf(f, "\\fB\\-%c\\fR, ", o->val);
 	fputs("\\fB\\-\\-", f);
 	roff(f, o->name);
@@ -481,10 +497,15 @@ static const char man_json[] =
 "recursion, invalid, closed, socket_overruns, seq_gaps), received, final.\n"
 ".TP\n"
 ".B hist\n"
-"(sched runqlat, mem show, testgen hist) source, name, hist.\n"
+"(sched runqlat, runqlat, biolatency, mem show, testgen hist) source,\n"
+"name, hist.\n"
 ".TP\n"
 ".B setting\n"
 "(vfs show, mem show) source, name, value.\n"
+".TP\n"
+".B status\n"
+"(status) source, name, value: a number or a string; one per kernel-wide\n"
+"setting not at its default.\n"
 ".TP\n"
 ".BR blk_device \", \" vfs_ops \", \" vfs_top_file \", \" vfs_top_proc \", \" mem_zone \", \" tcp_filter \", \" tcp_flow \", \" sched_filter \", \" sched_portrait \", \" sched_cpu \", \" probe \", \" xdp\n"
 "one record of the command of that name; their keys are listed in\n"
@@ -493,11 +514,19 @@ static const char man_json[] =
 "Two shapes recur. A \\fIcounter object\\fR (counters, lost, a device's\n"
 "statistics) maps each counter's name to a non-negative integer. A\n"
 "\\fIhistogram\\fR (hist, latency, a record's hist) is\n"
-"{\"unit\": \"ns\"|\"us\"|\"bytes\"|\"pages\"|\"none\", \"count\", \"sum\",\n"
+"{\"unit\": \"ns\"|\"us\"|\"ms\"|\"bytes\"|\"pages\"|\"none\", \"count\", \"sum\",\n"
 "\"buckets\": [{\"low\", \"high\", \"count\"}]}: the non-empty log2 buckets,\n"
 "bounds inclusive, high null for the open-ended last one.\n"
 "Integers are 64-bit unsigned unless a record says otherwise: parse them\n"
 "as such (jq and JavaScript lose precision above 2^53).\n"
+".PP\n"
+"\\fIInterval mode\\fR (a command given \\fIinterval\\fR [\\fIcount\\fR]):\n"
+"the reader reads once to start, then once every interval, and prints\n"
+"each interval's lines with their counters and histograms as the change\n"
+"since the read before (gauges, settings and tables of live things as\n"
+"they are). Each line then also has \"interval\": {\"n\": 1, 2, ...,\n"
+"\"ms\": its measured length, \"time\": the Unix time it ended}.\n"
+"Nothing is reset in the kernel: other readers see no difference.\n"
 "The JSON Schema of every type is kscope.schema.json; check-json.py\n"
 "validates a stream against it.\n";
 
@@ -646,12 +675,18 @@ static void comp_sub(FILE *f, const struct ks_cmd *c, const struct ks_sub *s)
 	char ch[256];
 
 	fprintf(f, "\t%s/%s)\n\t\topts=\"", c->name, s->name ? s->name : "");
-	for (o = s->opts; o && o->name; o++)
+	for (o = s->opts; o && o->name; o++) {
+		if (o->shrt)
+			fprintf(f, "-%c ", o->val);
 		fprintf(f, "--%s ", o->name);
+	}
 	fputs("--help\"\n\t\tvalopts=\"", f);
-	for (o = s->opts; o && o->name; o++)
+	for (o = s->opts; o && o->name; o++) {
+		if (o->arg && o->shrt)
+			fprintf(f, "-%c ", o->val);
 		if (o->arg)
 			fprintf(f, "--%s ", o->name);
+	}
 	fputs("\"\n", f);
 	fprintf(f, "\t\targs=\"%s\"\n", s->args ? s->args : "");
 	for (o = s->opts; o && o->name; o++)

@@ -10,20 +10,26 @@
 
 #include "kscope.h"
 
-static const char *const unit_text[__KSCOPE_UNIT_MAX] = {
+/* the reader's own unit, after ks_hist_coarser() of microseconds */
+#define KS_UNIT_MS	__KSCOPE_UNIT_MAX
+#define KS_NR_UNITS	(KS_UNIT_MS + 1)
+
+static const char *const unit_text[KS_NR_UNITS] = {
 	[KSCOPE_UNIT_NONE] = "value",
 	[KSCOPE_UNIT_NS] = "nsecs",
 	[KSCOPE_UNIT_US] = "usecs",
 	[KSCOPE_UNIT_BYTES] = "bytes",
 	[KSCOPE_UNIT_PAGES] = "pages",
+	[KS_UNIT_MS] = "msecs",
 };
 
-static const char *const unit_json[__KSCOPE_UNIT_MAX] = {
+static const char *const unit_json[KS_NR_UNITS] = {
 	[KSCOPE_UNIT_NONE] = "none",
 	[KSCOPE_UNIT_NS] = "ns",
 	[KSCOPE_UNIT_US] = "us",
 	[KSCOPE_UNIT_BYTES] = "bytes",
 	[KSCOPE_UNIT_PAGES] = "pages",
+	[KS_UNIT_MS] = "ms",
 };
 
 /* The convention of the uapi header: bounds of slot @i of @slots. */
@@ -184,6 +190,38 @@ void ks_hist_json(FILE *f, const struct ks_hist *h)
 	fputs("]}", f);
 }
 
+void ks_hist_coarser(struct ks_hist *h)
+{
+	uint64_t b[KS_HIST_SLOTS] = { 0 }, lo, hi, v;
+	unsigned int i, j;
+
+	if (h->unit != KSCOPE_UNIT_NS && h->unit != KSCOPE_UNIT_US)
+		return;
+	for (i = 0; i < h->slots; i++) {
+		slot_bounds(i, h->slots, &lo, &hi);
+		v = lo / 1000;
+		j = v > 1 ? 63 - __builtin_clzll(v) : 0;
+		b[j] += h->b[i];
+	}
+	memcpy(h->b, b, sizeof(b));
+	h->sum /= 1000;
+	h->unit = h->unit == KSCOPE_UNIT_NS ? KSCOPE_UNIT_US : KS_UNIT_MS;
+}
+
+void ks_hist_add(struct ks_hist *h, const struct ks_hist *add)
+{
+	unsigned int i;
+
+	if (!h->slots) {
+		*h = *add;
+		return;
+	}
+	for (i = 0; i < h->slots && i < add->slots; i++)
+		h->b[i] += add->b[i];
+	h->count += add->count;
+	h->sum += add->sum;
+}
+
 uint64_t ks_hist_percentile(const struct ks_hist *h, double p)
 {
 	uint64_t total = 0, acc = 0, lo, hi;
@@ -218,6 +256,7 @@ void ks_hist_line(const char *source, const char *name, const struct ks_hist *h)
 
 struct reply_hists {
 	uint16_t type;
+	bool coarser;
 	const char *what;
 	const char *source, *name;
 };
@@ -227,6 +266,8 @@ static int reply_hists_cb(const struct nlmsghdr *nlh, void *data)
 	const struct reply_hists *rh = data;
 	const struct nlattr *ctl = ks_reply_ctl(nlh), *b;
 	struct ks_hist h;
+	char key[128];
+	unsigned int i = 0;
 
 	if (!ctl)
 		return 0;
@@ -237,6 +278,10 @@ static int reply_hists_cb(const struct nlmsghdr *nlh, void *data)
 			ks_err("%s: malformed histogram", rh->what);
 			return -EPROTO;
 		}
+		snprintf(key, sizeof(key), "%s/%s/%u", rh->source, rh->name, i++);
+		ks_delta(key, NULL, 0, &h);
+		if (rh->coarser)
+			ks_hist_coarser(&h);
 		if (opt_json) {
 			ks_hist_line(rh->source, rh->name, &h);
 		} else {
@@ -247,10 +292,10 @@ static int reply_hists_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int ks_source_hists(const char *source, uint16_t type, const char *what,
-		    const char *name)
+		    const char *name, bool coarser)
 {
 	struct reply_hists rh = { .type = type, .what = what, .source = source,
-				  .name = name };
+				  .name = name, .coarser = coarser };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int err, status = 1;

@@ -119,6 +119,10 @@ void text_word(FILE *f, const char *str)
 void ks_json_begin(const char *type)
 {
 	printf("{\"type\":\"%s\",\"schema\":%d", type, KS_JSON_SCHEMA);
+	/* interval mode: which interval, how long, when it ended */
+	if (ks_ival.secs && ks_ival.n)
+		printf(",\"interval\":{\"n\":%u,\"ms\":%" PRIu64 ",\"time\":%.3f}",
+		       ks_ival.n, ks_ival.ms, ks_ival.wall);
 }
 
 void ks_json_setting(const char *source, const char *name, uint64_t value)

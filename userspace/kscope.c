@@ -43,8 +43,9 @@ static const struct ks_sub list_subs[] = {
 };
 
 static const struct ks_sub stat_subs[] = {
-	{ NULL, "[SOURCE...]", (const struct ks_opt[]){
+	{ NULL, "[SOURCE...] [interval [count]]", (const struct ks_opt[]){
 		{ "percpu", 'p', NULL, "each CPU's counters too (netlink only)" },
+		{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
 		{ NULL } } },
 	{ NULL }
 };
@@ -52,9 +53,44 @@ static const struct ks_sub stat_subs[] = {
 static const struct ks_sub watch_subs[] = {
 	{ NULL, "[SOURCE...]", (const struct ks_opt[]){
 		{ "interval", 'i', "SECS", "report lost events every SECS when the count changed (default 1; 0: only at exit)" },
-		{ "count", 'c', "N", "stop after N events" },
+		{ "count", 'c', "N", "stop after N events (that pass the filters)" },
 		{ "duration", 'd', "SECS", "stop after SECS" },
 		{ "rcvbuf", 'r', "BYTES", "socket receive buffer (default 32 MiB; above net.core.rmem_max for root only)" },
+		{ "pid", 'P', "PID", "only events naming process PID (a pid or flow_pid field, else the task context's)" },
+		{ "comm", 'C', "COMM", "only events naming a process called COMM (comm or flow_comm, else the task context's)" },
+		{ "port", 'o', "PORT[,PORT]", "only events with sport or dport among these" },
+		{ "addr", 'a', "IP", "only events with saddr or daddr IP (IPv4 or IPv6)" },
+		{ "netns", 'N', "INUM", "only events of the network namespace with this inode" },
+		{ NULL } } },
+	{ NULL }
+};
+
+/* the front-ends on the event stream (watch.c): their flags */
+#define VIEW_OPTS \
+	{ "count", 'c', "N", "stop after N lines" }, \
+	{ "duration", 'd', "SECS", "stop after SECS" }
+
+const struct ks_sub ks_tcplife_subs[] = {
+	{ NULL, "", (const struct ks_opt[]){
+		{ "pid", 'p', "PID", "only connections of this process (the pid that connected or accepted)", false, true },
+		{ "ipv4", '4', NULL, "IPv4 only", false, true },
+		{ "ipv6", '6', NULL, "IPv6 only", false, true },
+		{ "localport", 'L', "PORT[,PORT]", "only these local ports", false, true },
+		{ "remoteport", 'D', "PORT[,PORT]", "only these remote ports", false, true },
+		{ "time", 'T', NULL, "a HH:MM:SS column first", false, true },
+		VIEW_OPTS,
+		{ NULL } } },
+	{ NULL }
+};
+
+const struct ks_sub ks_tcpconnect_subs[] = {
+	{ NULL, "", (const struct ks_opt[]){
+		{ "pid", 'p', "PID", "only connects of this process", false, true },
+		{ "port", 'P', "PORT[,PORT]", "only connects to these ports", false, true },
+		{ "ipv4", '4', NULL, "IPv4 only", false, true },
+		{ "ipv6", '6', NULL, "IPv6 only", false, true },
+		{ "timestamp", 't', NULL, "a TIME(s) column first: seconds since start", false, true },
+		VIEW_OPTS,
 		{ NULL } } },
 	{ NULL }
 };
@@ -93,6 +129,11 @@ static const struct ks_sub export_subs[] = {
 	{ NULL }
 };
 
+static const struct ks_sub status_subs[] = {
+	{ NULL, "" },
+	{ NULL }
+};
+
 static const struct ks_sub version_subs[] = {
 	{ NULL, "" },
 	{ NULL }
@@ -113,16 +154,16 @@ static const struct ks_cmd cmds[] = {
 		"kscope list", "every source, one line each",
 		"kscope --json list tcp | jq .events", "the event types of tcp and their fields",
 		NULL } },
-	{ "stat", cmd_stat, "[--percpu] [SOURCE...]",
+	{ "stat", cmd_stat, "[--percpu] [-T] [SOURCE...] [interval [count]]",
 	  "print counters (falls back to debugfs without netlink)",
 	  .subs = stat_subs,
-	  .desc = "Counters of every source (or those named), as \"SOURCE COUNTER VALUE\" lines, since the module was loaded. Over netlink; when the kscope family is not there it reads /sys/kernel/debug/kscope and says so on stderr. Anyone may read. With no SOURCE it adds the counters of kscope's XDP responder on each device running it (xdp:DEV).",
+	  .desc = "Counters of every source (or those named), as \"SOURCE COUNTER VALUE\" lines, since the module was loaded; with an interval, each interval's change (gauges as they are), computed in the reader. Over netlink; when the kscope family is not there it reads /sys/kernel/debug/kscope and says so on stderr. Anyone may read. With no SOURCE it adds the counters of kscope's XDP responder on each device running it (xdp:DEV).",
 	  .examples = (const char *const[]){
 		"kscope stat core", "the event channel: recorded, delivered, lost by reason",
 		"kscope --json stat --percpu testgen", "one line with totals and per-CPU counters",
 		NULL } },
 	{ "watch", cmd_watch,
-	  "[--interval SECS] [--count N] [--duration SECS] [--rcvbuf BYTES] [SOURCE...]",
+	  "[--interval SECS] [--count N] [--duration SECS] [--rcvbuf BYTES] [--pid PID] [--comm COMM] [--port PORT] [--addr IP] [--netns INUM] [SOURCE...]",
 	  "stream events, report lost events",
 	  .subs = watch_subs,
 	  .desc = "One line per event of every source (or those named), from the \"events\" multicast group. Events the kernel could not deliver (its per-CPU buffer full, no memory, the socket's buffer full) are counted by reason and reported on stderr every interval when the count changed, and at exit, with the socket overruns and sequence gaps the reader saw. On SIGINT or SIGTERM, after --count events or after --duration, it asks the kernel to deliver what it has recorded, leaves the group, reads what is queued by then and prints the loss summary; a second signal skips the reading. Needs CAP_NET_ADMIN. Exits 1 when kscope_core is unloaded under it.",
@@ -222,6 +263,69 @@ static const struct ks_cmd cmds[] = {
 		"kscope export --once --sources sched | promtool check metrics", "one scrape of kscope_sched, checked",
 		NULL },
 	  .see = "prometheus(1), prometheus-node-exporter(1), promtool(1)" },
+	{ "status", cmd_status, "",
+	  "every kernel-wide setting not at its default",
+	  .subs = status_subs,
+	  .desc = "What an admin changed for every reader, that outlives the command that changed it: kscope_sched's and kscope_tcp's filters (tcp's event types too), kscope_vfs's pid filter, slow-operation threshold and top collection, kscope_mem's high-order threshold, kscope_probe's probes, kscope_blk's devices and slow-request thresholds, kscope_net's echo responder (root: it is read from debugfs) and kscope's XDP programs. One \"SOURCE NAME VALUE\" line each, nothing else when all is at its default. The filters of one run (watch --pid, the front-ends' -p, -L, ...) are the reader's own and never appear here. Anyone may read (net's echo state: root).",
+	  .examples = (const char *const[]){
+		"kscope status", "what is set",
+		"kscope tcp filter --clear; kscope status", "tcp's filter back to its default",
+		NULL } },
+	/* the front-ends: the anchors' flags and columns */
+	{ "runqlat", cmd_runqlat, "[-m] [-P] [-p PID] [-T] [interval [count]]",
+	  "run-queue latency histogram, as libbpf-tools' runqlat",
+	  .subs = ks_runqlat_subs,
+	  .desc = "Mirrors libbpf-tools' runqlat(8): the time threads waited on a run queue, wakeup (or preemption) to running, as a log2 histogram of microseconds, system-wide, per process (-P) or for one (-p). Without an interval, it waits for Ctrl-C and prints what happened meanwhile. It adds: no BPF and no BTF needed (kscope_sched's tracepoints are always on), nothing to load per run, intervals computed in the reader from the kernel's cumulative histograms so several readers never disturb each other, and per-process histograms kept for processes that exited. System-wide: anyone may read; -P and -p read the portraits: admin.",
+	  .examples = (const char *const[]){
+		"kscope runqlat 1 10", "ten one-second histograms",
+		"kscope runqlat -mT 5", "milliseconds, every 5 s, with the time",
+		"kscope runqlat -P", "a histogram per process, until Ctrl-C",
+		NULL },
+	  .see = "runqlat(8), kscope sched runqlat" },
+	{ "sar", cmd_sar, "[-P ALL] [interval [count]]",
+	  "CPU utilization table, as sar -u (cpudist's companion)",
+	  .subs = ks_sar_subs,
+	  .desc = "Mirrors sar -u (and -P ALL) from sysstat: per interval, the CPUs' %user, %nice, %system (interrupts included, as sar -u counts them), %iowait, %steal and %idle, then sar's Average lines. Each line is kscope_sched's last complete utilization window (its interval_ms, 1 s by default) when it is printed, from the kernel's cpustat as /proc/stat has it. It adds: no sadc/sysstat collector, JSON lines (sched_cpu) with irq and softirq apart. Anyone may read.",
+	  .examples = (const char *const[]){
+		"kscope sar 1 5", "five lines of the all-CPU average, then the average",
+		"kscope sar -P ALL 2", "every CPU every 2 s",
+		NULL },
+	  .see = "sar(1), cpudist(8), kscope sched cpu" },
+	{ "vfsstat", cmd_vfsstat, "[-a] [interval [count]]",
+	  "VFS calls per second, as libbpf-tools' vfsstat",
+	  .subs = ks_vfsstat_subs,
+	  .desc = "Mirrors libbpf-tools' vfsstat(8): every interval (1 s by default) one line of READ/s, WRITE/s, CREATE/s, OPEN/s and FSYNC/s, summed over filesystems from kscope_vfs's per-filesystem counters. CREATE/s counts files created, by open(O_CREAT) too, where vfsstat counts vfs_create() only (mknod). It adds: -a for UNLINK/s, RENAME/s, MKDIR/s, RMDIR/s and ERRORS/s, and with --json each interval's per-filesystem vfs_ops lines with bytes, errors and latency histograms. Counts follow kscope vfs filter, if an admin set one (kscope status). Anyone may read.",
+	  .examples = (const char *const[]){
+		"kscope vfsstat", "one line a second",
+		"kscope vfsstat -a 5 3", "three 5-second lines with every operation",
+		NULL },
+	  .see = "vfsstat(8), kscope vfs show" },
+	{ "biolatency", cmd_biolatency, "[-m] [-D] [-F] [-d DISK] [-T] [interval [count]]",
+	  "block I/O latency histogram of kscope_blk devices, as libbpf-tools' biolatency",
+	  .subs = ks_biolatency_subs,
+	  .desc = "Mirrors libbpf-tools' biolatency(8) for kscope_blk's devices: the time from a request reaching the driver to its completion, as a log2 histogram of microseconds, for all devices, per device (-D) or per operation (-F). Without an interval, it waits for Ctrl-C and prints what happened meanwhile. It adds: the driver's own view (no BPF), with the exact request count of each operation, and the per-queue histograms in kscope blk stat --hwq. Anyone may read.",
+	  .examples = (const char *const[]){
+		"kscope biolatency -D 1 5", "per device, five one-second histograms",
+		"kscope biolatency -F -d d0", "device d0 by operation, until Ctrl-C",
+		NULL },
+	  .see = "biolatency(8), kscope blk stat" },
+	{ "tcplife", cmd_tcplife, "[-p PID] [-4|-6] [-L PORT] [-D PORT] [-T]",
+	  "TCP connections as they close, with bytes and duration, as libbpf-tools' tcplife",
+	  .subs = ks_tcplife_subs,
+	  .desc = "Mirrors libbpf-tools' tcplife(8): a line per TCP connection as it closes: PID, COMM, LADDR, LPORT, RADDR, RPORT, TX_KB (bytes acknowledged), RX_KB (bytes received), MS (its duration). It reads kscope_tcp's close events; the filters are this run's own, applied in the reader (no other reader sees them). It adds: IPv4 and IPv6 in one table, exact loss accounting (the lost-events line on stderr at exit), --json lines with the network namespace and the data bytes. Stops on Ctrl-C, --count or --duration. Needs CAP_NET_ADMIN.",
+	  .examples = (const char *const[]){
+		"kscope tcplife -L 80,443", "connections to local ports 80 and 443",
+		"kscope tcplife -6 -p 1234", "IPv6 connections of process 1234",
+		NULL },
+	  .see = "tcplife(8), kscope watch tcp" },
+	{ "tcpconnect", cmd_tcpconnect, "[-p PID] [-P PORT] [-4|-6] [-t]",
+	  "TCP active connects, as libbpf-tools' tcpconnect",
+	  .subs = ks_tcpconnect_subs,
+	  .desc = "Mirrors libbpf-tools' tcpconnect(8): a line per connection a connect() opened: PID, COMM, IP, SADDR, DADDR, DPORT. It reads kscope_tcp's connect events, sent when the handshake completes (a connect that failed is counted in kscope stat tcp's connects_v4/v6, not shown); the filters are this run's own, in the reader. It adds: IPv4 and IPv6 in one table, exact loss accounting, --json lines with the network namespace and the connect latency when the handshake completes. Stops on Ctrl-C, --count or --duration. Needs CAP_NET_ADMIN.",
+	  .examples = (const char *const[]){
+		"kscope tcpconnect -P 443", "connects to port 443",
+		NULL },
+	  .see = "tcpconnect(8), kscope watch tcp" },
 	{ "version", cmd_version, "",
 	  "reader and kernel protocol versions, number of CPUs",
 	  .subs = version_subs,
@@ -439,6 +543,55 @@ static void json_ctrs(const struct ks_ctrs *c)
 	putchar('}');
 }
 
+/* is counter @name of @source a gauge (@s: the schemas; NULL: none known) */
+static bool is_gauge(const struct ks_sources *s, const char *source,
+		     const char *name)
+{
+	unsigned int i, j;
+
+	for (i = 0; s && i < s->n; i++) {
+		if (strcmp(s->v[i].name, source))
+			continue;
+		for (j = 0; j < s->v[i].nr_counters; j++)
+			if (!strcmp(s->v[i].counters[j].name, name))
+				return s->v[i].counters[j].kind ==
+				       KSCOPE_COUNTER_GAUGE;
+	}
+	return false;
+}
+
+/* interval mode: each counter's change since the last read, gauges as they are */
+static void ctrs_delta(struct ks_ctrs *c, const struct ks_sources *s,
+		       const char *source, const char *label)
+{
+	char key[256];
+	unsigned int j;
+
+	for (j = 0; j < c->n; j++) {
+		if (is_gauge(s, source, c->names[j]))
+			continue;
+		snprintf(key, sizeof(key), "%s %s", label, c->names[j]);
+		ks_delta(key, &c->vals[j], 1, NULL);
+	}
+}
+
+static void stat_delta(struct ks_stats_list *l, const struct ks_sources *s)
+{
+	unsigned int i, j;
+	char label[128];
+
+	for (i = 0; ks_ival.secs && i < l->n; i++) {
+		struct ks_stats *st = &l->v[i];
+
+		ctrs_delta(&st->total, s, st->source, st->source);
+		for (j = 0; j < st->nr_percpu; j++) {
+			snprintf(label, sizeof(label), "%s/cpu%u", st->source,
+				 st->percpu[j].cpu);
+			ctrs_delta(&st->percpu[j].c, s, st->source, label);
+		}
+	}
+}
+
 static void stat_print(const struct ks_stats_list *l)
 {
 	unsigned int i, j, k;
@@ -610,6 +763,7 @@ static int stat_debugfs(char **names, int nr_names, bool percpu,
 			goto out;
 		}
 	}
+	stat_delta(&l, NULL);
 	stat_print(&l);
 	status = 0;
 out:
@@ -620,20 +774,23 @@ out:
 	return status;
 }
 
-static int cmd_stat(int argc, char **argv)
+struct stat_args {
+	int argc, optind;
+	char **argv;
+	bool percpu;
+};
+
+static int stat_sample(void *arg)
 {
+	const struct stat_args *a = arg;
 	struct ks_stats_list l = { .n = 0 }, all = { .n = 0 };
-	bool percpu = false;
+	struct ks_sources srcs = { .n = 0 };
+	bool percpu = a->percpu;
+	int argc = a->argc, optind = a->optind;
+	char **argv = a->argv;
 	const char *why;
 	struct ks_nl nl;
-	int c, i, err, status = 1;
-
-	while ((c = ks_getopt(argc, argv, "stat", NULL, &status)) != -1) {
-		if (c == KS_OPT_EXIT)
-			return status;
-		if (c == 'p')
-			percpu = true;
-	}
+	int i, err, status = 1;
 
 	err = ks_nl_connect(&nl);
 	if (err == -ENOENT) {
@@ -680,6 +837,10 @@ static int cmd_stat(int argc, char **argv)
 	}
 	if (optind == argc)
 		ks_xdp_stats_add(&l);
+	/* which counters are gauges: levels, not counts */
+	if (ks_ival.secs && ks_sources_fetch(&nl, NULL, &srcs))
+		ks_sources_free(&srcs);
+	stat_delta(&l, &srcs);
 	stat_print(&l);
 	status = 0;
 	goto out;
@@ -688,10 +849,31 @@ fallback:
 	status = stat_debugfs(argv + optind, argc - optind, percpu,
 			      err == -ENOENT, why);
 out:
+	ks_sources_free(&srcs);
 	ks_stats_list_free(&all);
 	ks_stats_list_free(&l);
 	ks_nl_close(&nl);
 	return status;
+}
+
+static int cmd_stat(int argc, char **argv)
+{
+	struct stat_args a = { .argv = argv };
+	int c, status;
+
+	while ((c = ks_getopt(argc, argv, "stat", NULL, &status)) != -1) {
+		if (c == KS_OPT_EXIT)
+			return status;
+		if (c == 'p')
+			a.percpu = true;
+		if (c == 'T')
+			ks_ival.timestamp = true;
+	}
+	a.optind = optind;
+	status = ks_ival_args(argc, argv, optind, &a.argc, "stat", NULL);
+	if (status)
+		return status;
+	return ks_ival_run(stat_sample, &a);
 }
 
 /* ---- testgen ---- */
@@ -700,7 +882,7 @@ out:
 static int testgen_hist(void)
 {
 	return ks_source_hists("testgen_hist", KSCOPE_TG_HIST, "testgen hist",
-			       "test");
+			       "test", false);
 }
 
 static int cmd_testgen(int argc, char **argv)

@@ -224,15 +224,71 @@ void ks_hist_print(FILE *f, const struct ks_hist *h);
 void ks_hist_json(FILE *f, const struct ks_hist *h);
 /* a whole "hist" line: {"type":"hist",...,"source","name","hist":{...}} */
 void ks_hist_line(const char *source, const char *name, const struct ks_hist *h);
+/*
+ * @h (us or ns) rebinned to the next unit up (ms or us): each bucket
+ * goes where its lower bound / 1000 falls, the way a tool that divides
+ * before taking log2 (runqlat -m, biolatency -m) bins a value at that
+ * bound; the counts near a bucket's top may sit one bucket lower.
+ */
+void ks_hist_coarser(struct ks_hist *h);
+/* @h += @add, bucket by bucket */
+void ks_hist_add(struct ks_hist *h, const struct ks_hist *add);
 /* inclusive upper bound of the slot holding quantile @p; UINT64_MAX: open */
 uint64_t ks_hist_percentile(const struct ks_hist *h, double p);
 /*
  * A read request (CTL_GET, no nest) to @source; every histogram of
- * attribute @type in its reply drawn as text or JSON (one line each).
+ * attribute @type in its reply drawn as text or JSON (one line each),
+ * through ks_delta(), @coarser: in the next unit up (ks_hist_coarser()).
  * Exit status: 0, or 1 after an error message naming @what.
  */
 int ks_source_hists(const char *source, uint16_t type, const char *what,
-		    const char *name);
+		    const char *name, bool coarser);
+
+/* ---- interval.c: `[interval [count]]`, computed as deltas here ---- */
+
+/*
+ * The run's interval mode. Off (secs 0): one read, totals since load.
+ * On: a baseline read (its output thrown away), then every interval a
+ * read whose counters and histograms print as their change since the
+ * previous read (ks_delta()); no reset, nothing changed in the kernel.
+ */
+struct ks_ival {
+	double secs;		/* 0: off; < 0: one interval ended by a signal */
+	uint64_t count;		/* intervals to print; 0: until a signal */
+	bool timestamp;		/* -T: a wall-clock line before each interval */
+	bool own_header;	/* the command prints its own per-interval lines */
+	const char *banner;	/* text mode: printed once the baseline is read */
+	/* while running */
+	unsigned int n;		/* the interval printed, 1...; 0: the baseline */
+	uint64_t ms;		/* its measured length */
+	double wall;		/* its end, Unix seconds */
+};
+extern struct ks_ival ks_ival;
+
+/*
+ * The trailing "interval [count]" of argv[@first..argc): up to two
+ * numbers at the end, into ks_ival; *@end: where they start. 0, or the
+ * exit status of a usage error (printed).
+ */
+int ks_ival_args(int argc, char **argv, int first, int *end, const char *cmd,
+		 const char *sub);
+/*
+ * Call @sample once (interval mode off), or once for the baseline and
+ * once per interval, with the interval's header ("\n", -T's HH:MM:SS)
+ * before each. Stops on SIGINT/SIGTERM after printing the interval cut
+ * short. Returns @sample's first non-zero status, or 0.
+ */
+int ks_ival_run(int (*sample)(void *arg), void *arg);
+/*
+ * Interval mode: remember @v[0..n) and @h (NULL: none) as row @key's
+ * values now, and replace them by their change since the previous read.
+ * A row new since then, or one whose value went down (a module reloaded),
+ * counts from zero. Off: nothing.
+ */
+void ks_delta(const char *key, uint64_t *v, unsigned int n,
+	      struct ks_hist *h);
+/* HH:MM:SS of the interval's end (local time), as the anchors print it */
+const char *ks_ival_clock(char *buf, size_t len);
 
 /* ---- subcommands: the one table (kscope.c, doc.c) ---- */
 
@@ -247,6 +303,7 @@ struct ks_opt {
 	const char *arg;	/* NULL: a flag; else the value ("N", "a|b") */
 	const char *help;
 	bool required;		/* synopsis without brackets */
+	bool shrt;		/* -VAL too (the anchors' short flags: -m, -P) */
 };
 
 /*
@@ -315,7 +372,19 @@ bool ks_parse_secs(const char *s, double *v);
 extern const struct ks_sub ks_blk_subs[], ks_vfs_subs[], ks_mem_subs[],
 	ks_tcp_subs[], ks_sched_subs[], ks_probe_subs[], ks_net_subs[],
 	ks_xdp_subs[];
+/* the front-ends' option tables */
+extern const struct ks_sub ks_runqlat_subs[], ks_sar_subs[],
+	ks_vfsstat_subs[], ks_biolatency_subs[], ks_tcplife_subs[],
+	ks_tcpconnect_subs[];
 
 int cmd_watch(int argc, char **argv);
+int cmd_status(int argc, char **argv);		/* status.c */
+/* the front-ends: libbpf-tools' (and sar's) flags and columns */
+int cmd_runqlat(int argc, char **argv);		/* cmd_sched.c */
+int cmd_sar(int argc, char **argv);		/* cmd_sched.c */
+int cmd_vfsstat(int argc, char **argv);		/* cmd_vfs.c */
+int cmd_biolatency(int argc, char **argv);	/* cmd_blk.c */
+int cmd_tcplife(int argc, char **argv);		/* watch.c */
+int cmd_tcpconnect(int argc, char **argv);	/* watch.c */
 
 #endif /* KSCOPE_READER_H */

@@ -89,6 +89,15 @@ int main(int argc, char **argv)
 
 	opt_json = argc > 1 && !strcmp(argv[1], "--json");
 	w.ev.family = 0x20;
+	/* --filter C ARG: one of watch's filter options (filter_opt's letter) */
+	if (argc > 3 && !strcmp(argv[1], "--filter")) {
+		bool bad;
+
+		if (!filter_opt(&w.flt, argv[2][0], argv[3], &bad) || bad) {
+			printf("bad filter\n");
+			return 1;
+		}
+	}
 
 	/* two ticks on CPU 0 with one lost in between */
 	nlh = put_event(p, 3, 0, 0, 1, KSCOPE_CTX_TASK, "my prog");
@@ -150,6 +159,8 @@ int main(int argc, char **argv)
 	     nlh = mnl_nlmsg_next(nlh, &left))
 		handle_event(&w, nlh);
 	printf("received %" PRIu64 " gaps %" PRIu64 "\n", w.received, w.gaps);
+	if (w.flt.has_pid || w.flt.has_addr || w.flt.comm || w.flt.nr_ports)
+		printf("shown %" PRIu64 "\n", w.shown);
 
 	for (left = 0; left < (int)w.nr_seqs; left++)
 		free(w.seqs[left].next);

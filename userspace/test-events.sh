@@ -9,7 +9,7 @@ cd "$(dirname "$0")" || exit 1
 VG=
 [ -n "$VALGRIND" ] && VG="valgrind -q --leak-check=full --error-exitcode=99"
 
-echo "1..3"
+echo "1..4"
 fails=0
 out=$($VG ./test-events 2>&1)
 expect='12.000000346 0 testgen tick pid=42 comm="my prog" n=1 run=7 tag=abc
@@ -49,5 +49,21 @@ for l in sys.stdin: json.loads(l)'
 	if [ $? = 0 ]; then echo "ok 3 - JSON parses"; else echo "not ok 3 - JSON parses"; fails=1; fi
 else
 	echo "ok 3 - JSON parses # SKIP no python3"
+fi
+# the reader's own filters: the loss accounting still sees every event
+out=$($VG ./test-events --filter a 192.0.2.1 2>&1)
+out2=$($VG ./test-events --filter P 7 2>&1)
+out3=$($VG ./test-events --filter C hdr 2>&1)
+expect='12.000000350 1 net pkt ctx=softirq saddr=192.0.2.1 daddr=2001:db8::1 delta=-5 flags=0xff
+received 7 gaps 1
+shown 1|12.000000351 1 net clash pid=42 comm=hdr pid=7 type=x comm=own
+received 7 gaps 1
+shown 1|received 7 gaps 1
+shown 0'
+if [ "$out|$out2|$out3" = "$expect" ]; then
+	echo "ok 4 - filters: --addr, --pid (the event's own field), --comm (the event's own, not the header's)"
+else
+	echo "not ok 4 - filters"; fails=1
+	printf '%s\n' "$out|$out2|$out3" | sed 's/^/# /'
 fi
 [ $fails = 0 ]

@@ -10,6 +10,7 @@
 
 bool opt_json;
 bool opt_verbose;
+struct ks_ival ks_ival;	/* interval.c's */
 
 void ks_err(const char *fmt, ...)
 {

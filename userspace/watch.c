@@ -77,6 +77,36 @@ struct loss {
 	uint64_t gaps;
 };
 
+/*
+ * A run's own filters (watch --pid ..., the front-ends' -p, -L, -D), in
+ * the reader: the kernel and every other reader are unaffected. An event
+ * passes when it names what each set filter asks for; one that does not
+ * name it at all (no port in a fork event) does not pass.
+ */
+#define KS_MAX_PORTS	8
+
+struct evfilter {
+	bool has_pid, has_netns, has_addr;
+	uint32_t pid;
+	uint64_t netns;
+	const char *comm;
+	struct in6_addr addr;		/* IPv4 as v4-mapped */
+	uint8_t family;			/* 0, or 4/6 */
+	unsigned int nr_ports, nr_lports, nr_rports;
+	uint16_t ports[KS_MAX_PORTS];	/* either end */
+	uint16_t lports[KS_MAX_PORTS];	/* sport */
+	uint16_t rports[KS_MAX_PORTS];	/* dport */
+};
+
+struct event;
+/* a front-end's view of the stream: one source, one event, its own lines */
+struct watch_view {
+	const char *source;
+	const char *event;
+	void (*header)(void);
+	void (*line)(const struct event *e, const struct ks_evtype *et);
+};
+
 struct watch {
 	struct ks_nl ev;		/* member of the events group */
 	struct ks_nl req;		/* schemas and counters */
@@ -86,6 +116,9 @@ struct watch {
 
 	uint64_t max_count;		/* 0: unlimited */
 	uint64_t received;
+	uint64_t shown;			/* received and passed the filters */
+	struct evfilter flt;
+	const struct watch_view *view;	/* NULL: kscope watch */
 	uint64_t overruns;
 	uint64_t gaps;
 	bool done;			/* --count reached */
@@ -567,6 +600,193 @@ static void print_event(const struct event *e, const struct ks_source *src,
 	fputs(opt_json ? "}\n" : "\n", stdout);
 }
 
+/* ---- the run's filters ---- */
+
+/* the field named @name of @e, or NULL */
+static const struct nlattr *ev_field(const struct event *e,
+				     const struct ks_evtype *et,
+				     const char *name)
+{
+	const struct nlattr *a;
+	unsigned int t;
+
+	if (!e->fields || !et)
+		return NULL;
+	mnl_attr_for_each_nested(a, e->fields) {
+		t = mnl_attr_get_type(a);
+		if (t && t - 1 < et->nr_fields &&
+		    !strcmp(et->fields[t - 1].name, name))
+			return a;
+	}
+	return NULL;
+}
+
+static bool ev_u64(const struct event *e, const struct ks_evtype *et,
+		   const char *name, uint64_t *v)
+{
+	const struct nlattr *a = ev_field(e, et, name);
+
+	if (!a || mnl_attr_get_payload_len(a) != 8)
+		return false;
+	*v = mnl_attr_get_u64(a);
+	return true;
+}
+
+static const char *ev_str(const struct event *e, const struct ks_evtype *et,
+			  const char *name)
+{
+	const struct nlattr *a = ev_field(e, et, name);
+
+	return a && is_nul_string(a) ? mnl_attr_get_str(a) : NULL;
+}
+
+static bool port_in(uint64_t p, const uint16_t *ports, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (ports[i] == p)
+			return true;
+	return false;
+}
+
+static bool addr_is(const struct event *e, const struct ks_evtype *et,
+		    const char *name, const struct in6_addr *want)
+{
+	const struct nlattr *a = ev_field(e, et, name);
+
+	return a && mnl_attr_get_payload_len(a) == 16 &&
+	       !memcmp(mnl_attr_get_payload(a), want, 16);
+}
+
+static bool filter_pass(const struct evfilter *f, const struct event *e,
+			const struct ks_evtype *et)
+{
+	uint64_t v, sp = 0, dp = 0;
+	bool has_sp, has_dp;
+	const char *comm;
+
+	if (f->has_pid) {
+		bool hdr = e->ctx == KSCOPE_CTX_TASK && e->have_pid &&
+			   e->pid == f->pid;
+
+		if (!((ev_u64(e, et, "pid", &v) && v == f->pid) ||
+		      (ev_u64(e, et, "flow_pid", &v) && v == f->pid) ||
+		      (!ev_field(e, et, "pid") && !ev_field(e, et, "flow_pid") && hdr)))
+			return false;
+	}
+	if (f->comm) {
+		comm = ev_str(e, et, "comm");
+		if (!comm)
+			comm = ev_str(e, et, "flow_comm");
+		if (!comm && e->ctx == KSCOPE_CTX_TASK)
+			comm = e->comm;
+		if (!comm || strcmp(comm, f->comm))
+			return false;
+	}
+	if (f->has_netns && !(ev_u64(e, et, "netns", &v) && v == f->netns))
+		return false;
+	if (f->family) {
+		/* the events say 4 or 6 (tcp), or AF_INET 2, AF_INET6 10 */
+		if (!ev_u64(e, et, "family", &v) ||
+		    (f->family == 4 ? v != 4 && v != AF_INET : v != 6 && v != AF_INET6))
+			return false;
+	}
+	has_sp = ev_u64(e, et, "sport", &sp);
+	has_dp = ev_u64(e, et, "dport", &dp);
+	if (f->nr_lports && !(has_sp && port_in(sp, f->lports, f->nr_lports)))
+		return false;
+	if (f->nr_rports && !(has_dp && port_in(dp, f->rports, f->nr_rports)))
+		return false;
+	if (f->nr_ports && !((has_sp && port_in(sp, f->ports, f->nr_ports)) ||
+			     (has_dp && port_in(dp, f->ports, f->nr_ports))))
+		return false;
+	if (f->has_addr && !addr_is(e, et, "saddr", &f->addr) &&
+	    !addr_is(e, et, "daddr", &f->addr))
+		return false;
+	return true;
+}
+
+/* "80,443" into @ports; false when it is not a list of ports */
+static bool parse_ports(const char *s, uint16_t *ports, unsigned int *n)
+{
+	char *dup = strdup(s), *tok, *save = NULL;
+	bool ok = dup != NULL;
+	uint64_t v;
+
+	for (tok = dup ? strtok_r(dup, ",", &save) : NULL; ok && tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		ok = ks_parse_u64(tok, &v) && v && v <= 65535 &&
+		     *n < KS_MAX_PORTS;
+		if (ok)
+			ports[(*n)++] = (uint16_t)v;
+	}
+	free(dup);
+	return ok && *n;
+}
+
+/* an address, IPv4 as v4-mapped IPv6 (as the kernel's events carry it) */
+static bool parse_addr6(const char *s, struct in6_addr *a)
+{
+	struct in_addr v4;
+
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return true;
+	if (inet_pton(AF_INET, s, &v4) != 1)
+		return false;
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[10] = 0xff;
+	a->s6_addr[11] = 0xff;
+	memcpy(&a->s6_addr[12], &v4, 4);
+	return true;
+}
+
+/*
+ * One filter option of watch or a front-end (val: 'P' pid, 'C' comm, 'o'
+ * port, 'l' local port, 'R' remote port, 'a' addr, 'N' netns, '4', '6'):
+ * true when @c was one and parsed, *@bad set when it did not parse.
+ */
+static bool filter_opt(struct evfilter *f, int c, const char *arg, bool *bad)
+{
+	uint64_t v;
+
+	*bad = false;
+	switch (c) {
+	case 'P':
+		*bad = !ks_parse_u64(arg, &v) || !v || v > UINT32_MAX;
+		f->pid = (uint32_t)v;
+		f->has_pid = true;
+		return true;
+	case 'C':
+		f->comm = arg;
+		*bad = !*arg || strlen(arg) > 15;
+		return true;
+	case 'o':
+		*bad = !parse_ports(arg, f->ports, &f->nr_ports);
+		return true;
+	case 'l':
+		*bad = !parse_ports(arg, f->lports, &f->nr_lports);
+		return true;
+	case 'R':
+		*bad = !parse_ports(arg, f->rports, &f->nr_rports);
+		return true;
+	case 'a':
+		*bad = !parse_addr6(arg, &f->addr);
+		f->has_addr = true;
+		return true;
+	case 'N':
+		*bad = !ks_parse_u64(arg, &f->netns) || !f->netns;
+		f->has_netns = true;
+		return true;
+	case '4':
+	case '6':
+		*bad = f->family && f->family != c - '0';
+		f->family = (uint8_t)(c - '0');
+		return true;
+	}
+	return false;
+}
+
 /* Returns false when the event is malformed. */
 static bool parse_event(const struct nlmsghdr *nlh, struct event *e)
 {
@@ -679,10 +899,19 @@ static void handle_event(struct watch *w, const struct nlmsghdr *nlh)
 	if (!wanted(w, src ? src->name : NULL))
 		return;
 
+	/* every event counts for loss accounting, filtered or not */
 	w->received++;
 	track_seq(w, e.src, e.cpu, e.seq);
-	print_event(&e, src, et);
-	if (w->max_count && w->received >= w->max_count)
+	if (w->view && (!et || strcmp(et->name, w->view->event)))
+		return;
+	if (!filter_pass(&w->flt, &e, et))
+		return;
+	w->shown++;
+	if (w->view && !opt_json)
+		w->view->line(&e, et);
+	else
+		print_event(&e, src, et);
+	if (w->max_count && w->shown >= w->max_count)
 		w->done = true;
 }
 
@@ -888,17 +1117,24 @@ static void drain(struct watch *w)
 		ks_err("watch: stopped by a second signal with events still queued: not read, not counted as received");
 }
 
+static int watch_run(struct watch *w, double interval, double duration,
+		     uint64_t rcvbuf);
+
 int cmd_watch(int argc, char **argv)
 {
 	double interval = 1, duration = 0;
-	uint64_t rcvbuf = DEFAULT_RCVBUF, start, next_report = 0, deadline = 0;
-	uint64_t ival_ms;
+	uint64_t rcvbuf = DEFAULT_RCVBUF;
 	struct watch w = { .max_count = 0 };
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct pollfd pfd;
 	int c, status = 1;
+	bool bad;
 
 	while ((c = ks_getopt(argc, argv, "watch", NULL, &status)) != -1) {
+		if (filter_opt(&w.flt, c, optarg, &bad)) {
+			if (bad)
+				return ks_usage_error(argv[0], "bad filter value '%s'",
+						      optarg);
+			continue;
+		}
 		switch (c) {
 		case KS_OPT_EXIT:
 			return status;
@@ -924,12 +1160,25 @@ int cmd_watch(int argc, char **argv)
 			break;
 		}
 	}
-	status = 1;
 	w.names = argv + optind;
 	w.nr_names = argc - optind;
+	return watch_run(&w, interval, duration, rcvbuf);
+}
 
-	if (setup(&w, rcvbuf))
+static int watch_run(struct watch *w, double interval, double duration,
+		     uint64_t rcvbuf)
+{
+	uint64_t start, next_report = 0, deadline = 0, ival_ms;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct pollfd pfd;
+	int status = 1;
+
+	if (setup(w, rcvbuf))
 		goto out;
+	if (w->view && w->view->header && !opt_json) {
+		w->view->header();
+		fflush(stdout);
+	}
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: poll() wakes up */
@@ -943,24 +1192,24 @@ int cmd_watch(int argc, char **argv)
 		next_report = start + ival_ms;
 	if (duration > 0)
 		deadline = start + (uint64_t)(duration * 1000);
-	pfd.fd = mnl_socket_get_fd(w.ev.sk);
+	pfd.fd = mnl_socket_get_fd(w->ev.sk);
 	pfd.events = POLLIN;
 
-	while (!nr_signals && !w.done && !w.gone) {
+	while (!nr_signals && !w->done && !w->gone) {
 		uint64_t now = now_ms(), wake = 0;
 		int ms = -1, r;
 
-		if (w.check_family) {
-			w.check_family = false;
-			w.gone = family_gone(&w);
-			if (w.gone)
+		if (w->check_family) {
+			w->check_family = false;
+			w->gone = family_gone(w);
+			if (w->gone)
 				break;
 		}
 
 		if (deadline && now >= deadline)
 			break;
 		if (next_report && now >= next_report) {
-			periodic_report(&w);
+			periodic_report(w);
 			while (next_report <= now)
 				next_report += ival_ms;
 		}
@@ -976,15 +1225,15 @@ int cmd_watch(int argc, char **argv)
 			ks_err("watch: poll: %s", strerror(errno));
 			goto out;
 		}
-		if (r > 0 && !read_batches(&w))
+		if (r > 0 && !read_batches(w))
 			goto out;
 	}
 
-	if (!w.gone)
-		drain(&w);
-	update_kernel(&w);
-	print_loss(&w, true);
-	if (w.gone) {
+	if (!w->gone)
+		drain(w);
+	update_kernel(w);
+	print_loss(w, true);
+	if (w->gone) {
 		ks_err("watch: kscope_core was unloaded (the \"%s\" family is gone): no more events",
 		       KSCOPE_GENL_NAME);
 		goto out;
@@ -992,6 +1241,159 @@ int cmd_watch(int argc, char **argv)
 	status = 0;
 out:
 	fflush(stdout);
-	watch_free(&w);
+	watch_free(w);
 	return status;
+}
+
+/* ---- front-ends on the event stream: tcplife, tcpconnect ---- */
+
+static bool view_time;		/* -T / -t: a time column first */
+static uint64_t view_start_ms;
+
+static void view_addr(const struct event *e, const struct ks_evtype *et,
+		      const char *name, char *buf, size_t len)
+{
+	const struct nlattr *a = ev_field(e, et, name);
+
+	snprintf(buf, len, "?");
+	if (a && mnl_attr_get_payload_len(a) == 16)
+		fmt_addr(mnl_attr_get_payload(a), buf, len);
+}
+
+static uint64_t view_u64(const struct event *e, const struct ks_evtype *et,
+			 const char *name)
+{
+	uint64_t v = 0;
+
+	ev_u64(e, et, name, &v);
+	return v;
+}
+
+static const char *view_comm(const struct event *e, const struct ks_evtype *et)
+{
+	const char *c = ev_str(e, et, "flow_comm");
+
+	return c && *c ? c : "-";
+}
+
+static void tcplife_header(void)
+{
+	if (view_time)
+		printf("%-8s ", "TIME");
+	printf("%-7s %-16s %-15s %-5s %-15s %-5s %-6s %-6s %s\n", "PID", "COMM",
+	       "LADDR", "LPORT", "RADDR", "RPORT", "TX_KB", "RX_KB", "MS");
+}
+
+static void tcplife_line(const struct event *e, const struct ks_evtype *et)
+{
+	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN], ts[16];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (view_time) {
+		if (!localtime_r(&t, &tm) || !strftime(ts, sizeof(ts), "%H:%M:%S", &tm))
+			snprintf(ts, sizeof(ts), "?");
+		printf("%-8s ", ts);
+	}
+	view_addr(e, et, "saddr", la, sizeof(la));
+	view_addr(e, et, "daddr", ra, sizeof(ra));
+	printf("%-7" PRIu64 " %-16s %-15s %-5" PRIu64 " %-15s %-5" PRIu64
+	       " %-6.2f %-6.2f %.2f\n", view_u64(e, et, "flow_pid"),
+	       view_comm(e, et), la, view_u64(e, et, "sport"), ra,
+	       view_u64(e, et, "dport"),
+	       view_u64(e, et, "bytes_acked") / 1024.0,
+	       view_u64(e, et, "bytes_received") / 1024.0,
+	       view_u64(e, et, "duration_us") / 1000.0);
+}
+
+static const struct watch_view tcplife_view = {
+	"tcp", "close", tcplife_header, tcplife_line,
+};
+
+static void tcpconnect_header(void)
+{
+	if (view_time)
+		printf("%-9s ", "TIME(s)");
+	printf("%-6s %-12s %-2s %-16s %-16s %-4s\n", "PID", "COMM", "IP",
+	       "SADDR", "DADDR", "DPORT");
+}
+
+static void tcpconnect_line(const struct event *e, const struct ks_evtype *et)
+{
+	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
+
+	if (view_time)
+		printf("%-9.3f ", (now_ms() - view_start_ms) / 1000.0);
+	view_addr(e, et, "saddr", sa, sizeof(sa));
+	view_addr(e, et, "daddr", da, sizeof(da));
+	printf("%-6" PRIu64 " %-12.12s %-2d %-16s %-16s %-4" PRIu64 "\n",
+	       view_u64(e, et, "flow_pid"), view_comm(e, et),
+	       view_u64(e, et, "family") == 6 ||
+	       view_u64(e, et, "family") == AF_INET6 ? 6 : 4, sa, da,
+	       view_u64(e, et, "dport"));
+}
+
+static const struct watch_view tcpconnect_view = {
+	"tcp", "connect", tcpconnect_header, tcpconnect_line,
+};
+
+/*
+ * The options of a front-end on the stream: its filters (the anchors'
+ * letters, mapped to filter_opt()'s), -T/-t, and watch's --count,
+ * --duration. No positional argument.
+ */
+static int view_run(int argc, char **argv, const struct watch_view *view,
+		    const char *map)
+{
+	static char source[8];
+	char *names[] = { source };
+	struct watch w = { .max_count = 0 };
+	double duration = 0;
+	int c, status = 1;
+	const char *m;
+	bool bad;
+
+	while ((c = ks_getopt(argc, argv, argv[0], NULL, &status)) != -1) {
+		if (c == KS_OPT_EXIT)
+			return status;
+		if (c == 'T' || c == 't') {
+			view_time = true;
+			continue;
+		}
+		if (c == 'c') {
+			if (!ks_parse_u64(optarg, &w.max_count) || !w.max_count)
+				return ks_usage_error(argv[0], "bad count '%s'", optarg);
+			continue;
+		}
+		if (c == 'd') {
+			if (!ks_parse_secs(optarg, &duration))
+				return ks_usage_error(argv[0], "bad duration '%s'", optarg);
+			continue;
+		}
+		/* map: pairs "anchor letter, filter_opt letter" */
+		for (m = map; *m && *m != c; m += 2)
+			;
+		if (*m && filter_opt(&w.flt, m[1], optarg, &bad) && bad)
+			return ks_usage_error(argv[0], "bad value '%s'",
+					      optarg ? optarg : argv[optind - 1]);
+	}
+	if (optind < argc)
+		return ks_usage_error(argv[0], "unexpected argument '%s'",
+				      argv[optind]);
+	snprintf(source, sizeof(source), "%s", view->source);
+	w.names = names;
+	w.nr_names = 1;
+	w.view = view;
+	view_start_ms = now_ms();
+	return watch_run(&w, 1, duration, DEFAULT_RCVBUF);
+}
+
+int cmd_tcplife(int argc, char **argv)
+{
+	return view_run(argc, argv, &tcplife_view, "pPLlDR4466");
+}
+
+int cmd_tcpconnect(int argc, char **argv)
+{
+	return view_run(argc, argv, &tcpconnect_view, "pPPR4466");
 }

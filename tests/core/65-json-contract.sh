@@ -57,8 +57,24 @@ j sched_portrait sched portraits
 j tcp_filter tcp filter --show
 j setting,mem_zone mem show
 j setting,vfs_ops vfs show
+# interval mode (a baseline, then one interval) and the front-ends
+j counters stat core 0.3 1
+j hist sched runqlat -T 0.3 1
+j hist runqlat 0.3 1
+j hist runqlat -m 0.3 1
+j sched_portrait runqlat -P 0.5 1
+j sched_cpu sar 0.3 1
+j vfs_ops vfs show 0.3 1
+j vfs_ops vfsstat 0.3 1
+j hist,mem_zone mem show 0.3 1
 
-# tcp flows: one connection held open meanwhile
+# tcp flows: one connection held open meanwhile; tcpconnect sees it
+# made, tcplife closed (both stop after one line)
+"$KSCOPE" --json tcpconnect --count 1 --duration 120 >"$KS_TMP/tc" 2>"$KS_TMP/tc.err" &
+tcp_c=$!
+"$KSCOPE" --json tcplife --count 1 --duration 120 >"$KS_TMP/tl" 2>"$KS_TMP/tl.err" &
+tcp_l=$!
+ks_wait_subscribed $tcp_c; ks_wait_subscribed $tcp_l
 python3 -c 'import socket, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 c = socket.create_connection(s.getsockname()); a, _ = s.accept()
@@ -66,7 +82,14 @@ print("held", flush=True); time.sleep(60)' >"$KS_TMP/held" &
 holder=$!
 wait_file "$KS_TMP/held" 60
 j tcp_flow tcp flows
+j tcp_flow tcp flows 0.3 1
 kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+for f in tc tl; do
+	p=$tcp_c; [ $f = tl ] && p=$tcp_l
+	wait $p || bad+=" [$f: exit $?: $(cat "$KS_TMP/$f.err")]"
+	cat "$KS_TMP/$f" >>"$OUT"
+	grep -q '^{"type":"event","schema":1,.*"source":"tcp"' "$KS_TMP/$f" || bad+=" [$f: no tcp event line]"
+done
 
 # blk: a device, its statistics, its queues
 j - blk add kj --size=16 --queues=2
@@ -74,6 +97,10 @@ dd if=/dev/zero of=/dev/kblk_kj bs=4k count=8 oflag=direct status=none
 j blk_device blk list
 j blk_device blk stat kj
 j blk_device blk stat kj --hwq
+j blk_device blk stat kj 0.3 1
+j hist biolatency 0.3 1
+j hist biolatency -D -F 0.3 1
+j status status
 j - blk del kj
 
 # probe: one with a histogram
@@ -81,6 +108,7 @@ j probe probe add vfs_read --latency
 cat /proc/version >/dev/null
 j probe probe list
 j probe probe latency
+j probe probe list 0.3 1
 j - probe del vfs_read
 
 # settings: nothing on stdout

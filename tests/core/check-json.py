@@ -141,6 +141,8 @@ GOOD = [
      "counters": {"read_reqs": 1}, "latency": {"read": H},
      "hwq": [{"index": 0, "polled": False, "counters": {}, "latency": {}}]},
     {"type": "mem_zone", "schema": 1, "node": 0, "zone": "DMA", "free": [1, 2], "frag": [-1000, 3]},
+    {"type": "hist", "schema": 1, "interval": {"n": 2, "ms": 1000, "time": 1764950000.25},
+     "source": "sched", "name": "runqlat", "hist": dict(H, unit="ms")},
     {"type": "sched_portrait", "schema": 1, "pid": 1, "ppid": 0, "comm": None, "state": "live",
      "start_ns": 1, "lifetime_ns": 1, "oncpu_ns": 1, "runq_ns": 1, "runq_samples": 1, "nvcsw": 1,
      "nivcsw": 1, "threads": 1, "filename": None, "hist": H},
@@ -158,6 +160,7 @@ BAD = [
     '{"type":"version","schema":1,"reader":"x","protocol":2,"kernel_protocol":2,"nr_cpus":1,"extra":1}',
     '[{"type":"version"}]',
     '{"type":"loss","schema":1,"lost":{"kernel":0},"received":1,"final":true}',
+    '{"type":"setting","schema":1,"interval":{"n":0,"ms":1,"time":1},"source":"s","name":"n","value":1}',
 ]
 
 
