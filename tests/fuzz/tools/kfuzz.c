@@ -1526,14 +1526,35 @@ static int send_input(const struct input *in)
 	return nl_talk(h, h->nlmsg_len);
 }
 
+/* time spent per (command, source): where a slow run goes */
+#define NCLS 10
+static double cls_time[NCLS][10];
+static long cls_n[NCLS][10];
+static double t_loads, t_seqs;
+
+static int in_source(const struct input *in)
+{
+	const struct nlattr *a = (const void *)in->d;
+
+	if (in->len >= NLA_HDRLEN + 2 && (a->nla_type & NLA_TYPE_MASK) == KSCOPE_A_SOURCE)
+		for (unsigned int i = 0; i < ARRAY_SIZE(src_names); i++)
+			if (!strncmp((const char *)in->d + NLA_HDRLEN, src_names[i],
+				     in->len - NLA_HDRLEN))
+				return i;
+	return 9;
+}
+
 /* One request, with coverage: returns its errno (0, -1: no answer). */
 static int exec_input(const struct input *in, int *fresh)
 {
-	int ret;
+	double t = now();
+	int ret, c = in->cmd < NCLS ? in->cmd : 0, sx = in_source(in);
 
 	ring_input(in);
 	cov_reset();
 	ret = send_input(in);
+	cls_time[c][sx] += now() - t;
+	cls_n[c][sx]++;
 	*fresh = cov_collect();
 	execs++;
 	if (ret == -1)
@@ -1894,7 +1915,8 @@ static void load_step(void)
 	char params[512] = "", v[128];
 	int ret, l = 0;
 
-	if (m == &mods[core_idx] && !chance(25))
+	/* the core's load indexes every kernel symbol: seconds under KASAN */
+	if (m == &mods[core_idx] && !chance(10))
 		m = &mods[rnd(nmods)];
 	for (int i = 0; i < m->nparams; i++) {
 		if (!chance(60))
@@ -2035,6 +2057,13 @@ static void print_figures(double secs, int cov_seed)
 	printf("cov_seed %d\ncov_final %d\ncov_sites %d\n", cov_seed,
 	       cov_total(), total_sites);
 	printf("findings %d\nreports %d\n", findings, crash_saved);
+	printf("# time in module loads %.0f s, in sequences %.0f s\n", t_loads, t_seqs);
+	for (int c = 0; c < NCLS; c++)
+		for (int x = 0; x < 10; x++)
+			if (cls_n[c][x] && cls_time[c][x] > secs / 50)
+				printf("# time cmd %d source %s: %ld requests, %.1f s, %.1f ms each\n",
+				       c, x < 8 ? src_names[x] : "-", cls_n[c][x],
+				       cls_time[c][x], 1000 * cls_time[c][x] / cls_n[c][x]);
 }
 
 int main(int argc, char **argv)
@@ -2151,6 +2180,7 @@ int main(int argc, char **argv)
 			break;
 		if (loads_on && t >= next_load) {
 			load_step();
+			t_loads += now() - t;
 			next_load = now() + load_every;
 			continue;
 		}
@@ -2160,13 +2190,15 @@ int main(int argc, char **argv)
 				total_sites, loads, blk_io);
 			next_print = t + 30;
 		}
-		if (k < 3)
-			seq_blk();
-		else if (k < 5)
-			seq_probe();
-		else if (k < 6)
-			seq_net();
-		else if (k < 20) {
+		if (k < 6) {
+			if (k < 3)
+				seq_blk();
+			else if (k < 5)
+				seq_probe();
+			else
+				seq_net();
+			t_seqs += now() - t;
+		} else if (k < 20) {
 			gen_input(&in);
 			exec_keep(&in);
 		} else {

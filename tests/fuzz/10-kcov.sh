@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kfuzz (tests/fuzz/tools/kfuzz.c), a fixed-seed run: generic netlink
+# requests to the kscope family learnt from its policy dump and mutated
+# around the edges, module loads with random and boundary parameters,
+# kscope_blk devices with random parameters and short I/O, a reader
+# subscribed to the events group throughout.
+#
+# On a kernel with /sys/kernel/debug/kcov (6.12-debug) the run is
+# coverage-guided and sized for CI (KSCOPE_FUZZ_SECONDS, default 420 s of
+# fuzzing, about 9 minutes with the guest's setup): it must reach 30000
+# netlink executions and 100 module loads, and its coverage must grow past
+# what the seed corpus reached. On a kernel without kcov (Debian's) it runs
+# blind for 45 s with smaller minima: the coverage check is skipped there,
+# the rest (no kernel report, loads that succeed or fail with EINVAL and
+# leave nothing behind, blk read-back) still holds.
+#
+# A kernel report stops kfuzz, which saves the inputs before it under
+# $KSCOPE_RESULTS/fuzz/crashes/ (replay with kfuzz --replay); the guest run
+# fails on the report in the console log as well.
+. "$(dirname "$0")/../lib.sh"
+
+KFUZZ=$KS_TOP/tests/fuzz/tools/kfuzz
+[ -x "$KFUZZ" ] || ks_skip_all "kfuzz is not built (make -C tests)"
+[ -f "$KS_BUILD/modules/core/kscope_core.ko" ] ||
+	ks_skip_all "kfuzz reads the built .ko files (sites, parameters): none in $KS_BUILD"
+
+seed=${KSCOPE_FUZZ_SEED:-1}
+if [ -e /sys/kernel/debug/kcov ]; then
+	kcov=1
+	secs=${KSCOPE_FUZZ_SECONDS:-420}
+	min_execs=30000 min_loads=100
+else
+	kcov=""
+	secs=${KSCOPE_FUZZ_SECONDS:-45}
+	min_execs=1000 min_loads=10
+fi
+ktap_plan 6
+
+# kfuzz loads and unloads every module itself
+for m in $(awk '$1 ~ /^kscope_/ { print $1 }' /proc/modules); do
+	[ "$m" = kscope_core ] || rmmod "$m"
+done
+out=${KSCOPE_RESULTS:-$KS_TMP}/fuzz
+mkdir -p "$out"
+diag "kfuzz --seed $seed --seconds $secs (kcov: ${kcov:-no, blind})"
+"$KFUZZ" --ko-dir "$KS_BUILD" --seed "$seed" --seconds "$secs" --out "$out" \
+	>"$KS_TMP/kfuzz.out" 2>"$KS_TMP/kfuzz.err"
+rc=$?
+fig() { awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$KS_TMP/kfuzz.out"; }
+grep -E '^(# kfuzz|exec|loads|load_|blk_|corpus|seeds|cov|nl_timeouts|findings|reports)' \
+	"$KS_TMP/kfuzz.out" | sed 's/^# //' | while IFS= read -r l; do diag "$l"; done
+
+ktap_check "kfuzz ran to its end without a kernel report (exit $rc)" \
+	"$(grep -A40 '^finding: kernel report' "$KS_TMP/kfuzz.out"; tail -5 "$KS_TMP/kfuzz.err")" \
+	test "$rc" -ne 3 -a "$rc" -ne 2
+ktap_check "no finding: loads fail only with EINVAL and leave nothing, blk reads back what was written" \
+	"$(grep '^finding' "$KS_TMP/kfuzz.out" | head -20)" \
+	test "$(fig findings)" -eq 0
+execs=$(fig execs)
+ktap_check "at least $min_execs netlink executions ($execs, $(fig exec_per_s)/s)" \
+	"$(tail -3 "$KS_TMP/kfuzz.err")" test "$execs" -ge "$min_execs"
+loads=$(fig loads)
+ktap_check "at least $min_loads module loads with random parameters ($loads: $(fig load_ok) loaded, $(fig load_einval) EINVAL)" \
+	"" test "$loads" -ge "$min_loads"
+ktap_check "kscope_blk devices created and read back ($(fig blk_adds) devices, $(fig blk_io) I/O)" \
+	"" test "$(fig blk_io)" -ge 1
+if [ -n "$kcov" ]; then
+	ktap_check "coverage grew beyond the seed corpus ($(fig cov_seed) -> $(fig cov_final) of $(fig cov_sites) sites, corpus $(fig corpus))" \
+		"" test "$(fig cov_final)" -gt "$(fig cov_seed)"
+else
+	ktap_skip "coverage grew beyond the seed corpus" \
+		"no /sys/kernel/debug/kcov on $(uname -r): a blind run"
+fi
+ktap_done
