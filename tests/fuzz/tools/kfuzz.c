@@ -4,7 +4,7 @@
  * of syzkaller at kscope's scale (syzkaller itself cannot be installed here).
  *
  *   kfuzz --ko-dir DIR [--seed S] [--seconds N] [--out DIR] [--blind]
- *         [--load-every MS] [--no-loads]
+ *         [--load-every MS | --load-share F] [--no-loads] [--list]
  *   kfuzz --ko-dir DIR --replay FILE     (re-run a saved reproducer)
  *
  * Coverage: /sys/kernel/debug/kcov in KCOV_TRACE_PC mode on the one thread
@@ -129,6 +129,7 @@ struct ksec {
 	uint32_t *sites;	/* return-address offsets in the section */
 	int nsites;
 	uint64_t addr;		/* when loaded, 0 when not (or not mapped) */
+	uint64_t size;
 };
 
 struct kmod {
@@ -253,6 +254,7 @@ static void read_ko(struct kmod *m)
 			continue;
 		qsort(s->sites, s->nsites, sizeof(uint32_t), cmp_u32);
 		snprintf(s->name, sizeof(s->name), "%s", tn);
+		s->size = t->sh_size;
 		m->nsites += s->nsites;
 		m->nsecs++;
 	}
@@ -310,38 +312,40 @@ static int mod_loaded(const struct kmod *m)
 
 /* ------------------------------------------------------------ coverage */
 
-struct site {
-	uint64_t addr;
-	int idx;		/* into hit[] */
+/*
+ * Every loaded section with sites, as a table from offset to site index
+ * (-1: no site there): a PC is placed in O(1), and a request that runs
+ * long loops (a symbol lookup) returns thousands of PCs.
+ */
+struct secmap {
+	uint64_t start, end;
+	int32_t *idx;
 };
 
-static struct site *smap;
-static int nsmap;
+static struct secmap smap[MAX_MODS * MAX_SECS];
+static int nsmap, last_sec;
 static uint64_t *kcov_area;
 static int kcov_fd = -1;
 static unsigned long kcov_words = 1 << 18;
 static uint64_t kaslr;
 static int cov_new_sites;
 
-static int cmp_site(const void *a, const void *b)
-{
-	const struct site *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
 /* Where every loaded module's instrumented sites are now. */
 static void map_sites(void)
 {
 	int i, j, k;
 
+	for (i = 0; i < nsmap; i++)
+		free(smap[i].idx);
 	nsmap = 0;
+	last_sec = 0;
 	for (i = 0; i < nmods; i++) {
 		struct kmod *m = &mods[i];
 		int idx = m->site_base;
 
 		for (j = 0; j < m->nsecs; j++) {
 			struct ksec *s = &m->secs[j];
+			struct secmap *sm = &smap[nsmap];
 			char p[256];
 			FILE *f;
 
@@ -354,16 +358,20 @@ static void map_sites(void)
 					s->addr = 0;
 				fclose(f);
 			}
-			for (k = 0; k < s->nsites; k++, idx++) {
-				if (!s->addr)
-					continue;
-				smap[nsmap].addr = s->addr + s->sites[k];
-				smap[nsmap].idx = idx;
-				nsmap++;
+			if (!s->addr) {
+				idx += s->nsites;
+				continue;
 			}
+			sm->start = s->addr;
+			sm->end = s->addr + s->size + 8;
+			sm->idx = malloc((s->size + 8) * sizeof(int32_t));
+			memset(sm->idx, 0xff, (s->size + 8) * sizeof(int32_t));
+			for (k = 0; k < s->nsites; k++, idx++)
+				if (s->sites[k] < s->size + 8)
+					sm->idx[s->sites[k]] = idx;
+			nsmap++;
 		}
 	}
-	qsort(smap, nsmap, sizeof(*smap), cmp_site);
 }
 
 static void kcov_open(int blind)
@@ -420,22 +428,24 @@ static int cov_collect(void)
 		n = kcov_words - 1;
 	for (i = 0; i < n; i++) {
 		uint64_t pc = kcov_area[i + 1] + kaslr;
-		int lo = 0, hi = nsmap - 1;
+		struct secmap *sm = &smap[last_sec];
+		int32_t x;
 
-		while (lo <= hi) {
-			int mid = (lo + hi) / 2;
+		if (pc < sm->start || pc >= sm->end) {
+			int k;
 
-			if (smap[mid].addr == pc) {
-				if (!hit[smap[mid].idx]) {
-					hit[smap[mid].idx] = 1;
-					fresh++;
-				}
-				break;
-			}
-			if (smap[mid].addr < pc)
-				lo = mid + 1;
-			else
-				hi = mid - 1;
+			for (k = 0; k < nsmap; k++)
+				if (pc >= smap[k].start && pc < smap[k].end)
+					break;
+			if (k == nsmap)
+				continue;
+			last_sec = k;
+			sm = &smap[k];
+		}
+		x = sm->idx[pc - sm->start];
+		if (x >= 0 && !hit[x]) {
+			hit[x] = 1;
+			fresh++;
 		}
 	}
 	cov_new_sites += fresh;
@@ -1572,6 +1582,25 @@ static int exec_keep(const struct input *in)
 	return ret;
 }
 
+/*
+ * An entry of the corpus, mostly among those whose kind of request is
+ * cheap: adding a kprobe or a disk costs a hundred plain requests.
+ */
+static const struct input *pick_corpus(void)
+{
+	const struct input *in = corpus[rnd(ncorpus)];
+
+	for (int k = 0; k < 3; k++) {
+		int c = in->cmd < NCLS ? in->cmd : 0, sx = in_source(in);
+
+		if (!cls_n[c][sx] || cls_time[c][sx] / cls_n[c][sx] < 0.05 ||
+		    chance(20))
+			break;
+		in = corpus[rnd(ncorpus)];
+	}
+	return in;
+}
+
 /* ------------------------------------------------------------ sequences */
 
 static long blk_io, blk_adds;
@@ -1795,7 +1824,7 @@ static void seq_net(void)
 
 /* ---------------------------------------------------- module parameters */
 
-static long loads, load_ok, load_einval;
+static long loads, load_random, load_ok, load_einval;
 
 static int mod_index(const char *name)
 {
@@ -1909,35 +1938,19 @@ static int source_present(const char *src)
  * One module, reloaded with random parameters: it loads, or fails with
  * EINVAL after a line in the log and leaves nothing registered.
  */
-static void load_step(void)
+/* One load of @m with @params, checked; returns its errno. */
+static int try_load(struct kmod *m, const char *params)
 {
-	struct kmod *m = &mods[rnd(nmods)];
-	char params[512] = "", v[128];
-	int ret, l = 0;
+	int ret;
 
-	/* the core's load indexes every kernel symbol: seconds under KASAN */
-	if (m == &mods[core_idx] && !chance(10))
-		m = &mods[rnd(nmods)];
-	for (int i = 0; i < m->nparams; i++) {
-		if (!chance(60))
-			continue;
-		param_value(m, i, v, sizeof(v));
-		l += snprintf(params + l, sizeof(params) - l, "%s%s=%s",
-			      l ? " " : "", m->params[i], v);
-	}
-	if (m == &mods[core_idx])
-		unload_all_but_core();
-	if (do_unload(m))
-		return;
-	if (m == &mods[core_idx])
-		fam_id = -1;
-	map_sites();
 	kmsg_poll();
 	snprintf(kmsg_match, sizeof(kmsg_match), "%s", m->name);
 	kmsg_matched = 0;
 	cov_reset();
 	ret = do_load(m, params);
 	loads++;
+	if (params[0])
+		load_random++;
 	kmsg_poll();
 	kmsg_match[0] = 0;
 	if (!ret) {
@@ -1971,7 +1984,47 @@ static void load_step(void)
 		findings++;
 	}
 	check_kernel();
-	/* back to a full set, defaults where the random load failed */
+	return ret;
+}
+
+/*
+ * One module unloaded, then loaded with random parameters until a load
+ * succeeds (at most three tries: a failed load is cheap, an unload and a
+ * successful load are not), else with its defaults; then the rest of the
+ * set back (after the core, every module).
+ */
+static void load_step(void)
+{
+	struct kmod *m = &mods[rnd(nmods)];
+	char params[512], v[128];
+	int tries;
+
+	/* the core's load indexes every kernel symbol: seconds under KASAN */
+	if (m == &mods[core_idx] && !chance(10))
+		m = &mods[rnd(nmods)];
+	if (m == &mods[core_idx])
+		unload_all_but_core();
+	if (do_unload(m))
+		return;
+	if (m == &mods[core_idx])
+		fam_id = -1;
+	map_sites();
+	for (tries = 0; tries < 3 && !crash_saved; tries++) {
+		int l = 0;
+
+		params[0] = 0;
+		for (int i = 0; i < m->nparams; i++) {
+			if (!chance(70))
+				continue;
+			param_value(m, i, v, sizeof(v));
+			l += snprintf(params + l, sizeof(params) - l, "%s%s=%s",
+				      l ? " " : "", m->params[i], v);
+		}
+		if (!try_load(m, params))
+			break;
+	}
+	if (!mod_loaded(m) && !crash_saved)
+		try_load(m, "");
 	load_defaults();
 	if (ops[KSCOPE_CMD_CTL].present && m == &mods[core_idx])
 		dump_policy();
@@ -2031,7 +2084,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: kfuzz --ko-dir DIR [--seed S] [--seconds N] [--out DIR] [--blind]\n"
-		"             [--load-every MS] [--no-loads] [--testgen] [--replay FILE] [--list]\n");
+		"             [--load-every MS | --load-share F] [--no-loads] [--testgen] [--replay FILE] [--list]\n");
 	exit(2);
 }
 
@@ -2041,8 +2094,8 @@ static void print_figures(double secs, int cov_seed)
 	printf("execs %ld\n", execs);
 	printf("exec_per_s %.1f\n", execs / secs);
 	printf("nl_timeouts %ld\n", nl_timeouts);
-	printf("loads %ld\nload_ok %ld\nload_einval %ld\n", loads, load_ok,
-	       load_einval);
+	printf("loads %ld\nload_random %ld\nload_ok %ld\nload_einval %ld\n", loads,
+	       load_random, load_ok, load_einval);
 	printf("blk_adds %ld\nblk_io %ld\n", blk_adds, blk_io);
 	printf("corpus %d\nseeds %d\n", ncorpus, nseeds);
 	printf("kcov %s\n", kcov_area ? "yes" : "no");
@@ -2070,7 +2123,7 @@ int main(int argc, char **argv)
 {
 	const char *ko_dir = NULL, *replay_file = NULL;
 	uint64_t seed = 1;
-	double seconds = 60, load_every = 2.0, t0, next_load, next_print;
+	double seconds = 60, load_every = 0, load_share = 0.3, t0, next_load, next_print;
 	int blind = 0, loads_on = 1, testgen = 0, list = 0, cov_seed, i;
 	char p[600];
 
@@ -2085,6 +2138,8 @@ int main(int argc, char **argv)
 			out_dir = argv[++i];
 		else if (!strcmp(argv[i], "--load-every") && i + 1 < argc)
 			load_every = atof(argv[++i]) / 1000;
+		else if (!strcmp(argv[i], "--load-share") && i + 1 < argc)
+			load_share = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--blind"))
 			blind = 1;
 		else if (!strcmp(argv[i], "--no-loads"))
@@ -2137,7 +2192,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	hit = calloc(total_sites + 1, 1);
-	smap = calloc(total_sites + 1, sizeof(*smap));
 	snprintf(p, sizeof(p), "%s/crashes", out_dir);
 	mkdir(out_dir, 0755);
 	mkdir(p, 0755);
@@ -2169,7 +2223,9 @@ int main(int argc, char **argv)
 		printf("finding: the seeds reached no kscope site: coverage mapping is broken\n");
 
 	t0 = now();
-	next_load = t0 + load_every;
+	next_load = t0 + (load_every > 0 ? load_every : 1);
+	if (load_share <= 0 || load_share >= 1)
+		die("--load-share takes a fraction in (0, 1)");
 	next_print = t0 + 30;
 	while (!crash_saved) {
 		double t = now();
@@ -2179,9 +2235,14 @@ int main(int argc, char **argv)
 		if (t - t0 >= seconds)
 			break;
 		if (loads_on && t >= next_load) {
+			double d;
+
 			load_step();
-			t_loads += now() - t;
-			next_load = now() + load_every;
+			d = now() - t;
+			t_loads += d;
+			/* at most load_share of the time in loads */
+			next_load = now() + (load_every > 0 ? load_every :
+					     d * (1 - load_share) / load_share);
 			continue;
 		}
 		if (t >= next_print) {
@@ -2190,19 +2251,22 @@ int main(int argc, char **argv)
 				total_sites, loads, blk_io);
 			next_print = t + 30;
 		}
-		if (k < 6) {
-			if (k < 3)
+		if (k < 2) {
+			/* sequences: a device or a probe costs ~100 requests */
+			if (k == 0 && chance(50))
 				seq_blk();
-			else if (k < 5)
+			else if (k == 0)
 				seq_probe();
-			else
+			else if (chance(30))
 				seq_net();
+			else
+				continue;
 			t_seqs += now() - t;
 		} else if (k < 20) {
 			gen_input(&in);
 			exec_keep(&in);
 		} else {
-			memcpy(&in, corpus[rnd(ncorpus)], sizeof(in));
+			memcpy(&in, pick_corpus(), sizeof(in));
 			for (int m = 1 + rnd(3); m; m--)
 				mutate_once(&in);
 			exec_keep(&in);
