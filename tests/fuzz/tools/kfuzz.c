@@ -4,6 +4,7 @@
  * of syzkaller at kscope's scale (syzkaller itself cannot be installed here).
  *
  *   kfuzz --ko-dir DIR [--seed S] [--seconds N] [--out DIR] [--blind]
+ *         [--until-execs N --until-loads M]
  *         [--load-every MS | --load-share F] [--no-loads] [--list]
  *   kfuzz --ko-dir DIR --replay FILE     (re-run a saved reproducer)
  *
@@ -39,6 +40,11 @@
  * another errno, leaving a module or source behind, a blk read-back that
  * differs) are printed as "finding:" lines and make the exit status 1.
  *
+ * A run ends after --seconds, or once it made --until-execs requests and
+ * --until-loads module loads (then loads keep pace with requests);
+ * otherwise loads take at most --load-share of the time (0.3), or come
+ * every --load-every ms.
+ *
  * The last lines on stdout are the run's figures, "name value" pairs that
  * tests/fuzz/10-kcov.sh reads.
  */
@@ -66,6 +72,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/kcov.h>
@@ -1822,6 +1829,78 @@ static void seq_net(void)
 	exec_keep(&in);
 }
 
+/*
+ * the tcp source watches a loopback connection made here: its probes and
+ * flow table run in this task for connect, accept and close
+ */
+static void seq_tcp(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	struct input in;
+	char b[2048] = { 0 };
+	int l, c, s, n;
+
+	n = in_ctl(&in, 0, "tcp");
+	put_attr(&in, KSCOPE_TCP_CLEAR, NULL, 0);
+	if (chance(50))
+		put_u32(&in, KSCOPE_TCP_PID, chance(50) ? getpid() : 0);
+	put_u32(&in, KSCOPE_TCP_EVENTS, rnd(64));
+	put_u8(&in, KSCOPE_TCP_SAMPLE_ALL, rnd(2));
+	nest_end(&in, n);
+	exec_keep(&in);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(l, 1) || getsockname(l, (struct sockaddr *)&a, &al) ||
+	    connect(c, (struct sockaddr *)&a, sizeof(a))) {
+		close(l);
+		close(c);
+		return;
+	}
+	s = accept(l, NULL, NULL);
+	if (s >= 0) {
+		if (write(c, b, sizeof(b)) > 0 && read(s, b, sizeof(b)) < 0)
+			b[0] = 0;
+		n = in_ctl(&in, 1, "tcp");
+		put_u32(&in, KSCOPE_TCP_CURSOR, chance(80) ? 0 : rnd(4));
+		nest_end(&in, n);
+		exec_keep(&in);
+		close(s);
+	}
+	close(c);
+	close(l);
+}
+
+/* a child that execs and exits, under a filter on this process */
+static void seq_sched(void)
+{
+	struct input in;
+	int n, st;
+	pid_t pid;
+
+	n = in_ctl(&in, 0, "sched");
+	put_attr(&in, KSCOPE_SCHED_CLEAR, NULL, 0);
+	if (chance(70))
+		put_u32(&in, KSCOPE_SCHED_PID, getpid());
+	if (chance(30))
+		put_str(&in, KSCOPE_SCHED_COMM, "true");
+	nest_end(&in, n);
+	exec_keep(&in);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	n = in_ctl(&in, 1, "sched");
+	put_u32(&in, KSCOPE_SCHED_CURSOR, 0);
+	nest_end(&in, n);
+	exec_keep(&in);
+}
+
 /* ---------------------------------------------------- module parameters */
 
 static long loads, load_random, load_ok, load_einval;
@@ -2084,7 +2163,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: kfuzz --ko-dir DIR [--seed S] [--seconds N] [--out DIR] [--blind]\n"
-		"             [--load-every MS | --load-share F] [--no-loads] [--testgen] [--replay FILE] [--list]\n");
+		"             [--until-execs N --until-loads M] [--load-every MS | --load-share F] [--no-loads] [--testgen] [--replay FILE] [--list]\n");
 	exit(2);
 }
 
@@ -2125,6 +2204,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 1;
 	double seconds = 60, load_every = 0, load_share = 0.3, t0, next_load, next_print;
 	int blind = 0, loads_on = 1, testgen = 0, list = 0, cov_seed, i;
+	long until_execs = 0, until_loads = 0;
 	char p[600];
 
 	for (i = 1; i < argc; i++) {
@@ -2138,6 +2218,10 @@ int main(int argc, char **argv)
 			out_dir = argv[++i];
 		else if (!strcmp(argv[i], "--load-every") && i + 1 < argc)
 			load_every = atof(argv[++i]) / 1000;
+		else if (!strcmp(argv[i], "--until-execs") && i + 1 < argc)
+			until_execs = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--until-loads") && i + 1 < argc)
+			until_loads = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--load-share") && i + 1 < argc)
 			load_share = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--blind"))
@@ -2234,7 +2318,13 @@ int main(int argc, char **argv)
 
 		if (t - t0 >= seconds)
 			break;
-		if (loads_on && t >= next_load) {
+		if (until_execs && execs >= until_execs && loads >= until_loads)
+			break;
+		/* with targets: loads keep pace with executions */
+		if (loads_on && until_execs ?
+		    (loads < until_loads &&
+		     (double)loads / until_loads <= (double)execs / until_execs) :
+		    loads_on && t >= next_load) {
 			double d;
 
 			load_step();
@@ -2251,14 +2341,18 @@ int main(int argc, char **argv)
 				total_sites, loads, blk_io);
 			next_print = t + 30;
 		}
-		if (k < 2) {
+		if (k < 1 || (k < 2 && chance(50))) {
 			/* sequences: a device or a probe costs ~100 requests */
 			if (k == 0 && chance(50))
 				seq_blk();
 			else if (k == 0)
 				seq_probe();
-			else if (chance(30))
+			else if (chance(15))
 				seq_net();
+			else if (chance(20))
+				seq_tcp();
+			else if (chance(20))
+				seq_sched();
 			else
 				continue;
 			t_seqs += now() - t;
