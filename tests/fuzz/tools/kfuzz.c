@@ -137,6 +137,7 @@ struct ksec {
 	int nsites;
 	uint64_t addr;		/* when loaded, 0 when not (or not mapped) */
 	uint64_t size;
+	char **fn;		/* the function each site is in */
 };
 
 struct kmod {
@@ -260,6 +261,17 @@ static void read_ko(struct kmod *m)
 		if (!s->nsites)
 			continue;
 		qsort(s->sites, s->nsites, sizeof(uint32_t), cmp_u32);
+		/* for the coverage report: the function of every site */
+		s->fn = calloc(s->nsites, sizeof(char *));
+		for (j = 0; sym && j < nsym; j++) {
+			if (ELF64_ST_TYPE(sym[j].st_info) != STT_FUNC ||
+			    sym[j].st_shndx != sh[i].sh_info)
+				continue;
+			for (int k = 0; k < s->nsites; k++)
+				if (s->sites[k] > sym[j].st_value &&
+				    s->sites[k] <= sym[j].st_value + sym[j].st_size)
+					s->fn[k] = strdup(str + sym[j].st_name);
+		}
 		snprintf(s->name, sizeof(s->name), "%s", tn);
 		s->size = t->sh_size;
 		m->nsites += s->nsites;
@@ -2167,8 +2179,45 @@ static void usage(void)
 	exit(2);
 }
 
+/* OUT/coverage.txt: per module and function, sites hit / sites */
+static void write_coverage(void)
+{
+	char p[600];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/coverage.txt", out_dir);
+	f = fopen(p, "w");
+	if (!f)
+		return;
+	fprintf(f, "# module section function hit/sites\n");
+	for (int i = 0; i < nmods; i++) {
+		int idx = mods[i].site_base;
+
+		for (int j = 0; j < mods[i].nsecs; j++) {
+			struct ksec *s = &mods[i].secs[j];
+
+			for (int k = 0; k < s->nsites;) {
+				const char *fn = s->fn[k] ? s->fn[k] : "?";
+				int h = 0, n = 0;
+
+				while (k < s->nsites &&
+				       !strcmp(s->fn[k] ? s->fn[k] : "?", fn)) {
+					h += hit[idx + k];
+					n++;
+					k++;
+				}
+				fprintf(f, "%s %s %s %d/%d\n", mods[i].name, s->name,
+					fn, h, n);
+			}
+			idx += s->nsites;
+		}
+	}
+	fclose(f);
+}
+
 static void print_figures(double secs, int cov_seed)
 {
+	write_coverage();
 	printf("seconds %.0f\n", secs);
 	printf("execs %ld\n", execs);
 	printf("exec_per_s %.1f\n", execs / secs);
