@@ -345,7 +345,7 @@ static struct secmap smap[MAX_MODS * MAX_SECS];
 static int nsmap, last_sec;
 static uint64_t *kcov_area;
 static int kcov_fd = -1;
-static unsigned long kcov_words = 1 << 18;
+static unsigned long kcov_words = 1 << 20;	/* the core indexes every symbol at load */
 static uint64_t kaslr;
 static int cov_new_sites;
 
@@ -1913,6 +1913,49 @@ static void seq_sched(void)
 	exec_keep(&in);
 }
 
+/* a kscope debugfs file read through: its seq_file code runs in this task */
+static long debugfs_reads;
+
+static void seq_debugfs(void)
+{
+	char dir[512] = "/sys/kernel/debug/kscope", buf[4096];
+	int fd;
+
+	/* down the tree to a random file */
+	for (int depth = 0; depth < 4; depth++) {
+		char pick[256] = "";
+		struct dirent *e;
+		struct stat st;
+		DIR *d = opendir(dir);
+		int n = 0;
+
+		if (!d)
+			return;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' && !rnd(++n))
+				snprintf(pick, sizeof(pick), "%s", e->d_name);
+		closedir(d);
+		if (!pick[0])
+			return;
+		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", pick);
+		if (stat(dir, &st))
+			return;
+		if (!S_ISDIR(st.st_mode))
+			break;
+	}
+	ring_put("read %s", dir);
+	cov_reset();
+	fd = open(dir, O_RDONLY);
+	if (fd >= 0) {
+		while (read(fd, buf, chance(80) ? sizeof(buf) : 1 + rnd(64)) > 0)
+			;
+		close(fd);
+	}
+	cov_collect();
+	debugfs_reads++;
+	check_kernel();
+}
+
 /* ---------------------------------------------------- module parameters */
 
 static long loads, load_random, load_ok, load_einval;
@@ -2046,6 +2089,11 @@ static int try_load(struct kmod *m, const char *params)
 	loads++;
 	if (params[0])
 		load_random++;
+	if (!ret) {
+		/* its init ran in this task: place the module, then its PCs */
+		map_sites();
+		cov_collect();
+	}
 	kmsg_poll();
 	kmsg_match[0] = 0;
 	if (!ret) {
@@ -2150,6 +2198,15 @@ static int replay(const char *file)
 				sscanf(hex + 2 * k, "%2hhx", &in.d[k]);
 			in.len = hex[0] == '-' ? 0 : k;
 			printf("%s -> %d\n", line, send_input(&in));
+		} else if (!strncmp(line, "read ", 5)) {
+			char buf[4096];
+			int fd = open(line + 5, O_RDONLY);
+
+			while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
+				;
+			if (fd >= 0)
+				close(fd);
+			printf("%s\n", line);
 		} else if (sscanf(line, "load %63s", name) == 1) {
 			int mi = mod_index(name);
 
@@ -2228,7 +2285,8 @@ static void print_figures(double secs, int cov_seed)
 	printf("nl_timeouts %ld\n", nl_timeouts);
 	printf("loads %ld\nload_random %ld\nload_ok %ld\nload_einval %ld\n", loads,
 	       load_random, load_ok, load_einval);
-	printf("blk_adds %ld\nblk_io %ld\n", blk_adds, blk_io);
+	printf("blk_adds %ld\nblk_io %ld\ndebugfs_reads %ld\n", blk_adds, blk_io,
+	       debugfs_reads);
 	printf("corpus %d\nseeds %d\n", ncorpus, nseeds);
 	printf("kcov %s\n", kcov_area ? "yes" : "no");
 	for (int i = 0; i < nmods; i++) {
@@ -2393,6 +2451,10 @@ int main(int argc, char **argv)
 				t - t0, execs, execs / (t - t0), ncorpus, cov_total(),
 				total_sites, loads, blk_io);
 			next_print = t + 30;
+		}
+		if (k == 2 && chance(50)) {
+			seq_debugfs();
+			continue;
 		}
 		if (k < 1 || (k < 2 && chance(50))) {
 			/* sequences: a device or a probe costs ~100 requests */
