@@ -2132,7 +2132,7 @@ static int try_load(struct kmod *m, const char *params)
 
 /*
  * One module unloaded, then loaded with random parameters until a load
- * succeeds (at most three tries: a failed load is cheap, an unload and a
+ * succeeds (at most five tries: a failed load is cheap, an unload and a
  * successful load are not), else with its defaults; then the rest of the
  * set back (after the core, every module).
  */
@@ -2152,12 +2152,12 @@ static void load_step(void)
 	if (m == &mods[core_idx])
 		fam_id = -1;
 	map_sites();
-	for (tries = 0; tries < 3 && !crash_saved; tries++) {
+	for (tries = 0; tries < 5 && !crash_saved; tries++) {
 		int l = 0;
 
 		params[0] = 0;
 		for (int i = 0; i < m->nparams; i++) {
-			if (!chance(70))
+			if (!chance(90))
 				continue;
 			param_value(m, i, v, sizeof(v));
 			l += snprintf(params + l, sizeof(params) - l, "%s%s=%s",
