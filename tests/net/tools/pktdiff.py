@@ -12,7 +12,8 @@ checksums, other ICMP types and codes, TTL/hop limit 0 and 1, trailing
 bytes), sends each out of IFACE (AF_PACKET) and records every frame the
 peer sends back within MS ms (default 60; the wait ends 5 ms after the
 first frame). One line per packet: index, frame sent (hex), frames
-received (hex, TTL/hop limit, IPv4 ID and header checksum zeroed), or
+received (hex, TTL/hop limit, IPv4 ID and header checksum and IPv6 flow
+label zeroed), or
 "-". The same seed gives the same packets, so runs against the plain
 stack, the netfilter responder and the XDP responder can be compared.
 
@@ -117,7 +118,9 @@ def gen(r, i, src4, dst4, src6, dst6):
 
 
 def normalize(frame):
-    """TTL/hop limit, IPv4 ID and header checksum zeroed."""
+    """TTL/hop limit, IPv4 ID and header checksum, IPv6 flow label zeroed:
+    the stack's reply carries an automatic flow label (a hash of the flow,
+    net.ipv6.auto_flowlabels), the responders the request's."""
     f = bytearray(frame)
     off, etype = 14, struct.unpack("!H", f[12:14])[0]
     while etype == ETH_P_8021Q and len(f) >= off + 4:
@@ -128,6 +131,8 @@ def normalize(frame):
         f[off + 8] = 0
         f[off + 10:off + 12] = b"\0\0"
     elif etype == ETH_P_IPV6 and len(f) >= off + 40:
+        f[off + 1] &= 0xF0
+        f[off + 2:off + 4] = b"\0\0"
         f[off + 7] = 0
     return bytes(f)
 
