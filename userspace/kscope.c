@@ -211,7 +211,7 @@ static const struct ks_cmd cmds[] = {
 	{ "net", cmd_net, "echo on|off [--netns PATH_OR_PID] [--dev IFNAME]",
 	  "ICMP echo responder of kscope_net in a netns (admin)",
 	  .subs = ks_net_subs,
-	  .desc = "kscope_net counts packets and bytes per netfilter hook and L4 protocol in every network namespace (kscope stat net), and answers ICMP and ICMPv6 echo requests at LOCAL_IN where the stack would, in a namespace where it is turned on.",
+	  .desc = "kscope_net counts packets and bytes per netfilter hook and L4 protocol in every network namespace (kscope stat net), and answers ICMP and ICMPv6 echo requests at LOCAL_IN where the stack would, in a namespace where it is turned on. Its replies are the stack's but for the IPv4 ID, which is the request's (the stack draws a new one).",
 	  .examples = (const char *const[]){
 		"kscope net echo on --netns /run/netns/blue --dev veth1", "answer pings to veth1 in netns blue",
 		NULL },
@@ -219,7 +219,7 @@ static const struct ks_cmd cmds[] = {
 	{ "xdp", cmd_xdp, "attach|detach|stats DEV [--mode native|skb] [--pass|--any]",
 	  "XDP ICMP echo responder: load, unload, counters",
 	  .subs = ks_xdp_subs,
-	  .desc = "The XDP echo responder linked into the reader: it answers only what the stack would (untagged frames to DEV's MAC and one of its addresses, from an on-link source, unless icmp_echo_ignore_all is set, all as at attach time); it runs before netfilter and IPsec and cannot honour their rules. Attaching and detaching need CAP_BPF and CAP_NET_ADMIN.",
+	  .desc = "The XDP echo responder linked into the reader: it answers only what the stack would (untagged frames to DEV's MAC and one of its addresses, from an on-link source, unless icmp_echo_ignore_all is set, all as at attach time); it runs before netfilter and IPsec and cannot honour their rules. Its replies keep the request's IPv4 ID and IPv6 flow label (the stack reflects the label or hashes it from the reply's flow with a key a BPF program cannot reach) and have TTL/hop limit 64 (the stack's is the route's: 64 unless ip_default_ttl or the device's hop_limit say otherwise). Attaching and detaching need CAP_BPF and CAP_NET_ADMIN.",
 	  .examples = (const char *const[]){
 		"kscope xdp attach veth1 --mode skb", "answer pings in generic XDP mode",
 		"kscope xdp stats veth1", "what it answered, passed and why",

@@ -4,7 +4,12 @@
  * local unicast address, received in a namespace (and on a device) where
  * the responder is on, is turned into its reply in place: addresses
  * swapped, type set, TTL or hop limit taken from the reply's route as
- * the stack takes it, checksums updated incrementally. The hook returns
+ * the stack takes it, IPv4 DF and reserved bits cleared and the IPv6
+ * flow label made as the stack makes its own (icmp_reply() and
+ * icmpv6_echo_reply() build replies with neither bit, and a label that
+ * is reflected or hashed from the reply's flow), checksums updated
+ * incrementally. tests/net/06-pktdiff compares its replies byte for
+ * byte with the stack's. The hook returns
  * NF_STOLEN, so the stack's ICMP code never sees the request and its
  * echo-reply counters stay still.
  *
@@ -27,7 +32,8 @@
  * socket (LOCAL_OUT rules matching on one see none), no LSM flow
  * classification, no ICMP rate limit (icmp_ratelimit/icmp_ratemask, which
  * by default do not limit echo replies), and it keeps the request's
- * payload, IP ID and TOS. Left to the stack without answer: packets
+ * IPv4 ID where the stack takes a new one (payload and TOS/traffic
+ * class the stack copies too). Left to the stack without answer: packets
  * conntrack tracks (their reply must be tracked and un-NATed), fragments
  * and reassembled packets, IPv4 options, IPv6 extension headers, non-echo
  * ICMP, frames still carrying an accelerated VLAN tag. Bridged frames never
@@ -210,7 +216,11 @@ static void kn_out6(struct net *net, struct sk_buff *skb, int ifindex)
 		.fl6_icmp_type = ICMPV6_ECHO_REPLY,
 	};
 	struct dst_entry *dst;
+	__be32 label;
 
+	if (READ_ONCE(net->ipv6.sysctl.flowlabel_reflect) &
+	    FLOWLABEL_REFLECT_ICMPV6_ECHO_REPLIES)
+		fl6.flowlabel = ip6_flowlabel(ip6h);
 	/* with the xfrm lookup, which ip6_route_output() skips */
 	dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
 	if (IS_ERR(dst)) {
@@ -218,8 +228,16 @@ static void kn_out6(struct net *net, struct sk_buff *skb, int ifindex)
 		kfree_skb(skb);
 		return;
 	}
-	/* no checksum covers the hop limit */
+	/* no checksum covers the hop limit, the traffic class or the label */
 	kn_set_ttl(&ip6h->hop_limit, NULL, ip6_dst_hoplimit(dst));
+	/*
+	 * The flow label the stack's reply gets: reflected, or a hash of the
+	 * reply's flow (auto_flowlabels), not of the request's rx hash.
+	 */
+	skb_clear_hash(skb);
+	label = ip6_make_flowlabel(net, skb, fl6.flowlabel,
+				   ip6_default_np_autolabel(net), &fl6);
+	ip6_flow_hdr(ip6h, ip6_tclass(ip6_flowinfo(ip6h)), label);
 	skb->mark = fl6.flowi6_mark;
 	kn_out_prep(skb, dst);
 	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
@@ -291,6 +309,12 @@ unsigned int kn_echo4(void *priv, struct sk_buff *skb,
 
 	/* the swap leaves the header checksum as it is; kn_out4 sets the TTL */
 	swap(iph->saddr, iph->daddr);
+	/*
+	 * DF and the reserved bit are the request's: the stack's ICMP socket
+	 * (IP_PMTUDISC_DONT) sends its replies with neither.
+	 */
+	csum_replace2(&iph->check, iph->frag_off, 0);
+	iph->frag_off = 0;
 	csum_replace2(&icmph->checksum, htons(ICMP_ECHO << 8 | icmph->code),
 		      htons(ICMP_ECHOREPLY << 8 | icmph->code));
 	icmph->type = ICMP_ECHOREPLY;

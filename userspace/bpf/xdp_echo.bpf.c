@@ -3,8 +3,10 @@
  * XDP ICMP/ICMPv6 echo responder. A complete, checksum-valid echo request
  * without IPv4 options, fragmentation or IPv6 extension headers is turned
  * into its reply in place (MACs and addresses swapped, type set, TTL/hop
- * limit reset to 64, checksums updated incrementally) and sent back with
- * XDP_TX, when it is one the stack would answer on this device. The
+ * limit reset to 64, IPv4 DF and reserved bits cleared as the stack's
+ * replies have them, bytes past the IP length trimmed as the stack trims
+ * them, checksums updated incrementally) and sent back with XDP_TX, when
+ * it is one the stack would answer on this device. The
  * loader (kscope xdp attach) fills echo_cfg and the address maps from
  * what it sees when it attaches: it answers only untagged frames sent to
  * the device's own MAC address, to one of the device's own unicast
@@ -15,7 +17,10 @@
  *
  * XDP runs before the stack: netfilter rules, IPsec policy and changes
  * made after attach (addresses, sysctls) are not seen; detach and attach
- * again to take changes in. With --any (echo_cfg.any) it answers every
+ * again to take changes in. The reply keeps the request's IPv4 ID and
+ * IPv6 flow label: the stack's are drawn from its ID generator and a
+ * keyed hash of the flow, which a program cannot reproduce
+ * (tests/net/06-pktdiff expects exactly that difference). With --any (echo_cfg.any) it answers every
  * unicast frame it receives (up to two VLAN tags), whatever its
  * addresses, which is what a measuring tool may want.
  */
@@ -214,7 +219,7 @@ static __always_inline int ours6(const struct ks_xdp_cfg *cfg,
 
 static __always_inline int echo4(const struct ks_xdp_cfg *cfg,
 				 struct ethhdr *eth, struct iphdr *iph,
-				 void *end)
+				 void *end, __u32 *trail)
 {
 	struct icmphdr *icmph;
 	__u32 sum, len, addr;
@@ -277,6 +282,11 @@ static __always_inline int echo4(const struct ks_xdp_cfg *cfg,
 	csum_replace2(&iph->check, bpf_htons(iph->ttl << 8),
 		      bpf_htons(KS_TTL << 8));
 	iph->ttl = KS_TTL;
+	/* DF and the reserved bit: the stack's replies carry neither */
+	csum_replace2(&iph->check, iph->frag_off, 0);
+	iph->frag_off = 0;
+	/* what follows tot_len, the stack trims (ip_rcv_core) */
+	*trail = end - ((void *)iph + len);
 	csum_replace2(&icmph->checksum, bpf_htons(ICMP_ECHO << 8 | icmph->code),
 		      bpf_htons(ICMP_ECHOREPLY << 8 | icmph->code));
 	icmph->type = ICMP_ECHOREPLY;
@@ -289,7 +299,7 @@ pass:
 
 static __always_inline int echo6(const struct ks_xdp_cfg *cfg,
 				 struct ethhdr *eth, struct ipv6hdr *ip6h,
-				 void *end)
+				 void *end, __u32 *trail)
 {
 	struct icmp6hdr *icmp6h;
 	struct in6_addr tmp;
@@ -342,6 +352,8 @@ static __always_inline int echo6(const struct ks_xdp_cfg *cfg,
 	ip6h->saddr = ip6h->daddr;
 	ip6h->daddr = tmp;
 	ip6h->hop_limit = KS_TTL;
+	/* what follows payload_len, the stack trims (ipv6_rcv) */
+	*trail = end - ((void *)(ip6h + 1) + len);
 	csum_replace2(&icmp6h->icmp6_cksum,
 		      bpf_htons(ICMPV6_ECHO_REQUEST << 8 | icmp6h->icmp6_code),
 		      bpf_htons(ICMPV6_ECHO_REPLY << 8 | icmp6h->icmp6_code));
@@ -361,9 +373,9 @@ int xdp_echo(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct ks_xdp_cfg *cfg;
 	void *l3 = eth + 1;
-	__u32 zero = 0;
+	__u32 zero = 0, trail = 0;
 	__u16 proto;
-	int i;
+	int i, act;
 
 	count(KS_XDP_FRAMES);
 	cfg = bpf_map_lookup_elem(&echo_cfg, &zero);
@@ -389,10 +401,19 @@ int xdp_echo(struct xdp_md *ctx)
 	if (l3 != (void *)(eth + 1) && !cfg->any)
 		return XDP_PASS;
 	if (proto == bpf_htons(ETH_P_IP))
-		return echo4(cfg, eth, l3, end);
-	if (proto == bpf_htons(ETH_P_IPV6))
-		return echo6(cfg, eth, l3, end);
-	return XDP_PASS;
+		act = echo4(cfg, eth, l3, end, &trail);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		act = echo6(cfg, eth, l3, end, &trail);
+	else
+		return XDP_PASS;
+	/*
+	 * The reply is as long as the request's IP packet: Ethernet padding
+	 * and other bytes past its length go (a shrink within the frame
+	 * cannot fail; the rewritten frame must not reach the stack if it did).
+	 */
+	if (act == XDP_TX && trail && bpf_xdp_adjust_tail(ctx, -(int)trail))
+		return XDP_DROP;
+	return act;
 }
 
 /*
