@@ -142,15 +142,20 @@ static __always_inline void csum_replace2(__u16 *sum, __u16 old, __u16 new)
  * sum as RFC 1071 pads an odd length.
  */
 static __always_inline __u32 csum_bytes(struct xdp_md *ctx, __u32 off,
-					__u32 len, __u32 seed, int *ok)
+					__u64 len, __u32 seed, int *ok)
 {
 	struct ks_xdp_scratch *s;
-	__u32 zero = 0, n, o;
+	__u32 zero = 0;
 	__s64 sum = seed;
+	__u64 n, o;
 	int i;
 
 	*ok = 0;
-	/* the bounds again, where the verifier sees them */
+	/*
+	 * The bounds again, where the verifier sees them, on a 64-bit value:
+	 * a 32-bit one is compared through a zero-extended copy, and the
+	 * verifiers of 6.1 and 6.12 do not carry the bounds back to it.
+	 */
 	asm volatile("" : "+r"(len));
 	if (len < 1 || len > KS_MAX_ICMP)
 		return 0;
