@@ -68,7 +68,7 @@ struct {
 } echo_cfg SEC(".maps");
 
 /* the ICMP message, copied for its checksum (csum_bytes) */
-#define KS_XDP_SCRATCH	1536	/* 3 x bpf_csum_diff's 512; >= KS_MAX_ICMP + 4 */
+#define KS_XDP_SCRATCH	2048	/* 4 x bpf_csum_diff's 512, >= any masked length */
 struct ks_xdp_scratch {
 	__u8 b[KS_XDP_SCRATCH];
 };
@@ -147,32 +147,41 @@ static __always_inline __u32 csum_bytes(struct xdp_md *ctx, __u32 off,
 	struct ks_xdp_scratch *s;
 	__u32 zero = 0;
 	__s64 sum = seed;
-	__u64 n, o;
+	__u64 n, o, sz;
 	int i;
 
 	*ok = 0;
-	/*
-	 * The bounds again, where the verifier sees them, on a 64-bit value:
-	 * a 32-bit one is compared through a zero-extended copy, and the
-	 * verifiers of 6.1 and 6.12 do not carry the bounds back to it.
-	 */
-	asm volatile("" : "+r"(len));
-	if (len < 1 || len > KS_MAX_ICMP)
-		return 0;
 	s = bpf_map_lookup_elem(&echo_scratch, &zero);
 	if (!s)
 		return 0;
-	*(__u32 *)(s->b + (len & 0x7fc)) = 0;
-	if (bpf_xdp_load_bytes(ctx, off, s->b, len))
+	/*
+	 * Every bound here comes from a mask, not a comparison: clang may
+	 * compare one copy of a value and use another (a spill reloaded from
+	 * before the check), and the verifiers of 6.1 and 6.12 then lose the
+	 * comparison's bounds. The callers checked len in [1, KS_MAX_ICMP];
+	 * masked, it is in [1, 2048] for the verifier, and the scratch buffer
+	 * holds 2048 bytes. The barrier keeps clang from dropping the mask.
+	 */
+	sz = len - 1;
+	asm volatile("" : "+r"(sz));
+	sz = (sz & 0x7ff) + 1;
+	*(__u32 *)(s->b + (sz & 0x7fc)) = 0;
+	if (bpf_xdp_load_bytes(ctx, off, s->b, sz))
 		return 0;
-	n = (len + 3) & 0x7fc;
+	n = (sz + 3) & 0xffc;
 #pragma unroll
 	for (i = 0; i < KS_XDP_SCRATCH / 512; i++) {
 		o = i * 512;
 		if (o >= n)
 			break;
-		sum = bpf_csum_diff(NULL, 0, (__be32 *)(s->b + o),
-				    n - o > 512 ? 512 : n - o, (__u32)sum);
+		/* at most 512 bytes a call, masked too (as above) */
+		sz = n - o;
+		asm volatile("" : "+r"(sz));
+		sz &= 0x7fc;
+		if (sz > 512)
+			sz = 512;
+		sum = bpf_csum_diff(NULL, 0, (__be32 *)(s->b + o), sz,
+				    (__u32)sum);
 		if (sum < 0)
 			return 0;
 	}
