@@ -141,10 +141,17 @@ static int xdp_libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-/* one line for a failed XDP step; EPERM says what is missing */
+/*
+ * One line for a failed XDP step; EPERM says what is missing. EACCES from
+ * a load as root is the verifier refusing the program, not a privilege.
+ */
 static void xdp_fail(const char *what, const char *dev, int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	if (err == -EACCES && geteuid() == 0)
+		ks_err("xdp: %s%s%s: the kernel's BPF verifier refused the program%s",
+		       what, dev ? " " : "", dev ? dev : "", opt_verbose ? "" :
+		       " (kscope -v xdp ... shows its log)");
+	else if (err == -EPERM || err == -EACCES)
 		ks_err("xdp: %s%s%s: permission denied: need CAP_BPF and CAP_NET_ADMIN (run as root)",
 		       what, dev ? " " : "", dev ? dev : "");
 	else
