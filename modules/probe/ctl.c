@@ -44,6 +44,20 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 	if (!resolved)
 		return -ENOMEM;
 
+	/*
+	 * Resolved before kprb_lock is taken: the resolver reads
+	 * /proc/kallsyms (a seq_file, under its lock) with resolve_lock
+	 * held, and the probes file's show takes kprb_lock under its own
+	 * seq_file lock, so kprb_lock -> resolve_lock closed a cycle for
+	 * lockdep (one class for every seq_file's lock; kfuzz found it).
+	 */
+	ret = kscope_resolve(sym, flags & KSCOPE_PROBE_F_EVENTS ?
+			     KSCOPE_RESOLVE_EVENTS : 0, resolved, KPRB_NAME_MAX,
+			     extack);
+	if (ret) {
+		kscope_count(&kprb_src, KPC_REJECTED);
+		goto free_resolved;
+	}
 	mutex_lock(&kprb_lock);
 	if (kprb_nr >= max_probes) {
 		KSCOPE_PROBE_ERR(extack,
@@ -52,11 +66,6 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 		ret = -ENOSPC;
 		goto reject;
 	}
-	ret = kscope_resolve(sym, flags & KSCOPE_PROBE_F_EVENTS ?
-			     KSCOPE_RESOLVE_EVENTS : 0, resolved, KPRB_NAME_MAX,
-			     extack);
-	if (ret)
-		goto reject;
 	p = kprb_create(sym, resolved, flags, extack);
 	if (IS_ERR(p)) {
 		ret = PTR_ERR(p);
@@ -91,6 +100,7 @@ reject:
 	kscope_count(&kprb_src, KPC_REJECTED);
 unlock:
 	mutex_unlock(&kprb_lock);
+free_resolved:
 	kfree(resolved);
 	return ret;
 }

@@ -64,7 +64,7 @@ while IFS= read -r l; do
 	"finding: kernel report"*) report=$l ;;
 	finding*) finds+="$l"$'\n' ;;
 	"# kfuzz"* | "# time"* | cov\ *) echo "# ${l#\# }" ;;
-	*\ *) F[${l%% *}]=${l#* }; echo "# $l" ;;
+	*\ *) [ -z "${l%% *}" ] || F[${l%% *}]=${l#* }; echo "# $l" ;;
 	esac
 done <"$out/kfuzz.out"
 fig() { echo "${F[$1]:-0}"; }
