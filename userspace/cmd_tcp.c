@@ -41,22 +41,6 @@ static int tcp_err(const char *fmt, const char *arg)
 	return ks_sub_usage_error("tcp", "filter", fmt, arg);
 }
 
-/* IPv4 becomes IPv4-mapped IPv6, as the kernel compares it. */
-static bool parse_addr(const char *s, struct in6_addr *a)
-{
-	struct in_addr v4;
-
-	if (inet_pton(AF_INET6, s, a) == 1)
-		return true;
-	if (inet_pton(AF_INET, s, &v4) != 1)
-		return false;
-	memset(a, 0, sizeof(*a));
-	a->s6_addr[10] = 0xff;
-	a->s6_addr[11] = 0xff;
-	memcpy(&a->s6_addr[12], &v4, 4);
-	return true;
-}
-
 /* Event type names to a mask, with the source's own schema. */
 static int events_mask(struct ks_nl *nl, const char *list, uint32_t *mask)
 {
@@ -170,7 +154,7 @@ static int tcp_filter(int argc, char **argv)
 			has_port = true;
 			break;
 		case 'a':
-			if (!parse_addr(optarg, &addr))
+			if (!ks_parse_addr6(optarg, &addr))
 				return tcp_err("bad address '%s'", optarg);
 			has_addr = true;
 			break;

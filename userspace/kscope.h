@@ -367,6 +367,8 @@ int ks_usage_error(const char *cmd, const char *fmt, ...)
 /* Parse helpers: true on success. */
 bool ks_parse_u64(const char *s, uint64_t *v);
 bool ks_parse_secs(const char *s, double *v);
+struct in6_addr;
+bool ks_parse_addr6(const char *s, struct in6_addr *a);
 
 /* the sub tables of the commands with subcommands (their cmd_*.c) */
 extern const struct ks_sub ks_blk_subs[], ks_vfs_subs[], ks_mem_subs[],

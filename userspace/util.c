@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Small helpers shared by the subcommands. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -60,5 +61,24 @@ bool ks_parse_secs(const char *s, double *v)
 	if (errno || *end || end == s || !isfinite(x) || x < 0 || x > 1e9)
 		return false;
 	*v = x;
+	return true;
+}
+
+/*
+ * An address for a filter: IPv6, or IPv4 as v4-mapped IPv6 (as the
+ * kernel's events carry it and its filters compare it).
+ */
+bool ks_parse_addr6(const char *s, struct in6_addr *a)
+{
+	struct in_addr v4;
+
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return true;
+	if (inet_pton(AF_INET, s, &v4) != 1)
+		return false;
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[10] = 0xff;
+	a->s6_addr[11] = 0xff;
+	memcpy(&a->s6_addr[12], &v4, 4);
 	return true;
 }

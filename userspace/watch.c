@@ -725,22 +725,6 @@ static bool parse_ports(const char *s, uint16_t *ports, unsigned int *n)
 	return ok && *n;
 }
 
-/* an address, IPv4 as v4-mapped IPv6 (as the kernel's events carry it) */
-static bool parse_addr6(const char *s, struct in6_addr *a)
-{
-	struct in_addr v4;
-
-	if (inet_pton(AF_INET6, s, a) == 1)
-		return true;
-	if (inet_pton(AF_INET, s, &v4) != 1)
-		return false;
-	memset(a, 0, sizeof(*a));
-	a->s6_addr[10] = 0xff;
-	a->s6_addr[11] = 0xff;
-	memcpy(&a->s6_addr[12], &v4, 4);
-	return true;
-}
-
 /*
  * One filter option of watch or a front-end (val: 'P' pid, 'C' comm, 'o'
  * port, 'l' local port, 'R' remote port, 'a' addr, 'N' netns, '4', '6'):
@@ -771,7 +755,7 @@ static bool filter_opt(struct evfilter *f, int c, const char *arg, bool *bad)
 		*bad = !parse_ports(arg, f->rports, &f->nr_rports);
 		return true;
 	case 'a':
-		*bad = !parse_addr6(arg, &f->addr);
+		*bad = !ks_parse_addr6(arg, &f->addr);
 		f->has_addr = true;
 		return true;
 	case 'N':
