@@ -1,11 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Sourced by the benchmarks after their options are parsed (they set ver).
-# Sets top (the checkout, also the cwd) and out (module build output).
+# Sourced by the benchmarks. Sets top (the checkout, also the cwd) and out
+# (module build output); bench_args parses the common options into ver
+# and reps (the caller sets their defaults).
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 out=${KSCOPE_BUILD_OUT:-$top/.cache/build}
+
+# bench_args "$@": --kernel V and --reps N into ver and reps; anything
+# else is a usage error (exit 2)
+bench_args() {
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		--kernel) ver=$2; shift 2 ;;
+		--reps) reps=$2; shift 2 ;;
+		*) echo "usage: bench/${0##*/} [--kernel V] [--reps N]" >&2; exit 2 ;;
+		esac
+	done
+}
 
 # bench_in_guest AREAS TIMEOUT [LOADER...] -- ARGS...: on the host, build
 # the reader, each bench/LOADER.c into .cache/bench/LOADER and the modules

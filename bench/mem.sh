@@ -13,14 +13,8 @@
 # A benchmark, not a test: numbers depend on the machine (TCG is slow).
 set -euo pipefail
 ver=6.1 reps=${KSCOPE_BENCH_R:-5}
-while [[ $# -gt 0 ]]; do
-	case $1 in
-	--kernel) ver=$2; shift 2 ;;
-	--reps) reps=$2; shift 2 ;;
-	*) echo "usage: bench/mem.sh [--kernel V] [--reps N]" >&2; exit 2 ;;
-	esac
-done
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_args "$@"
 bench_in_guest "core mem" 3000 -- --kernel "$ver" --reps "$reps"
 
 b=$out/$ver

@@ -17,14 +17,8 @@
 # host), so read ratios, not absolute times.
 set -euo pipefail
 ver=6.1 reps=5
-while [[ $# -gt 0 ]]; do
-	case $1 in
-	--kernel) ver=$2; shift 2 ;;
-	--reps) reps=$2; shift 2 ;;
-	*) echo "usage: bench/tcp.sh [--kernel V] [--reps N]" >&2; exit 2 ;;
-	esac
-done
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_args "$@"
 bench_in_guest "core tcp" 3000 tcp-load -- --kernel "$ver" --reps "$reps"
 
 K=userspace/kscope

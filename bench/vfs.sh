@@ -27,14 +27,8 @@
 # A benchmark, not a test: numbers depend on the machine (TCG is slow).
 set -euo pipefail
 ver=6.1 reps=5
-while [[ $# -gt 0 ]]; do
-	case $1 in
-	--kernel) ver=$2; shift 2 ;;
-	--reps) reps=$2; shift 2 ;;
-	*) echo "usage: bench/vfs.sh [--kernel V] [--reps N]" >&2; exit 2 ;;
-	esac
-done
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_args "$@"
 bench_in_guest "core vfs" 3000 -- --kernel "$ver" --reps "$reps"
 
 K=userspace/kscope
