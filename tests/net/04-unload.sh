@@ -17,9 +17,12 @@ ktap_plan 4
 net_setup || { ktap_fail "netns setup"; ktap_done; }
 ina "$KSCOPE" xdp attach va --mode native --pass
 
-ina ping $LOAD -q -w 60 $B4 >/dev/null 2>&1 &
+# not through ina(): $! must be ping itself (ip netns exec execs it), not
+# a subshell whose kill would leave the flood running into the checks
+# below and the next script
+ip netns exec $NS_A ping $LOAD -q -w 60 $B4 >/dev/null 2>&1 &
 f4=$!
-ina ping -6 $LOAD -q -w 60 $B6 >/dev/null 2>&1 &
+ip netns exec $NS_A ping -6 $LOAD -q -w 60 $B6 >/dev/null 2>&1 &
 f6=$!
 sleep 1
 

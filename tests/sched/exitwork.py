@@ -6,8 +6,11 @@
 # when they all run, and leaves by exit_group() (os._exit) when told. For
 # each child, prints "PID DELTA": the change of the "exits" line of the
 # COUNTERS file (kscope_sched's debugfs counters) from the moment all its
-# threads ran to the moment it was reaped. Reads the file itself: no
-# process of ours but the child exits in between.
+# threads ran to the moment it was reaped, then the CLOCK_MONOTONIC ns
+# before and after the first read and before and after the second ("PID
+# DELTA TA T0 T1 TB"). Reads the file itself: no process of ours but the
+# child exits in between (others on the machine may: the test explains
+# those by their exit events' times).
 #
 # exitwork.py load SECONDS: load without process exits: two spinning
 # threads and a third that keeps creating and joining threads.
@@ -60,15 +63,19 @@ def run(n, threads, path):
         os.close(go_r)
         if os.read(ready_r, 1) != b"r":
             raise SystemExit("child %d did not start" % pid)
+        ta = time.monotonic_ns()
         before = counter(path, "exits")
+        t0 = time.monotonic_ns()
         os.write(go_w, b"g")
         _, status = os.waitpid(pid, 0)
+        t1 = time.monotonic_ns()
         after = counter(path, "exits")
+        tb = time.monotonic_ns()
         os.close(ready_r)
         os.close(go_w)
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status):
             raise SystemExit("child %d: status %#x" % (pid, status))
-        print(pid, after - before, flush=True)
+        print(pid, after - before, ta, t0, t1, tb, flush=True)
 
 
 def load(seconds):
