@@ -4,12 +4,26 @@
  *
  *   kscope vfs slow --threshold-us N     slow-operation events (0 = off)
  *   kscope vfs filter --pid PID          count one process only (0 = all)
- *   kscope vfs top [--interval S] [--count N]
+ *   kscope vfs collect on|off            top files/processes, kernel-wide
+ *   kscope vfs top [--interval S] [--count N] [interval [count]]
  *   kscope vfs show [--count N]          settings and per-filesystem stats
+ *
+ * The top tables are one kernel-wide collection (KSCOPE_VFS_TOP) that
+ * every reader shares. `vfs top` restores what it changed: when
+ * collection was off at its start, it turns it off again at its end,
+ * whichever way the run ends (its interval or count, SIGINT/SIGTERM, an
+ * error after the start); `vfs collect` is the explicit, lasting switch.
+ * It does not fight another reader: when at the end collection is
+ * already off, or the tables were reset after this run's last reset
+ * (another `vfs top` started meanwhile and is counting), it leaves the
+ * setting as it is; collection that was on at its start is left on. So
+ * two overlapping runs can leave it on, which `kscope status` shows, as
+ * it shows a run killed by SIGKILL; `kscope vfs collect off` ends it.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,11 +39,14 @@ const struct ks_sub ks_vfs_subs[] = {
 		{ "pid", 'p', "PID", "the thread group to count; 0: all", true },
 		{ NULL } },
 	  "account only one process, kernel-wide (admin; every reader sees it)" },
-	{ "top", "", (const struct ks_opt[]){
-		{ "interval", 'i', "SECS", "how long to count (default 1)" },
+	{ "collect", "on|off", NULL,
+	  "collect the top files and processes, kernel-wide, until turned off (admin; every reader sees it, kscope status lists it; vfs top needs no collect on)" },
+	{ "top", "[interval [count]]", (const struct ks_opt[]){
+		{ "interval", 'i', "SECS", "one table, of SECS (default 1; like 'SECS 1')" },
 		{ "count", 'n', "N", "rows of each table (default 10)" },
+		{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
 		{ NULL } },
-	  "the busiest files and processes over SECS (admin: they name other users' processes and files)" },
+	  "the busiest files and processes over SECS, or every interval (count times, or until Ctrl-C) like filetop, each table counted from the end of the one before (admin: they name other users' processes and files). Collection is turned on for the run and, if it was off, off again at its end (SIGINT/SIGTERM included); if another reader reset the tables during an interval, a warning says what the table covers" },
 	{ "show", "[interval [count]]", (const struct ks_opt[]){
 		{ "count", 'n', "N", "rows of the top tables (default 10)" },
 		{ "timestamp", 'T', NULL, "with an interval: the wall-clock time before each", false, true },
@@ -54,8 +71,9 @@ struct vfs_req {
 	int64_t slow_us, pid, top, reset, top_n;
 };
 
-static int vfs_talk(const struct vfs_req *r, bool get, ks_reply_fn fn,
-		    void *data)
+/* @quiet: no error message (restoring a setting on the way out) */
+static int vfs_talk_q(const struct vfs_req *r, bool get, ks_reply_fn fn,
+		      void *data, bool quiet)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -65,7 +83,8 @@ static int vfs_talk(const struct vfs_req *r, bool get, ks_reply_fn fn,
 
 	err = ks_nl_connect(&nl);
 	if (err) {
-		ks_nl_connect_report(&nl, err);
+		if (!quiet)
+			ks_nl_connect_report(&nl, err);
 		ks_nl_close(&nl);
 		return 1;
 	}
@@ -83,10 +102,16 @@ static int vfs_talk(const struct vfs_req *r, bool get, ks_reply_fn fn,
 		mnl_attr_put_u32(nlh, KSCOPE_VFS_TOP_N, (uint32_t)r->top_n);
 	mnl_attr_nest_end(nlh, nest);
 	err = ks_nl_talk(&nl, nlh, fn, data);
-	if (err)
+	if (err && !quiet)
 		ks_nl_report_source(&nl, get ? "vfs show" : "vfs", "vfs", err);
 	ks_nl_close(&nl);
 	return err ? 1 : 0;
+}
+
+static int vfs_talk(const struct vfs_req *r, bool get, ks_reply_fn fn,
+		    void *data)
+{
+	return vfs_talk_q(r, get, fn, data, false);
 }
 
 static const struct nlattr *ctl_nest(const struct nlmsghdr *nlh)
@@ -162,6 +187,9 @@ struct show_state {
 	/* kscope vfsstat: every filesystem's counts summed per op */
 	bool vfsstat, all;
 	uint64_t sum[ARRAY_SIZE(op_names)], errors;
+	/* the collection's state in the reply */
+	bool got_top, top_on;
+	uint64_t top_ms;	/* the tables' age: since their last reset */
 };
 
 static void print_top(const struct vfs_row *r, bool file)
@@ -222,13 +250,20 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		unsigned int t = mnl_attr_get_type(b);
 
 		switch (t) {
+		case KSCOPE_VFS_TOP:
+			st->got_top = true;
+			st->top_on = mnl_attr_get_u8(b);
+			break;
 		case KSCOPE_VFS_SLOW_US:
 		case KSCOPE_VFS_INTERVAL_MS:
 		case KSCOPE_VFS_TOP_DROPPED:
+			if (t == KSCOPE_VFS_INTERVAL_MS)
+				st->top_ms = mnl_attr_get_u64(b);
 			if (st->top_only && t == KSCOPE_VFS_SLOW_US)
 				break;
-			if (ks_ival.secs)
-				break;	/* settings: once, not every interval */
+			/* settings: once, not every interval; top: its own */
+			if (ks_ival.secs && !st->top_only)
+				break;
 			if (opt_json)
 				ks_json_setting("vfs",
 						t == KSCOPE_VFS_SLOW_US ? "slow_us" :
@@ -396,11 +431,167 @@ int cmd_vfsstat(int argc, char **argv)
 	return ks_ival_run(vfsstat_sample, &run);
 }
 
+/* ---- kscope vfs top ---- */
+
+struct top_run {
+	struct vfs_req r;	/* the read */
+	struct show_state st;
+	bool turned_on;		/* collection was off: this run turned it on */
+	uint64_t reset_ms;	/* monotonic: our last reset acknowledged */
+	uint64_t read_ms;	/* monotonic: our last read sent */
+	bool read_ok;		/* the last read's state is in st */
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* empty the tables (and turn collection on): an interval starts */
+static int top_reset(struct top_run *t)
+{
+	struct vfs_req on = { -1, -1, 1, 1, 0 };
+
+	if (vfs_talk(&on, false, NULL, NULL))
+		return 1;
+	t->reset_ms = mono_ms();
+	return 0;
+}
+
+/*
+ * Another reader reset the tables after our last reset: they are younger
+ * than the time since we saw it acknowledged (to a few ms, the clocks
+ * being the same monotonic clock read at different moments).
+ */
+static bool top_reset_by_other(const struct top_run *t)
+{
+	return t->st.top_ms + 5 < t->read_ms - t->reset_ms;
+}
+
+static int top_read(struct top_run *t)
+{
+	int status;
+
+	t->st.hdr_files = t->st.hdr_procs = false;
+	t->st.got_top = false;
+	t->read_ms = mono_ms();
+	status = vfs_talk(&t->r, true, show_cb, &t->st);
+	t->read_ok = !status && t->st.got_top;
+	if (!t->read_ok)
+		return status;
+	if (!t->st.top_on)
+		ks_err("vfs top: collection was turned off during the interval (kscope vfs collect off, or another vfs top ending): the tables cover part of it");
+	else if (top_reset_by_other(t))
+		ks_err("vfs top: another reader reset the tables during the interval: they cover its last %" PRIu64 " ms only",
+		       t->st.top_ms);
+	return 0;
+}
+
+/* the collection's state only: nothing printed */
+static int top_state_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct show_state *st = data;
+	const struct nlattr *ctl = ctl_nest(nlh), *b;
+
+	if (!ctl)
+		return 0;
+	mnl_attr_for_each_nested(b, ctl) {
+		if (mnl_attr_get_type(b) == KSCOPE_VFS_TOP &&
+		    mnl_attr_validate(b, MNL_TYPE_U8) >= 0) {
+			st->got_top = true;
+			st->top_on = mnl_attr_get_u8(b);
+		} else if (mnl_attr_get_type(b) == KSCOPE_VFS_INTERVAL_MS &&
+			   mnl_attr_validate(b, MNL_TYPE_U64) >= 0) {
+			st->top_ms = mnl_attr_get_u64(b);
+		}
+	}
+	return 0;
+}
+
+/* ks_ival_run()'s sample: the baseline starts the interval; then read */
+static int top_sample(void *arg)
+{
+	struct top_run *t = arg;
+	int status;
+
+	if (!ks_ival.n)
+		return top_reset(t);
+	status = top_read(t);
+	if (!status && !ks_ival.last)
+		status = top_reset(t);
+	return status;
+}
+
+/*
+ * Collection was off at the start: off again, unless it already is or
+ * another reader is counting (a reset after ours). A read at the end
+ * gives the state when the last read was not the run's own (an error).
+ */
+static void top_restore(struct top_run *t)
+{
+	struct vfs_req off = { -1, -1, 0, 0, 0 }, get = { -1, -1, -1, 0, 0 };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_term;
+
+	if (!t->turned_on)
+		return;
+	/* a second Ctrl-C must not leave it on halfway */
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGTERM, &ign, &old_term);
+	if (!t->read_ok) {
+		t->st.got_top = false;
+		t->read_ms = mono_ms();
+		t->read_ok = !vfs_talk_q(&get, true, top_state_cb, &t->st, true) &&
+			     t->st.got_top;
+	}
+	if (t->read_ok && t->st.top_on && !top_reset_by_other(t) &&
+	    vfs_talk_q(&off, false, NULL, NULL, true))
+		ks_err("vfs top: could not turn the top collection off again (kscope vfs collect off)");
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+}
+
+/*
+ * @secs > 0: one table of @secs; 0: one table at once (the tables as
+ * they are after the reset: empty but for what ran meanwhile); < 0:
+ * ks_ival's interval [count].
+ */
+static int vfs_top(const struct vfs_req *r, double secs)
+{
+	struct top_run t = { .r = *r };
+	struct vfs_req get = { -1, -1, -1, 0, 0 };
+	int status;
+
+	t.st.top_only = true;
+	/* the state before the run */
+	if (vfs_talk(&get, true, top_state_cb, &t.st))
+		return 1;
+	t.turned_on = t.st.got_top && !t.st.top_on;
+	if (secs >= 0) {
+		ks_ival.secs = secs;
+		ks_ival.count = 1;
+		ks_ival.own_header = true;	/* one table: no blank line first */
+	}
+	if (!ks_ival.secs) {
+		status = top_reset(&t);
+		if (!status)
+			status = top_read(&t);
+	} else {
+		status = ks_ival_run(top_sample, &t);
+	}
+	top_restore(&t);
+	return status;
+}
+
 int cmd_vfs(int argc, char **argv)
 {
 	struct vfs_req r = { -1, -1, -1, 0, 0 };
 	struct show_run run = { };
 	double interval = 1;
+	bool interval_opt = false;
 	const char *sub;
 	int c, end, status;
 	uint64_t v;
@@ -432,6 +623,7 @@ int cmd_vfs(int argc, char **argv)
 			if (!ks_parse_secs(optarg, &interval))
 				return ks_sub_usage_error("vfs", sub,
 							  "bad --interval '%s'", optarg);
+			interval_opt = true;
 			break;
 		case 'n':
 			if (!ks_parse_u64(optarg, &v) || !v || v > UINT32_MAX)
@@ -445,7 +637,16 @@ int cmd_vfs(int argc, char **argv)
 		}
 	}
 	end = argc;
-	if (!strcmp(sub, "show")) {
+	if (!strcmp(sub, "collect")) {
+		if (optind + 1 != argc ||
+		    (strcmp(argv[optind], "on") && strcmp(argv[optind], "off")))
+			return ks_sub_usage_error("vfs", sub, "expects 'on' or 'off'");
+		r.top = !strcmp(argv[optind], "on");
+		/* a new collection starts with empty tables */
+		r.reset = r.top;
+		return vfs_talk(&r, false, NULL, NULL);
+	}
+	if (!strcmp(sub, "show") || !strcmp(sub, "top")) {
 		status = ks_ival_args(argc, argv, optind, &end, "vfs", sub);
 		if (status)
 			return status;
@@ -469,17 +670,10 @@ int cmd_vfs(int argc, char **argv)
 		return ks_ival_run(show_sample, &run);
 	}
 	if (!strcmp(sub, "top")) {
-		struct vfs_req on = { -1, -1, 1, 1, 0 };
-		struct timespec ts = {
-			.tv_sec = (time_t)interval,
-			.tv_nsec = (long)((interval - (time_t)interval) * 1e9),
-		};
-
-		if (vfs_talk(&on, false, NULL, NULL))
-			return 1;
-		nanosleep(&ts, NULL);
-		run.st.top_only = true;
-		return vfs_talk(&r, true, show_cb, &run.st);
+		if (interval_opt && ks_ival.secs)
+			return ks_sub_usage_error("vfs", sub,
+						  "--interval and an interval argument: one of them");
+		return vfs_top(&r, interval_opt ? interval : ks_ival.secs ? -1 : 1);
 	}
 	return ks_usage_error("vfs", "unknown subcommand '%s'", sub);
 }

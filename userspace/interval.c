@@ -235,6 +235,7 @@ int ks_ival_run(int (*sample)(void *arg), void *arg)
 	sigaction(SIGINT, &sa, &old_int);	/* no SA_RESTART: sleeps end */
 	sigaction(SIGTERM, &sa, &old_term);
 	ks_ival.n = 0;
+	ks_ival.last = false;
 	stdout = null;
 	status = sample(arg);
 	stdout = out;
@@ -270,11 +271,13 @@ int ks_ival_run(int (*sample)(void *arg), void *arg)
 			if (ks_ival.timestamp)
 				printf("%-8s\n", ks_ival_clock(clock, sizeof(clock)));
 		}
+		ks_ival.last = stop || (ks_ival.count && n == ks_ival.count);
 		status = sample(arg);
 		fflush(stdout);
 		if (stop)
 			break;
 	}
+	ks_ival.last = false;
 	rows_clear(&prev);
 	rows_clear(&cur);
 	free(prev.r);

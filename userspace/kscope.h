@@ -260,6 +260,7 @@ struct ks_ival {
 	const char *banner;	/* text mode: printed once the baseline is read */
 	/* while running */
 	unsigned int n;		/* the interval printed, 1...; 0: the baseline */
+	bool last;		/* it is the last one (its count, or a signal) */
 	uint64_t ms;		/* its measured length */
 	double wall;		/* its end, Unix seconds */
 };

@@ -129,7 +129,7 @@ ok $? "blk set takes only --slow-us" "$(cat "$tmp/err")"
 bad=""
 for line in "watch --count=5 --duration=1" "vfs top --interval=0.1 --count=3" \
 	    "sched filter --pid=1" "tcp filter --port=80 --addr=::1" \
-	    "probe add vfs_read --latency" "net echo on --dev=lo" "stat --percpu core" \
+	    "probe add vfs_read --latency" "net echo on --dev=lo" "stat --percpu core" "vfs collect on" \
 	    "testgen 10 --cpus=0x1 --no-wait"; do
 	# shellcheck disable=SC2086
 	run $line
@@ -141,7 +141,7 @@ ok $? "--opt=value and --opt value everywhere" "$bad"
 bad=""
 for line in "stat --bogus" "watch --count" "watch --interval=x" "vfs top --pid 1" \
 	    "mem show extra" "sched runqlat --x" "blk add" "probe del" "xdp attach" \
-	    "net echo maybe" "help nosuch" "nosuch" "completion zsh"; do
+	    "net echo maybe" "vfs collect maybe" "vfs top 1 2 --interval 1" "help nosuch" "nosuch" "completion zsh"; do
 	# shellcheck disable=SC2086
 	run $line
 	[ $rc = 2 ] && [ ! -s "$tmp/out" ] || bad+=" [$line: $rc]"

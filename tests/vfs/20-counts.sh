@@ -35,7 +35,7 @@ $VFS_WORK ops "$TMPD" "$EXTD" >"$KS_TMP/work.json" 2>"$KS_TMP/work.err" &
 wpid=$!
 ks_wait_stopped $wpid || { ktap_fail "workload ready" "$(cat "$KS_TMP/work.err")"; cleanup; ktap_done; }
 "$KSCOPE" vfs filter --pid $wpid &&
-	"$KSCOPE" vfs top --interval 0 >/dev/null &&
+	"$KSCOPE" vfs collect on &&
 	"$KSCOPE" --json vfs show >"$KS_TMP/show0.json" ||
 	{ ktap_fail "filter and top on"; cleanup; ktap_done; }
 

@@ -35,7 +35,7 @@ for ((c = 1; c <= CYCLES; c++)); do
 		ktap_fail "cycle $c: load" "$(dmesg | tail -3)"
 		continue
 	fi
-	"$KSCOPE" vfs slow --threshold-us 1 && "$KSCOPE" vfs top --interval 0 >/dev/null
+	"$KSCOPE" vfs slow --threshold-us 1 && "$KSCOPE" vfs collect on
 	r0=$(ks_counter vfs reads)
 	sleep 1
 	r1=$(ks_counter vfs reads)

@@ -61,7 +61,7 @@ print(json.dumps(pids))
 PY
 wpid=$!
 ks_wait_stopped $wpid || { ktap_fail "workload ready" "$(cat "$KS_TMP/work.err")"; cleanup; ktap_done; }
-"$KSCOPE" vfs top --interval 0 >/dev/null ||
+"$KSCOPE" vfs collect on ||
 	{ ktap_fail "top collection on"; cleanup; ktap_done; }
 kill -CONT $wpid
 sleep 0.5

@@ -68,7 +68,7 @@ os.kill(os.getpid(), signal.SIGSTOP)
 PY
 	wpid=$!
 	ks_wait_stopped $wpid || { diag "workload: $(cat "$KS_TMP/work.err")"; return 1; }
-	"$KSCOPE" vfs filter --pid $wpid && "$KSCOPE" vfs top --interval 0 >/dev/null || return 1
+	"$KSCOPE" vfs filter --pid $wpid && "$KSCOPE" vfs collect on || return 1
 	d0=$(ks_counter vfs top_dropped)
 	# readers all along: debugfs and netlink, from root (filtered out)
 	( while :; do cat "$KS_DEBUGFS/vfs/top_files" "$KS_DEBUGFS/vfs/top_procs" >/dev/null
