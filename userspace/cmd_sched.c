@@ -39,7 +39,7 @@ const struct ks_sub ks_sched_subs[] = {
 	{ "runqlat", "[interval [count]]", ival_opts,
 	  "the system-wide run-queue latency histogram since load, usecs, drawn as runqlat draws it (anyone may read); with an interval, each interval's own" },
 	{ "cpu", "[interval [count]]", ival_opts,
-	  "per-CPU utilization (% x 100) of the kernel's last complete interval (interval_ms), /proc/stat's split (anyone may read); with an interval, read again every interval" },
+	  "per-CPU utilization (% x 100) of the kernel's last complete interval (interval_ms), /proc/stat's split (anyone may read); with an interval, each interval's own, from the CPUs' times at each read (interval_ms: its measured length)" },
 	{ NULL }
 };
 
@@ -397,12 +397,17 @@ _Static_assert(sizeof(cpu_states) / sizeof(cpu_states[0]) == NR_CPU_STATES,
 /* one CPU of the utilization reply, in hundredths of a percent */
 struct cpu_row {
 	uint32_t cpu, v[NR_CPU_STATES];
+	uint64_t ns[NR_CPU_STATES];	/* its times since boot (CPU_NS) */
+	bool has_ns;
 };
 
 struct cpu_table {
-	uint32_t interval;	/* the kernel's, ms */
+	uint32_t interval;	/* the kernel's, ms; interval mode: ours */
 	unsigned int n, alloc;
 	struct cpu_row *rows;
+	/* interval mode: the read before's times, by CPU */
+	unsigned int nprev;
+	struct cpu_row *prev;
 };
 
 static int cpu_cb(const struct nlmsghdr *nlh, void *data)
@@ -435,7 +440,19 @@ static int cpu_cb(const struct nlmsghdr *nlh, void *data)
 		memset(r, 0, sizeof(*r));
 		mnl_attr_for_each_nested(c, b) {
 			unsigned int ty = mnl_attr_get_type(c);
+			const struct nlattr *d;
 
+			if (ty == KSCOPE_SCHED_CPU_NS) {
+				mnl_attr_for_each_nested(d, c) {
+					ty = mnl_attr_get_type(d);
+					if (ty < KSCOPE_SCHED_USER || ty > KSCOPE_SCHED_STEAL ||
+					    mnl_attr_validate(d, MNL_TYPE_U64) < 0)
+						continue;
+					r->ns[ty - KSCOPE_SCHED_USER] = mnl_attr_get_u64(d);
+					r->has_ns = true;
+				}
+				continue;
+			}
 			if (mnl_attr_validate(c, MNL_TYPE_U32) < 0)
 				continue;
 			if (ty == KSCOPE_SCHED_CPU_NR)
@@ -498,6 +515,60 @@ static int cpu_read(struct cpu_table *t)
 out:
 	ks_nl_close(&nl);
 	return status;
+}
+
+/*
+ * Interval mode: each CPU's split of the interval since the read before,
+ * from its times (what sar does with /proc/stat), in place of the
+ * kernel's last window; the read's times kept for the next. A CPU the
+ * read before did not have (just online, the module just loaded: no
+ * complete window yet) or whose times went back (a reload) is left out
+ * of this interval. Without times (an older module): the kernel's split.
+ */
+static int cpu_ival_split(struct cpu_table *t)
+{
+	unsigned int i, j, k, n = 0, nkeep = 0;
+	struct cpu_row *keep;
+
+	if (!ks_ival.secs)
+		return 0;
+	/* this read's times, every CPU's (also those left out below) */
+	keep = malloc((t->n ? t->n : 1) * sizeof(*keep));
+	if (!keep)
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++)
+		if (t->rows[i].has_ns)
+			keep[nkeep++] = t->rows[i];
+	for (i = 0; i < t->n; i++) {
+		struct cpu_row *r = &t->rows[i];
+		const struct cpu_row *p = NULL;
+		uint64_t d[NR_CPU_STATES], total = 0;
+		bool back = false;
+
+		if (!r->has_ns) {
+			t->rows[n++] = *r;
+			continue;
+		}
+		for (j = 0; j < t->nprev && !p; j++)
+			if (t->prev[j].cpu == r->cpu)
+				p = &t->prev[j];
+		for (k = 0; p && k < NR_CPU_STATES; k++) {
+			back |= r->ns[k] < p->ns[k];
+			d[k] = r->ns[k] - p->ns[k];
+			total += d[k];
+		}
+		if (!p || back || !total)
+			continue;
+		for (k = 0; k < NR_CPU_STATES; k++)
+			r->v[k] = (uint32_t)(d[k] * 10000.0 / total);
+		t->rows[n++] = *r;
+	}
+	free(t->prev);
+	t->prev = keep;
+	t->nprev = nkeep;
+	t->n = n;
+	t->interval = (uint32_t)ks_ival.ms;
+	return 0;
 }
 
 /* The portraits a page at a time (admin: they name other users' pids). */
@@ -569,6 +640,10 @@ static int cpu_sample(void *arg)
 	struct cpu_table *t = arg;
 	int status = cpu_read(t);
 
+	if (!status && cpu_ival_split(t)) {
+		ks_err("sched cpu: out of memory");
+		status = 1;
+	}
 	if (!status)
 		cpu_print(t);
 	return status;
@@ -583,6 +658,7 @@ static int sched_cpu(int argc, char **argv)
 		return status - 1;
 	status = ks_ival_run(cpu_sample, &t);
 	free(t.rows);
+	free(t.prev);
 	return status;
 }
 
@@ -623,8 +699,16 @@ static int sar_sample(void *arg)
 	int status;
 
 	status = cpu_read(&r->t);
+	if (!status && cpu_ival_split(&r->t)) {
+		ks_err("sar: out of memory");
+		status = 1;
+	}
 	if (status || (ks_ival.secs && !ks_ival.n))
 		return status;
+	if (!r->t.n) {
+		ks_err("sar: no CPU has a complete interval yet (kscope_sched just loaded?)");
+		return 0;
+	}
 	if (opt_json) {
 		cpu_print(&r->t);
 		return 0;
@@ -692,6 +776,7 @@ int cmd_sar(int argc, char **argv)
 		}
 	}
 	free(r.t.rows);
+	free(r.t.prev);
 	return status;
 }
 

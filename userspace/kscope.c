@@ -285,7 +285,7 @@ static const struct ks_cmd cmds[] = {
 	{ "sar", cmd_sar, "[-P ALL] [interval [count]]",
 	  "CPU utilization table, as sar -u (cpudist's companion)",
 	  .subs = ks_sar_subs,
-	  .desc = "Mirrors sar -u (and -P ALL) from sysstat: per interval, the CPUs' %user, %nice, %system (interrupts included, as sar -u counts them), %iowait, %steal and %idle, then sar's Average lines. Each line is kscope_sched's last complete utilization window (its interval_ms, 1 s by default) when it is printed, from the kernel's cpustat as /proc/stat has it. It adds: no sadc/sysstat collector, JSON lines (sched_cpu) with irq and softirq apart. Anyone may read.",
+	  .desc = "Mirrors sar -u (and -P ALL) from sysstat: per interval, the CPUs' %user, %nice, %system (interrupts included, as sar -u counts them), %iowait, %steal and %idle, then sar's Average lines. Each line covers its own interval, as sar's: the split of each CPU's times between two reads (the kernel's cpustat as /proc/stat has it, idle and iowait from the NOHZ accounting), with the interval's measured length; without an interval, one line of kscope_sched's last complete window (its interval_ms, 1 s by default). A CPU is left out of an interval it was not in at the start (kscope_sched keeps a CPU from its first complete window on). It adds: no sadc/sysstat collector, JSON lines (sched_cpu) with irq and softirq apart. Anyone may read.",
 	  .examples = (const char *const[]){
 		"kscope sar 1 5", "five lines of the all-CPU average, then the average",
 		"kscope sar -P ALL 2", "every CPU every 2 s",

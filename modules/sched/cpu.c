@@ -4,7 +4,10 @@
  * takes the kernel's cpustat (what /proc/stat prints) every interval_ms
  * and debugfs "cpu" and a read request with KSCOPE_SCHED_CPU show the
  * split of the last complete interval, in hundredths of a percent of the
- * interval's total. It names no process: anyone may read it.
+ * interval's total. A netlink read also carries each CPU's times since
+ * boot at the moment of the read, so that a reader can split an interval
+ * of its own (kscope sar 5: five seconds, not the module's last one). It
+ * names no process: anyone may read it.
  *
  * Idle and iowait come from the NOHZ idle accounting where the kernel
  * keeps it, as fs/proc/stat.c reads them: on a tickless kernel an idle
@@ -42,6 +45,7 @@ static const int u_index[NR_U] = {
 struct cpu_util {
 	u64 prev[NR_U];
 	u64 delta[NR_U];
+	u64 read[NR_U];		/* the times the last netlink read gave */
 	unsigned int samples;
 	bool valid;
 };
@@ -105,10 +109,37 @@ static void util_sample(struct work_struct *w)
 struct cpu_pct {
 	u32 cpu;
 	u32 pct[NR_U];
+	u64 ns[NR_U];		/* util_snapshot(@now): its times now */
 };
 
-/* The CPUs with a complete interval into @out (nr_cpu_ids entries). */
-static unsigned int util_snapshot(struct cpu_pct *out)
+/*
+ * The CPU's times now, as util_sample() takes them; idle and iowait
+ * never lower than the last read gave (the NOHZ sums can step back a
+ * little), so that a reader's differences are never negative.
+ */
+static void util_now(struct cpu_util *u, unsigned int cpu, u64 *ns)
+{
+	struct kernel_cpustat kcs;
+	unsigned int i;
+
+	kcpustat_cpu_fetch(&kcs, cpu);
+	for (i = 0; i < NR_U; i++) {
+		u64 v = kcs.cpustat[u_index[i]];
+
+		if (i == U_IDLE)
+			v = cpu_idle_ns(&kcs, cpu);
+		else if (i == U_IOWAIT)
+			v = cpu_iowait_ns(&kcs, cpu);
+		ns[i] = max(v, u->read[i]);
+		u->read[i] = ns[i];
+	}
+}
+
+/*
+ * The CPUs with a complete interval into @out (nr_cpu_ids entries), and
+ * with @now their times at this moment.
+ */
+static unsigned int util_snapshot(struct cpu_pct *out, bool now)
 {
 	unsigned int cpu, i, n = 0;
 
@@ -125,6 +156,8 @@ static unsigned int util_snapshot(struct cpu_pct *out)
 		for (i = 0; i < NR_U; i++)
 			out[n].pct[i] = total ?
 				div64_u64(u->delta[i] * 10000, total) : 0;
+		if (now)
+			util_now(u, cpu, out[n].ns);
 		n++;
 	}
 	mutex_unlock(&util_lock);
@@ -139,7 +172,7 @@ static int cpu_show(struct seq_file *m, void *v)
 	p = kcalloc(nr_cpu_ids, sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	n = util_snapshot(p);
+	n = util_snapshot(p, false);
 	seq_printf(m, "interval_ms %u\n", interval_ms);
 	for (j = 0; j < n; j++) {
 		seq_printf(m, "cpu%u", p[j].cpu);
@@ -156,12 +189,14 @@ static_assert(KSCOPE_SCHED_STEAL - KSCOPE_SCHED_USER == NR_U - 1);
 
 static size_t cpu_entry_size(void)
 {
-	return nla_total_size(0) + (NR_U + 1) * nla_total_size(sizeof(u32));
+	return nla_total_size(0) + (NR_U + 1) * nla_total_size(sizeof(u32)) +
+	       nla_total_size(0) + NR_U * nla_total_size_64bit(sizeof(u64));
 }
 
 static int cpu_entry_put(struct sk_buff *msg, const struct cpu_pct *p)
 {
 	struct nlattr *e = nla_nest_start(msg, KSCOPE_SCHED_CPU_ENTRY);
+	struct nlattr *ns;
 	unsigned int i;
 
 	if (!e || nla_put_u32(msg, KSCOPE_SCHED_CPU_NR, p->cpu))
@@ -169,6 +204,14 @@ static int cpu_entry_put(struct sk_buff *msg, const struct cpu_pct *p)
 	for (i = 0; i < NR_U; i++)
 		if (nla_put_u32(msg, KSCOPE_SCHED_USER + i, p->pct[i]))
 			return -EMSGSIZE;
+	ns = nla_nest_start(msg, KSCOPE_SCHED_CPU_NS);
+	if (!ns)
+		return -EMSGSIZE;
+	for (i = 0; i < NR_U; i++)
+		if (nla_put_u64_64bit(msg, KSCOPE_SCHED_USER + i, p->ns[i],
+				      KSCOPE_SCHED_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(msg, ns);
 	nla_nest_end(msg, e);
 	return 0;
 }
@@ -193,7 +236,7 @@ int ksch_cpu_reply(struct kscope_source *src, struct genl_info *info)
 	p = kcalloc(nr_cpu_ids, sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	n = util_snapshot(p);
+	n = util_snapshot(p, true);
 	per = max_t(size_t, 1, (NLMSG_DEFAULT_SIZE - GENL_HDRLEN - head) /
 			       cpu_entry_size());
 	do {

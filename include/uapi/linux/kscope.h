@@ -516,8 +516,8 @@ enum kscope_mem_attr {
  * statistics; KSCOPE_CMD_CTL_GET returns the filter and the system-wide
  * run-queue latency histogram, with CURSOR a page of the portraits, or
  * with CPU the per-CPU utilization of the last complete interval (as
- * `sar -P ALL`; anyone may read it): one or more replies of INTERVAL_MS
- * and CPU_ENTRY nests.
+ * `sar -P ALL`; anyone may read it) and each CPU's times since boot: one
+ * or more replies of INTERVAL_MS and CPU_ENTRY nests.
  */
 enum kscope_sched_attr {
 	KSCOPE_SCHED_UNSPEC,
@@ -568,6 +568,14 @@ enum kscope_sched_attr {
 	KSCOPE_SCHED_IDLE,		/* u32 (reply) */
 	KSCOPE_SCHED_IOWAIT,		/* u32 (reply) */
 	KSCOPE_SCHED_STEAL,		/* u32 (reply) */
+	/*
+	 * nest (reply, in CPU_ENTRY): the CPU's time in each state since
+	 * boot, ns, as USER..STEAL attributes of u64 (padded with PAD):
+	 * /proc/stat's counts at the moment of the read (idle and iowait
+	 * from the NOHZ accounting, never lower than at the read before),
+	 * so that a reader's own interval is the difference of two reads
+	 */
+	KSCOPE_SCHED_CPU_NS,
 	__KSCOPE_SCHED_MAX,
 };
 #define KSCOPE_SCHED_MAX (__KSCOPE_SCHED_MAX - 1)
