@@ -533,14 +533,9 @@ static int top_sample(void *arg)
 static void top_restore(struct top_run *t)
 {
 	struct vfs_req off = { -1, -1, 0, 0, 0 }, get = { -1, -1, -1, 0, 0 };
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_term;
 
 	if (!t->turned_on)
 		return;
-	/* a second Ctrl-C must not leave it on halfway */
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGTERM, &ign, &old_term);
 	if (!t->read_ok) {
 		t->st.got_top = false;
 		t->read_ms = mono_ms();
@@ -550,8 +545,6 @@ static void top_restore(struct top_run *t)
 	if (t->read_ok && t->st.top_on && !top_reset_by_other(t) &&
 	    vfs_talk_q(&off, false, NULL, NULL, true))
 		ks_err("vfs top: could not turn the top collection off again (kscope vfs collect off)");
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 }
 
 /*
@@ -561,6 +554,7 @@ static void top_restore(struct top_run *t)
  */
 static int vfs_top(const struct vfs_req *r, double secs)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_term;
 	struct top_run t = { .r = *r };
 	struct vfs_req get = { -1, -1, -1, 0, 0 };
 	int status;
@@ -570,6 +564,15 @@ static int vfs_top(const struct vfs_req *r, double secs)
 	if (vfs_talk(&get, true, top_state_cb, &t.st))
 		return 1;
 	t.turned_on = t.st.got_top && !t.st.top_on;
+	/*
+	 * From here to the restore, SIGINT and SIGTERM are ignored but
+	 * while ks_ival_run() waits (its handler ends the interval): a
+	 * second Ctrl-C must not kill the run before it turned collection
+	 * off again.
+	 */
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGTERM, &ign, &old_term);
 	if (secs >= 0) {
 		ks_ival.secs = secs;
 		ks_ival.count = 1;
@@ -583,6 +586,8 @@ static int vfs_top(const struct vfs_req *r, double secs)
 		status = ks_ival_run(top_sample, &t);
 	}
 	top_restore(&t);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	return status;
 }
 
