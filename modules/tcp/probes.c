@@ -48,19 +48,24 @@ struct ev_flow {
 	u64 dport;
 };
 
+/* an event's schema: struct ev_flow's fields, then the event's own */
+#define DEFINE_FLOW_FIELDS(arr, ...)					\
+static const struct kscope_field arr[] = {				\
+	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },			\
+	{ .name = "family", .kind = KSCOPE_FIELD_U64 },			\
+	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },			\
+	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },			\
+	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },			\
+	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },			\
+	__VA_ARGS__							\
+}
+
 #define STATE_LEN	16
 
-static const struct kscope_field connect_fields[] = {
-	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
+DEFINE_FLOW_FIELDS(connect_fields,
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN },
-	{ .name = "latency_us", .kind = KSCOPE_FIELD_U64 },
-};
+	{ .name = "latency_us", .kind = KSCOPE_FIELD_U64 });
 
 struct ev_connect {
 	struct ev_flow f;
@@ -69,16 +74,9 @@ struct ev_connect {
 	u64 latency_us;
 };
 
-static const struct kscope_field accept_fields[] = {
-	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
+DEFINE_FLOW_FIELDS(accept_fields,
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN },
-};
+	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN });
 
 struct ev_accept {
 	struct ev_flow f;
@@ -86,17 +84,10 @@ struct ev_accept {
 	char comm[TASK_COMM_LEN];
 };
 
-static const struct kscope_field state_fields[] = {
-	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
+DEFINE_FLOW_FIELDS(state_fields,
 	{ .name = "oldstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "newstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
-	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
-};
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 });
 
 struct ev_state {
 	struct ev_flow f;
@@ -105,13 +96,7 @@ struct ev_state {
 	u64 pid;
 };
 
-static const struct kscope_field close_fields[] = {
-	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
+DEFINE_FLOW_FIELDS(close_fields,
 	{ .name = "oldstate", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "duration_us", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "data_sent", .kind = KSCOPE_FIELD_U64 },
@@ -119,8 +104,7 @@ static const struct kscope_field close_fields[] = {
 	{ .name = "bytes_acked", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "bytes_received", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN },
-};
+	{ .name = "flow_comm", .kind = KSCOPE_FIELD_STR, .size = TASK_COMM_LEN });
 
 struct ev_close {
 	struct ev_flow f;
@@ -134,17 +118,10 @@ struct ev_close {
 	char comm[TASK_COMM_LEN];
 };
 
-static const struct kscope_field retrans_fields[] = {
-	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
+DEFINE_FLOW_FIELDS(retrans_fields,
 	{ .name = "state", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
 	{ .name = "segs", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
-};
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 });
 
 struct ev_retrans {
 	struct ev_flow f;
@@ -153,17 +130,10 @@ struct ev_retrans {
 	u64 pid;
 };
 
-static const struct kscope_field reset_fields[] = {
-	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
+DEFINE_FLOW_FIELDS(reset_fields,
 	{ .name = "direction", .kind = KSCOPE_FIELD_STR, .size = 8 },
 	{ .name = "state", .kind = KSCOPE_FIELD_STR, .size = STATE_LEN },
-	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
-};
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 });
 
 struct ev_reset {
 	struct ev_flow f;
@@ -172,13 +142,7 @@ struct ev_reset {
 	u64 pid;
 };
 
-static const struct kscope_field cong_fields[] = {
-	{ .name = "netns", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "family", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "saddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "sport", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "daddr", .kind = KSCOPE_FIELD_ADDR },
-	{ .name = "dport", .kind = KSCOPE_FIELD_U64 },
+DEFINE_FLOW_FIELDS(cong_fields,
 	{ .name = "cwnd", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "ssthresh", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "srtt_us", .kind = KSCOPE_FIELD_U64 },
@@ -187,8 +151,7 @@ static const struct kscope_field cong_fields[] = {
 	{ .name = "sndbuf", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "wmem_queued", .kind = KSCOPE_FIELD_U64 },
 	{ .name = "inflight", .kind = KSCOPE_FIELD_U64 },
-	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 },
-};
+	{ .name = "flow_pid", .kind = KSCOPE_FIELD_U64 });
 
 struct ev_cong {
 	struct ev_flow f;
