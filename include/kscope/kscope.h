@@ -143,7 +143,15 @@ void *kscope_reply_put(struct sk_buff *msg, struct genl_info *info);
  * The usual reply: a new message of @size bytes with the header, @src's
  * name and an open KSCOPE_A_CTL nest (*@nest) for the source's attributes;
  * NULL when out of memory. kscope_ctl_reply_send() closes and sends it.
+ * kscope_ctl_reply_head() is what it puts (less the genetlink header):
+ * @size is that plus nla_total_size() of each attribute in the nest.
  */
+static inline size_t kscope_ctl_reply_head(const struct kscope_source *src)
+{
+	return nla_total_size(strlen(src->name) + 1) +	/* KSCOPE_A_SOURCE */
+	       nla_total_size(0);			/* KSCOPE_A_CTL */
+}
+
 struct sk_buff *kscope_ctl_reply_start(struct kscope_source *src,
 				       struct genl_info *info, size_t size,
 				       struct nlattr **nest);

@@ -244,8 +244,7 @@ static int kblk_reply_room(struct kblk_reply *r, size_t need)
 					&r->ctl);
 	if (!r->msg)
 		return -ENOMEM;
-	r->left = KBLK_PART_BYTES - nla_total_size(strlen(r->src->name) + 1) -
-		  nla_total_size(0);
+	r->left = KBLK_PART_BYTES - kscope_ctl_reply_head(r->src);
 	return need <= r->left ? 0 : -EMSGSIZE;
 }
 

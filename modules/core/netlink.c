@@ -396,7 +396,9 @@ static int kscope_nl_version(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(nla_total_size(sizeof(u32)) +	/* VERSION */
+			  nla_total_size(sizeof(u32)),		/* NR_CPUS */
+			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &kscope_family, 0,

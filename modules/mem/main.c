@@ -117,8 +117,7 @@ static int mem_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		NL_SET_ERR_MSG(info->extack, "too many zones for one reply: read debugfs kscope/mem/freelists");
 		return -EMSGSIZE;
 	}
-	size += nla_total_size(strlen(src->name) + 1) +	/* KSCOPE_A_SOURCE */
-		nla_total_size(0);			/* KSCOPE_A_CTL */
+	size += kscope_ctl_reply_head(src);
 	msg = kscope_ctl_reply_start(src, info, size, &nest);
 	if (!msg)
 		return -ENOMEM;

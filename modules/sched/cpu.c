@@ -224,8 +224,7 @@ static int cpu_entry_put(struct sk_buff *msg, const struct cpu_pct *p)
  */
 int ksch_cpu_reply(struct kscope_source *src, struct genl_info *info)
 {
-	size_t head = nla_total_size(strlen(src->name) + 1) +
-		      nla_total_size(0) +		/* KSCOPE_A_CTL */
+	size_t head = kscope_ctl_reply_head(src) +
 		      nla_total_size(sizeof(u32));	/* INTERVAL_MS */
 	unsigned int n, i = 0, per, j;
 	struct sk_buff *msg;

@@ -144,8 +144,7 @@ int ksch_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	kscope_settings_read(&ksch_filter, &f);
 
 	msg = kscope_ctl_reply_start(src, info,
-				     nla_total_size(strlen(src->name) + 1) +
-				     nla_total_size(0) +	/* KSCOPE_A_CTL */
+				     kscope_ctl_reply_head(src) +
 				     nla_total_size(sizeof(u32)) +
 				     nla_total_size(sizeof(f.comm)) +
 				     nla_total_size_64bit(sizeof(u64)) +

@@ -124,7 +124,15 @@ int kst_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 	}
 	kscope_settings_read(&kst_filter, &f);
 
-	msg = kscope_ctl_reply_start(src, info, NLMSG_DEFAULT_SIZE, &nest);
+	msg = kscope_ctl_reply_start(src, info,
+				     kscope_ctl_reply_head(src) +
+				     nla_total_size(sizeof(u16)) +	/* PORT */
+				     nla_total_size(sizeof(f.addr)) +
+				     nla_total_size(sizeof(u32)) +	/* NETNS */
+				     nla_total_size(sizeof(u32)) +	/* PID */
+				     nla_total_size(sizeof(u8)) +	/* SAMPLE_ALL */
+				     nla_total_size(sizeof(u32)),	/* EVENTS */
+				     &nest);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u16(msg, KSCOPE_TCP_PORT, f.port) ||

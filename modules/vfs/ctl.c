@@ -272,7 +272,7 @@ int vfs_ctl_get(struct kscope_source *src, struct nlattr *ctl,
 		goto free_reply;
 
 	/* what one message of a page holds besides the source's items */
-	head = nla_total_size(strlen(src->name) + 1) + nla_total_size(0);
+	head = kscope_ctl_reply_head(src);
 	budget = NLMSG_DEFAULT_SIZE - GENL_HDRLEN - head;
 	nr = vfs_reply_items(&rp);
 	do {
