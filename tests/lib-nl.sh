@@ -66,7 +66,7 @@ nl_source_checks() {
 	done >"$KS_TMP/answers" 2>&1 ) &
 	req=$!
 	for i in 1 2 3 4 5; do
-		ks_unload "$mod" || fails=$((fails + 1))
+		ks_unload_busy "$mod" || fails=$((fails + 1))
 		ks_sleep 0.3
 		ks_load "$mod" || fails=$((fails + 1))
 		ks_sleep 0.3

@@ -125,6 +125,20 @@ ks_unload() {
 	rmmod "$1"
 }
 
+# ks_unload_busy NAME: ks_unload, retried (up to 20 times, 0.25 s apart)
+# while rmmod fails with the module still in use: a netlink request holds
+# its source's module (try_module_get) while it runs, and the kernel
+# refuses to unload a module in use (EAGAIN) rather than wait
+ks_unload_busy() {
+	local i
+	for ((i = 0; i < 20; i++)); do
+		ks_unload "$1" 2>/dev/null && return 0
+		[ "$(cat "/sys/module/$1/refcnt" 2>/dev/null)" != 0 ] || break
+		ks_sleep 0.25
+	done
+	ks_unload "$1"
+}
+
 # Value of counter NAME in a debugfs counters file of SOURCE.
 ks_counter() {
 	awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print "missing" }' \
