@@ -80,7 +80,7 @@ start() {
 	fi
 }
 stop() {
-	[ -n "$tracer" ] && { kill -INT "$tracer" 2>/dev/null; wait "$tracer" || true; tracer=""; }
+	[ -n "$tracer" ] && { peer_stop "$tracer"; tracer=""; }
 	case $1 in
 	hook-*) rmmod kscope_hookcost; dmesg | grep 'kscope_hookcost:' | tail -1 >>"$tmp/hooklog" ;;
 	vfs-*) rmmod kscope_vfs ;;

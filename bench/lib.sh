@@ -62,6 +62,20 @@ median() {
 # pid. When it printed something else (an error) or nothing, ends it,
 # says so on stderr and fails: a tool's error message never counts as a
 # run.
+# peer_stop PID: SIGINT (bpftrace prints its maps on it), then SIGTERM
+# after 5 s: a tool without a SIGINT handler (libbpf-tools' vfsstat)
+# inherits a background job's ignored SIGINT and would never exit
+peer_stop() {
+	local i
+	kill -INT "$1" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 peer_start() {
 	local out=$1 pat=$2 i
 	shift 2
@@ -74,8 +88,7 @@ peer_start() {
 	done
 	head -1 "$out" | grep -qE "$pat" && return 0
 	echo "# $1 did not attach: $(head -3 "$out" | tr '\n' ' ')" >&2
-	kill -INT "$peer" 2>/dev/null
-	wait "$peer" 2>/dev/null
+	peer_stop "$peer"
 	peer=""
 	return 1
 }

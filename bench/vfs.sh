@@ -70,8 +70,7 @@ start() {
 }
 stop() {
 	if [ -n "$tracer" ]; then
-		kill -INT "$tracer" 2>/dev/null
-		wait "$tracer" || true
+		peer_stop "$tracer"
 	fi
 	case $1 in kscope_vfs*) rmmod kscope_vfs ;; esac
 }
