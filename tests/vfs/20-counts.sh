@@ -41,13 +41,7 @@ ks_wait_stopped $wpid || { ktap_fail "workload ready" "$(cat "$KS_TMP/work.err")
 
 # vfsstat_wait N: until vfsstat printed more than N lines (30 s at most)
 vfsstat_wait() {
-	local i l
-	for ((i = 0; i < 120; i++)); do
-		# builtins only: an exec'd wc would show in vfsstat's counts
-		mapfile -t l <"$KS_TMP/vfsstat.out"
-		[ "${#l[@]}" -gt "$1" ] && return 0
-		ks_sleep 0.25
-	done
+	lines_after "$KS_TMP/vfsstat.out" "$1" && return 0
 	diag "vfsstat printed nothing new: $(tail -2 "$KS_TMP/vfsstat.out") $(cat "$KS_TMP/vfsstat.err")"
 	have_bpf=0
 }

@@ -29,17 +29,6 @@ ktap_ok "load kscope_vfs, no pid filter"
 
 N=3000	# reads and writes of the workload, 1 byte each, and opens (as many:
 	# the two readers' start-ups, ~20 opens each, stay well inside 10%)
-# lines_after FILE N: until FILE has more than N lines (30 s), builtins only
-lines_after() {
-	local i l
-	for ((i = 0; i < 120; i++)); do
-		mapfile -t l <"$1"
-		[ "${#l[@]}" -gt "$2" ] && return 0
-		ks_sleep 0.25
-	done
-	return 1
-}
-nlines() { local l; mapfile -t l <"$1"; echo ${#l[@]}; }
 : >"$KS_TMP/k.out"; : >"$KS_TMP/kj.out"	# there before the readers open them
 # vfsstat first, and two idle intervals of it: its window holds kscope's
 bpf_start vp vfsstat 1 || ks_skip_all "vfsstat did not start: $(cat "$KS_TMP/vfsstat.err")"

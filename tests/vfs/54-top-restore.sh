@@ -37,16 +37,6 @@ seen_on() {
 	done
 	return 1
 }
-# lines_after FILE N: until FILE has more than N lines (60 s)
-lines_after() {
-	local i l
-	for ((i = 0; i < 240; i++)); do
-		mapfile -t l <"$1"
-		[ "${#l[@]}" -gt "$2" ] && return 0
-		ks_sleep 0.25
-	done
-	return 1
-}
 
 # a steady reader of one file, named so the tables show it
 /usr/bin/python3 -c 'import os, sys, ctypes
@@ -89,7 +79,7 @@ for sig in INT TERM; do
 	tp=$!
 	on=no
 	seen_on $tp && on=yes
-	lines_after "$KS_TMP/t.$sig" 2 || diag "SIG$sig: no first table"
+	lines_after "$KS_TMP/t.$sig" 2 60 || diag "SIG$sig: no first table"
 	ks_sleep 0.3
 	t0=$(date +%s%N)
 	kill -$sig $tp

@@ -44,3 +44,17 @@ fsync_reaches() {
 	rm -f /tmp/.ksvfs_fsync
 	[ "${hits:-0}" -ge 2 ]
 }
+
+# lines_after FILE N [SECONDS]: until FILE has more than N lines (at most
+# SECONDS, 30), with builtins only: an exec'd wc or sleep would show in
+# system-wide counts (vfsstat's). nlines FILE: its line count, the same way.
+lines_after() {
+	local i l
+	for ((i = 0; i < ${3:-30} * 4; i++)); do
+		mapfile -t l <"$1"
+		[ "${#l[@]}" -gt "$2" ] && return 0
+		ks_sleep 0.25
+	done
+	return 1
+}
+nlines() { local l; mapfile -t l <"$1"; echo ${#l[@]}; }
