@@ -19,6 +19,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/irq_work.h>
+#include <linux/kcov.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
@@ -110,6 +111,23 @@ bool kscope_in_flush(void)
 	return in_task() && READ_ONCE(kscope_flush_task) == current;
 }
 EXPORT_SYMBOL_GPL(kscope_in_flush);
+
+/*
+ * KCOV follows the task that makes a request, not the kworker that flushes
+ * the events the request caused. A task that asked for remote coverage
+ * with a common handle (KCOV_REMOTE_ENABLE, as tests/fuzz's kfuzz does)
+ * and then sends VERSION_GET gets the flush worker's coverage, as a vhost
+ * worker's goes to its owner. Nothing without CONFIG_KCOV.
+ */
+static u64 kscope_kcov_handle;
+
+void kscope_chan_kcov_note(void)
+{
+	u64 handle = kcov_common_handle();
+
+	if (handle)
+		WRITE_ONCE(kscope_kcov_handle, handle);
+}
 
 static void kscope_kick_fn(struct irq_work *work)
 {
@@ -461,9 +479,12 @@ static bool kscope_rings_empty(void)
 
 static void kscope_flush_fn(struct work_struct *work)
 {
+	u64 kcov_handle = READ_ONCE(kscope_kcov_handle);
 	unsigned long n = 0;
 	int cpu;
 
+	if (kcov_handle)
+		kcov_remote_start_common(kcov_handle);
 	WRITE_ONCE(kscope_urgent, false);
 	WRITE_ONCE(kscope_flush_task, current);
 	mutex_lock(&kscope_sources_lock);
@@ -477,7 +498,7 @@ static void kscope_flush_fn(struct work_struct *work)
 		/* busy: keep polling rather than kicking per event */
 		queue_delayed_work(kscope_wq, &kscope_flush_dw,
 				   kscope_flush_delay);
-		return;
+		goto stop_kcov;
 	}
 	atomic_set(&kscope_armed, 0);
 	/* order the disarm before the emptiness check; pairs with emit's xchg */
@@ -485,6 +506,9 @@ static void kscope_flush_fn(struct work_struct *work)
 	/* an event recorded while we were disarming saw armed == 1 */
 	if (!kscope_rings_empty() && !atomic_xchg(&kscope_armed, 1))
 		queue_delayed_work(kscope_wq, &kscope_flush_dw, 0);
+stop_kcov:
+	if (kcov_handle)
+		kcov_remote_stop();
 }
 
 void kscope_chan_flush_sync(void)

@@ -32,6 +32,7 @@ extern const char * const kscope_field_kind_names[];
 int kscope_chan_init(unsigned int ring_slots, unsigned int flush_ms);
 void kscope_chan_exit(void);
 void kscope_chan_flush_sync(void);
+void kscope_chan_kcov_note(void);
 
 int kscope_nl_init(void);
 /* Is @attr a source's request nest, KSCOPE_A_CTL_<SOURCE>? */

@@ -396,6 +396,7 @@ static int kscope_nl_version(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
+	kscope_chan_kcov_note();
 	msg = genlmsg_new(nla_total_size(sizeof(u32)) +	/* VERSION */
 			  nla_total_size(sizeof(u32)),		/* NR_CPUS */
 			  GFP_KERNEL);

@@ -76,7 +76,7 @@ ktap_check "no finding: loads fail only with EINVAL and leave nothing, blk reads
 	"$finds" test "$(fig findings)" -eq 0
 ktap_check "at least $min_execs netlink executions ($(fig execs), $(fig exec_per_s)/s)" \
 	"" test "$(fig execs)" -ge "$min_execs"
-ktap_check "at least $min_loads module loads with random parameters ($(fig loads): $(fig load_ok) loaded, $(fig load_einval) EINVAL)" \
+ktap_check "at least $min_loads module loads with random parameters ($(fig loads): $(fig load_ok) loaded, $(fig load_einval) EINVAL, $(fig core_loads) of kscope_core)" \
 	"" test "$(fig loads)" -ge "$min_loads"
 ktap_check "kscope_blk devices created and read back ($(fig blk_adds) devices, $(fig blk_io) I/O)" \
 	"" test "$(fig blk_io)" -ge 1

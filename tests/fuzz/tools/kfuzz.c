@@ -73,6 +73,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/kcov.h>
@@ -434,19 +435,14 @@ static void cov_reset(void)
 		__atomic_store_n(&kcov_area[0], 0, __ATOMIC_RELAXED);
 }
 
-/* Sites hit since cov_reset(); returns how many were new. */
-static int cov_collect(void)
+/* The sites among PCs [from, to) of @area; returns how many were new. */
+static int cov_scan(const uint64_t *area, uint64_t from, uint64_t to)
 {
-	uint64_t n, i;
+	uint64_t i;
 	int fresh = 0;
 
-	if (!kcov_area)
-		return 0;
-	n = __atomic_load_n(&kcov_area[0], __ATOMIC_RELAXED);
-	if (n >= kcov_words)
-		n = kcov_words - 1;
-	for (i = 0; i < n; i++) {
-		uint64_t pc = kcov_area[i + 1] + kaslr;
+	for (i = from; i < to; i++) {
+		uint64_t pc = area[i + 1] + kaslr;
 		struct secmap *sm = &smap[last_sec];
 		int32_t x;
 
@@ -465,6 +461,126 @@ static int cov_collect(void)
 		if (x >= 0 && !hit[x]) {
 			hit[x] = 1;
 			fresh++;
+		}
+	}
+	return fresh;
+}
+
+/*
+ * Remote coverage. The events a request causes are delivered by the core's
+ * flush worker, a kworker, which the thread's own kcov does not follow. A
+ * second thread owns a kcov in remote mode (KCOV_REMOTE_ENABLE with a
+ * common handle) and sends VERSION_GET every 200 ms, so also soon after
+ * every reload of kscope_core: the core hands that thread's handle to its
+ * flush worker (kscope_chan_kcov_note(), modules/core/channel.c), whose PCs
+ * the kernel appends to kcov_rarea when each flush ends.
+ */
+static uint64_t *kcov_rarea;
+static int kcov_rfd = -1;
+static const unsigned long kcov_rwords = 1 << 16;
+static uint64_t kcov_rseen;
+static int kcov_rstate;		/* 1 enabled, -errno when refused */
+static int fam_id = -1, grp_id = -1;
+
+static void *kcov_remote_owner(void *arg)
+{
+	struct kcov_remote_arg ra = {
+		.trace_mode = KCOV_TRACE_PC,
+		.area_size = kcov_rwords,
+		.num_handles = 0,
+		.common_handle = kcov_remote_handle(KCOV_SUBSYSTEM_COMMON,
+						    getpid() & KCOV_INSTANCE_MASK),
+	};
+	char req[64];
+	int s;
+
+	(void)arg;
+	if (ioctl(kcov_rfd, KCOV_REMOTE_ENABLE, &ra)) {
+		__atomic_store_n(&kcov_rstate, -errno, __ATOMIC_RELEASE);
+		return NULL;
+	}
+	__atomic_store_n(&kcov_rstate, 1, __ATOMIC_RELEASE);
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	for (;;) {
+		struct nlmsghdr *h = mnl_nlmsg_put_header(req);
+		struct genlmsghdr *g;
+		int id = __atomic_load_n(&fam_id, __ATOMIC_RELAXED);
+
+		if (s >= 0 && id > 0) {
+			h->nlmsg_type = id;
+			h->nlmsg_flags = NLM_F_REQUEST;
+			g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
+			g->cmd = KSCOPE_CMD_VERSION_GET;
+			g->version = 1;
+			send(s, h, h->nlmsg_len, 0);
+			while (recv(s, req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC) > 0)
+				;
+		}
+		usleep(200 * 1000);
+	}
+	return NULL;
+}
+
+static void kcov_remote_open(void)
+{
+	pthread_t t;
+	int i;
+
+	kcov_rfd = open("/sys/kernel/debug/kcov", O_RDWR);
+	if (kcov_rfd < 0 || ioctl(kcov_rfd, KCOV_INIT_TRACE, kcov_rwords))
+		goto err_close;
+	kcov_rarea = mmap(NULL, kcov_rwords * sizeof(uint64_t),
+			  PROT_READ | PROT_WRITE, MAP_SHARED, kcov_rfd, 0);
+	if (kcov_rarea == MAP_FAILED)
+		goto err_close;
+	if (pthread_create(&t, NULL, kcov_remote_owner, NULL))
+		goto err_unmap;
+	pthread_detach(t);
+	for (i = 0; i < 500 && !__atomic_load_n(&kcov_rstate, __ATOMIC_ACQUIRE); i++)
+		usleep(10 * 1000);
+	if (__atomic_load_n(&kcov_rstate, __ATOMIC_ACQUIRE) == 1)
+		return;
+	fprintf(stderr, "kfuzz: no remote coverage (KCOV_REMOTE_ENABLE: %s): the flush worker is not counted\n",
+		strerror(-kcov_rstate));
+	/* the thread is gone or never ran: the mapping is not written */
+	kcov_rarea = NULL;
+	return;
+
+err_unmap:
+	munmap(kcov_rarea, kcov_rwords * sizeof(uint64_t));
+	kcov_rarea = NULL;
+err_close:
+	fprintf(stderr, "kfuzz: no remote coverage: %s\n", strerror(errno));
+	if (kcov_rfd >= 0)
+		close(kcov_rfd);
+	kcov_rfd = -1;
+}
+
+/* Sites hit since cov_reset(), and by the flush worker since the last
+ * call; returns how many were new. */
+static int cov_collect(void)
+{
+	uint64_t n;
+	int fresh;
+
+	if (!kcov_area)
+		return 0;
+	n = __atomic_load_n(&kcov_area[0], __ATOMIC_RELAXED);
+	if (n >= kcov_words)
+		n = kcov_words - 1;
+	fresh = cov_scan(kcov_area, 0, n);
+	if (kcov_rarea) {
+		n = __atomic_load_n(&kcov_rarea[0], __ATOMIC_RELAXED);
+		if (n >= kcov_rwords)
+			n = kcov_rwords - 1;
+		if (n > kcov_rseen)
+			fresh += cov_scan(kcov_rarea, kcov_rseen, n);
+		kcov_rseen = n;
+		/* the kernel appends: start over before the area fills (a
+		 * flush that ends meanwhile may be lost, never misread) */
+		if (n > kcov_rwords / 2) {
+			__atomic_store_n(&kcov_rarea[0], 0, __ATOMIC_RELAXED);
+			kcov_rseen = 0;
 		}
 	}
 	cov_new_sites += fresh;
@@ -543,7 +659,6 @@ static int kmsg_poll(void)
 /* ------------------------------------------------------------ netlink */
 
 static struct mnl_socket *nl, *rd;
-static int fam_id = -1, grp_id = -1;
 static uint32_t nl_seq = 100;
 static char rbuf[1 << 16];
 static char reply[1 << 16];	/* first reply message of the last request */
@@ -865,6 +980,81 @@ static const char * const symbols[] = {
 	"ksys_read.isra.0", "", "vfs_", "security_file_open", "do_nanosleep",
 };
 
+/*
+ * Names from this kernel's /proc/kallsyms that take the resolver's other
+ * paths: the bases of compiler clones (foo of foo.isra.0, foo.cold), which
+ * resolve to their one clone or fail as ambiguous with the list, and names
+ * that several text symbols share. Read once; picked beside symbols[].
+ */
+#define MAX_KSYMS	64
+static char *ksym_pick[2 * MAX_KSYMS];
+static int nksym_clone, nksym_dup;
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h | 1;
+}
+
+static void kallsyms_names(void)
+{
+	static const char * const sfx[] = { ".isra.", ".constprop.", ".part.",
+					     ".cold", ".llvm." };
+	const unsigned int tsize = 1 << 19;
+	uint64_t *seen = calloc(tsize, sizeof(*seen));
+	char line[512], name[256];
+	unsigned long nth = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && seen && fgets(line, sizeof(line), f)) {
+		char t, *dot;
+		unsigned int j, k;
+		uint64_t h;
+
+		if (sscanf(line, "%*s %c %255s", &t, name) != 2 ||
+		    (t != 't' && t != 'T'))
+			continue;
+		nth++;
+		for (k = 0; k < ARRAY_SIZE(sfx); k++) {
+			dot = strstr(name, sfx[k]);
+			if (!dot || dot == name)
+				continue;
+			/* every 97th clone, spread over the kernel */
+			if (nksym_clone < MAX_KSYMS && nth % 97 == 0) {
+				*dot = 0;
+				ksym_pick[nksym_clone++] = strdup(name);
+			}
+			break;
+		}
+		if (k < ARRAY_SIZE(sfx) || strchr(name, '.'))
+			continue;
+		h = fnv1a(name);
+		for (j = h & (tsize - 1); seen[j] && seen[j] != h; j = (j + 1) & (tsize - 1))
+			;
+		if (!seen[j])
+			seen[j] = h;
+		else if (nksym_dup < MAX_KSYMS && nth % 7 == 0)
+			ksym_pick[MAX_KSYMS + nksym_dup++] = strdup(name);
+	}
+	if (f)
+		fclose(f);
+	free(seen);
+}
+
+static const char *pick_symbol(void)
+{
+	int r = rnd(4);
+
+	if (r == 1 && nksym_clone)
+		return ksym_pick[rnd(nksym_clone)];
+	if (r == 2 && nksym_dup)
+		return ksym_pick[MAX_KSYMS + rnd(nksym_dup)];
+	return symbols[rnd(ARRAY_SIZE(symbols))];
+}
+
 static const char * const ifnames[] = {
 	"lo", "kfuzz0", "abcdefghijklmno", "", "lo ",
 };
@@ -1133,7 +1323,7 @@ static void pick_str(const struct pattr *p, int src, int type, char *s, int *len
 	else if (src == 2 && type == KSCOPE_BLK_NAME)
 		w = blk_names[rnd(ARRAY_SIZE(blk_names))];
 	else if (src == 7 && type == KSCOPE_PROBE_SYMBOL)
-		w = symbols[rnd(ARRAY_SIZE(symbols))];
+		w = pick_symbol();
 	else if (src == 3 && type == KSCOPE_NET_IFNAME)
 		w = ifnames[rnd(ARRAY_SIZE(ifnames))];
 	else if (src == 6 && type == KSCOPE_SCHED_COMM)
@@ -1958,7 +2148,7 @@ static void seq_debugfs(void)
 
 /* ---------------------------------------------------- module parameters */
 
-static long loads, load_random, load_ok, load_einval;
+static long loads, load_random, load_ok, load_einval, core_loads;
 
 static int mod_index(const char *name)
 {
@@ -2087,6 +2277,8 @@ static int try_load(struct kmod *m, const char *params)
 	cov_reset();
 	ret = do_load(m, params);
 	loads++;
+	if (m == &mods[core_idx])
+		core_loads++;
 	if (params[0])
 		load_random++;
 	if (!ret) {
@@ -2138,13 +2330,20 @@ static int try_load(struct kmod *m, const char *params)
  */
 static void load_step(void)
 {
+	static unsigned int nsteps;
 	struct kmod *m = &mods[rnd(nmods)];
 	char params[512], v[128];
 	int tries;
 
-	/* the core's load indexes every kernel symbol: seconds under KASAN */
+	/*
+	 * The core's load indexes every kernel symbol: seconds under KASAN.
+	 * So it is seldom drawn, but every 25th load is the core's, with the
+	 * reader subscribed, so that every run reloads it.
+	 */
 	if (m == &mods[core_idx] && !chance(10))
 		m = &mods[rnd(nmods)];
+	if (++nsteps % 25 == 0)
+		m = &mods[core_idx];
 	if (m == &mods[core_idx])
 		unload_all_but_core();
 	if (do_unload(m))
@@ -2283,12 +2482,12 @@ static void print_figures(double secs, int cov_seed)
 	printf("execs %ld\n", execs);
 	printf("exec_per_s %.1f\n", execs / secs);
 	printf("nl_timeouts %ld\n", nl_timeouts);
-	printf("loads %ld\nload_random %ld\nload_ok %ld\nload_einval %ld\n", loads,
-	       load_random, load_ok, load_einval);
+	printf("loads %ld\nload_random %ld\nload_ok %ld\nload_einval %ld\ncore_loads %ld\n",
+	       loads, load_random, load_ok, load_einval, core_loads);
 	printf("blk_adds %ld\nblk_io %ld\ndebugfs_reads %ld\n", blk_adds, blk_io,
 	       debugfs_reads);
 	printf("corpus %d\nseeds %d\n", ncorpus, nseeds);
-	printf("kcov %s\n", kcov_area ? "yes" : "no");
+	printf("kcov %s\n", kcov_area ? (kcov_rarea ? "yes, with the flush worker (remote)" : "yes") : "no");
 	for (int i = 0; i < nmods; i++) {
 		int h = 0;
 
@@ -2400,7 +2599,10 @@ int main(int argc, char **argv)
 		die("policy dump failed");
 	if (replay_file)
 		return replay(replay_file);
+	kallsyms_names();
 	kcov_open(blind);
+	if (kcov_area)
+		kcov_remote_open();
 	map_sites();
 	printf("# kfuzz: seed %" PRIu64 ", %.0f s, %d modules, %d instrumented sites, kcov %s, kaslr offset %#" PRIx64 "\n",
 	       seed, seconds, nmods, total_sites,
