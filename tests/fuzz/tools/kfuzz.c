@@ -2337,12 +2337,12 @@ static void load_step(void)
 
 	/*
 	 * The core's load indexes every kernel symbol: seconds under KASAN.
-	 * So it is seldom drawn, but every 25th load is the core's, with the
+	 * So it is seldom drawn, but every 8th load step is the core's, with the
 	 * reader subscribed, so that every run reloads it.
 	 */
 	if (m == &mods[core_idx] && !chance(10))
 		m = &mods[rnd(nmods)];
-	if (++nsteps % 25 == 0)
+	if (++nsteps % 8 == 0)
 		m = &mods[core_idx];
 	if (m == &mods[core_idx])
 		unload_all_but_core();
@@ -2607,6 +2607,8 @@ int main(int argc, char **argv)
 	printf("# kfuzz: seed %" PRIu64 ", %.0f s, %d modules, %d instrumented sites, kcov %s, kaslr offset %#" PRIx64 "\n",
 	       seed, seconds, nmods, total_sites,
 	       kcov_area ? "on" : "off (blind)", kaslr);
+	printf("# kfuzz: symbols from kallsyms: %d clone bases, %d names shared by several functions\n",
+	       nksym_clone, nksym_dup);
 
 	/* the seeds first: what they reach is the baseline */
 	seed_corpus();
