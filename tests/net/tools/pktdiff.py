@@ -144,8 +144,9 @@ def normalize(frame):
     """The IPv4 ID zeroed (the stack's reply takes a fresh one from its
     generator, the responders keep the request's: the issue puts it
     aside), the header checksum recomputed over that when it was right,
-    and the times of an IPv4 timestamp option zeroed (the stack stamps
-    them as it answers, so they differ from one run to the next)."""
+    and the times of an IPv4 timestamp option and of an ICMP timestamp
+    reply zeroed (the stack stamps them as it answers, so they differ from
+    one run to the next)."""
     f = bytearray(frame)
     off, etype = 14, struct.unpack("!H", f[12:14])[0]
     while etype == ETH_P_8021Q and len(f) >= off + 4:
@@ -159,7 +160,23 @@ def normalize(frame):
         f[off + 10:off + 12] = b"\0\0"
         if good:
             f[off + 10:off + 12] = struct.pack("!H", csum(bytes(f[off:off + ihl])))
+        icmp_stamps_zero(f, off, ihl)
     return bytes(f)
+
+
+def icmp_stamps_zero(f, off, ihl):
+    """An ICMP timestamp reply's receive and transmit times zeroed (the
+    stack stamps them as it answers: the milliseconds since midnight), its
+    checksum recomputed over that when it was right."""
+    end = min(len(f), off + struct.unpack("!H", f[off + 2:off + 4])[0])
+    icmp = off + ihl
+    if f[off + 9] != 1 or end < icmp + 20 or f[icmp] != 14:
+        return
+    good = csum(bytes(f[icmp:end])) == 0
+    f[icmp + 12:icmp + 20] = bytes(8)
+    if good:
+        f[icmp + 2:icmp + 4] = b"\0\0"
+        f[icmp + 2:icmp + 4] = struct.pack("!H", csum(bytes(f[icmp:end])))
 
 
 def late_error(f, frame):
