@@ -27,8 +27,9 @@
  *    site joins the corpus;
  *  - sequences: a kscope_blk device added with random parameters, short
  *    I/O on it (write, read back, compare), set, read, delete; a probe
- *    added, hit, read and deleted; while a reader socket is subscribed to
- *    the events group;
+ *    added, hit, read and deleted; a reader that falls behind (its
+ *    buffer at the minimum under a burst of events); while a reader socket
+ *    is subscribed to the events group;
  *  - module parameters: every module (from its .modinfo parmtype= lines)
  *    reloaded with random and boundary values; each load must succeed, or
  *    fail with EINVAL after a log line, leaving nothing registered.
@@ -1990,6 +1991,42 @@ static void seq_probe(void)
 }
 
 /* echo on for this netns, a ping over lo, echo off */
+/*
+ * A reader that falls behind: the subscribed socket's buffer shrunk to the
+ * kernel's minimum, a probe with events on getpid, a burst of getpid, a
+ * FLUSH: the channel must count what the socket could not take
+ * (lost_overrun) and go on. Then the buffer is drained and restored.
+ */
+static void seq_slow_reader(void)
+{
+	int small = 0, big = 4 << 20, n, i;
+	struct input in;
+	uint32_t id = 0;
+
+	if (setsockopt(mnl_socket_get_fd(rd), SOL_SOCKET, SO_RCVBUF, &small,
+		       sizeof(small)))
+		return;
+	n = in_ctl(&in, 0, "probe");
+	put_u8(&in, KSCOPE_PROBE_OP, KSCOPE_PROBE_OP_ADD);
+	put_str(&in, KSCOPE_PROBE_SYMBOL, "__x64_sys_getpid");
+	put_u32(&in, KSCOPE_PROBE_FLAGS, KSCOPE_PROBE_F_EVENTS);
+	nest_end(&in, n);
+	if (!exec_keep(&in) && !reply_u32(KSCOPE_PROBE_ID, KSCOPE_A_CTL, &id)) {
+		for (i = 0; i < 2000; i++)
+			syscall(SYS_getpid);
+		in_init(&in, KSCOPE_CMD_FLUSH, 0);
+		exec_keep(&in);
+		n = in_ctl(&in, 0, "probe");
+		put_u8(&in, KSCOPE_PROBE_OP, KSCOPE_PROBE_OP_DEL);
+		put_u32(&in, KSCOPE_PROBE_ID, id);
+		nest_end(&in, n);
+		exec_keep(&in);
+	}
+	nl_drain(rd);
+	setsockopt(mnl_socket_get_fd(rd), SOL_SOCKET, SO_RCVBUFFORCE, &big,
+		   sizeof(big));
+}
+
 static void seq_net(void)
 {
 	struct input in;
@@ -2356,12 +2393,12 @@ static void load_step(void)
 
 	/*
 	 * The core's load indexes every kernel symbol: seconds under KASAN.
-	 * So it is seldom drawn, but every 8th load step is the core's, with the
+	 * So it is seldom drawn, but every 16th load step is the core's, with the
 	 * reader subscribed, so that every run reloads it.
 	 */
 	if (m == &mods[core_idx] && !chance(10))
 		m = &mods[rnd(nmods)];
-	if (++nsteps % 8 == 0)
+	if (++nsteps % 16 == 0)
 		m = &mods[core_idx];
 	if (m == &mods[core_idx])
 		unload_all_but_core();
@@ -2489,6 +2526,28 @@ static void write_coverage(void)
 				fprintf(f, "%s %s %s %d/%d\n", mods[i].name, s->name,
 					fn, h, n);
 			}
+			idx += s->nsites;
+		}
+	}
+	fclose(f);
+
+	/* the sites never hit, for addr2line -e MOD.ko -j SECTION OFFSET */
+	snprintf(p, sizeof(p), "%s/missed.txt", out_dir);
+	f = fopen(p, "w");
+	if (!f)
+		return;
+	fprintf(f, "# module section offset function (return address of the coverage call)\n");
+	for (int i = 0; i < nmods; i++) {
+		int idx = mods[i].site_base;
+
+		for (int j = 0; j < mods[i].nsecs; j++) {
+			struct ksec *s = &mods[i].secs[j];
+
+			for (int k = 0; k < s->nsites; k++)
+				if (!hit[idx + k])
+					fprintf(f, "%s %s %#x %s\n", mods[i].name,
+						s->name, s->sites[k],
+						s->fn[k] ? s->fn[k] : "?");
 			idx += s->nsites;
 		}
 	}
@@ -2685,8 +2744,10 @@ int main(int argc, char **argv)
 			/* sequences: a device or a probe costs ~100 requests */
 			if (k == 0 && chance(50))
 				seq_blk();
-			else if (k == 0)
+			else if (k == 0 && chance(90))
 				seq_probe();
+			else if (k == 0)
+				seq_slow_reader();
 			else if (chance(15))
 				seq_net();
 			else if (chance(20))
