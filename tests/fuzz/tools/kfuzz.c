@@ -2384,6 +2384,38 @@ static void warm_resolver(void)
 	exec_keep(&in);
 }
 
+/*
+ * The resolver's other answers, on this kernel's own names: a clone base
+ * (one clone: a counting probe on it, deleted at once; several: the
+ * ambiguity error with the list) and a name several functions share.
+ */
+static void seq_resolve(void)
+{
+	const char *names[2] = {
+		nksym_clone ? ksym_pick[rnd(nksym_clone)] : NULL,
+		nksym_dup ? ksym_pick[MAX_KSYMS + rnd(nksym_dup)] : NULL,
+	};
+	struct input in;
+	uint32_t id;
+	int n;
+
+	for (int i = 0; i < 2; i++) {
+		if (!names[i])
+			continue;
+		n = in_ctl(&in, 0, "probe");
+		put_u8(&in, KSCOPE_PROBE_OP, KSCOPE_PROBE_OP_ADD);
+		put_str(&in, KSCOPE_PROBE_SYMBOL, names[i]);
+		nest_end(&in, n);
+		if (exec_keep(&in) || reply_u32(KSCOPE_PROBE_ID, KSCOPE_A_CTL, &id))
+			continue;
+		n = in_ctl(&in, 0, "probe");
+		put_u8(&in, KSCOPE_PROBE_OP, KSCOPE_PROBE_OP_DEL);
+		put_u32(&in, KSCOPE_PROBE_ID, id);
+		nest_end(&in, n);
+		exec_keep(&in);
+	}
+}
+
 static void load_step(void)
 {
 	static unsigned int nsteps;
@@ -2427,6 +2459,7 @@ static void load_step(void)
 	if (ops[KSCOPE_CMD_CTL].present && m == &mods[core_idx])
 		dump_policy();
 	warm_resolver();
+	seq_resolve();
 	nl_drain(rd);
 }
 
