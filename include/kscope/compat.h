@@ -8,6 +8,7 @@
 #ifndef _KSCOPE_COMPAT_H
 #define _KSCOPE_COMPAT_H
 
+#include <linux/kcov.h>
 #include <linux/netlink.h>
 #include <net/genetlink.h>
 
@@ -46,6 +47,45 @@ static inline struct nlattr **kscope_dump_attrs(struct netlink_callback *cb)
 #else
 #define KSCOPE_ERR(extack, attr, plain, fmt, ...)			\
 	NL_SET_ERR_MSG_ATTR(extack, attr, plain)
+#endif
+
+/*
+ * The calling task's KCOV common handle (0 without one), and remote
+ * coverage for a kernel thread's work on its behalf. 7.2's
+ * kcov_common_handle() returns a struct kcov_common_handle_id, whose one
+ * member exists only with CONFIG_KCOV.
+ */
+#ifdef CONFIG_KCOV
+#ifdef KSCOPE_HAVE_KCOV_HANDLE_ID
+static inline u64 kscope_kcov_handle(void)
+{
+	return kcov_common_handle().val;
+}
+
+static inline void kscope_kcov_remote_start(u64 handle)
+{
+	kcov_remote_start_common((struct kcov_common_handle_id){ .val = handle });
+}
+#else
+static inline u64 kscope_kcov_handle(void)
+{
+	return kcov_common_handle();
+}
+
+static inline void kscope_kcov_remote_start(u64 handle)
+{
+	kcov_remote_start_common(handle);
+}
+#endif
+#else
+static inline u64 kscope_kcov_handle(void)
+{
+	return 0;
+}
+
+static inline void kscope_kcov_remote_start(u64 handle)
+{
+}
 #endif
 
 #endif /* _KSCOPE_COMPAT_H */

@@ -8,3 +8,6 @@ kscope_has = $(shell grep -Eqs '$(2)' $(call kscope_hdr,$(1)) && echo -D$(3))
 
 # 6.2: struct genl_dumpit_info carries a struct genl_info
 KSCOPE_FEATURES += $(call kscope_has,net/genetlink.h,genl_info_dump,KSCOPE_HAVE_DUMPIT_INFO_INFO)
+
+# 7.2: kcov_common_handle() returns a struct kcov_common_handle_id
+KSCOPE_FEATURES += $(call kscope_has,linux/kcov.h,kcov_common_handle_id,KSCOPE_HAVE_KCOV_HANDLE_ID)

@@ -19,7 +19,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/irq_work.h>
-#include <linux/kcov.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
@@ -119,14 +118,14 @@ EXPORT_SYMBOL_GPL(kscope_in_flush);
  * and then sends VERSION_GET gets the flush worker's coverage, as a vhost
  * worker's goes to its owner. Nothing without CONFIG_KCOV.
  */
-static u64 kscope_kcov_handle;
+static u64 kscope_kcov_owner;
 
 void kscope_chan_kcov_note(void)
 {
-	u64 handle = kcov_common_handle();
+	u64 handle = kscope_kcov_handle();
 
 	if (handle)
-		WRITE_ONCE(kscope_kcov_handle, handle);
+		WRITE_ONCE(kscope_kcov_owner, handle);
 }
 
 static void kscope_kick_fn(struct irq_work *work)
@@ -479,12 +478,12 @@ static bool kscope_rings_empty(void)
 
 static void kscope_flush_fn(struct work_struct *work)
 {
-	u64 kcov_handle = READ_ONCE(kscope_kcov_handle);
+	u64 kcov_handle = READ_ONCE(kscope_kcov_owner);
 	unsigned long n = 0;
 	int cpu;
 
 	if (kcov_handle)
-		kcov_remote_start_common(kcov_handle);
+		kscope_kcov_remote_start(kcov_handle);
 	WRITE_ONCE(kscope_urgent, false);
 	WRITE_ONCE(kscope_flush_task, current);
 	mutex_lock(&kscope_sources_lock);
