@@ -107,9 +107,12 @@ enum kscope_counter_attr {
 /*
  * What a counter's value is. COUNTER: a count of events since the source
  * was registered, which never decreases (a rate is its difference over
- * time). GAUGE: how many of something exist now (devices, probes), which
- * goes up and down. A gauge's per-CPU values are each CPU's share of the
- * changes, in two's complement: only their sum means something.
+ * time). GAUGE: how many of something exist now (devices, probes, flows
+ * in a table, pages backing a device, requests in flight), which goes up
+ * and down, or a level such as a high-water mark: a value read as it is,
+ * never as a rate. A gauge's per-CPU values are each CPU's share of the
+ * changes, in two's complement: only their sum means something (and a
+ * sum read below 0, while the gauge moves, reads as 0).
  */
 enum kscope_counter_kind {
 	KSCOPE_COUNTER_MONOTONIC,
