@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib-tcp.sh"
 
 K=20 PORT=5041
-ktap_plan 6
+ktap_plan 5
 
 if ! ks_load kscope_tcp; then
 	ktap_fail "load kscope_tcp" "$(dmesg | tail -5)"
