@@ -91,7 +91,7 @@ const struct ks_sub ks_blk_subs[] = {
 	{ "set", "NAME", blk_set_opts, "change a live device's slow-request threshold (admin)" },
 	{ "list", "", NULL, "every device and its configuration" },
 	{ "stat", "NAME [interval [count]]", blk_stat_opts,
-	  "a device's counters and read/write latency histograms; with an interval, each interval's (the configuration as it is)" },
+	  "a device's counters and read/write latency histograms, with each counter's kind in --json; with an interval, each interval's (the configuration and the gauges as they are)" },
 	{ NULL }
 };
 
@@ -130,7 +130,7 @@ static int blk_talk(struct nlmsghdr *nlh, struct nlattr *nest, const char *op,
 	}
 	/*
 	 * a device's statistics come in several messages before the ACK
-	 * (about 130 KiB for the largest): room for them all, as far as
+	 * (about 150 KiB for the largest): room for them all, as far as
 	 * net.core.rmem_max lets an unprivileged reader go
 	 */
 	if (fn) {
@@ -220,7 +220,7 @@ struct blk_show {
 	bool open;		/* a device is being printed */
 	bool first;		/* text: nothing printed in it yet */
 	char name[64];		/* its name */
-	struct blk_part cfg, ctrs, lat, queues;
+	struct blk_part cfg, ctrs, kinds, lat, queues;
 };
 
 static int part_open(struct blk_part *p)
@@ -290,13 +290,20 @@ static void blk_delta(const struct blk_show *sh, const char *prefix,
 	ks_delta(key, v, v ? 1 : 0, h);
 }
 
-/* KSCOPE_BLK_STATS: "prefix name value" lines, or members of @p. */
+/*
+ * KSCOPE_BLK_STATS: "prefix name value" lines, or members of @p (values)
+ * and @pk (each one's kind, "counter" or "gauge"). With an interval a
+ * counter shows its change, a gauge its value.
+ */
 static void blk_print_stats(struct blk_show *sh, const struct nlattr *stats,
-			    const char *prefix, struct blk_part *p)
+			    const char *prefix, struct blk_part *p,
+			    struct blk_part *pk)
 {
 	const struct nlattr *c, *a;
 
 	mnl_attr_for_each_nested(c, stats) {
+		/* a module without KSCOPE_CTR_KIND: every one a counter */
+		unsigned int kind = KSCOPE_COUNTER_MONOTONIC;
 		const char *name = NULL;
 		uint64_t val = 0;
 
@@ -309,12 +316,18 @@ static void blk_print_stats(struct blk_show *sh, const struct nlattr *stats,
 			else if (mnl_attr_get_type(a) == KSCOPE_CTR_VALUE &&
 				 !mnl_attr_validate(a, MNL_TYPE_U64))
 				val = mnl_attr_get_u64(a);
+			else if (mnl_attr_get_type(a) == KSCOPE_CTR_KIND &&
+				 !mnl_attr_validate(a, MNL_TYPE_U8))
+				kind = mnl_attr_get_u8(a);
 		}
 		if (!name)
 			continue;
-		blk_delta(sh, prefix, name, &val, NULL);
+		if (kind != KSCOPE_COUNTER_GAUGE)
+			blk_delta(sh, prefix, name, &val, NULL);
 		if (opt_json) {
 			fprintf(part_member(p, name), "%" PRIu64, val);
+			json_str(part_member(pk, name),
+				 ks_counter_kind_name(kind));
 		} else {
 			printf("%s%s%s %" PRIu64, sh->first ? "" : "\n", prefix,
 			       name, val);
@@ -377,7 +390,7 @@ static void blk_print_lat(struct blk_show *sh, const struct nlattr *lat,
 /* one hardware queue: text lines "hwqN_..." or one JSON element */
 static void blk_print_hwq(struct blk_show *sh, const struct nlattr *hq)
 {
-	struct blk_part ctrs, lat;
+	struct blk_part ctrs, kinds, lat;
 	const struct nlattr *q;
 	uint32_t index = 0;
 	int polled = -1;
@@ -398,7 +411,7 @@ static void blk_print_hwq(struct blk_show *sh, const struct nlattr *hq)
 				snprintf(key, sizeof(key), "%spolled", prefix);
 				blk_print_u64(sh, key, mnl_attr_get_u8(q));
 			} else if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS) {
-				blk_print_stats(sh, q, prefix, NULL);
+				blk_print_stats(sh, q, prefix, NULL, NULL);
 			} else if (mnl_attr_get_type(q) == KSCOPE_BLK_LAT) {
 				blk_print_lat(sh, q, prefix, NULL);
 			}
@@ -407,24 +420,31 @@ static void blk_print_hwq(struct blk_show *sh, const struct nlattr *hq)
 	}
 	if (part_open(&ctrs))
 		return;
+	if (part_open(&kinds)) {
+		part_free(&ctrs);
+		return;
+	}
 	if (part_open(&lat)) {
 		part_free(&ctrs);
+		part_free(&kinds);
 		return;
 	}
 	mnl_attr_for_each_nested(q, hq) {
 		if (mnl_attr_get_type(q) == KSCOPE_BLK_STATS)
-			blk_print_stats(sh, q, prefix, &ctrs);
+			blk_print_stats(sh, q, prefix, &ctrs, &kinds);
 		else if (mnl_attr_get_type(q) == KSCOPE_BLK_LAT)
 			blk_print_lat(sh, q, prefix, &lat);
 	}
 	part_close(&ctrs);
+	part_close(&kinds);
 	part_close(&lat);
 	fprintf(sh->queues.f, "%s{\"index\":%u,\"polled\":%s,\"counters\":{%s},"
-		"\"latency\":{%s}}", sh->queues.first ? "" : ",", index,
-		polled > 0 ? "true" : "false", ctrs.buf ? ctrs.buf : "",
-		lat.buf ? lat.buf : "");
+		"\"kinds\":{%s},\"latency\":{%s}}", sh->queues.first ? "" : ",",
+		index, polled > 0 ? "true" : "false", ctrs.buf ? ctrs.buf : "",
+		kinds.buf ? kinds.buf : "", lat.buf ? lat.buf : "");
 	sh->queues.first = false;
 	part_free(&ctrs);
+	part_free(&kinds);
 	part_free(&lat);
 }
 
@@ -484,7 +504,7 @@ static void blk_print_dev(const struct nlattr *dev, struct blk_show *sh)
 			continue;
 		case KSCOPE_BLK_STATS:
 			if (sh->stats)
-				blk_print_stats(sh, a, "", &sh->ctrs);
+				blk_print_stats(sh, a, "", &sh->ctrs, &sh->kinds);
 			continue;
 		case KSCOPE_BLK_LAT:
 			if (sh->stats)
@@ -518,6 +538,7 @@ static void blk_drop_dev(struct blk_show *sh)
 {
 	part_free(&sh->cfg);
 	part_free(&sh->ctrs);
+	part_free(&sh->kinds);
 	part_free(&sh->lat);
 	part_free(&sh->queues);
 	sh->open = false;
@@ -532,14 +553,16 @@ static void blk_close_dev(struct blk_show *sh)
 	} else {
 		part_close(&sh->cfg);
 		part_close(&sh->ctrs);
+		part_close(&sh->kinds);
 		part_close(&sh->lat);
 		part_close(&sh->queues);
 		ks_json_begin("blk_device");
 		if (sh->cfg.buf && sh->cfg.buf[0])
 			printf(",%s", sh->cfg.buf);
 		if (sh->stats)
-			printf(",\"counters\":{%s},\"latency\":{%s}",
+			printf(",\"counters\":{%s},\"kinds\":{%s},\"latency\":{%s}",
 			       sh->ctrs.buf ? sh->ctrs.buf : "",
+			       sh->kinds.buf ? sh->kinds.buf : "",
 			       sh->lat.buf ? sh->lat.buf : "");
 		if (sh->hwq)
 			printf(",\"hwq\":[%s]", sh->queues.buf ? sh->queues.buf : "");
@@ -571,6 +594,7 @@ static int blk_reply(const struct nlmsghdr *nlh, void *data)
 			blk_close_dev(sh);
 			if (opt_json) {
 				if (part_open(&sh->cfg) || part_open(&sh->ctrs) ||
+				    part_open(&sh->kinds) ||
 				    part_open(&sh->lat) || part_open(&sh->queues)) {
 					blk_drop_dev(sh);
 					return -ENOMEM;

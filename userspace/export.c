@@ -821,13 +821,6 @@ static const char *const blk_ops[] = {
 	"read", "write", "flush", "discard", "write_zeroes",
 };
 
-/* per-device and per-queue statistics that go up and down */
-static bool blk_gauge(const char *n)
-{
-	return !strcmp(n, "inflight") || !strcmp(n, "inflight_max") ||
-	       !strcmp(n, "pages");
-}
-
 struct blk_ctx {
 	struct ex_reg *r;
 	const char *dev;
@@ -844,6 +837,8 @@ static void blk_stats_put(struct blk_ctx *c, const struct nlattr *stats)
 
 	mnl_attr_for_each_nested(ctr, stats) {
 		const char *n = NULL, *op = NULL, *what;
+		/* the kind the module gives each (none: a counter) */
+		unsigned int kind = KSCOPE_COUNTER_MONOTONIC;
 		uint64_t v = 0;
 		size_t len;
 
@@ -856,6 +851,9 @@ static void blk_stats_put(struct blk_ctx *c, const struct nlattr *stats)
 			else if (mnl_attr_get_type(a) == KSCOPE_CTR_VALUE &&
 				 !mnl_attr_validate(a, MNL_TYPE_U64))
 				v = mnl_attr_get_u64(a);
+			else if (mnl_attr_get_type(a) == KSCOPE_CTR_KIND &&
+				 !mnl_attr_validate(a, MNL_TYPE_U8))
+				kind = mnl_attr_get_u8(a);
 		}
 		if (!n)
 			continue;
@@ -897,7 +895,7 @@ static void blk_stats_put(struct blk_ctx *c, const struct nlattr *stats)
 				c->r->oom = true;
 				continue;
 			}
-			if (blk_gauge(what)) {
+			if (kind == KSCOPE_COUNTER_GAUGE) {
 				snprintf(help, sizeof(help),
 					 "kscope_blk %s statistic %s (now).",
 					 scope, what);

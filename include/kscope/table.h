@@ -82,6 +82,17 @@ struct kscope_table *__kscope_table_create_exact(unsigned int capacity,
 /* NULL is fine. No get/put/snapshot may run any more. */
 void kscope_table_destroy(struct kscope_table *t);
 
+/*
+ * Keep counter @idx of @src (its own numbering), a KSCOPE_COUNTER_GAUGE,
+ * equal to the entries in use: +1 for a new key given a free entry, -1
+ * for each entry removed or cleared, nothing for an eviction (one key in
+ * place of another). Call it once, after create and before the first
+ * get; the table then counts into @src like kscope_gauge_add(), so it
+ * may change only while @src is registered (as for any counting).
+ */
+void kscope_table_gauge(struct kscope_table *t, struct kscope_source *src,
+			unsigned int idx);
+
 /* What kscope_table_get() did; *@res is a mask of these. */
 #define KSCOPE_TABLE_NEW	0x1	/* the entry was created (zeroed) */
 #define KSCOPE_TABLE_EVICTED	0x2	/* ... in place of another key's */

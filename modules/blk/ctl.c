@@ -191,7 +191,7 @@ static size_t kblk_config_size(struct kblk_dev *dev)
 }
 
 /*
- * A reply in parts. A device with 80 hardware queues has about 120 KiB
+ * A reply in parts. A device with 80 hardware queues has about 140 KiB
  * of statistics: more than the u16 nla_len of one nest can describe. So
  * a reply is one or more messages, each an ordinary reply to the request
  * (the ACK follows the last) of at most KBLK_PART_BYTES, whose every
@@ -203,7 +203,7 @@ static size_t kblk_config_size(struct kblk_dev *dev)
  * so a put that fails is a bug, reported as -EMSGSIZE.
  *
  * The part size keeps each skb in one 16 KiB allocation: the messages of
- * the largest device then take about 130 KiB of the reader's receive
+ * the largest device then take about 150 KiB of the reader's receive
  * buffer (the reader enlarges it; the default is 208 KiB).
  */
 #define KBLK_PART_BYTES		(15 * 1024)

@@ -7,7 +7,8 @@
  * bumped with this_cpu ops because completions run in any context;
  * summed on read. Exposed in debugfs (kscope/blk/<disk>/{config,stats,hwq,
  * latency})
- * and through KSCOPE_CMD_CTL_GET.
+ * and through KSCOPE_CMD_CTL_GET, where each counter carries its kind
+ * (counter or gauge), since no source schema lists them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -101,7 +102,8 @@ void kblk_stats_sum(struct kblk_dev *dev, int hwq, struct kblk_stat *out)
 	}
 }
 
-typedef int (*kblk_visit_fn)(void *ctx, const char *name, u64 val);
+/* @kind: enum kscope_counter_kind, for netlink (debugfs prints no kind) */
+typedef int (*kblk_visit_fn)(void *ctx, const char *name, u64 val, u8 kind);
 
 void kblk_lat_sum(struct kblk_dev *dev, int hwq, struct kblk_lat *l)
 {
@@ -118,7 +120,11 @@ void kblk_lat_sum(struct kblk_dev *dev, int hwq, struct kblk_lat *l)
 	}
 }
 
-/* Every statistic as a name/value pair, in a fixed order. */
+/*
+ * Every statistic as a name/value pair with its kind, in a fixed order:
+ * counts of what happened are counters; what is in flight now, its
+ * high-water mark and the pages backing the device are gauges.
+ */
 static int kblk_stat_visit(struct kblk_dev *dev, int hwq, kblk_visit_fn fn,
 			   void *ctx)
 {
@@ -136,7 +142,9 @@ static int kblk_stat_visit(struct kblk_dev *dev, int hwq, kblk_visit_fn fn,
 	max = hwq >= 0 ? &dev->hwq[hwq].inflight_max : &dev->inflight_max;
 
 /* after a failure, the remaining pairs are skipped */
-#define VISIT(val)	(ret = ret ?: fn(ctx, name, (val)))
+#define VISIT_KIND(val, kind)	(ret = ret ?: fn(ctx, name, (val), (kind)))
+#define VISIT(val)	VISIT_KIND(val, KSCOPE_COUNTER_MONOTONIC)
+#define GAUGE(val)	VISIT_KIND(val, KSCOPE_COUNTER_GAUGE)
 	for (op = 0; op < KBLK_NR_OPS; op++) {
 		const char *o = kblk_op_names[op];
 
@@ -158,26 +166,28 @@ static int kblk_stat_visit(struct kblk_dev *dev, int hwq, kblk_visit_fn fn,
 	strscpy(name, "slow", sizeof(name));
 	VISIT(s->slow);
 	strscpy(name, "inflight", sizeof(name));
-	VISIT(atomic_read(cur));
+	GAUGE(atomic_read(cur));
 	strscpy(name, "inflight_max", sizeof(name));
-	VISIT(atomic_read(max));
+	GAUGE(atomic_read(max));
 	if (hwq < 0) {
 		strscpy(name, "pages", sizeof(name));
-		VISIT(atomic_long_read(&dev->nr_pages));
+		GAUGE(atomic_long_read(&dev->nr_pages));
 	} else if (dev->hwq[hwq].polled) {
 		strscpy(name, "polls", sizeof(name));
 		VISIT(atomic_long_read(&dev->hwq[hwq].polls));
 		strscpy(name, "polls_found", sizeof(name));
 		VISIT(atomic_long_read(&dev->hwq[hwq].polls_found));
 	}
+#undef GAUGE
 #undef VISIT
+#undef VISIT_KIND
 	kfree(s);
 	return ret;
 }
 
 /* ---- debugfs ---- */
 
-static int kblk_seq_pair(void *ctx, const char *name, u64 val)
+static int kblk_seq_pair(void *ctx, const char *name, u64 val, u8 kind)
 {
 	seq_printf(ctx, "%s %llu\n", name, val);
 	return 0;
@@ -216,7 +226,7 @@ static int kblk_latency_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kblk_latency);
 
-static int kblk_seq_field(void *ctx, const char *name, u64 val)
+static int kblk_seq_field(void *ctx, const char *name, u64 val, u8 kind)
 {
 	seq_printf(ctx, " %s=%llu", name, val);
 	return 0;
@@ -274,24 +284,27 @@ void kblk_debugfs_add(struct kblk_dev *dev)
 
 /* ---- netlink ---- */
 
-static int kblk_nl_pair(void *ctx, const char *name, u64 val)
+/* NAME, VALUE and KIND: these counters are in no source's schema */
+static int kblk_nl_pair(void *ctx, const char *name, u64 val, u8 kind)
 {
 	struct sk_buff *skb = ctx;
 	struct nlattr *ctr = nla_nest_start(skb, KSCOPE_A_COUNTER);
 
 	if (!ctr || nla_put_string(skb, KSCOPE_CTR_NAME, name) ||
-	    nla_put_u64_64bit(skb, KSCOPE_CTR_VALUE, val, KSCOPE_CTR_PAD))
+	    nla_put_u64_64bit(skb, KSCOPE_CTR_VALUE, val, KSCOPE_CTR_PAD) ||
+	    nla_put_u8(skb, KSCOPE_CTR_KIND, kind))
 		return -EMSGSIZE;
 	nla_nest_end(skb, ctr);
 	return 0;
 }
 
-static int kblk_nl_size(void *ctx, const char *name, u64 val)
+static int kblk_nl_size(void *ctx, const char *name, u64 val, u8 kind)
 {
 	size_t *size = ctx;
 
 	*size += nla_total_size(0) + nla_total_size(strlen(name) + 1) +
-		 nla_total_size_64bit(sizeof(u64));
+		 nla_total_size_64bit(sizeof(u64)) +
+		 nla_total_size(sizeof(u8));
 	return 0;
 }
 

@@ -70,6 +70,14 @@ u64 kscope_counter_sum(struct kscope_source *src, unsigned int idx)
 
 	for_each_possible_cpu(cpu)
 		sum += kscope_counter_cpu(src, idx, cpu);
+	/*
+	 * A gauge's changes land on any CPU (a flow enters the table on one
+	 * and leaves it on another): summed while it moves, a -1 may be seen
+	 * without its +1. What it counts is never below 0, nor is its sum.
+	 */
+	if ((s64)sum < 0 &&
+	    kscope_counter_kind(src, idx) == KSCOPE_COUNTER_GAUGE)
+		return 0;
 	return sum;
 }
 

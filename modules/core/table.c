@@ -73,7 +73,28 @@ struct kscope_table {
 	atomic_t used;
 	atomic64_t refused;
 	bool paused;			/* a clear runs */
+	/* kscope_table_gauge(): the source's gauge of entries in use */
+	struct kscope_source *gauge_src;
+	unsigned int gauge_idx;
 };
+
+/* Entries in use went up or down by @delta: tell the source's gauge. */
+static void table_gauge_add(struct kscope_table *t, s64 delta)
+{
+	if (t->gauge_src && delta)
+		kscope_gauge_add(t->gauge_src, t->gauge_idx, delta);
+}
+
+void kscope_table_gauge(struct kscope_table *t, struct kscope_source *src,
+			unsigned int idx)
+{
+	if (WARN_ON_ONCE(idx >= src->nr_counters || !src->counter_kinds ||
+			 src->counter_kinds[idx] != KSCOPE_COUNTER_GAUGE))
+		return;
+	t->gauge_src = src;
+	t->gauge_idx = idx;
+}
+EXPORT_SYMBOL_GPL(kscope_table_gauge);
 
 static struct kscope_table_set *table_set(const struct kscope_table *t,
 					  unsigned int i)
@@ -268,6 +289,7 @@ static struct kscope_table_rec *set_get(struct kscope_table *t,
 			*done |= KSCOPE_TABLE_EVICTED;
 		} else {
 			WRITE_ONCE(set->used, set->used + 1);
+			table_gauge_add(t, 1);
 		}
 		memset(r->val, 0, t->val_size);
 		r->key = key;
@@ -327,6 +349,7 @@ static struct kscope_table_rec *exact_get(struct kscope_table *t, u32 b,
 	memset(r->val + t->key_size, 0, t->val_size - t->key_size);
 	/* a reader may peek at the head without the lock */
 	WRITE_ONCE(t->heads[b], i + 1);
+	table_gauge_add(t, 1);
 	*done = KSCOPE_TABLE_NEW;
 	return r;
 }
@@ -380,6 +403,7 @@ void kscope_table_remove(struct kscope_table *t, struct kscope_table_ref *ref,
 		return;
 	r->touched = 0;
 	WRITE_ONCE(ref->set->used, ref->set->used - 1);
+	table_gauge_add(t, -1);
 }
 EXPORT_SYMBOL_GPL(kscope_table_remove);
 
@@ -393,7 +417,7 @@ static void exact_clear(struct kscope_table *t)
 	WRITE_ONCE(t->paused, true);
 	synchronize_rcu();
 	memset(t->heads, 0, t->nr_sets * sizeof(*t->heads));
-	atomic_set(&t->used, 0);
+	table_gauge_add(t, -(s64)atomic_xchg(&t->used, 0));
 	atomic64_set(&t->refused, 0);
 	/* the gets see the emptied table once they see this */
 	smp_store_release(&t->paused, false);
@@ -414,6 +438,7 @@ void kscope_table_clear(struct kscope_table *t)
 		raw_spin_lock_irqsave(&set->lock, flags);
 		for (w = 0; w < t->ways; w++)
 			set_rec(t, set, w)->touched = 0;
+		table_gauge_add(t, -(s64)set->used);
 		WRITE_ONCE(set->used, 0);
 		raw_spin_unlock_irqrestore(&set->lock, flags);
 	}

@@ -53,7 +53,11 @@ int kst_flows_init(unsigned int max)
 {
 	flows = kscope_table_create(max, FLOW_WAYS, sizeof(struct kst_flow),
 				    NULL);
-	return flows ? 0 : -ENOMEM;
+	if (!flows)
+		return -ENOMEM;
+	/* the "flows" gauge: +1 as a flow takes a free entry, -1 as it goes */
+	kscope_table_gauge(flows, &kst_src, TC_FLOWS);
+	return 0;
 }
 
 void kst_flows_exit(void)

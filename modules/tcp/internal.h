@@ -30,6 +30,7 @@ enum kst_counter {
 	TC_CONG_CHANGES,
 	TC_FLOWS_ADDED,
 	TC_FLOW_EVICTIONS,
+	TC_FLOWS,		/* gauge: flows in the table now */
 	TC_NR_COUNTERS,
 };
 

@@ -44,6 +44,12 @@ static const char * const kst_counter_names[TC_NR_COUNTERS] = {
 	[TC_CONG_CHANGES] = "cong_changes",
 	[TC_FLOWS_ADDED] = "flows_added",
 	[TC_FLOW_EVICTIONS] = "flow_evictions",
+	[TC_FLOWS] = "flows",
+};
+
+/* the table keeps its gauge (kscope_table_gauge()): evictions leave it */
+static const u8 kst_counter_kinds[TC_NR_COUNTERS] = {
+	[TC_FLOWS] = KSCOPE_COUNTER_GAUGE,
 };
 
 struct kscope_source kst_src = {
@@ -52,6 +58,7 @@ struct kscope_source kst_src = {
 	/* completed by kst_probes_attach() with the accept hook's mechanism */
 	.attach = KST_TPS_ATTACH,
 	.counter_names = kst_counter_names,
+	.counter_kinds = kst_counter_kinds,
 	.nr_counters = ARRAY_SIZE(kst_counter_names),
 	.events = kst_events,
 	.nr_events = TE_NR_EVENTS,

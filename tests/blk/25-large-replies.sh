@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Replies too large for one netlink nest: `blk stat --hwq` of a device
-# with the most queues the policy allows (64 + 16 polled: about 120 KiB
+# with the most queues the policy allows (64 + 16 polled: about 140 KiB
 # of statistics, where a u16 nla_len wrapped past 55 queues) comes in
 # several messages that the reader joins. Oracles: the block layer's own
 # hctx directories (blk-mq debugfs) give the number of per-queue rows the

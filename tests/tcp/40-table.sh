@@ -4,13 +4,16 @@
 # The flow table is bounded and says so: a bad flow_max fails the load
 # with one clear line and nothing left behind; with more live flows than
 # it holds, it stays full and counts evictions (ss is the oracle for the
-# number of live flows); load and unload under traffic, with a listener,
-# leave no warning (guest-run checks the log).
+# number of live flows), and its "flows" gauge says it is full, not how
+# many flows went through it (an eviction is one flow in place of
+# another), then is back where it was when they have all closed; load
+# and unload under traffic, with a listener, leave no warning (guest-run
+# checks the log).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-tcp.sh"
 
 K=20 CAP=16
-ktap_plan 7
+ktap_plan 9
 
 ks_load kscope_core
 dmesg -C 2>/dev/null
@@ -30,7 +33,7 @@ fi
 ktap_ok "load with flow_max=$CAP"
 tcp_netns_up || { ktap_fail "netns setup"; ks_unload kscope_tcp; ktap_done; }
 
-e0=$(tcp_ctr flow_evictions)
+e0=$(tcp_ctr flow_evictions) g0=$(tcp_ctr flows)
 rm -f "$KS_TMP"/hr "$KS_TMP"/hd*
 ip netns exec $TCP_S $TCP_WORK holdsrv $TCP_S4 5021 $K "$KS_TMP/hr" "$KS_TMP/hd.go" &
 hs=$!
@@ -46,8 +49,19 @@ ev=$(( $(tcp_ctr flow_evictions) - e0 ))
 ktap_eq "table full at its capacity" "$CAP" "$active"
 ktap_check "evictions counted: at least live flows ($live) - capacity" \
 	"evictions $ev" test "$live" -eq $((2 * K)) -a "$ev" -ge $((live - CAP))
+ktap_eq "flows gauge: the capacity ($CAP) with $live live flows, evictions aside" \
+	"$CAP" "$(tcp_ctr flows)"
 touch "$KS_TMP/hd.go"
 wait $hc $hs
+# the last ends close after the workload exits (LAST-ACK)
+for ((i = 0; i < 200; i++)); do
+	[ "$(tcp_ctr flows)" = "$g0" ] && break
+	ks_sleep 0.1
+done
+left=$(( $(ip netns exec $TCP_C ss -tnH state connected exclude time-wait | wc -l) +
+	 $(ip netns exec $TCP_S ss -tnH state connected exclude time-wait | wc -l) ))
+ktap_eq "all closed (ss: none left but in TIME-WAIT): flows gauge back to $g0" \
+	"0 $g0" "$left $(tcp_ctr flows)"
 
 # load/unload under traffic with a subscribed reader
 rm -f "$KS_TMP"/lr

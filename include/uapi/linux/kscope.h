@@ -97,7 +97,9 @@ enum kscope_counter_attr {
 	KSCOPE_CTR_VALUE,		/* u64 */
 	/*
 	 * u8 (reply): enum kscope_counter_kind; in a schema
-	 * (KSCOPE_CMD_SOURCE_GET), not beside values (KSCOPE_CMD_STATS_GET)
+	 * (KSCOPE_CMD_SOURCE_GET), and beside each value of a blk device's
+	 * or hardware queue's KSCOPE_BLK_STATS (counters no schema lists);
+	 * not beside the values of KSCOPE_CMD_STATS_GET (the schema has them)
 	 */
 	KSCOPE_CTR_KIND,
 	__KSCOPE_CTR_MAX,
@@ -107,9 +109,12 @@ enum kscope_counter_attr {
 /*
  * What a counter's value is. COUNTER: a count of events since the source
  * was registered, which never decreases (a rate is its difference over
- * time). GAUGE: how many of something exist now (devices, probes), which
- * goes up and down. A gauge's per-CPU values are each CPU's share of the
- * changes, in two's complement: only their sum means something.
+ * time). GAUGE: how many of something exist now (devices, probes, flows
+ * in a table, pages backing a device, requests in flight), which goes up
+ * and down, or a level such as a high-water mark: a value read as it is,
+ * never as a rate. A gauge's per-CPU values are each CPU's share of the
+ * changes, in two's complement: only their sum means something (and a
+ * sum read below 0, while the gauge moves, reads as 0).
  */
 enum kscope_counter_kind {
 	KSCOPE_COUNTER_MONOTONIC,
@@ -381,9 +386,10 @@ enum kscope_blk_attr {
 	KSCOPE_BLK_SLOW_NS,		/* u64: slow-request event threshold, 0 = off */
 	KSCOPE_BLK_DEVICE,		/* nest (reply): one device */
 	KSCOPE_BLK_DISK,		/* string (reply): disk name */
-	KSCOPE_BLK_OPENERS,		/* u32 (reply) */
-	KSCOPE_BLK_PAGES,		/* u64 (reply): backing pages allocated */
-	KSCOPE_BLK_STATS,		/* nest (reply) of KSCOPE_A_COUNTER */
+	KSCOPE_BLK_OPENERS,		/* u32 (reply): a gauge */
+	KSCOPE_BLK_PAGES,		/* u64 (reply): backing pages allocated, a gauge */
+	/* nest (reply) of KSCOPE_A_COUNTER: CTR_NAME, CTR_VALUE, CTR_KIND */
+	KSCOPE_BLK_STATS,
 	KSCOPE_BLK_HWQ,			/* nest (reply): HWQ_INDEX + STATS */
 	KSCOPE_BLK_HWQ_INDEX,		/* u32 (reply) */
 	KSCOPE_BLK_POLL_QUEUES,		/* u32: polled queues (io_uring IOPOLL), 0..16 */
