@@ -9,3 +9,7 @@ KSCOPE_FEATURES += $(call kscope_has,linux/fprobe.h,typedef int \(\*fprobe_entry
 KSCOPE_FEATURES += $(call kscope_has,linux/fprobe.h,struct ftrace_regs \*regs,KSCOPE_HAVE_FPROBE_FREGS)
 # the rethook pool's size (before fgraph)
 KSCOPE_FEATURES += $(call kscope_has,linux/fprobe.h,nr_maxactive;,KSCOPE_HAVE_FPROBE_MAXACTIVE)
+# ftrace direct calls on an ftrace_ops: register_ftrace_direct(ops, addr)
+# from 6.5 on, register_ftrace_direct_multi(ops, addr) before
+KSCOPE_FEATURES += $(call kscope_has,linux/ftrace.h,int register_ftrace_direct.struct ftrace_ops,KSCOPE_HAVE_FTRACE_DIRECT_OPS)
+KSCOPE_FEATURES += $(call kscope_has,linux/ftrace.h,int register_ftrace_direct_multi.struct ftrace_ops,KSCOPE_HAVE_FTRACE_DIRECT_MULTI)

@@ -8,6 +8,13 @@
  *              the way out; no kprobe layer, no breakpoint
  *   kretprobe  where the kernel has no fprobe (Debian's 6.1) or ftrace
  *              cannot reach the function (notrace, no fentry site)
+ *   direct     on request (KSCOPE_HOOK_TRY_DIRECT): an ftrace direct call
+ *              from the fentry site into the core's trampoline, which
+ *              calls the function itself, as a BPF fexit trampoline
+ *              does; the cheapest, with two costs (modules/core/direct.c):
+ *              only for functions whose arguments all travel in registers,
+ *              and a call still in flight when its hook is detached keeps
+ *              kscope_core loaded (in use) until it returns
  *
  * A module fills sym, entry, exit, data_size and maxactive, then calls
  * kscope_hook_attach(); kscope_hook_mech_name() says what was used, for
@@ -36,11 +43,17 @@ enum kscope_hook_mech {
 	KSCOPE_HOOK_NONE,
 	KSCOPE_HOOK_FPROBE,
 	KSCOPE_HOOK_KRETPROBE,
+	KSCOPE_HOOK_DIRECT,
 };
 
 /* kscope_hook_attach() flags */
 #define KSCOPE_HOOK_KRETPROBE_ONLY	0x1	/* never an fprobe */
 #define KSCOPE_HOOK_FPROBE_ONLY		0x2	/* never a kretprobe */
+/*
+ * a direct call first (the function takes at most six arguments, all in
+ * registers, and is not variadic); else as without this flag
+ */
+#define KSCOPE_HOOK_TRY_DIRECT		0x4
 
 /*
  * The per-call data an fprobe can carry on this kernel (7.2: 120 bytes);
@@ -67,6 +80,13 @@ struct kscope_hook {
 		struct kretprobe krp;
 #if KSCOPE_HOOK_HAVE_FPROBE
 		struct fprobe fp;
+#endif
+#if KSCOPE_HOOK_HAVE_DIRECT
+		struct {
+			struct ftrace_ops ops;
+			unsigned int slot;
+			atomic_long_t nmissed;
+		} direct;
 #endif
 	};
 };
@@ -96,9 +116,11 @@ int __kscope_hook_any(struct kscope_hook *h, const char *sym, char *name,
 void kscope_hooks_detach(struct kscope_hook **hooks, unsigned int n);
 /* Calls missed: no room for another call in flight, or recursion. */
 unsigned long kscope_hook_nmissed(const struct kscope_hook *h);
-/* "fprobe", "kretprobe" or "none", for attach lines */
+/* "fprobe", "kretprobe", "direct" or "none", for attach lines */
 const char *kscope_hook_mech_name(enum kscope_hook_mech mech);
 /* Does this kernel have fprobes at all? */
 bool kscope_hook_have_fprobe(void);
+/* Can the core hook by direct calls here (see kscope_direct_attach())? */
+bool kscope_hook_have_direct(void);
 
 #endif /* _KSCOPE_HOOK_H */

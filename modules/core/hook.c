@@ -19,11 +19,13 @@
 #include <kscope/hook.h>
 #include <kscope/resolve.h>
 
+#include "internal.h"
+
 static int krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kscope_hook *h = container_of(get_kretprobe(ri),
 					     struct kscope_hook, krp);
-	struct kscope_hook_regs r = { .regs = regs, .fregs = false };
+	struct kscope_hook_regs r = { .regs = regs, .kind = KSCOPE_REGS_PT };
 
 	return h->entry ? h->entry(h, &r, ri->data) : 0;
 }
@@ -33,7 +35,7 @@ static int krp_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kscope_hook *h = container_of(get_kretprobe(ri),
 					     struct kscope_hook, krp);
-	struct kscope_hook_regs r = { .regs = regs, .fregs = false };
+	struct kscope_hook_regs r = { .regs = regs, .kind = KSCOPE_REGS_PT };
 
 	h->exit(h, &r, ri->data);
 	return 0;
@@ -64,7 +66,7 @@ static int fp_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 {
 	struct kscope_hook *h = container_of(fp, struct kscope_hook, fp);
 	struct kscope_hook_regs r = { .regs = regs,
-				      .fregs = KSCOPE_FPROBE_FREGS };
+				      .kind = KSCOPE_FPROBE_FREGS };
 
 	return h->entry ? h->entry(h, &r, data) : 0;
 }
@@ -75,7 +77,7 @@ static void fp_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 {
 	struct kscope_hook *h = container_of(fp, struct kscope_hook, fp);
 	struct kscope_hook_regs r = { .regs = regs,
-				      .fregs = KSCOPE_FPROBE_FREGS };
+				      .kind = KSCOPE_FPROBE_FREGS };
 
 	/*
 	 * rethook calls it with preemption off; the fgraph return path
@@ -135,6 +137,8 @@ int kscope_hook_attach(struct kscope_hook *h, unsigned int flags)
 	h->mech = KSCOPE_HOOK_NONE;
 	if (!h->exit)
 		return -EINVAL;
+	if ((flags & KSCOPE_HOOK_TRY_DIRECT) && !kscope_direct_attach(h))
+		return 0;
 	if (!(flags & KSCOPE_HOOK_KRETPROBE_ONLY)) {
 		ret = attach_fprobe(h);
 		if (!ret || (flags & KSCOPE_HOOK_FPROBE_ONLY))
@@ -176,6 +180,7 @@ void kscope_hooks_detach(struct kscope_hook **hooks, unsigned int n)
 	struct kretprobe *krps[16];
 	unsigned int i, nk = 0;
 
+	kscope_direct_detach(hooks, n);
 	for (i = 0; i < n; i++)
 		if (hooks[i]->mech == KSCOPE_HOOK_FPROBE)
 			detach_fprobe(hooks[i]);
@@ -202,6 +207,8 @@ unsigned long kscope_hook_nmissed(const struct kscope_hook *h)
 	case KSCOPE_HOOK_FPROBE:
 		return h->fp.nmissed;
 #endif
+	case KSCOPE_HOOK_DIRECT:
+		return kscope_direct_nmissed(h);
 	default:
 		return 0;
 	}
@@ -215,6 +222,8 @@ const char *kscope_hook_mech_name(enum kscope_hook_mech mech)
 		return "fprobe";
 	case KSCOPE_HOOK_KRETPROBE:
 		return "kretprobe";
+	case KSCOPE_HOOK_DIRECT:
+		return "direct";
 	default:
 		return "none";
 	}

@@ -44,6 +44,19 @@ void kscope_debugfs_exit(void);
 void kscope_debugfs_add(struct kscope_source *src);
 void kscope_debugfs_del(struct kscope_source *src);
 
+/* direct.c: hooks by ftrace direct calls (KSCOPE_HOOK_DIRECT) */
+struct kscope_hook;
+int kscope_direct_attach(struct kscope_hook *h);
+void kscope_direct_detach(struct kscope_hook **hooks, unsigned int n);
+unsigned long kscope_direct_nmissed(const struct kscope_hook *h);
+void kscope_direct_core_exit(void);
+/* direct_64.S: the trampoline's stubs, and what it calls */
+#define KSCOPE_DIRECT_SLOTS	32
+struct kscope_direct_frame;
+extern void *const kscope_direct_stubs[KSCOPE_DIRECT_SLOTS];
+int kscope_direct_enter(struct kscope_direct_frame *f);
+void kscope_direct_exit(struct kscope_direct_frame *f);
+
 int kscope_resolve_init(void);
 void kscope_resolve_exit(void);
 

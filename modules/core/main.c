@@ -338,6 +338,7 @@ static void __exit kscope_core_exit(void)
 	kscope_nl_exit();
 	kscope_debugfs_exit();
 	kscope_resolve_exit();
+	kscope_direct_core_exit();
 }
 
 module_init(kscope_core_init);

@@ -58,7 +58,7 @@ MODULE_PARM_DESC(maxactive, "calls in flight per probe, 16..4096 (default 256); 
 
 static char *mech = "auto";
 module_param(mech, charp, 0444);
-MODULE_PARM_DESC(mech, "entry/exit hooks: auto (fprobe where the kernel has it, else kretprobe), fprobe, kretprobe");
+MODULE_PARM_DESC(mech, "entry/exit hooks: auto (fprobe where the kernel has it, else kretprobe), fprobe, kretprobe, direct (ftrace direct calls: cheapest; kscope_core stays in use until calls in flight at unload return)");
 
 static const struct kscope_field slow_fields[] = {
 	{ .name = "op", .kind = KSCOPE_FIELD_STR, .size = 8 },
@@ -432,6 +432,8 @@ static int mech_flags(unsigned int *flags)
 		*flags = KSCOPE_HOOK_FPROBE_ONLY;
 	else if (!strcmp(mech, "kretprobe"))
 		*flags = KSCOPE_HOOK_KRETPROBE_ONLY;
+	else if (!strcmp(mech, "direct") && kscope_hook_have_direct())
+		*flags = KSCOPE_HOOK_TRY_DIRECT;	/* every target takes <= 6 args */
 	else
 		return -EINVAL;
 	return 0;
@@ -456,9 +458,11 @@ int vfs_probes_attach(char *attach, size_t len)
 		return -EINVAL;
 	}
 	if (mech_flags(&flags)) {
-		pr_err("mech=%s: not auto, kretprobe%s\n", mech,
-		       kscope_hook_have_fprobe() ? " or fprobe" :
-		       " (no fprobe on this kernel)");
+		pr_err("mech=%s: not auto, kretprobe%s%s\n", mech,
+		       kscope_hook_have_fprobe() ? ", fprobe" :
+		       " (no fprobe on this kernel)",
+		       kscope_hook_have_direct() ? " or direct" :
+		       " (no direct calls here)");
 		return -EINVAL;
 	}
 	memset(fsync_tasks, 0, sizeof(fsync_tasks));

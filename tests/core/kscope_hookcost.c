@@ -32,7 +32,7 @@ module_param(sym2, charp, 0444);
 MODULE_PARM_DESC(sym2, "second function hooked, empty for none (default vfs_write)");
 static char *mech = "auto";
 module_param(mech, charp, 0444);
-MODULE_PARM_DESC(mech, "auto, fprobe or kretprobe");
+MODULE_PARM_DESC(mech, "auto, fprobe, kretprobe or direct");
 static char *work = "empty";
 module_param(work, charp, 0444);
 MODULE_PARM_DESC(work, "handler work: empty, count or time");
@@ -120,8 +120,10 @@ static int __init hc_init(void)
 		flags = KSCOPE_HOOK_FPROBE_ONLY;
 	} else if (!strcmp(mech, "kretprobe")) {
 		flags = KSCOPE_HOOK_KRETPROBE_ONLY;
+	} else if (!strcmp(mech, "direct")) {
+		flags = KSCOPE_HOOK_TRY_DIRECT;
 	} else {
-		pr_err("mech=%s: not auto, fprobe or kretprobe\n", mech);
+		pr_err("mech=%s: not auto, fprobe, kretprobe or direct\n", mech);
 		return -EINVAL;
 	}
 	for (i = 0; i < ARRAY_SIZE(hooks) && syms[i] && *syms[i]; i++) {
@@ -131,6 +133,11 @@ static int __init hc_init(void)
 		hooks[i].data_size = sizeof(u64);
 		hooks[i].maxactive = 256;
 		ret = kscope_hook_attach(&hooks[i], flags);
+		if (!ret && (flags & KSCOPE_HOOK_TRY_DIRECT) &&
+		    hooks[i].mech != KSCOPE_HOOK_DIRECT) {
+			nr_hooks++;
+			ret = -EOPNOTSUPP;	/* not by a direct call */
+		}
 		if (ret) {
 			pr_err("cannot hook %s with mech=%s: %d\n", syms[i],
 			       mech, ret);

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Entry/exit hooks by ftrace direct calls (include/kscope/hook.h,
+ * KSCOPE_HOOK_TRY_DIRECT): the function's fentry site calls a stub of the
+ * core's trampoline (direct_64.S), which calls the entry handler, the
+ * function and the exit handler, as a BPF fexit trampoline does. No
+ * pt_regs are saved, no kprobe is looked up, no return instance is taken
+ * from a pool: the per-call data is in the trampoline's stack frame.
+ *
+ * Slots. The trampoline has KSCOPE_DIRECT_SLOTS stubs, each loading its
+ * slot number; a hook owns one slot while it is attached. Handlers find
+ * the hook in kd_slots[slot].hook, read with preemption off.
+ *
+ * Detach. unregister_ftrace_direct() stops new calls; the slot's hook is
+ * cleared and a grace period waits for handlers that are running. A call
+ * that is still inside the function (a read blocked on a pipe) returns
+ * later into the trampoline, which is core text: its exit handler is
+ * skipped, and it leaves the slot's in-flight count. Until every such
+ * call has returned, the slot stays parked (not reused), and the core
+ * holds a reference on itself, so that `rmmod kscope_core` says it is in
+ * use rather than free text a task will return into. A delayed work
+ * checks parked slots every 100 ms and drops the reference when the last
+ * one drains. The module that owned the hook can unload at once.
+ *
+ * Where it is not used: kernels without direct calls, and CPUs with IBT
+ * enforced (the trampoline reaches the function's body by an indirect
+ * call, which lands on no ENDBR): the caller falls back to fprobe or
+ * kretprobe.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/trace_recursion.h>
+#include <linux/workqueue.h>
+#include <kscope/hook.h>
+
+#include "internal.h"
+
+#if KSCOPE_HOOK_HAVE_DIRECT
+
+struct kd_slot {
+	struct kscope_hook *hook;	/* NULL: free or parked */
+	bool busy;			/* attached or parked */
+	bool parked;
+};
+
+static struct kd_slot kd_slots[KSCOPE_DIRECT_SLOTS];
+/* calls in flight per slot: entered with an exit to run, not returned */
+static DEFINE_PER_CPU(long, kd_inflight[KSCOPE_DIRECT_SLOTS]);
+static DEFINE_MUTEX(kd_lock);
+static unsigned int kd_parked;	/* under kd_lock; the core holds itself */
+static void kd_drain(struct work_struct *work);
+static DECLARE_DELAYED_WORK(kd_drain_work, kd_drain);
+
+int notrace kscope_direct_enter(struct kscope_direct_frame *f)
+{
+	struct kscope_hook_regs r = { .regs = f, .kind = KSCOPE_REGS_DIRECT };
+	struct kscope_hook *h;
+	int bit, ret = 1;
+
+	preempt_disable_notrace();
+	h = READ_ONCE(kd_slots[f->slot].hook);
+	if (!h)
+		goto out;
+	bit = ftrace_test_recursion_trylock(f->body, f->parent);
+	if (bit < 0) {
+		atomic_long_inc(&h->direct.nmissed);
+		goto out;
+	}
+	ret = h->entry ? h->entry(h, &r, f->data) : 0;
+	if (!ret)
+		this_cpu_inc(kd_inflight[f->slot]);
+	ftrace_test_recursion_unlock(bit);
+out:
+	preempt_enable_notrace();
+	return ret;
+}
+NOKPROBE_SYMBOL(kscope_direct_enter);
+
+void notrace kscope_direct_exit(struct kscope_direct_frame *f)
+{
+	struct kscope_hook_regs r = { .regs = f, .kind = KSCOPE_REGS_DIRECT };
+	struct kscope_hook *h;
+	int bit;
+
+	preempt_disable_notrace();
+	h = READ_ONCE(kd_slots[f->slot].hook);
+	if (h) {
+		bit = ftrace_test_recursion_trylock(f->body, f->parent);
+		if (bit >= 0) {
+			h->exit(h, &r, f->data);
+			ftrace_test_recursion_unlock(bit);
+		} else {
+			atomic_long_inc(&h->direct.nmissed);
+		}
+	}
+	this_cpu_dec(kd_inflight[f->slot]);
+	preempt_enable_notrace();
+}
+NOKPROBE_SYMBOL(kscope_direct_exit);
+
+static long kd_inflight_sum(unsigned int slot)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(kd_inflight[slot], cpu);
+	return sum;
+}
+
+/*
+ * Free the parked slots whose calls have all returned. Once a slot is
+ * parked no call enters it, so each CPU's count only falls: a sum read
+ * CPU by CPU is never below the true one, and 0 means none is left.
+ */
+static void kd_drain_locked(void)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&kd_lock);
+	for (i = 0; i < KSCOPE_DIRECT_SLOTS; i++) {
+		if (!kd_slots[i].parked || kd_inflight_sum(i) > 0)
+			continue;
+		kd_slots[i].parked = false;
+		kd_slots[i].busy = false;
+		if (!--kd_parked)
+			module_put(THIS_MODULE);
+	}
+	if (kd_parked)
+		schedule_delayed_work(&kd_drain_work, HZ / 10);
+}
+
+static void kd_drain(struct work_struct *work)
+{
+	mutex_lock(&kd_lock);
+	kd_drain_locked();
+	mutex_unlock(&kd_lock);
+}
+
+bool kscope_hook_have_direct(void)
+{
+	return !cpu_feature_enabled(X86_FEATURE_IBT);
+}
+
+int kscope_direct_attach(struct kscope_hook *h)
+{
+	unsigned long stub;
+	unsigned int slot;
+	char *name;
+	int ret;
+
+	if (!kscope_hook_have_direct())
+		return -EOPNOTSUPP;
+	if (h->data_size > KSCOPE_DIRECT_DATA_MAX)
+		return -E2BIG;
+	/* ftrace_set_filter() may write to the pattern it parses */
+	name = kstrdup(h->sym, GFP_KERNEL);
+	if (!name)
+		return -ENOMEM;
+
+	mutex_lock(&kd_lock);
+	for (slot = 0; slot < KSCOPE_DIRECT_SLOTS; slot++)
+		if (!kd_slots[slot].busy)
+			break;
+	if (slot == KSCOPE_DIRECT_SLOTS) {
+		ret = -ENOSPC;
+		goto unlock;
+	}
+	memset(&h->direct, 0, sizeof(h->direct));
+	ret = ftrace_set_filter(&h->direct.ops, name, strlen(name), 1);
+	if (ret) {
+		ret = -ENOENT;	/* not a function ftrace can hook */
+		goto free_filter;
+	}
+	h->direct.slot = slot;
+	kd_slots[slot].busy = true;
+	WRITE_ONCE(kd_slots[slot].hook, h);
+	stub = (unsigned long)kscope_direct_stubs[slot];
+	ret = kscope_ftrace_direct_register(&h->direct.ops, stub);
+	if (ret)
+		goto clear_slot;
+	h->mech = KSCOPE_HOOK_DIRECT;
+	mutex_unlock(&kd_lock);
+	kfree(name);
+	return 0;
+
+clear_slot:
+	WRITE_ONCE(kd_slots[slot].hook, NULL);
+	kd_slots[slot].busy = false;
+free_filter:
+	ftrace_free_filter(&h->direct.ops);
+	memset(&h->direct, 0, sizeof(h->direct));
+unlock:
+	mutex_unlock(&kd_lock);
+	kfree(name);
+	return ret;
+}
+
+void kscope_direct_detach(struct kscope_hook **hooks, unsigned int n)
+{
+	struct kscope_hook *h;
+	unsigned int i, slot;
+	unsigned long stub;
+	bool any = false;
+
+	for (i = 0; i < n; i++) {
+		h = hooks[i];
+		if (h->mech != KSCOPE_HOOK_DIRECT)
+			continue;
+		slot = h->direct.slot;
+		stub = (unsigned long)kscope_direct_stubs[slot];
+		kscope_ftrace_direct_unregister(&h->direct.ops, stub);
+		WRITE_ONCE(kd_slots[slot].hook, NULL);
+		any = true;
+	}
+	if (!any)
+		return;
+	/* handlers run with preemption off: none of these runs after this */
+	synchronize_rcu();
+
+	mutex_lock(&kd_lock);
+	for (i = 0; i < n; i++) {
+		h = hooks[i];
+		if (h->mech != KSCOPE_HOOK_DIRECT)
+			continue;
+		if (!kd_parked++)
+			__module_get(THIS_MODULE);
+		kd_slots[h->direct.slot].parked = true;
+	}
+	kd_drain_locked();
+	mutex_unlock(&kd_lock);
+}
+
+unsigned long kscope_direct_nmissed(const struct kscope_hook *h)
+{
+	return atomic_long_read(&h->direct.nmissed);
+}
+
+void kscope_direct_core_exit(void)
+{
+	/* nothing is parked (the core held itself), or the work is idle */
+	cancel_delayed_work_sync(&kd_drain_work);
+	/* a task may still be in the trampoline's last instructions */
+	synchronize_rcu_tasks();
+}
+
+#else /* !KSCOPE_HOOK_HAVE_DIRECT */
+
+bool kscope_hook_have_direct(void)
+{
+	return false;
+}
+
+int kscope_direct_attach(struct kscope_hook *h)
+{
+	return -EOPNOTSUPP;
+}
+
+void kscope_direct_detach(struct kscope_hook **hooks, unsigned int n)
+{
+}
+
+unsigned long kscope_direct_nmissed(const struct kscope_hook *h)
+{
+	return 0;
+}
+
+void kscope_direct_core_exit(void)
+{
+}
+
+#endif
+EXPORT_SYMBOL_GPL(kscope_hook_have_direct);
