@@ -120,7 +120,15 @@ unsigned long kscope_hook_nmissed(const struct kscope_hook *h);
 const char *kscope_hook_mech_name(enum kscope_hook_mech mech);
 /* Does this kernel have fprobes at all? */
 bool kscope_hook_have_fprobe(void);
-/* Can the core hook by direct calls here (see kscope_direct_attach())? */
+/* Can the core hook by direct calls here (modules/core/direct.c)? */
 bool kscope_hook_have_direct(void);
+/*
+ * A module's mech= parameter: "auto" (0), "fprobe", "kretprobe" or
+ * "direct" into kscope_hook_attach() flags; -EINVAL for a name this
+ * kernel has no such mechanism for. kscope_hook_mechs() lists the names
+ * it takes here ("auto, kretprobe, fprobe or direct"), for the error.
+ */
+int kscope_hook_mech_flags(const char *mech, unsigned int *flags);
+const char *kscope_hook_mechs(void);
 
 #endif /* _KSCOPE_HOOK_H */

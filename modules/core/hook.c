@@ -130,6 +130,33 @@ bool kscope_hook_have_fprobe(void)
 }
 EXPORT_SYMBOL_GPL(kscope_hook_have_fprobe);
 
+int kscope_hook_mech_flags(const char *mech, unsigned int *flags)
+{
+	if (!strcmp(mech, "auto"))
+		*flags = 0;
+	else if (!strcmp(mech, "fprobe") && kscope_hook_have_fprobe())
+		*flags = KSCOPE_HOOK_FPROBE_ONLY;
+	else if (!strcmp(mech, "kretprobe"))
+		*flags = KSCOPE_HOOK_KRETPROBE_ONLY;
+	else if (!strcmp(mech, "direct") && kscope_hook_have_direct())
+		*flags = KSCOPE_HOOK_TRY_DIRECT;
+	else
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kscope_hook_mech_flags);
+
+const char *kscope_hook_mechs(void)
+{
+	static const char *const mechs[2][2] = {
+		{ "auto or kretprobe", "auto, kretprobe or direct" },
+		{ "auto, kretprobe or fprobe", "auto, kretprobe, fprobe or direct" },
+	};
+
+	return mechs[kscope_hook_have_fprobe()][kscope_hook_have_direct()];
+}
+EXPORT_SYMBOL_GPL(kscope_hook_mechs);
+
 int kscope_hook_attach(struct kscope_hook *h, unsigned int flags)
 {
 	int ret = -EOPNOTSUPP;

@@ -26,6 +26,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
@@ -166,6 +167,10 @@ static void slow_return(struct kscope_hook *h,
 	kscope_hist_add(&mem_slow_lat, us);
 }
 
+static char *mech = "auto";
+module_param(mech, charp, 0444);
+MODULE_PARM_DESC(mech, "the slow-path hook: auto (fprobe where the kernel has it, else kretprobe), fprobe, kretprobe, direct (ftrace direct call)");
+
 static char slow_sym[KSYM_NAME_LEN];
 static struct kscope_hook slow_hook = {
 	.entry = slow_entry,
@@ -197,14 +202,21 @@ void mem_probes_detach(void)
 
 int mem_probes_attach(char *attach, size_t len)
 {
+	unsigned int flags;
 	int ret;
 
+	/* three arguments, in registers in any clone: direct may serve */
+	if (kscope_hook_mech_flags(mech, &flags)) {
+		pr_err("mech=%s: not %s on this kernel\n", mech,
+		       kscope_hook_mechs());
+		return -EINVAL;
+	}
 	ret = kscope_tps_attach(mem_tps, ARRAY_SIZE(mem_tps));
 	if (ret)
 		return ret;
 	/* only its timing is read: a compiler clone serves as well */
 	ret = kscope_hook_any(&slow_hook, SLOW_FN, slow_sym, sizeof(slow_sym),
-			      0);
+			      flags);
 	if (!ret) {
 		slow_attached = true;
 		scnprintf(attach, len, MEM_TPS_ATTACH "; %s %s",

@@ -24,6 +24,7 @@
 #include <linux/ipv6.h>
 #include <linux/jump_label.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -393,6 +394,10 @@ static void accept_ret(struct kscope_hook *h, const struct kscope_hook_regs *r,
  * A task blocked in accept() holds an instance for as long as it waits:
  * allow many, and count the accepts missed beyond that (debugfs kprobes).
  */
+static char *mech = "auto";
+module_param(mech, charp, 0444);
+MODULE_PARM_DESC(mech, "the accept hook: auto (fprobe where the kernel has it, else kretprobe), fprobe, kretprobe, direct (ftrace direct call; a task waiting in accept() at unload keeps kscope_core in use until it returns)");
+
 static char accept_sym[KSYM_NAME_LEN];
 static struct kscope_hook accept_hook = {
 	.exit = accept_ret,
@@ -552,13 +557,20 @@ void kst_probes_detach(void)
 
 int kst_probes_attach(void)
 {
+	unsigned int flags;
 	int ret;
 
+	/* inet_csk_accept takes two arguments (four on 6.1): direct may serve */
+	if (kscope_hook_mech_flags(mech, &flags)) {
+		pr_err("mech=%s: not %s on this kernel\n", mech,
+		       kscope_hook_mechs());
+		return -EINVAL;
+	}
 	ret = kscope_tps_attach(kst_tps, ARRAY_SIZE(kst_tps));
 	if (ret)
 		return ret;
 	ret = kscope_hook_any(&accept_hook, "inet_csk_accept", accept_sym,
-			      sizeof(accept_sym), 0);
+			      sizeof(accept_sym), flags);
 	if (ret)
 		goto detach_tps;
 	scnprintf(kst_src.attach, sizeof(kst_src.attach), "%s; %s %s",

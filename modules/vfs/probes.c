@@ -424,21 +424,6 @@ void vfs_probes_detach(void)
 		vfs_targets[i].attached = false;
 }
 
-static int mech_flags(unsigned int *flags)
-{
-	if (!strcmp(mech, "auto"))
-		*flags = 0;
-	else if (!strcmp(mech, "fprobe") && kscope_hook_have_fprobe())
-		*flags = KSCOPE_HOOK_FPROBE_ONLY;
-	else if (!strcmp(mech, "kretprobe"))
-		*flags = KSCOPE_HOOK_KRETPROBE_ONLY;
-	else if (!strcmp(mech, "direct") && kscope_hook_have_direct())
-		*flags = KSCOPE_HOOK_TRY_DIRECT;	/* every target takes <= 6 args */
-	else
-		return -EINVAL;
-	return 0;
-}
-
 /*
  * The attach line: each mechanism's name (plural) before the targets it
  * hooks, in the targets' order: "fprobes vfs_read vfs_write ...", and on
@@ -457,12 +442,10 @@ int vfs_probes_attach(char *attach, size_t len)
 		pr_err("maxactive=%u out of range 16..4096\n", maxactive);
 		return -EINVAL;
 	}
-	if (mech_flags(&flags)) {
-		pr_err("mech=%s: not auto, kretprobe%s%s\n", mech,
-		       kscope_hook_have_fprobe() ? ", fprobe" :
-		       " (no fprobe on this kernel)",
-		       kscope_hook_have_direct() ? " or direct" :
-		       " (no direct calls here)");
+	/* every target takes at most six arguments: direct calls may serve */
+	if (kscope_hook_mech_flags(mech, &flags)) {
+		pr_err("mech=%s: not %s on this kernel\n", mech,
+		       kscope_hook_mechs());
 		return -EINVAL;
 	}
 	memset(fsync_tasks, 0, sizeof(fsync_tasks));

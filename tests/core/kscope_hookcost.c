@@ -114,16 +114,9 @@ static int __init hc_init(void)
 		pr_err("work=%s: not empty, count or time\n", work);
 		return -EINVAL;
 	}
-	if (!strcmp(mech, "auto")) {
-		flags = 0;
-	} else if (!strcmp(mech, "fprobe")) {
-		flags = KSCOPE_HOOK_FPROBE_ONLY;
-	} else if (!strcmp(mech, "kretprobe")) {
-		flags = KSCOPE_HOOK_KRETPROBE_ONLY;
-	} else if (!strcmp(mech, "direct")) {
-		flags = KSCOPE_HOOK_TRY_DIRECT;
-	} else {
-		pr_err("mech=%s: not auto, fprobe, kretprobe or direct\n", mech);
+	if (kscope_hook_mech_flags(mech, &flags)) {
+		pr_err("mech=%s: not %s on this kernel\n", mech,
+		       kscope_hook_mechs());
 		return -EINVAL;
 	}
 	for (i = 0; i < ARRAY_SIZE(hooks) && syms[i] && *syms[i]; i++) {

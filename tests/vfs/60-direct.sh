@@ -49,7 +49,7 @@ blocked() {
 }
 
 if ! ks_load kscope_vfs mech=direct; then
-	if dmesg | tail -3 | grep -q 'no direct calls here'; then
+	if dmesg | tail -3 | grep -q 'mech=direct: not .* on this kernel'; then
 		ks_skip_all "no ftrace direct calls on this kernel or CPU (IBT enforced)"
 	fi
 	ktap_fail "load kscope_vfs mech=direct" "$(dmesg | tail -5)"
