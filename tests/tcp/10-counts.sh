@@ -12,11 +12,18 @@
 N=4 M=3 SEND=20480 REPLY=7000
 ktap_plan 16
 
-if ! ks_load kscope_tcp; then
-	ktap_fail "load kscope_tcp" "$(dmesg | tail -5)"
+# KS_TCP_MECH (set by 11-counts-direct.sh): kscope_tcp's mech= parameter
+if ! ks_load kscope_tcp ${KS_TCP_MECH:+mech=$KS_TCP_MECH}; then
+	ktap_fail "load kscope_tcp${KS_TCP_MECH:+ mech=$KS_TCP_MECH}" "$(dmesg | tail -5)"
 	ktap_done
 fi
-ktap_ok "load kscope_tcp"
+if [ -n "${KS_TCP_MECH:-}" ]; then
+	att=$(cat "$KS_DEBUGFS/tcp/attach")
+	ktap_check "load kscope_tcp mech=$KS_TCP_MECH: its accept hook says $KS_TCP_MECH" "$att" \
+		bash -c "grep -q '; $KS_TCP_MECH inet_csk_accept' <<<'$att'"
+else
+	ktap_ok "load kscope_tcp"
+fi
 tcp_netns_up || { ktap_fail "netns setup"; ks_unload kscope_tcp; ktap_done; }
 
 "$KSCOPE" tcp filter --clear --events all

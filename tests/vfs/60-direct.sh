@@ -89,23 +89,24 @@ ktap_check "its latency bucket reaches the wait (${wait_us} us)" "$bucket" \
 	bash -c "read -r lo hi n <<<'$bucket' && [ \"\$n\" = 1 ] && [ \"\$hi\" -ge $wait_us ]"
 "$KSCOPE" vfs filter --pid 0 >/dev/null 2>&1 || true
 
-# unload with a read in flight
-base=$(cat /sys/module/kscope_core/refcnt)
+# unload with a read in flight: the core's refcnt is one higher while
+# it is (kscope_vfs's own hold on the core is gone either way)
 reader || { ktap_fail "second reader ready"; cleanup; ktap_done; }
 kill -CONT $rpid
 blocked $rpid || diag "second reader not seen in pipe_read"
 ks_unload kscope_vfs || { ktap_fail "rmmod kscope_vfs with a read in flight"; cleanup; ktap_done; }
+ks_sleep 0.3
 held=$(cat /sys/module/kscope_core/refcnt)
 echo x >"$FIFO"
 wait $rpid
 rpid=
 for ((i = 0; i < 20; i++)); do
 	after=$(cat /sys/module/kscope_core/refcnt)
-	[ "$after" = "$base" ] && break
+	[ "$after" -lt "$held" ] && break
 	ks_sleep 0.1
 done
 ktap_check "kscope_core held while the read was in flight, released after" \
-	"refcnt before $base, with the read in flight $held, after it returned $after" \
-	bash -c "[ $held = $((base + 1)) ] && [ $after = $base ]"
+	"refcnt with the read in flight $held, after it returned $after" \
+	bash -c "[ $held = $((after + 1)) ]"
 cleanup
 ktap_done
