@@ -53,18 +53,11 @@ zone_state() {
 	     END { for (i in m) if (m[i] > best) { best = m[i]; b = i }; print f[b], mn[b], lo[b], p[b] + 0, h[b] + 0 }' /proc/zoneinfo
 }
 
-# KS_MEM_MECH (set by 51-slowpath-direct.sh): kscope_mem's mech= parameter
-if ! ks_load kscope_mem ${KS_MEM_MECH:+mech=$KS_MEM_MECH}; then
-	ktap_fail "load kscope_mem${KS_MEM_MECH:+ mech=$KS_MEM_MECH}" "$(dmesg | tail -5)"
+if ! ks_load kscope_mem; then
+	ktap_fail "load kscope_mem" "$(dmesg | tail -5)"
 	ktap_done
 fi
-if [ -n "${KS_MEM_MECH:-}" ] && ! grep -q 'slowpath: not available' "$KS_DEBUGFS/mem/attach"; then
-	att=$(cat "$KS_DEBUGFS/mem/attach")
-	ktap_check "load kscope_mem mech=$KS_MEM_MECH: its slow-path hook says $KS_MEM_MECH" "$att" \
-		bash -c "grep -q '; $KS_MEM_MECH __alloc_pages_slowpath' <<<'$att'"
-else
-	ktap_ok "load kscope_mem${KS_MEM_MECH:+ mech=$KS_MEM_MECH}"
-fi
+ktap_ok "load kscope_mem"
 # samples in the histogram: its rows are "lo -> hi : count |...|"
 hist_samples() { awk '/ -> / { s += $5 } END { print s + 0 }' "$KS_DEBUGFS/mem/slowpath_hist"; }
 read -r sym attached _ <"$KS_DEBUGFS/mem/kprobes"
