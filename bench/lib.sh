@@ -20,6 +20,11 @@ bench_args() {
 	done
 }
 
+# KSCOPE_BENCH_SMP=N: the guest's CPUs (2); KSCOPE_GUEST_ICOUNT=N (read by
+# guest-run): time in the guest counts its instructions (2^N ns each).
+# With both at 1 and 0, a run's time is the instructions all of the guest
+# executed during it, immune to the host's load and to TCG's translation.
+#
 # bench_in_guest AREAS TIMEOUT [LOADER...] -- ARGS...: on the host, build
 # the reader, each bench/LOADER.c into .cache/bench/LOADER and the modules
 # of AREAS for $ver (with the test modules when BENCH_TESTS=1), then run
@@ -43,7 +48,7 @@ bench_in_guest() {
 	# no_timer_check: on a loaded host the boot's IO-APIC timer check
 	# can miss its ticks under TCG and panic ("IO-APIC + timer doesn't
 	# work!")
-	exec scripts/guest-run --kernel "$ver" --timeout "$timeout" \
+	exec scripts/guest-run --kernel "$ver" --timeout "$timeout" --smp "${KSCOPE_BENCH_SMP:-2}" \
 		--append "${KSCOPE_BENCH_APPEND:-no_timer_check}" -- \
 		env KSCOPE_BUILD_OUT="$out" "$0" "$@"
 }

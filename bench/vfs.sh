@@ -144,6 +144,15 @@ for k in kscope_vfs kscope_vfs-direct; do
 		else
 			echo "# overhead ratio $k / $p: no rounds (${bad[$k]:-} ${bad[$p]:-})"
 		fi
+		# the same from the medians of the extra times: steadier where
+		# a round's peer extra is near 0 (a ratio of noise)
+		if [ -s "$tmp/$k" ] && [ -s "$tmp/$p" ]; then
+			ke=$(cat "$tmp/$k".extra.* | grep -v NA | median)
+			pe=$(cat "$tmp/$p".extra.* | grep -v NA | median)
+			awk -v k="$ke" -v p="$pe" -v kn="$k" -v pn="$p" 'BEGIN {
+				printf "# median extra ms: %s %s, %s %s: ratio %s\n", kn, k, pn, p,
+					p > 0 ? sprintf("%.2f", k / p) : "n/a (peer extra <= 0)" }'
+		fi
 	done
 done
 
