@@ -150,8 +150,8 @@ for k in kscope_vfs kscope_vfs-direct; do
 			ke=$(cat "$tmp/$k".extra.* | grep -v NA | median)
 			pe=$(cat "$tmp/$p".extra.* | grep -v NA | median)
 			awk -v k="$ke" -v p="$pe" -v kn="$k" -v pn="$p" 'BEGIN {
-				printf "# median extra ms: %s %s, %s %s: ratio %s\n", kn, k, pn, p,
-					p > 0 ? sprintf("%.2f", k / p) : "n/a (peer extra <= 0)" }'
+				r = (p > 0) ? sprintf("%.2f", k / p) : "n/a (peer extra <= 0)"
+				printf "# median extra ms: %s %s, %s %s: ratio %s\n", kn, k, pn, p, r }'
 		fi
 	done
 done
