@@ -23,7 +23,8 @@ bench_args() {
 # KSCOPE_BENCH_SMP=N: the guest's CPUs (2); KSCOPE_GUEST_ICOUNT=N (read by
 # guest-run): time in the guest counts its instructions (2^N ns each).
 # With both at 1 and 0, a run's time is the instructions all of the guest
-# executed during it, immune to the host's load and to TCG's translation.
+# executed during it: steadier than wall clock, though a loaded host
+# still produces some wild pairs (bench/RESULTS.md).
 #
 # bench_in_guest AREAS TIMEOUT [LOADER...] -- ARGS...: on the host, build
 # the reader, each bench/LOADER.c into .cache/bench/LOADER and the modules
