@@ -83,7 +83,7 @@ struct kscope_hook {
 #endif
 #if KSCOPE_HOOK_HAVE_DIRECT
 		struct {
-			struct ftrace_ops ops;
+			/* the ftrace_ops is the core's, one per slot */
 			unsigned int slot;
 			atomic_long_t nmissed;
 		} direct;

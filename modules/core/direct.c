@@ -20,7 +20,12 @@
  * holds a reference on itself, so that `rmmod kscope_core` says it is in
  * use rather than free text a task will return into. A delayed work
  * checks parked slots every 100 ms and drops the reference when the last
- * one drains. The module that owned the hook can unload at once.
+ * one drains. The module that owned the hook can unload at once: the
+ * ftrace_ops is the slot's, in the core, not the hook's.
+ *
+ * Should ftrace fail to remove a direct call (it has no reason to), the
+ * slot is never reused and the core pins itself for good: its stub still
+ * runs on every call of the function, passing it straight through.
  *
  * Where it is not used: kernels without direct calls, and CPUs with IBT
  * enforced (the trampoline reaches the function's body by an indirect
@@ -45,9 +50,11 @@
 #if KSCOPE_HOOK_HAVE_DIRECT
 
 struct kd_slot {
-	struct kscope_hook *hook;	/* NULL: free or parked */
-	bool busy;			/* attached or parked */
+	struct kscope_hook *hook;	/* NULL: free, parked or stuck */
+	struct ftrace_ops ops;		/* under kd_lock */
+	bool busy;			/* attached, parked or stuck */
 	bool parked;
+	bool stuck;			/* ftrace kept the direct call */
 };
 
 static struct kd_slot kd_slots[KSCOPE_DIRECT_SLOTS];
@@ -174,7 +181,9 @@ int kscope_direct_attach(struct kscope_hook *h)
 		goto unlock;
 	}
 	memset(&h->direct, 0, sizeof(h->direct));
-	ret = ftrace_set_filter(&h->direct.ops, name, strlen(name), 1);
+	/* unregistered and idle since the slot's last use, if any */
+	memset(&kd_slots[slot].ops, 0, sizeof(kd_slots[slot].ops));
+	ret = ftrace_set_filter(&kd_slots[slot].ops, name, strlen(name), 1);
 	if (ret) {
 		ret = -ENOENT;	/* not a function ftrace can hook */
 		goto free_filter;
@@ -183,7 +192,7 @@ int kscope_direct_attach(struct kscope_hook *h)
 	kd_slots[slot].busy = true;
 	WRITE_ONCE(kd_slots[slot].hook, h);
 	stub = (unsigned long)kscope_direct_stubs[slot];
-	ret = kscope_ftrace_direct_register(&h->direct.ops, stub);
+	ret = kscope_ftrace_direct_register(&kd_slots[slot].ops, stub);
 	if (ret)
 		goto clear_slot;
 	h->mech = KSCOPE_HOOK_DIRECT;
@@ -195,7 +204,7 @@ clear_slot:
 	WRITE_ONCE(kd_slots[slot].hook, NULL);
 	kd_slots[slot].busy = false;
 free_filter:
-	ftrace_free_filter(&h->direct.ops);
+	ftrace_free_filter(&kd_slots[slot].ops);
 	memset(&h->direct, 0, sizeof(h->direct));
 unlock:
 	mutex_unlock(&kd_lock);
@@ -209,15 +218,24 @@ void kscope_direct_detach(struct kscope_hook **hooks, unsigned int n)
 	unsigned int i, slot;
 	unsigned long stub;
 	bool any = false;
+	int ret;
 
+	/* a busy slot's ops and stuck flag are its owner's: no lock here */
 	for (i = 0; i < n; i++) {
 		h = hooks[i];
 		if (h->mech != KSCOPE_HOOK_DIRECT)
 			continue;
 		slot = h->direct.slot;
 		stub = (unsigned long)kscope_direct_stubs[slot];
-		kscope_ftrace_direct_unregister(&h->direct.ops, stub);
+		ret = kscope_ftrace_direct_unregister(&kd_slots[slot].ops, stub);
 		WRITE_ONCE(kd_slots[slot].hook, NULL);
+		if (ret) {
+			/* the stub stays in the function: keep both for good */
+			pr_err("%s: ftrace did not remove the direct call (%d): slot %u kept, kscope_core pinned\n",
+			       h->sym, ret, slot);
+			kd_slots[slot].stuck = true;
+			__module_get(THIS_MODULE);
+		}
 		any = true;
 	}
 	if (!any)
@@ -228,7 +246,8 @@ void kscope_direct_detach(struct kscope_hook **hooks, unsigned int n)
 	mutex_lock(&kd_lock);
 	for (i = 0; i < n; i++) {
 		h = hooks[i];
-		if (h->mech != KSCOPE_HOOK_DIRECT)
+		if (h->mech != KSCOPE_HOOK_DIRECT ||
+		    kd_slots[h->direct.slot].stuck)
 			continue;
 		if (!kd_parked++)
 			__module_get(THIS_MODULE);
