@@ -27,6 +27,7 @@
 #ifndef _KSCOPE_HOOK_H
 #define _KSCOPE_HOOK_H
 
+#include <linux/printk.h>
 #include <linux/types.h>
 #include <kscope/compat-hook.h>
 
@@ -130,5 +131,15 @@ bool kscope_hook_have_direct(void);
  */
 int kscope_hook_mech_flags(const char *mech, unsigned int *flags);
 const char *kscope_hook_mechs(void);
+
+/* The same, saying a bad name in the calling module's log. */
+#define kscope_hook_mech_param(mech, flags) ({				\
+	int __ret = kscope_hook_mech_flags(mech, flags);		\
+									\
+	if (__ret)							\
+		pr_err("mech=%s: not %s on this kernel\n", mech,	\
+		       kscope_hook_mechs());				\
+	__ret;								\
+})
 
 #endif /* _KSCOPE_HOOK_H */

@@ -206,11 +206,8 @@ int mem_probes_attach(char *attach, size_t len)
 	int ret;
 
 	/* three arguments, in registers in any clone: direct may serve */
-	if (kscope_hook_mech_flags(mech, &flags)) {
-		pr_err("mech=%s: not %s on this kernel\n", mech,
-		       kscope_hook_mechs());
+	if (kscope_hook_mech_param(mech, &flags))
 		return -EINVAL;
-	}
 	ret = kscope_tps_attach(mem_tps, ARRAY_SIZE(mem_tps));
 	if (ret)
 		return ret;

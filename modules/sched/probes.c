@@ -130,24 +130,25 @@ static u32 parent_tgid(struct task_struct *p)
 
 /* ---- run queue and on-CPU time ---- */
 
-static void probe_wakeup(void *data, struct task_struct *p)
+/* a task made runnable: its run-queue wait starts now */
+static void wakeup(const struct task_struct *p, unsigned int counter)
 {
 	if (!static_branch_likely(&ksch_on))
 		return;
 	if (!p->pid)
 		return;
-	kscope_count(&ksch_src, KC_WAKEUPS);
+	kscope_count(&ksch_src, counter);
 	ksch_stamp(p->pid, now_ns());
+}
+
+static void probe_wakeup(void *data, struct task_struct *p)
+{
+	wakeup(p, KC_WAKEUPS);
 }
 
 static void probe_wakeup_new(void *data, struct task_struct *p)
 {
-	if (!static_branch_likely(&ksch_on))
-		return;
-	if (!p->pid)
-		return;
-	kscope_count(&ksch_src, KC_WAKEUPS_NEW);
-	ksch_stamp(p->pid, now_ns());
+	wakeup(p, KC_WAKEUPS_NEW);
 }
 
 struct switch_out {

@@ -406,11 +406,28 @@ static struct kscope_hook accept_hook = {
 
 /* ---- retransmissions and resets ---- */
 
+/*
+ * An event about @sk's flow, if the filter takes it: its addresses and
+ * state into @f and @state, its owner into @fi.
+ */
+static bool flow_event(const struct sock *sk, struct ev_flow *f, char *state,
+		       struct kst_flow_info *fi)
+{
+	struct kst_tuple t;
+
+	kst_tuple_from_sk(sk, &t);
+	kst_flow_get(sk, fi);
+	if (!kst_filter_match(&t, fi, NULL))
+		return false;
+	ev_flow_fill(f, &t);
+	state_name(state, sk->sk_state);
+	return true;
+}
+
 static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 {
 	struct kst_flow_info fi = { };
 	struct ev_retrans ev = { };
-	struct kst_tuple t;
 
 	if (!static_branch_likely(&kst_on))
 		return;
@@ -421,14 +438,8 @@ static void KSCOPE_TCP_RETRANS_PROTO(probe_retransmit)
 	/* segments, like RetransSegs and tcpi_total_retrans */
 	kscope_count_add(&kst_src, is_v6(sk) ? TC_RETRANS_V6 : TC_RETRANS_V4,
 			 tcp_skb_pcount(skb));
-	if (!kst_want(TE_RETRANS))
+	if (!kst_want(TE_RETRANS) || !flow_event(sk, &ev.f, ev.state, &fi))
 		return;
-	kst_tuple_from_sk(sk, &t);
-	kst_flow_get(sk, &fi);
-	if (!kst_filter_match(&t, &fi, NULL))
-		return;
-	ev_flow_fill(&ev.f, &t);
-	state_name(ev.state, sk->sk_state);
 	ev.segs = tcp_skb_pcount(skb);
 	ev.pid = fi.pid;
 	kscope_emit_typed(&kst_src, TE_RETRANS, &ev);
@@ -448,17 +459,10 @@ static void emit_reset(const struct sock *sk, const char *dir)
 {
 	struct kst_flow_info fi = { };
 	struct ev_reset ev = { };
-	struct kst_tuple t;
 
-	if (!kst_want(TE_RESET))
+	if (!kst_want(TE_RESET) || !flow_event(sk, &ev.f, ev.state, &fi))
 		return;
-	kst_tuple_from_sk(sk, &t);
-	kst_flow_get(sk, &fi);
-	if (!kst_filter_match(&t, &fi, NULL))
-		return;
-	ev_flow_fill(&ev.f, &t);
 	strscpy(ev.dir, dir, sizeof(ev.dir));
-	state_name(ev.state, sk->sk_state);
 	ev.pid = fi.pid;
 	kscope_emit_typed(&kst_src, TE_RESET, &ev);
 }
@@ -561,11 +565,8 @@ int kst_probes_attach(void)
 	int ret;
 
 	/* inet_csk_accept takes two arguments (four on 6.1): direct may serve */
-	if (kscope_hook_mech_flags(mech, &flags)) {
-		pr_err("mech=%s: not %s on this kernel\n", mech,
-		       kscope_hook_mechs());
+	if (kscope_hook_mech_param(mech, &flags))
 		return -EINVAL;
-	}
 	ret = kscope_tps_attach(kst_tps, ARRAY_SIZE(kst_tps));
 	if (ret)
 		return ret;

@@ -443,11 +443,8 @@ int vfs_probes_attach(char *attach, size_t len)
 		return -EINVAL;
 	}
 	/* every target takes at most six arguments: direct calls may serve */
-	if (kscope_hook_mech_flags(mech, &flags)) {
-		pr_err("mech=%s: not %s on this kernel\n", mech,
-		       kscope_hook_mechs());
+	if (kscope_hook_mech_param(mech, &flags))
 		return -EINVAL;
-	}
 	memset(fsync_tasks, 0, sizeof(fsync_tasks));
 	*attach = 0;
 	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++) {

@@ -143,8 +143,10 @@ void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st)
 	kscope_hist_sum(&vfs_hist[fs][op], &st->hist);
 }
 
-/* "fs op count bytes errors" for every pair seen */
-static int ops_show(struct seq_file *m, void *v)
+/* @show each filesystem and op pair's sums; it skips what it need not print */
+static int opstats_show(struct seq_file *m,
+			void (*show)(struct seq_file *m, int fs, unsigned int op,
+				     const struct vfs_opstat *st))
 {
 	struct vfs_opstat *st;
 	unsigned int op;
@@ -156,40 +158,41 @@ static int ops_show(struct seq_file *m, void *v)
 	for (fs = 0; fs < n; fs++) {
 		for (op = 0; op < VFS_NR_OPS; op++) {
 			vfs_stats_read(fs, op, st);
-			if (!st->count)
-				continue;
-			seq_printf(m, "%s %s %llu %llu %llu\n", vfs_fs_name(fs),
-				   vfs_op_names[op], st->count, st->bytes,
-				   st->errors);
+			show(m, fs, op, st);
 		}
 	}
 	kfree(st);
 	return 0;
 }
+
+/* "fs op count bytes errors" for every pair seen */
+static void ops_line(struct seq_file *m, int fs, unsigned int op,
+		     const struct vfs_opstat *st)
+{
+	if (st->count)
+		seq_printf(m, "%s %s %llu %llu %llu\n", vfs_fs_name(fs),
+			   vfs_op_names[op], st->count, st->bytes, st->errors);
+}
+
+static int ops_show(struct seq_file *m, void *v)
+{
+	return opstats_show(m, ops_line);
+}
 DEFINE_SHOW_ATTRIBUTE(ops);
 
 /* "fs op" then its latency histogram, for every pair with samples */
+static void hist_lines(struct seq_file *m, int fs, unsigned int op,
+		       const struct vfs_opstat *st)
+{
+	if (!st->hist.count)
+		return;
+	seq_printf(m, "%s %s\n", vfs_fs_name(fs), vfs_op_names[op]);
+	kscope_hist_data_show(m, &st->hist);
+}
+
 static int hist_show(struct seq_file *m, void *v)
 {
-	struct vfs_opstat *st;
-	unsigned int op;
-	int fs, n = vfs_nr_fs();
-
-	st = kmalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		return -ENOMEM;
-	for (fs = 0; fs < n; fs++) {
-		for (op = 0; op < VFS_NR_OPS; op++) {
-			vfs_stats_read(fs, op, st);
-			if (!st->hist.count)
-				continue;
-			seq_printf(m, "%s %s\n", vfs_fs_name(fs),
-				   vfs_op_names[op]);
-			kscope_hist_data_show(m, &st->hist);
-		}
-	}
-	kfree(st);
-	return 0;
+	return opstats_show(m, hist_lines);
 }
 DEFINE_SHOW_ATTRIBUTE(hist);
 
