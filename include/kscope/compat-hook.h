@@ -25,14 +25,14 @@
 #define KSCOPE_HOOK_HAVE_FPROBE	1
 #ifdef KSCOPE_HAVE_FPROBE_FREGS
 #include <linux/ftrace.h>
-/* struct kscope_fprobe_regs: what fprobe handlers are given */
+/* struct kscope_fprobe_regs: what fprobe handlers are given, of this kind */
 #define kscope_fprobe_regs		ftrace_regs
-#define KSCOPE_FPROBE_FREGS		KSCOPE_REGS_FTRACE
+#define KSCOPE_FPROBE_REGS_KIND		KSCOPE_REGS_FTRACE
 #define KSCOPE_FPROBE_DATA_MAX		MAX_FPROBE_DATA_SIZE
 #define KSCOPE_FPROBE_KIND		"fgraph"
 #else
 #define kscope_fprobe_regs		pt_regs
-#define KSCOPE_FPROBE_FREGS		KSCOPE_REGS_PT
+#define KSCOPE_FPROBE_REGS_KIND		KSCOPE_REGS_PT
 #define KSCOPE_FPROBE_DATA_MAX		4096
 #define KSCOPE_FPROBE_KIND		"ftrace+rethook"
 #endif

@@ -66,7 +66,7 @@ static int fp_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 {
 	struct kscope_hook *h = container_of(fp, struct kscope_hook, fp);
 	struct kscope_hook_regs r = { .regs = regs,
-				      .kind = KSCOPE_FPROBE_FREGS };
+				      .kind = KSCOPE_FPROBE_REGS_KIND };
 
 	return h->entry ? h->entry(h, &r, data) : 0;
 }
@@ -77,7 +77,7 @@ static void fp_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 {
 	struct kscope_hook *h = container_of(fp, struct kscope_hook, fp);
 	struct kscope_hook_regs r = { .regs = regs,
-				      .kind = KSCOPE_FPROBE_FREGS };
+				      .kind = KSCOPE_FPROBE_REGS_KIND };
 
 	/*
 	 * rethook calls it with preemption off; the fgraph return path
