@@ -32,6 +32,15 @@ if [ -x /usr/sbin/funclatency ]; then
 	stdbuf -oL /usr/sbin/funclatency -u $FN >"$KS_TMP/fl.out" 2>&1 &
 	fl=$!
 	for i in $(seq 600); do grep -q Tracing "$KS_TMP/fl.out" && break; sleep 0.2; done
+	# the oracle must be attached and running before the workload
+	if ! grep -q Tracing "$KS_TMP/fl.out" || ! kill -0 $fl 2>/dev/null; then
+		fl_why="funclatency did not attach in 120 s: $(head -c 300 "$KS_TMP/fl.out" | tr '\n' ' ')"
+		kill -9 $fl 2>/dev/null
+		wait $fl 2>/dev/null
+		fl=""
+	fi
+else
+	fl_why="libbpf-tools not installed"
 fi
 prof=/sys/kernel/tracing/function_profile_enabled
 if [ -w $prof ]; then
@@ -49,7 +58,11 @@ wpid=$(cat "$KS_TMP/pid")
 sleep 1
 [ -w $prof ] && echo 0 >$prof
 "$KSCOPE" --json probe list >"$KS_TMP/list"
-[ -n "$fl" ] && { kill -INT $fl; wait $fl; }
+if [ -n "$fl" ] && ! kill -INT $fl 2>/dev/null; then
+	fl_why="funclatency exited before the end of the run: $(head -c 300 "$KS_TMP/fl.out" | tr '\n' ' ')"
+	fl=""
+fi
+[ -n "$fl" ] && wait $fl
 kill -INT $wp; wait $wp
 
 hits=$(jq -r '.hits' "$KS_TMP/list" | tr '\n' ' ')
@@ -65,9 +78,10 @@ ktap_eq "events with the workload's pid" "$N" "$ev"
 if [ -n "$fl" ]; then
 	# histogram lines: "lo -> hi : count |...|"
 	fc=$(awk '/ -> / { s += $5 } END { print s + 0 }' "$KS_TMP/fl.out")
+	[ "$fc" = "$N" ] || diag "funclatency: $(tr '\n' ' ' <"$KS_TMP/fl.out" | head -c 600)"
 	ktap_eq "funclatency count = N" "$N" "$fc"
 else
-	ktap_skip "funclatency count = N" "libbpf-tools not installed"
+	ktap_skip "funclatency count = N" "$fl_why"
 fi
 if [ -w $prof ]; then
 	pc=$(cat /sys/kernel/tracing/trace_stat/function* | awk -v f=$FN '$1 == f { s += $2 } END { print s + 0 }')
