@@ -86,8 +86,11 @@ cpu_vs_procstat() {
 		diag "cpu$c: idle over the interval: /proc/stat ${ps}, view ${vs} (1/100 %)"
 		eval "ps_$c=$ps vs_$c=$vs"
 	done
-	ktap_check "setup: /proc/stat sees cpu0 mostly idle, cpu1 busy ($ps_0, $ps_1)" \
-		"the spinner did not load cpu1 alone" test "$ps_0" -gt 5000 -a "$ps_1" -lt 2000
+	# a quarter idle is enough: the defect reads cpu0 as about 0% idle,
+	# past TOL; the debug kernel's own background keeps cpu0 about half
+	# busy (49.6% idle in one run)
+	ktap_check "setup: /proc/stat sees cpu0 at least a quarter idle, cpu1 busy ($ps_0, $ps_1)" \
+		"the spinner did not load cpu1 alone" test "$ps_0" -gt 2500 -a "$ps_1" -lt 2000
 	d0=$((vs_0 - ps_0)) d1=$((vs_1 - ps_1))
 	ktap_check "idle cpu0: the view's idle within 10 points of /proc/stat" \
 		"view $vs_0, /proc/stat $ps_0" test "${d0#-}" -le $TOL
