@@ -19,7 +19,7 @@
 # clock ticks of 1/CLK_TCK s, utime and stime each truncated, so up to 2
 # ticks low; kscope sums switch-in to switch-out on the same clock
 # (sched_clock; these kernels account no IRQ or steal time apart).
-# Allowed: 3 ticks + 2%.
+# Allowed: 3 ticks + 2% + 0.1 ms per preemption of the workload (below).
 # Switches: kscope counts like __schedule() does (voluntary: not a
 # preemption and the task was not runnable), from the same first switch:
 # exact.
@@ -103,19 +103,16 @@ ons=$(pfield "$line" oncpu_ns)
 ms_proc=$((ticks * 1000 / hz)) ms_ks=$(( ${ons:-0} / 1000000 ))
 tol=$(( 3000 / hz + ms_proc / 50 ))
 d=$(( ms_proc > ms_ks ? ms_proc - ms_ks : ms_ks - ms_proc ))
-# CPU 0 is the workload's own on the Debian kernels; on the debug kernel
-# its own background (checkers, kworkers) preempted the workload 2532
-# times in one run, and those skipped clock updates (above) left /proc
-# 185 ms short: past 1000 preemptions the time is not compared
 niv=$(pfield "$line" nivcsw)
-diag "the workload was preempted ${niv:-?} times"
-if [ "${niv:-0}" -gt 1000 ]; then
-	ktap_skip "on-CPU time = /proc utime+stime (kscope ${ms_ks} ms, /proc ${ms_proc} ms)" \
-		"preempted $niv times on CPU 0: each preemption's skipped clock update is time /proc does not count"
-else
-	ktap_check "on-CPU time = /proc utime+stime within ${tol} ms (kscope ${ms_ks} ms, /proc ${ms_proc} ms)" \
-		"portrait: $line" test "$ms_proc" -gt 200 -a "$d" -le "$tol"
-fi
+niv=${niv:-0}
+# each preemption's skipped clock update is time /proc does not count:
+# 0.05-0.07 ms on average, measured (Debian kernels beside four other
+# guests: 505-673 preemptions, /proc 24-34 ms short; the debug kernel,
+# its CPU 0 busy with its own background: 2532, 185 ms); 0.1 ms allowed
+tol=$((tol + niv / 10))
+diag "the workload was preempted $niv times"
+ktap_check "on-CPU time = /proc utime+stime within ${tol} ms (kscope ${ms_ks} ms, /proc ${ms_proc} ms)" \
+	"portrait: $line" test "$ms_proc" -gt 200 -a "$d" -le "$tol"
 vol=$(awk '/^voluntary_ctxt_switches/ { print $2 }' <<<"$status")
 inv=$(awk '/^nonvoluntary_ctxt_switches/ { print $2 }' <<<"$status")
 ktap_eq "voluntary switches = /proc status" "$vol" "$(pfield "$line" nvcsw)"
