@@ -51,7 +51,7 @@
 
 struct kd_slot {
 	struct kscope_hook *hook;	/* NULL: free, parked or stuck */
-	struct ftrace_ops ops;		/* under kd_lock */
+	struct ftrace_ops ops;		/* set up under kd_lock; then its owner's */
 	bool busy;			/* attached, parked or stuck */
 	bool parked;
 	bool stuck;			/* ftrace kept the direct call */
