@@ -2,7 +2,7 @@
 /*
  * kscope probe: drive the "probe" source (kscope_probe.ko).
  *
- *   kscope probe add SYMBOL [--ret] [--latency] [--events]
+ *   kscope probe add SYMBOL [--ret] [--latency] [--events] [--kretprobe]
  *   kscope probe del ID|SYMBOL
  *   kscope probe list
  *   kscope probe latency      (histograms)
@@ -25,9 +25,10 @@ static const struct ks_opt ival_opts[] = {
 
 const struct ks_sub ks_probe_subs[] = {
 	{ "add", "SYMBOL", (const struct ks_opt[]){
-		{ "ret", 'r', NULL, "count returns too (a kretprobe)" },
+		{ "ret", 'r', NULL, "count returns too (an fprobe where ftrace can hook the function and the kernel has fprobes, else a kretprobe)" },
 		{ "latency", 'l', NULL, "keep an entry->return latency histogram (implies --ret)" },
 		{ "events", 'e', NULL, "send one event per hit (kscope watch probe)" },
+		{ "kretprobe", 'k', NULL, "with --ret or --latency: a kretprobe even where an fprobe could serve (slower; for comparison)" },
 		{ NULL } },
 	  "probe a kernel function (admin); refused on kscope's own functions and on those its event channel calls (an event there would re-enter the channel)" },
 	{ "del", "ID|SYMBOL", NULL, "remove one probe by id, or every probe on SYMBOL (admin)" },
@@ -43,7 +44,7 @@ static int probe_err(const char *sub, const char *fmt, const char *arg)
 
 struct probe_row {
 	uint32_t id, flags;
-	const char *sym, *resolved;
+	const char *sym, *resolved, *mech;
 	uint64_t hits, returns, nmissed;
 	struct ks_hist hist;
 	bool has_hist;
@@ -58,6 +59,7 @@ static void row_parse(const struct nlattr *nest, struct probe_row *r)
 
 	memset(r, 0, sizeof(*r));
 	r->sym = r->resolved = "";
+	r->mech = "-";
 	mnl_attr_for_each_nested(b, nest) {
 		switch (mnl_attr_get_type(b)) {
 		case KSCOPE_PROBE_ID:
@@ -71,6 +73,9 @@ static void row_parse(const struct nlattr *nest, struct probe_row *r)
 			break;
 		case KSCOPE_PROBE_RESOLVED:
 			r->resolved = mnl_attr_get_str(b);
+			break;
+		case KSCOPE_PROBE_MECH:
+			r->mech = mnl_attr_get_str(b);
 			break;
 		case KSCOPE_PROBE_HITS:
 			r->hits = mnl_attr_get_u64(b);
@@ -90,9 +95,10 @@ static void row_parse(const struct nlattr *nest, struct probe_row *r)
 
 static void flags_str(uint32_t f, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", f & KSCOPE_PROBE_F_RET ? "ret," : "",
+	snprintf(buf, len, "%s%s%s%s", f & KSCOPE_PROBE_F_RET ? "ret," : "",
 		 f & KSCOPE_PROBE_F_LATENCY ? "latency," : "",
-		 f & KSCOPE_PROBE_F_EVENTS ? "events," : "");
+		 f & KSCOPE_PROBE_F_EVENTS ? "events," : "",
+		 f & KSCOPE_PROBE_F_KRETPROBE ? "kretprobe," : "");
 	if (buf[0])
 		buf[strlen(buf) - 1] = 0;
 	else
@@ -115,9 +121,11 @@ static int add_cb(const struct nlmsghdr *nlh, void *data)
 		json_str(stdout, r.sym);
 		printf(",\"resolved\":");
 		json_str(stdout, r.resolved);
+		printf(",\"mech\":");
+		json_str(stdout, r.mech);
 		printf("}\n");
 	} else {
-		printf("probe %u on %s\n", r.id, r.resolved);
+		printf("probe %u on %s (%s)\n", r.id, r.resolved, r.mech);
 	}
 	return 0;
 }
@@ -164,6 +172,8 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 			json_str(stdout, r.sym);
 			printf(",\"resolved\":");
 			json_str(stdout, r.resolved);
+			printf(",\"mech\":");
+			json_str(stdout, r.mech);
 			printf(",\"flags\":\"%s\",\"hits\":%" PRIu64
 			       ",\"returns\":%" PRIu64 ",\"nmissed\":%"
 			       PRIu64, fl, r.hits, r.returns, r.nmissed);
@@ -173,9 +183,9 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 			}
 			printf("}\n");
 		} else {
-			printf("%u %s %s %s hits %" PRIu64 " returns %"
+			printf("%u %s %s %s %s hits %" PRIu64 " returns %"
 			       PRIu64 " nmissed %" PRIu64 "\n", r.id,
-			       r.sym, r.resolved, fl, r.hits,
+			       r.sym, r.resolved, fl, r.mech, r.hits,
 			       r.returns, r.nmissed);
 		}
 	}
@@ -247,10 +257,15 @@ static int probe_add(int argc, char **argv)
 		case 'e':
 			flags |= KSCOPE_PROBE_F_EVENTS;
 			break;
+		case 'k':
+			flags |= KSCOPE_PROBE_F_KRETPROBE;
+			break;
 		}
 	}
 	if (optind != argc - 1)
 		return probe_err("add", "%s", "takes one SYMBOL");
+	if ((flags & KSCOPE_PROBE_F_KRETPROBE) && !(flags & KSCOPE_PROBE_F_RET))
+		return probe_err("add", "%s", "--kretprobe needs --ret or --latency");
 	return probe_talk("probe add", KSCOPE_CMD_CTL, KSCOPE_PROBE_OP_ADD,
 			  argv[optind], 0, flags, add_cb);
 }

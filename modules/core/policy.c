@@ -210,7 +210,8 @@ const struct nla_policy kscope_probe_policy[KSCOPE_PROBE_MAX + 1] = {
 	[KSCOPE_PROBE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[KSCOPE_PROBE_FLAGS] = NLA_POLICY_MASK(NLA_U32, KSCOPE_PROBE_F_RET |
 					       KSCOPE_PROBE_F_LATENCY |
-					       KSCOPE_PROBE_F_EVENTS),
+					       KSCOPE_PROBE_F_EVENTS |
+					       KSCOPE_PROBE_F_KRETPROBE),
 };
 EXPORT_SYMBOL_GPL(kscope_probe_policy);
 

@@ -40,6 +40,12 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 	sym = nla_data(tb[KSCOPE_PROBE_SYMBOL]);
 	if (tb[KSCOPE_PROBE_FLAGS])
 		flags = nla_get_u32(tb[KSCOPE_PROBE_FLAGS]);
+	if ((flags & KSCOPE_PROBE_F_KRETPROBE) &&
+	    !(flags & (KSCOPE_PROBE_F_RET | KSCOPE_PROBE_F_LATENCY))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[KSCOPE_PROBE_FLAGS],
+				    "probe: KRETPROBE needs RET or LATENCY (an entry-only probe is a kprobe)");
+		return -EINVAL;
+	}
 	resolved = kmalloc(KPRB_NAME_MAX, GFP_KERNEL);
 	if (!resolved)
 		return -ENOMEM;
@@ -81,12 +87,14 @@ static int kprb_add(struct nlattr **tb, struct genl_info *info)
 				     nla_total_size(strlen(kprb_src.name) + 1) +
 				     nla_total_size(nla_total_size(sizeof(u32)) +
 						    nla_total_size(strlen(p->sym) + 1) +
-						    nla_total_size(strlen(p->resolved) + 1)),
+						    nla_total_size(strlen(p->resolved) + 1) +
+						    nla_total_size(strlen(kprb_mech(p)) + 1)),
 				     &nest);
 	if (!msg ||
 	    nla_put_u32(msg, KSCOPE_PROBE_ID, p->id) ||
 	    nla_put_string(msg, KSCOPE_PROBE_SYMBOL, p->sym) ||
-	    nla_put_string(msg, KSCOPE_PROBE_RESOLVED, p->resolved)) {
+	    nla_put_string(msg, KSCOPE_PROBE_RESOLVED, p->resolved) ||
+	    nla_put_string(msg, KSCOPE_PROBE_MECH, kprb_mech(p))) {
 		/* the probe exists: the caller sees it in the list */
 		nlmsg_free(msg);
 		ret = 0;
@@ -176,6 +184,7 @@ static size_t kprb_entry_size(const struct kprb *p)
 	       nla_total_size(sizeof(u32)) +			/* ID */
 	       nla_total_size(strlen(p->sym) + 1) +
 	       nla_total_size(strlen(p->resolved) + 1) +
+	       nla_total_size(strlen(kprb_mech(p)) + 1) +
 	       nla_total_size(sizeof(u32)) +			/* FLAGS */
 	       3 * nla_total_size_64bit(sizeof(u64)) +	/* HITS, RETURNS, NMISSED */
 	       (p->flags & KSCOPE_PROBE_F_LATENCY ?
@@ -193,6 +202,7 @@ static int kprb_put_entry(struct sk_buff *msg, const struct kprb *p,
 	    nla_put_u32(msg, KSCOPE_PROBE_ID, p->id) ||
 	    nla_put_string(msg, KSCOPE_PROBE_SYMBOL, p->sym) ||
 	    nla_put_string(msg, KSCOPE_PROBE_RESOLVED, p->resolved) ||
+	    nla_put_string(msg, KSCOPE_PROBE_MECH, kprb_mech(p)) ||
 	    nla_put_u32(msg, KSCOPE_PROBE_FLAGS, p->flags) ||
 	    nla_put_u64_64bit(msg, KSCOPE_PROBE_HITS, s->hits,
 			      KSCOPE_PROBE_PAD) ||

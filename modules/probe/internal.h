@@ -8,6 +8,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <kscope/hist.h>
+#include <kscope/hook.h>
 #include <kscope/kscope.h>
 #include <kscope/policy.h>
 #include <kscope/resolve.h>
@@ -46,7 +47,7 @@ struct kprb {
 	struct kscope_hist lat;		/* KSCOPE_PROBE_F_LATENCY only */
 	bool is_ret;
 	struct kprobe kp;		/* entry only */
-	struct kretprobe krp;		/* with a return side */
+	struct kscope_hook hook;	/* with a return side */
 };
 
 extern struct kscope_source kprb_src;
@@ -63,6 +64,7 @@ struct kprb *kprb_create(const char *sym, const char *resolved, u32 flags,
 			 struct netlink_ext_ack *extack);
 void kprb_destroy(struct kprb *p);
 u64 kprb_nmissed(const struct kprb *p);
+const char *kprb_mech(const struct kprb *p);
 void kprb_sum(const struct kprb *p, struct kprb_stats *s);
 void kprb_debugfs(struct dentry *dir);
 

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One kscope_probe probe: a kprobe for entry-only probes, a kretprobe when
- * a return side (returns, latency) is asked for. Handlers only touch their
- * own probe's per-CPU statistics and the event ring; the list is changed
- * only under kprb_lock, and a probe is freed only after its kprobe is
- * unregistered (which waits for running handlers).
+ * One kscope_probe probe: a kprobe for entry-only probes; when a return
+ * side (returns, latency) is asked for, the core's entry/exit hook
+ * (include/kscope/hook.h): an fprobe where the kernel has fprobes and
+ * ftrace can hook the function (no kprobe layer, no breakpoint), else a
+ * kretprobe, which KSCOPE_PROBE_F_KRETPROBE asks for anyway. Not a direct
+ * call: that needs to know that the function takes its arguments in
+ * registers only, and a probe may name any function. Handlers only touch
+ * their own probe's per-CPU statistics and the event ring; the list is
+ * changed only under kprb_lock, and a probe is freed only after its
+ * kprobe or hook is detached (which waits for running handlers).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kscope/compat-probe.h>
+#include <kscope/hook.h>
 
 #include "internal.h"
 
@@ -74,30 +80,37 @@ static int entry_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-static int ret_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* "kprobe" (entry only), else the hook's mechanism, or the asked one */
+const char *kprb_mech(const struct kprb *p)
 {
-	struct kretprobe *krp = get_kretprobe(ri);
-	struct kprb *p;
+	if (!p->is_ret)
+		return "kprobe";
+	if (p->hook.mech != KSCOPE_HOOK_NONE)
+		return kscope_hook_mech_name(p->hook.mech);
+	return p->flags & KSCOPE_PROBE_F_KRETPROBE ? "kretprobe" : "hook";
+}
 
-	if (!krp || unlikely(!kprb_live()))
+static int ret_entry(struct kscope_hook *h, const struct kscope_hook_regs *r,
+		     void *data)
+{
+	struct kprb *p = container_of(h, struct kprb, hook);
+
+	if (unlikely(!kprb_live()))
 		return 1;
-	p = container_of(krp, struct kprb, krp);
 	this_cpu_inc(p->stats->hits);
 	kscope_count(&kprb_src, KPC_HITS);
-	*(u64 *)ri->data = local_clock();
+	*(u64 *)data = local_clock();
 	return 0;
 }
 
-static int ret_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void ret_exit(struct kscope_hook *h, const struct kscope_hook_regs *r,
+		     void *data)
 {
-	struct kretprobe *krp = get_kretprobe(ri);
-	u64 now = local_clock(), lat, start;
-	struct kprb *p;
+	struct kprb *p = container_of(h, struct kprb, hook);
+	u64 now = local_clock(), lat, start = *(u64 *)data;
 
-	if (!krp || unlikely(!kprb_live()))
-		return 0;
-	p = container_of(krp, struct kprb, krp);
-	start = *(u64 *)ri->data;
+	if (unlikely(!kprb_live()))
+		return;
 	/* the function may return on another CPU: clocks can step back */
 	lat = now > start ? now - start : 0;
 	this_cpu_inc(p->stats->returns);
@@ -105,31 +118,104 @@ static int ret_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (p->flags & KSCOPE_PROBE_F_LATENCY)
 		kscope_hist_add(&p->lat, lat);
 	emit_hit(p, lat);
-	return 0;
+}
+
+static int kprb_reg_err(const struct kprb *p, int ret,
+			struct netlink_ext_ack *extack)
+{
+	switch (ret) {
+	case -ENOENT:
+		KSCOPE_PROBE_ERR(extack, "probe: symbol %s not found on this kernel",
+				 p->resolved);
+		break;
+	case -EINVAL:
+	case -EILSEQ:
+	case -EOPNOTSUPP:
+		KSCOPE_PROBE_ERR(extack,
+				 "probe: symbol %s cannot be probed (blacklisted or not a function entry, %d)",
+				 p->resolved, ret);
+		break;
+	default:
+		KSCOPE_PROBE_ERR(extack, "probe: registering a %s on %s failed: %d",
+				 kprb_mech(p), p->resolved, ret);
+	}
+	return ret;
 }
 
 /*
- * Registered disarmed, so that the address the kprobe resolved to can be
- * checked (kscope_deny_reason()) before it ever fires; armed after.
+ * An event from a function the channel calls would re-enter it. The
+ * resolver refused such names; the address the name has is checked too
+ * (another name of a denied function), before anything can fire, with
+ * the address of @kp, a kprobe registered disarmed.
  */
-static int kprb_arm(struct kprb *p, struct netlink_ext_ack *extack)
+static int kprb_deny_check(const struct kprb *p, const struct kprobe *kp,
+			   struct netlink_ext_ack *extack)
 {
-	struct kprobe *kp = p->is_ret ? &p->krp.kp : &p->kp;
 	const char *why;
-	int ret;
 
-	why = p->flags & KSCOPE_PROBE_F_EVENTS ?
-	      kscope_deny_reason(p->resolved, (unsigned long)kp->addr) : NULL;
+	if (!(p->flags & KSCOPE_PROBE_F_EVENTS))
+		return 0;
+	why = kscope_deny_reason(p->resolved, (unsigned long)kp->addr);
 	if (why) {
 		KSCOPE_PROBE_ERR(extack, "probe: no --events on %s: %s",
 				 p->resolved, why);
 		return -EDEADLK;
 	}
-	ret = enable_kprobe(kp);
+	return 0;
+}
+
+/* The return side, by the core's hook, after the deny-list's check. */
+static int kprb_hook(struct kprb *p, struct netlink_ext_ack *extack)
+{
+	struct kprobe kp = { .symbol_name = p->resolved,
+			     .flags = KPROBE_FLAG_DISABLED };
+	int ret;
+
+	if (p->flags & KSCOPE_PROBE_F_EVENTS) {
+		ret = register_kprobe(&kp);
+		if (ret)
+			return kprb_reg_err(p, ret, extack);
+		ret = kprb_deny_check(p, &kp, extack);
+		unregister_kprobe(&kp);
+		if (ret)
+			return ret;
+	}
+	p->hook.sym = p->resolved;
+	p->hook.entry = ret_entry;
+	p->hook.exit = ret_exit;
+	p->hook.data_size = sizeof(u64);
+	p->hook.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+	ret = kscope_hook_attach(&p->hook, p->flags & KSCOPE_PROBE_F_KRETPROBE ?
+				 KSCOPE_HOOK_KRETPROBE_ONLY : 0);
 	if (ret)
-		KSCOPE_PROBE_ERR(extack, "probe: arming the %s on %s failed: %d",
-				 p->is_ret ? "kretprobe" : "kprobe",
+		kprb_reg_err(p, ret, extack);
+	return ret;
+}
+
+/* Entry only: a kprobe, registered disarmed, armed once checked. */
+static int kprb_kprobe(struct kprb *p, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	p->kp.symbol_name = p->resolved;
+	p->kp.pre_handler = entry_pre;
+	p->kp.flags = KPROBE_FLAG_DISABLED;
+	ret = register_kprobe(&p->kp);
+	if (ret)
+		return kprb_reg_err(p, ret, extack);
+	ret = kprb_deny_check(p, &p->kp, extack);
+	if (ret)
+		goto unregister;
+	ret = enable_kprobe(&p->kp);
+	if (ret) {
+		KSCOPE_PROBE_ERR(extack, "probe: arming the kprobe on %s failed: %d",
 				 p->resolved, ret);
+		goto unregister;
+	}
+	return 0;
+
+unregister:
+	unregister_kprobe(&p->kp);
 	return ret;
 }
 
@@ -161,50 +247,11 @@ struct kprb *kprb_create(const char *sym, const char *resolved, u32 flags,
 	strscpy(p->sym, sym, sizeof(p->sym));
 	strscpy(p->resolved, resolved, sizeof(p->resolved));
 	p->is_ret = flags & (KSCOPE_PROBE_F_RET | KSCOPE_PROBE_F_LATENCY);
-	if (p->is_ret) {
-		p->krp.kp.symbol_name = p->resolved;
-		p->krp.entry_handler = ret_entry;
-		p->krp.handler = ret_exit;
-		p->krp.data_size = sizeof(u64);
-		p->krp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
-		p->krp.kp.flags = KPROBE_FLAG_DISABLED;
-		ret = register_kretprobe(&p->krp);
-	} else {
-		p->kp.symbol_name = p->resolved;
-		p->kp.pre_handler = entry_pre;
-		p->kp.flags = KPROBE_FLAG_DISABLED;
-		ret = register_kprobe(&p->kp);
-	}
-	if (ret) {
-		switch (ret) {
-		case -ENOENT:
-			KSCOPE_PROBE_ERR(extack, "probe: symbol %s not found on this kernel",
-					 resolved);
-			break;
-		case -EINVAL:
-		case -EILSEQ:
-		case -EOPNOTSUPP:
-			KSCOPE_PROBE_ERR(extack,
-					 "probe: symbol %s cannot be probed (blacklisted or not a function entry, %d)",
-					 resolved, ret);
-			break;
-		default:
-			KSCOPE_PROBE_ERR(extack, "probe: registering a %s on %s failed: %d",
-					 p->is_ret ? "kretprobe" : "kprobe",
-					 resolved, ret);
-		}
-		goto free_stats;
-	}
-	ret = kprb_arm(p, extack);
+	ret = p->is_ret ? kprb_hook(p, extack) : kprb_kprobe(p, extack);
 	if (ret)
-		goto unregister;
+		goto free_stats;
 	return p;
 
-unregister:
-	if (p->is_ret)
-		unregister_kretprobe(&p->krp);
-	else
-		unregister_kprobe(&p->kp);
 free_stats:
 	kscope_hist_free(&p->lat);
 	free_percpu(p->stats);
@@ -215,8 +262,10 @@ free_probe:
 
 void kprb_destroy(struct kprb *p)
 {
+	struct kscope_hook *h = &p->hook;
+
 	if (p->is_ret)
-		unregister_kretprobe(&p->krp);
+		kscope_hooks_detach(&h, 1);
 	else
 		unregister_kprobe(&p->kp);
 	kscope_hist_free(&p->lat);
@@ -227,7 +276,7 @@ void kprb_destroy(struct kprb *p)
 u64 kprb_nmissed(const struct kprb *p)
 {
 	if (p->is_ret)
-		return p->krp.nmissed + p->krp.kp.nmissed;
+		return kscope_hook_nmissed(&p->hook);
 	return p->kp.nmissed;
 }
 
@@ -246,9 +295,10 @@ void kprb_sum(const struct kprb *p, struct kprb_stats *s)
 
 static void flags_str(u32 f, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s", f & KSCOPE_PROBE_F_RET ? "ret," : "",
+	snprintf(buf, len, "%s%s%s%s%s", f & KSCOPE_PROBE_F_RET ? "ret," : "",
 		 f & KSCOPE_PROBE_F_LATENCY ? "latency," : "",
-		 f & KSCOPE_PROBE_F_EVENTS ? "events," : "", f ? "" : "-");
+		 f & KSCOPE_PROBE_F_EVENTS ? "events," : "",
+		 f & KSCOPE_PROBE_F_KRETPROBE ? "kretprobe," : "", f ? "" : "-");
 	if (buf[0] && buf[strlen(buf) - 1] == ',')
 		buf[strlen(buf) - 1] = 0;
 }
@@ -268,7 +318,7 @@ static int probes_show(struct seq_file *m, void *v)
 		flags_str(p->flags, fl, sizeof(fl));
 		seq_printf(m, "id %u symbol %s resolved %s kind %s flags %s hits %llu returns %llu nmissed %llu\n",
 			   p->id, p->sym, p->resolved,
-			   p->is_ret ? "kretprobe" : "kprobe", fl, s->hits,
+			   kprb_mech(p), fl, s->hits,
 			   s->returns, kprb_nmissed(p));
 	}
 	mutex_unlock(&kprb_lock);

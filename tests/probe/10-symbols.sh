@@ -54,7 +54,7 @@ plain=$(grep -E '\.(isra|constprop|part)\.[0-9]+$' "$ks" | sed -E 's/\..*//' | s
 if [ -n "$plain" ]; then
 	want=$(grep -E "^$plain\." "$ks" | grep -v cold)
 	out=$("$KSCOPE" probe add "$plain" 2>&1)
-	ktap_eq "plain $plain finds $want" "probe 1 on $want" "$out"
+	ktap_eq "plain $plain finds $want" "probe 1 on $want (kprobe)" "$out"
 else
 	ktap_skip "plain name finds its suffixed function" "no candidate"
 	"$KSCOPE" probe add vfs_write >/dev/null

@@ -599,6 +599,11 @@ enum kscope_probe_op {
 #define KSCOPE_PROBE_F_RET		(1U << 0)	/* return side: count returns */
 #define KSCOPE_PROBE_F_LATENCY		(1U << 1)	/* entry->return histogram */
 #define KSCOPE_PROBE_F_EVENTS		(1U << 2)	/* one event per hit */
+/*
+ * With RET or LATENCY: the return side by a kretprobe even where the
+ * core's cheaper fprobe could hook the function (for comparison)
+ */
+#define KSCOPE_PROBE_F_KRETPROBE	(1U << 3)
 
 enum kscope_probe_attr {
 	KSCOPE_PROBE_UNSPEC,
@@ -617,6 +622,11 @@ enum kscope_probe_attr {
 	 * latency, nsecs
 	 */
 	KSCOPE_PROBE_HIST,
+	/*
+	 * string (reply, in ENTRY): how the probe hooks its function:
+	 * "kprobe" (entry only), "fprobe" or "kretprobe"
+	 */
+	KSCOPE_PROBE_MECH,
 	__KSCOPE_PROBE_MAX,
 };
 #define KSCOPE_PROBE_MAX (__KSCOPE_PROBE_MAX - 1)
