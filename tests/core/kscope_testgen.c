@@ -6,6 +6,9 @@
  * delivery and loss accounting against a known count. Built only with
  * `make KSCOPE_TESTS=y`; never part of the shipped modules.
  *
+ * Each event is also a hit of the tracepoint kscope_testgen:tg_tick
+ * (testgen-trace.h), for bench/core.sh's eBPF peer.
+ *
  * It also provokes the channel's defences: an event of an unknown type or
  * of the wrong size (lost_invalid), an emit from a kprobe on
  * ktime_get_mono_fast_ns that the channel calls while a tick is being
@@ -45,6 +48,9 @@
 #include <kscope/kscope.h>
 #include <kscope/policy.h>
 #include <kscope/table.h>
+
+#define CREATE_TRACE_POINTS
+#include "testgen-trace.h"
 
 enum { TG_C_RUNS, TG_C_GENERATED };
 
@@ -179,6 +185,7 @@ static int tg_thread(void *arg)
 			}
 		}
 		ev.n = i;
+		trace_tg_tick(ev.n, ev.run);
 		tg_emit(&ev);
 		kscope_count(&tg_src, TG_C_GENERATED);
 		if ((i & 1023) == 1023)
