@@ -7,9 +7,11 @@
 # of vfs_read/vfs_write). Each traced run is paired with a bare run just
 # before it; the table gives the median over the pairs of
 #   (traced ms - bare ms) / 2N, in ns per call,
+# where ms are dd's CPU time (cpu_ms, bench/lib.sh),
 # for: the core's hook (kscope_hookcost, tests/core) with an empty
 # handler, a counting one and a timing one (clock at entry and exit, a
-# log2 histogram), by kretprobe, by fprobe where the kernel has it and
+# log2 histogram; by direct call also with local_clock() instead of
+# ktime_get_ns(): "ltime"), by kretprobe, by fprobe where the kernel has it and
 # by ftrace direct call into the core's trampoline where it can;
 # kscope_vfs by each mechanism; libbpf-tools' vfsstat (fentry counters);
 # bpftrace kfunc/kretfunc (fentry/fexit) timing both functions into a
@@ -32,13 +34,9 @@ mountpoint -q $T || mount -t tracefs nodev $T 2>/dev/null || true
 have_fprobe=0	# CONFIG_FPROBE: its registration is in the kernel
 grep -q ' register_fprobe_syms$' /proc/kallsyms && have_fprobe=1
 
-run_dd() {	# ms for N 1-byte read+write pairs, after an untimed tenth
-	local t0 t1
+run_dd() {	# dd's CPU ms for N 1-byte read+write pairs, after an untimed tenth
 	dd if=/dev/zero of=/tmp/bench.dd bs=1 count=$((N / 10)) 2>/dev/null
-	t0=$(date +%s%N)
-	dd if=/dev/zero of=/tmp/bench.dd bs=1 count="$N" 2>/dev/null
-	t1=$(date +%s%N)
-	echo $(( (t1 - t0) / 1000000 ))
+	cpu_ms dd if=/dev/zero of=/tmp/bench.dd bs=1 count="$N"
 }
 
 # wait_first FILE: until FILE has a line (a peer's first output), 60 s
@@ -91,7 +89,7 @@ stop() {
 
 confs=(hook-kretprobe-empty hook-kretprobe-count hook-kretprobe-time vfs-kretprobe)
 [ $have_fprobe = 1 ] && confs+=(hook-fprobe-empty hook-fprobe-count hook-fprobe-time vfs-fprobe)
-confs+=(hook-direct-empty hook-direct-count hook-direct-time vfs-direct)
+confs+=(hook-direct-empty hook-direct-count hook-direct-time hook-direct-ltime vfs-direct)
 confs+=(vfsstat bpftrace funclatency)
 
 run_dd >/dev/null; run_dd >/dev/null	# warm up
@@ -108,7 +106,7 @@ for ((r = 0; r < reps; r++)); do
 	done
 done
 
-echo "# kernel $(uname -r): dd bs=1 count=$N ($((2 * N)) vfs_read+vfs_write calls), $reps pairs, bare median $(median "$tmp/bare") ms"
+echo "# kernel $(uname -r): dd bs=1 count=$N ($((2 * N)) vfs_read+vfs_write calls), $reps pairs, bare median $(median "$tmp/bare") ms of dd's CPU time"
 printf '%-24s %12s %10s  %s\n' tracer ns/call ratio pairs_ns
 for c in "${confs[@]}"; do
 	[ -s "$tmp/$c.ns" ] || { printf '%-24s %12s\n' "$c" "did not attach"; continue; }

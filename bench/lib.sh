@@ -54,6 +54,20 @@ bench_in_guest() {
 		env KSCOPE_BUILD_OUT="$out" "$0" "$@"
 }
 
+# cpu_ms CMD...: run CMD (its output discarded) and print the CPU time
+# it used, user + system, in ms. The kernel adds the two up to the task's
+# exact runtime (sum_exec_runtime) whatever the tick saw, so the sum is
+# good to the millisecond the format prints. A hook's handler runs in
+# the task that made the call, so its cost is in this time, while the
+# rest of the guest (a peer's reader waking up to print, a 9p round trip
+# that idles the CPU and, under -icount sleep=off, warps the guest's
+# clock to its next timer) is not.
+cpu_ms() {
+	local TIMEFORMAT='%3U %3S' t
+	t=$({ time "$@" >/dev/null 2>&1; } 2>&1)
+	awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.0f\n", (a[1] + a[2]) * 1000 }'
+}
+
 # median [FILE]: of the numbers in FILE (or stdin), one a line; an even
 # count gives the mean of the middle two
 median() {

@@ -11,7 +11,9 @@
 #     kretprobes (on a kernel with fprobes, for comparison);
 #     libbpf-tools' vfsstat (fentry counters, no timing); bpftrace
 #     kfunc/kretfunc (fentry/fexit) timing vfs_read and vfs_write into a
-#     hist(), the latency-measuring peer. Every traced run follows a bare
+#     hist(), the latency-measuring peer. The time of a run is dd's CPU
+#     time (cpu_ms, bench/lib.sh): every handler runs in dd's calls, and
+#     the rest of the guest stays out. Every traced run follows a bare
 #     run; per pair, the ratio traced/bare and the extra time traced -
 #     bare. The table gives medians over N pairs (default 5), and the
 #     median per round of kscope's extra time over each peer's: the
@@ -44,13 +46,9 @@ insmod "$b/modules/core/kscope_core.ko"
 have_fprobe=0	# CONFIG_FPROBE: its registration is in the kernel
 grep -q ' register_fprobe_syms$' /proc/kallsyms && have_fprobe=1
 
-run_dd() {	# ms for N 1-byte read+write pairs, after a tenth as many
-	local t0 t1
+run_dd() {	# dd's CPU ms for N 1-byte read+write pairs, after a tenth as many
 	dd if=/dev/zero of=/tmp/bench.dd bs=1 count=$((N / 10)) 2>/dev/null
-	t0=$(date +%s%N)
-	dd if=/dev/zero of=/tmp/bench.dd bs=1 count="$N" 2>/dev/null
-	t1=$(date +%s%N)
-	echo $(( (t1 - t0) / 1000000 ))
+	cpu_ms dd if=/dev/zero of=/tmp/bench.dd bs=1 count="$N"
 }
 
 tracer=""
@@ -120,7 +118,7 @@ for ((r = 0; r < reps; r++)); do
 	done
 done
 
-echo "# kernel $(uname -r): small-I/O loop, $N x (1-byte read + write), $reps pairs per tracer"
+echo "# kernel $(uname -r): small-I/O loop, $N x (1-byte read + write), $reps pairs per tracer; ms are dd's CPU time (user + system)"
 for c in "${kconfs[@]}"; do
 	[ -n "${attach[$c]:-}" ] && echo "# $c attach: ${attach[$c]}"
 done

@@ -9,7 +9,10 @@
  *   count  one per-CPU counter add at entry and one at exit
  *   time   a clock read at entry into the call's data, a clock read at
  *          exit and the latency into a per-CPU log2 histogram (what a
- *          latency tool's handler does)
+ *          latency tool's handler does), by ktime_get_ns() (the
+ *          timekeeper: a seqcount and the clocksource's read, an indirect
+ *          call)
+ *   ltime  the same by local_clock() (sched_clock: the TSC scaled per CPU)
  *
  * parameters/mech_used says what was attached; calls seen are counted
  * (except by "empty") and logged at unload, so a run can check that its
@@ -20,6 +23,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/sched/clock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <kscope/hook.h>
@@ -35,7 +39,7 @@ module_param(mech, charp, 0444);
 MODULE_PARM_DESC(mech, "auto, fprobe, kretprobe or direct");
 static char *work = "empty";
 module_param(work, charp, 0444);
-MODULE_PARM_DESC(work, "handler work: empty, count or time");
+MODULE_PARM_DESC(work, "handler work: empty, count, time or ltime");
 static char mech_used[32] = "none";
 module_param_string(mech_used, mech_used, sizeof(mech_used), 0444);
 MODULE_PARM_DESC(mech_used, "the mechanism attached (read-only)");
@@ -89,6 +93,27 @@ static void exit_time(struct kscope_hook *h, const struct kscope_hook_regs *r,
 	this_cpu_inc(hc_stats.hist[slot]);
 }
 
+static int entry_ltime(struct kscope_hook *h, const struct kscope_hook_regs *r,
+		       void *data)
+{
+	*(u64 *)data = local_clock();
+	this_cpu_inc(hc_stats.entries);
+	return 0;
+}
+
+static void exit_ltime(struct kscope_hook *h, const struct kscope_hook_regs *r,
+		       void *data)
+{
+	u64 now = local_clock(), d = *(u64 *)data;
+	unsigned int slot;
+
+	/* a call that moved CPU may see this CPU's clock behind */
+	d = now > d ? now - d : 0;
+	slot = d > 1 ? min_t(unsigned int, ilog2(d), HC_SLOTS - 1) : 0;
+	this_cpu_inc(hc_stats.exits);
+	this_cpu_inc(hc_stats.hist[slot]);
+}
+
 static struct kscope_hook hooks[2];
 static struct kscope_hook *hookp[2] = { &hooks[0], &hooks[1] };
 static unsigned int nr_hooks;
@@ -110,8 +135,11 @@ static int __init hc_init(void)
 	} else if (!strcmp(work, "time")) {
 		entry = entry_time;
 		exit = exit_time;
+	} else if (!strcmp(work, "ltime")) {
+		entry = entry_ltime;
+		exit = exit_ltime;
 	} else {
-		pr_err("work=%s: not empty, count or time\n", work);
+		pr_err("work=%s: not empty, count, time or ltime\n", work);
 		return -EINVAL;
 	}
 	if (kscope_hook_mech_flags(mech, &flags)) {
