@@ -7,18 +7,24 @@
 # of vfs_read/vfs_write). Each traced run is paired with a bare run just
 # before it; the table gives the median over the pairs of
 #   (traced ms - bare ms) / 2N, in ns per call,
-# where ms are dd's CPU time (cpu_ms, bench/lib.sh),
-# for: the core's hook (kscope_hookcost, tests/core) with an empty
-# handler, a counting one and a timing one (clock at entry and exit, a
-# log2 histogram; by direct call also with local_clock() instead of
-# ktime_get_ns(): "ltime"), by kretprobe, by fprobe where the kernel has it and
-# by ftrace direct call into the core's trampoline where it can;
-# kscope_vfs by each mechanism; libbpf-tools' vfsstat (fentry counters);
-# bpftrace kfunc/kretfunc (fentry/fexit) timing both functions into a
-# hist(); libbpf-tools' funclatency on vfs_read alone (kprobe). Then a
-# perf profile (cpu-clock, whole guest) of the loop under kscope_vfs, by
-# each mechanism: the top symbols. A benchmark, not a test: TCG guests
-# are slow and noisy, so read differences, not absolute times.
+# where ms are dd's CPU time (cpu_ms, bench/lib.sh), for:
+# - the core's hook (kscope_hookcost, tests/core) with an empty handler,
+#   a counting one and a timing one (clock at entry and exit, a log2
+#   histogram; by direct call also with local_clock() instead of
+#   ktime_get_ns(): "ltime"), by kretprobe, by fprobe where the kernel
+#   has it and by ftrace direct call into the core's trampoline where it
+#   can;
+# - kscope_vfs by each mechanism;
+# - libbpf-tools' vfsstat (fentry counters);
+# - bpftrace kfunc/kretfunc (fentry/fexit) with empty programs: the
+#   eBPF trampolines' own cost for an entry and an exit;
+# - bpftrace kfunc/kretfunc timing both functions into a hist();
+# - libbpf-tools' funclatency on vfs_read alone (kprobe).
+# Then a perf profile (cpu-clock, whole guest) of the loop under
+# kscope_vfs, by each mechanism: the top symbols. A benchmark, not a
+# test: under -icount (KSCOPE_GUEST_ICOUNT=0 KSCOPE_BENCH_SMP=1) a "ns"
+# is a guest instruction; in real time TCG guests are slow and noisy,
+# so read differences, not absolute times.
 set -euo pipefail
 ver=6.1 reps=5
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -66,6 +72,10 @@ start() {
 				@us = hist((nsecs - @start[tid]) / 1000); delete(@start[tid]); }' \
 			>"$tmp/peer" 2>&1 &
 		tracer=$! ;;
+	bpftrace-empty)
+		bpftrace -e 'kfunc:vfs_read,kfunc:vfs_write { }
+			kretfunc:vfs_read,kretfunc:vfs_write { }' >"$tmp/peer" 2>&1 &
+		tracer=$! ;;
 	funclatency)
 		stdbuf -oL /usr/sbin/funclatency -u vfs_read >"$tmp/peer" 2>&1 &
 		tracer=$! ;;
@@ -74,7 +84,9 @@ start() {
 		wait_first "$tmp/peer" || { echo "# $1: no output in 60 s" >&2; stop "$1"; return 1; }
 		case $1 in
 		vfsstat) grep -q 'READ/s' "$tmp/peer" ;;
-		bpftrace) grep -q '^Attaching 4 probes' "$tmp/peer" ;;
+		bpftrace*)
+			# printed just before the programs attach: give them a moment
+			grep -q '^Attaching 4 probes' "$tmp/peer" && sleep 2 ;;
 		funclatency) grep -q '^Tracing vfs_read' "$tmp/peer" ;;
 		esac || { echo "# $1 did not attach: $(head -3 "$tmp/peer")" >&2; stop "$1"; return 1; }
 	fi
@@ -90,7 +102,7 @@ stop() {
 confs=(hook-kretprobe-empty hook-kretprobe-count hook-kretprobe-time vfs-kretprobe)
 [ $have_fprobe = 1 ] && confs+=(hook-fprobe-empty hook-fprobe-count hook-fprobe-time vfs-fprobe)
 confs+=(hook-direct-empty hook-direct-count hook-direct-time hook-direct-ltime vfs-direct)
-confs+=(vfsstat bpftrace funclatency)
+confs+=(vfsstat bpftrace-empty bpftrace funclatency)
 
 run_dd >/dev/null; run_dd >/dev/null	# warm up
 for ((r = 0; r < reps; r++)); do
@@ -114,7 +126,7 @@ for c in "${confs[@]}"; do
 		"$(median "$tmp/$c.ratio" | awk '{ printf "%.2fx", $1 }')" "$(tr '\n' ' ' <"$tmp/$c.ns")"
 done
 echo "# funclatency hooks vfs_read only (half the calls), by kprobe"
-echo "# hooks seen: $(sort -u "$tmp/hooklog" | sed 's/.*kscope_hookcost: //' | tr '\n' ';')"
+echo "# hooks seen: $(sed 's/.*kscope_hookcost: //' "$tmp/hooklog" | sort -u | tr '\n' ';')"
 
 # where the time goes: perf's cpu-clock samples over the whole guest
 if command -v perf >/dev/null; then
@@ -125,8 +137,10 @@ if command -v perf >/dev/null; then
 		rmmod kscope_vfs
 		echo
 		echo "# perf: dd loop under kscope_vfs mech=$m, top symbols (% of all samples)"
+		# awk reads to the end: head would leave perf report a SIGPIPE,
+		# which pipefail and set -e turn into the script's exit
 		perf report -q -i "$tmp/perf.data" --sort sym --stdio 2>/dev/null |
-			grep -v '^$' | head -40
+			awk 'NF && n++ < 40'
 	done
 fi
 echo "# guest load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -51,7 +51,8 @@ bench_in_guest() {
 	# work!")
 	exec scripts/guest-run --kernel "$ver" --timeout "$timeout" --smp "${KSCOPE_BENCH_SMP:-2}" \
 		--append "${KSCOPE_BENCH_APPEND:-no_timer_check}" -- \
-		env KSCOPE_BUILD_OUT="$out" "$0" "$@"
+		env KSCOPE_BUILD_OUT="$out" ${KSCOPE_BENCH_N:+KSCOPE_BENCH_N="$KSCOPE_BENCH_N"} \
+		${KSCOPE_BENCH_OPENS:+KSCOPE_BENCH_OPENS="$KSCOPE_BENCH_OPENS"} "$0" "$@"
 }
 
 # cpu_ms CMD...: run CMD (its output discarded) and print the CPU time

@@ -5,7 +5,11 @@
  * an fprobe where the kernel has it, else a kretprobe) on the VFS entry
  * point the kernel really has; its entry handler records the start time
  * and what the call is about (in the call's data), the exit handler
- * accounts the result.
+ * accounts the result. vfs_read and vfs_write, the calls a small-I/O loop
+ * makes, have handlers of their own that do only what those two need.
+ * The clock is ktime_get_ns(): bench/hookcost.sh found local_clock() no
+ * cheaper in these guests (290 against 285 instructions a call for a
+ * timing hook on 6.12, 325 against 280 on 7.2).
  *
  *   read   vfs_read          write  vfs_write       open   vfs_open
  *   fsync  the fsync/fdatasync syscalls, do_fsync, vfs_fsync,
@@ -219,35 +223,32 @@ static struct vfs_target *target_of(struct kscope_hook *h)
 	return container_of(h, struct vfs_target, hook);
 }
 
+/* the module is going, or the pid filter leaves this task out */
+static bool vfs_skip(void)
+{
+	u32 pid = READ_ONCE(vfs_pid);
+
+	return !READ_ONCE(vfs_registered) ||
+	       (pid && task_tgid_nr(current) != pid);
+}
+
 static int vfs_entry(struct kscope_hook *h, const struct kscope_hook_regs *regs,
 		     void *data)
 {
 	struct vfs_call *c = data;
 	struct vfs_target *t = target_of(h);
 	unsigned int op = t->op;
-	u32 pid = READ_ONCE(vfs_pid);
 	const struct renamedata *rd;
 	const struct path *path;
 	const struct file *f;
-	const loff_t *pos;
 
-	if (!READ_ONCE(vfs_registered) ||
-	    (pid && task_tgid_nr(current) != pid))
+	if (vfs_skip())
 		return 1;	/* no return handler for this call */
 	c->bytes = 0;
 	c->offset = -1;
 	c->created = false;
 	c->fsync_slot = -1;
 	switch (op) {
-	case KSCOPE_VFS_OP_READ:
-	case KSCOPE_VFS_OP_WRITE:
-		f = (const struct file *)kscope_hook_arg(regs, 0);
-		call_from_file(c, f);
-		c->bytes = kscope_hook_arg(regs, 2);
-		pos = (const loff_t *)kscope_hook_arg(regs, 3);
-		if (pos)
-			c->offset = *pos;
-		break;
 	case KSCOPE_VFS_OP_FSYNC:
 		if (fsync_nested())
 			return 1;	/* an outer probe counts this one */
@@ -290,14 +291,28 @@ static int vfs_entry(struct kscope_hook *h, const struct kscope_hook_regs *regs,
 	return 0;
 }
 
+/* vfs_read and vfs_write: (file, buf, count, pos) */
+static int vfs_rw_entry(struct kscope_hook *h,
+			const struct kscope_hook_regs *regs, void *data)
+{
+	struct vfs_call *c = data;
+	const loff_t *pos;
+
+	if (vfs_skip())
+		return 1;
+	call_from_file(c, (const struct file *)kscope_hook_arg(regs, 0));
+	c->bytes = kscope_hook_arg(regs, 2);
+	pos = (const loff_t *)kscope_hook_arg(regs, 3);
+	c->offset = pos ? *pos : -1;
+	c->start = ktime_get_ns();
+	return 0;
+}
+
 static s64 call_ret(unsigned int op, const struct kscope_hook_regs *regs)
 {
 	unsigned long rv = kscope_hook_ret(regs);
 
 	switch (op) {
-	case KSCOPE_VFS_OP_READ:
-	case KSCOPE_VFS_OP_WRITE:
-		return (long)rv;	/* ssize_t */
 	case KSCOPE_VFS_OP_MKDIR:
 		return KSCOPE_VFS_MKDIR_RET(rv);
 	default:
@@ -352,31 +367,38 @@ static void account(struct vfs_op_rec *r, bool timed)
 		vfs_top_account(r);
 }
 
+/* what every exit accounts, and the slow event */
+static void vfs_done(struct vfs_op_rec *r, const struct vfs_call *c, u64 now)
+{
+	u64 slow = READ_ONCE(vfs_slow_ns);
+
+	r->lat_ns = now - c->start;
+	r->fs = vfs_fs_slot(c->sb);
+	r->sb = c->sb;
+	r->ino = c->ino;
+	r->offset = c->offset;
+	account(r, true);
+	if (slow && r->lat_ns >= slow && kscope_listening()) {
+		kscope_count(&vfs_src, VC_SLOW);
+		emit_slow(r, c);
+	}
+}
+
 static void vfs_return(struct kscope_hook *h,
 		       const struct kscope_hook_regs *regs, void *data)
 {
 	const struct vfs_call *c = data;
-	u64 now = ktime_get_ns(), slow = READ_ONCE(vfs_slow_ns);
+	u64 now = ktime_get_ns();
 	struct vfs_op_rec r;
 
 	/* entered before the module's exit began: count nothing more */
 	if (!READ_ONCE(vfs_registered))
 		goto out;
 	r.op = target_of(h)->op;
-	r.lat_ns = now - c->start;
 	r.ret = call_ret(r.op, regs);
-	r.fs = vfs_fs_slot(c->sb);
 	r.dentry = ret_dentry(r.op, c, regs);
-	r.sb = c->sb;
-	r.ino = c->ino;
-	r.offset = c->offset;
-	r.bytes = (r.op == KSCOPE_VFS_OP_READ || r.op == KSCOPE_VFS_OP_WRITE) &&
-		  r.ret > 0 ? r.ret : 0;
-	account(&r, true);
-	if (slow && r.lat_ns >= slow && kscope_listening()) {
-		kscope_count(&vfs_src, VC_SLOW);
-		emit_slow(&r, c);
-	}
+	r.bytes = 0;
+	vfs_done(&r, c, now);
 	if (c->created && !r.ret) {
 		r.op = KSCOPE_VFS_OP_CREATE;
 		r.lat_ns = 0;
@@ -384,6 +406,22 @@ static void vfs_return(struct kscope_hook *h,
 	}
 out:
 	fsync_release(c->fsync_slot);
+}
+
+static void vfs_rw_return(struct kscope_hook *h,
+			  const struct kscope_hook_regs *regs, void *data)
+{
+	const struct vfs_call *c = data;
+	u64 now = ktime_get_ns();
+	struct vfs_op_rec r;
+
+	if (!READ_ONCE(vfs_registered))
+		return;
+	r.op = target_of(h)->op;
+	r.ret = (long)kscope_hook_ret(regs);	/* ssize_t */
+	r.dentry = c->dentry;
+	r.bytes = r.ret > 0 ? r.ret : 0;
+	vfs_done(&r, c, now);
 }
 
 #define TARGET(s, o, req) { .sym = s, .op = KSCOPE_VFS_OP_##o, .required = req }
@@ -450,8 +488,13 @@ int vfs_probes_attach(char *attach, size_t len)
 	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++) {
 		t = &vfs_targets[i];
 		t->hook.sym = t->sym;
-		t->hook.entry = vfs_entry;
-		t->hook.exit = vfs_return;
+		if (t->op == KSCOPE_VFS_OP_READ || t->op == KSCOPE_VFS_OP_WRITE) {
+			t->hook.entry = vfs_rw_entry;
+			t->hook.exit = vfs_rw_return;
+		} else {
+			t->hook.entry = vfs_entry;
+			t->hook.exit = vfs_return;
+		}
 		t->hook.data_size = sizeof(struct vfs_call);
 		t->hook.maxactive = maxactive;
 		atomic_long_set(&t->untracked, 0);
