@@ -45,7 +45,8 @@ added() {
 	local out
 	out=$("$KSCOPE" probe add "$1" 2>&1) || { echo "refused: $out"; return; }
 	"$KSCOPE" probe del "$1" >/dev/null 2>&1
-	sed -n 's/^probe [0-9]* on //p' <<<"$out"
+	# "probe N on NAME (kprobe)"
+	sed -n 's/^probe [0-9]* on \([^ ]*\).*/\1/p' <<<"$out"
 }
 
 ktap_eq "exact name vfs_read taken as it is" vfs_read "$(added vfs_read)"

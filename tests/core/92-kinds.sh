@@ -68,7 +68,9 @@ ktap_eq "blk devices follows /sys/block: 3 added, 2 removed" \
 
 # -- probe probes: as kprobes/list says
 base_kp=$(nkp)
-"$KSCOPE" probe add vfs_read >/dev/null && "$KSCOPE" probe add vfs_write --ret >/dev/null ||
+# (--kretprobe: a return side is an fprobe where the kernel has them,
+# which ftrace lists and kprobes/list does not)
+"$KSCOPE" probe add vfs_read >/dev/null && "$KSCOPE" probe add vfs_write --ret --kretprobe >/dev/null ||
 	ktap_fail "probe add"
 up="$(gauge probe probes) $(( $(nkp) - base_kp ))"
 "$KSCOPE" probe del vfs_read
