@@ -6,11 +6,13 @@
 # (per migrate type) and debugfs extfrag/extfrag_index. The guest is quiet,
 # but the allocator never stops (page cache, timers, this script): blocks
 # may split or merge between the two reads, so each read pair is taken
-# back to back and a cell may differ by 4 blocks + 2%, and each pair is
+# back to back with no process starting or ending between them
+# (lib-free.sh), a cell may differ by 4 blocks + 2%, and each pair is
 # read again, up to 3 times, while a cell differs by more; the
 # fragmentation index is compared after formatting as the kernel does,
 # retried up to 3 times.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib-free.sh"
 
 ktap_plan 5
 
@@ -37,25 +39,30 @@ cmp_cells() {
 # each pair of reads up to 3 times: under load a pair taken back to back
 # still saw 31 order-1 blocks split or merged between its two reads
 for _ in 1 2 3; do
-	cat "$KS_DEBUGFS/mem/buddyinfo" >"$KS_TMP/ks.bi"; cat /proc/buddyinfo >"$KS_TMP/proc.bi"
+	free_read "$KS_DEBUGFS/mem/buddyinfo" "$KS_TMP/ks.bi"
+	free_read /proc/buddyinfo "$KS_TMP/proc.bi"
 	out=$(cmp_cells "$KS_TMP/proc.bi" "$KS_TMP/ks.bi") && break
 done
 ktap_check "debugfs buddyinfo = /proc/buddyinfo" "$out
 $(cat "$KS_TMP/proc.bi" "$KS_TMP/ks.bi")" test -z "$out"
 
 # netlink: kscope mem show --json, rendered as buddyinfo
+free_start 3
 for _ in 1 2 3; do
-	"$KSCOPE" --json mem show >"$KS_TMP/show.json"; cat /proc/buddyinfo >"$KS_TMP/proc2.bi"
+	free_next "$KS_TMP/show.json" /proc/buddyinfo "$KS_TMP/proc2.bi" ||
+		{ out="the reader ended early: $(cat "$KS_TMP/free.err")"; break; }
 	jq -r 'select(.type == "mem_zone") | "Node \(.node), zone \(.zone) \(.free | map(tostring) | join(" "))"' \
 		"$KS_TMP/show.json" | sed 's/, zone \([A-Za-z0-9]*\)/, zone \1/' >"$KS_TMP/nl.bi"
 	awk '{ $1 = $1; print }' "$KS_TMP/proc2.bi" >"$KS_TMP/proc2n.bi"
 	out=$(cmp_cells "$KS_TMP/proc2n.bi" "$KS_TMP/nl.bi") && break
 done
+free_stop
 ktap_check "netlink free lists = /proc/buddyinfo" "$out" test -z "$out"
 
 # per migrate type: /proc/pagetypeinfo's "Free pages count per migrate type"
 for _ in 1 2 3; do
-	cat "$KS_DEBUGFS/mem/freelists" >"$KS_TMP/ks.fl"; cat /proc/pagetypeinfo >"$KS_TMP/pti"
+	free_read "$KS_DEBUGFS/mem/freelists" "$KS_TMP/ks.fl"
+	free_read /proc/pagetypeinfo "$KS_TMP/pti"
 	awk '/^Node .*zone.*type/ { z = $4; sub(",", "", z); t = $6
 		for (i = 7; i <= NF; i++) print z, i - 7, t, $i }' "$KS_TMP/pti" | sort >"$KS_TMP/pti.fl"
 	awk '{ print $2, $3, $4, $5 }' "$KS_TMP/ks.fl" | sort >"$KS_TMP/ks.sorted"

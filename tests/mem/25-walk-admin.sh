@@ -9,6 +9,7 @@
 # back; a cell may differ by 4 blocks + 2%, as in 20-freelist) and sums,
 # per zone and order, to the free blocks of the same reply.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib-free.sh"
 
 ktap_plan 6
 
@@ -21,7 +22,7 @@ ktap_ok "load kscope_mem"
 # node/zone/order free-blocks, one line per cell, from /proc/buddyinfo
 buddy_cells() {
 	awk '{ n = $2; sub(",", "", n); for (i = 5; i <= NF; i++) print n "/" $4 "/" i - 5, $i }' \
-		/proc/buddyinfo | sort
+		"$1" | sort
 }
 # the same from a kscope --json mem show
 show_cells() {
@@ -37,27 +38,31 @@ cmp_join() {
 	       if (d > 4 + 0.02 * (a > b ? a : b)) print }' <<<"$j"
 }
 
-# the small orders drift while setpriv and kscope start (slow under
-# KASAN): up to 3 tries, as 20-freelist does
+# the small orders move whenever a process starts or ends: the reader
+# keeps running and /proc is read as soon as an interval has come
+# (lib-free.sh), up to 3 tries, as 20-freelist does
+free_start 3 ks_as_nobody
 for _ in 1 2 3; do
-	ks_as_nobody "$KSCOPE" --json mem show >"$KS_TMP/nobody.json" 2>"$KS_TMP/nobody.err"
+	free_next "$KS_TMP/nobody.json" /proc/buddyinfo "$KS_TMP/bi"
 	rc=$?
-	buddy_cells >"$KS_TMP/buddy"
+	buddy_cells "$KS_TMP/bi" >"$KS_TMP/buddy"
 	show_cells "$KS_TMP/nobody.json" >"$KS_TMP/nobody.cells"
 	out=$(cmp_join "$KS_TMP/buddy" "$KS_TMP/nobody.cells")
 	[ $rc = 0 ] && [ -z "$out" ] && break
+	[ $rc = 0 ] || break
 done
+free_stop
+cp "$KS_TMP/free.err" "$KS_TMP/nobody.err"
 ktap_check "nobody: free blocks per zone and order = /proc/buddyinfo ($(wc -l <"$KS_TMP/buddy") cells)" \
 	"rc $rc $(cat "$KS_TMP/nobody.err")
 $out" test $rc = 0 -a -s "$KS_TMP/buddy" -a -z "$out"
 ktap_eq "nobody: no split by migrate type (zones with types)" 0 \
 	"$(jq -s 'map(select(.type == "mem_zone" and has("types"))) | length' "$KS_TMP/nobody.json")"
 
-# read back to back; the small orders drift between the two reads under
-# load (slab pages in and out): up to 3 tries, as above
+# the same way for root's per-type lists against /proc/pagetypeinfo
+free_start 3
 for _ in 1 2 3; do
-	"$KSCOPE" --json mem show >"$KS_TMP/root.json"
-	cat /proc/pagetypeinfo >"$KS_TMP/pti"
+	free_next "$KS_TMP/root.json" /proc/pagetypeinfo "$KS_TMP/pti" || break
 	# node/zone/order/type blocks from /proc/pagetypeinfo's "Free pages
 	# count per migrate type" lines, and from the reply
 	awk '/^Node .*zone.*type/ { n = $2; sub(",", "", n); z = $4; sub(",", "", z)
@@ -69,6 +74,7 @@ for _ in 1 2 3; do
 	out=$(cmp_join "$KS_TMP/pti.cells" "$KS_TMP/root.cells")
 	[ -z "$out" ] && break
 done
+free_stop
 ktap_eq "root: every zone split by migrate type" \
 	"$(jq -s 'map(select(.type == "mem_zone")) | length' "$KS_TMP/root.json")" \
 	"$(jq -s 'map(select(.type == "mem_zone" and has("types"))) | length' "$KS_TMP/root.json")"
