@@ -55,6 +55,12 @@ enum kscope_hook_mech {
  * registers, and is not variadic); else as without this flag
  */
 #define KSCOPE_HOOK_TRY_DIRECT		0x4
+/*
+ * the handlers emit events: refuse (-EDEADLK, the reason in h->deny) a
+ * function the event channel calls, by its name and by any other name
+ * its address has, before anything is armed (modules/core/deny.c)
+ */
+#define KSCOPE_HOOK_EVENTS		0x8
 
 /*
  * The per-call data an fprobe can carry on this kernel (7.2: 120 bytes);
@@ -77,6 +83,7 @@ struct kscope_hook {
 
 	/* set by the core */
 	enum kscope_hook_mech mech;
+	const char *deny;	/* why KSCOPE_HOOK_EVENTS refused sym */
 	union {
 		struct kretprobe krp;
 #if KSCOPE_HOOK_HAVE_FPROBE
@@ -95,8 +102,9 @@ struct kscope_hook {
 /*
  * Attach @h to h->sym: an fprobe where this kernel has fprobe and ftrace
  * can hook the function, else a kretprobe (@flags narrow the choice).
- * Returns 0 or a negative errno (-ENOENT: no such function here), and
- * logs nothing: the caller says what failed. May sleep.
+ * Returns 0 or a negative errno (-ENOENT: no such function here;
+ * -EDEADLK: KSCOPE_HOOK_EVENTS refused it, h->deny says why), and logs
+ * nothing: the caller says what failed. May sleep.
  */
 int kscope_hook_attach(struct kscope_hook *h, unsigned int flags);
 /*

@@ -157,13 +157,41 @@ const char *kscope_hook_mechs(void)
 }
 EXPORT_SYMBOL_GPL(kscope_hook_mechs);
 
+/*
+ * KSCOPE_HOOK_EVENTS: the resolver refused the denied names; a function
+ * reached by another name (an alias at the same address) is caught by
+ * its address. A kprobe registered disarmed is the one exported lookup
+ * of a name's address on 6.1, 6.12 and 7.2 (resolve.c lists the others,
+ * all unexported); it also refuses what kprobes may not touch, which an
+ * event source has no business hooking either.
+ */
+static int hook_deny(struct kscope_hook *h)
+{
+	struct kprobe kp = { .symbol_name = h->sym,
+			     .flags = KPROBE_FLAG_DISABLED };
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret)
+		return ret;
+	h->deny = kscope_deny_reason(h->sym, (unsigned long)kp.addr);
+	unregister_kprobe(&kp);
+	return h->deny ? -EDEADLK : 0;
+}
+
 int kscope_hook_attach(struct kscope_hook *h, unsigned int flags)
 {
 	int ret = -EOPNOTSUPP;
 
 	h->mech = KSCOPE_HOOK_NONE;
+	h->deny = NULL;
 	if (!h->exit)
 		return -EINVAL;
+	if (flags & KSCOPE_HOOK_EVENTS) {
+		ret = hook_deny(h);
+		if (ret)
+			return ret;
+	}
 	if ((flags & KSCOPE_HOOK_TRY_DIRECT) && !kscope_direct_attach(h))
 		return 0;
 	if (!(flags & KSCOPE_HOOK_KRETPROBE_ONLY)) {

@@ -164,30 +164,29 @@ static int kprb_deny_check(const struct kprb *p, const struct kprobe *kp,
 	return 0;
 }
 
-/* The return side, by the core's hook, after the deny-list's check. */
+/*
+ * The return side, by the core's hook, which runs the deny-list's
+ * address check itself for --events.
+ */
 static int kprb_hook(struct kprb *p, struct netlink_ext_ack *extack)
 {
-	struct kprobe kp = { .symbol_name = p->resolved,
-			     .flags = KPROBE_FLAG_DISABLED };
+	unsigned int flags = 0;
 	int ret;
 
-	if (p->flags & KSCOPE_PROBE_F_EVENTS) {
-		ret = register_kprobe(&kp);
-		if (ret)
-			return kprb_reg_err(p, ret, extack);
-		ret = kprb_deny_check(p, &kp, extack);
-		unregister_kprobe(&kp);
-		if (ret)
-			return ret;
-	}
+	if (p->flags & KSCOPE_PROBE_F_KRETPROBE)
+		flags |= KSCOPE_HOOK_KRETPROBE_ONLY;
+	if (p->flags & KSCOPE_PROBE_F_EVENTS)
+		flags |= KSCOPE_HOOK_EVENTS;
 	p->hook.sym = p->resolved;
 	p->hook.entry = ret_entry;
 	p->hook.exit = ret_exit;
 	p->hook.data_size = sizeof(u64);
 	p->hook.maxactive = max_t(int, 64, 4 * num_possible_cpus());
-	ret = kscope_hook_attach(&p->hook, p->flags & KSCOPE_PROBE_F_KRETPROBE ?
-				 KSCOPE_HOOK_KRETPROBE_ONLY : 0);
-	if (ret)
+	ret = kscope_hook_attach(&p->hook, flags);
+	if (ret == -EDEADLK && p->hook.deny)
+		KSCOPE_PROBE_ERR(extack, "probe: no --events on %s: %s",
+				 p->resolved, p->hook.deny);
+	else if (ret)
 		kprb_reg_err(p, ret, extack);
 	return ret;
 }

@@ -16,7 +16,7 @@
 # its events and vfs_read's reach the reader, the counting probe on
 # ktime_get_mono_fast_ns counts, and a shell command finishes in time.
 . "$(dirname "$0")/../lib.sh"
-ktap_plan 13
+ktap_plan 15
 
 ks_unload kscope_probe
 if ! ks_load kscope_probe || ! ks_load kscope_testgen; then
@@ -25,15 +25,16 @@ if ! ks_load kscope_probe || ! ks_load kscope_testgen; then
 fi
 KPL=/sys/kernel/debug/kprobes/list
 
-# refused NAME SYMBOL WORD: add --events fails, the message names SYMBOL and
-# says WORD, and no kprobe sits on SYMBOL (the kernel's list)
+# refused NAME SYMBOL WORD [ARG...]: add --events [ARG...] fails, the
+# message names SYMBOL and says WORD, and no kprobe sits on SYMBOL (the
+# kernel's list)
 refused() {
 	local out
 	if ! grep -qE "[[:space:]]$2([[:space:]]|$)" /proc/kallsyms; then
 		ktap_skip "$1" "$2 is not a function of this kernel"
 		return
 	fi
-	if out=$("$KSCOPE" probe add "$2" --events 2>&1); then
+	if out=$("$KSCOPE" probe add "$2" --events "${@:4}" 2>&1); then
 		# remove it before anything emits: the next emit would deadlock
 		"$KSCOPE" probe del "$2"
 		ktap_fail "$1" "accepted: $out"
@@ -55,6 +56,9 @@ refused "--events on __alloc_skb (flush) refused" __alloc_skb "event channel cal
 refused "--events on kscope_count_read (kscope_core) refused" kscope_count_read "kscope's own code"
 # the core may blacklist its emit path for kprobes altogether: either will do
 refused "--events on kscope_emit (kscope_core) refused" kscope_emit "kscope's own code\|cannot be probed"
+# the return side (the core's hook, which checks the address too)
+refused "--ret --events on ktime_get_mono_fast_ns refused" ktime_get_mono_fast_ns "event channel calls" --ret
+refused "--latency --events on kscope_count_read refused" kscope_count_read "kscope's own code" --latency
 
 ktap_check "--events on vfs_read accepted" "$("$KSCOPE" probe add vfs_read --events 2>&1)" \
 	bash -c "grep -qE '[[:space:]]vfs_read(\+0x[0-9a-f]+)?[[:space:]]' $KPL"
