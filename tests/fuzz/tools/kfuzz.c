@@ -2216,12 +2216,19 @@ static void param_value(const struct kmod *m, int i, char *v, size_t n)
 	static const char * const comps[] = {
 		"inline", "softirq", "timer", "", "bogus", "TIMER", "timer ",
 	};
+	/* the core's hook mechanisms, direct calls among them */
+	static const char * const mechs[] = {
+		"auto", "fprobe", "kretprobe", "direct", "direct", "", "bogus",
+		"DIRECT", "direct ", "fprobe,direct",
+	};
 
 	if (!strcmp(m->ptypes[i], "charp")) {
 		if (!strcmp(m->params[i], "devices"))
 			snprintf(v, n, "%s", devs[rnd(ARRAY_SIZE(devs))]);
 		else if (!strcmp(m->params[i], "completion"))
 			snprintf(v, n, "%s", comps[rnd(ARRAY_SIZE(comps))]);
+		else if (!strcmp(m->params[i], "mech"))
+			snprintf(v, n, "%s", mechs[rnd(ARRAY_SIZE(mechs))]);
 		else
 			snprintf(v, n, "x");
 	} else if (chance(80)) {
