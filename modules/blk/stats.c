@@ -123,7 +123,8 @@ void kblk_lat_sum(struct kblk_dev *dev, int hwq, struct kblk_lat *l)
 /*
  * Every statistic as a name/value pair with its kind, in a fixed order:
  * counts of what happened are counters; what is in flight now, its
- * high-water mark and the pages backing the device are gauges.
+ * high-water mark, the pages backing the device and its openers are
+ * gauges.
  */
 static int kblk_stat_visit(struct kblk_dev *dev, int hwq, kblk_visit_fn fn,
 			   void *ctx)
@@ -172,6 +173,8 @@ static int kblk_stat_visit(struct kblk_dev *dev, int hwq, kblk_visit_fn fn,
 	if (hwq < 0) {
 		strscpy(name, "pages", sizeof(name));
 		GAUGE(atomic_long_read(&dev->nr_pages));
+		strscpy(name, "openers", sizeof(name));
+		GAUGE(disk_openers(dev->disk));
 	} else if (dev->hwq[hwq].polled) {
 		strscpy(name, "polls", sizeof(name));
 		VISIT(atomic_long_read(&dev->hwq[hwq].polls));

@@ -2,18 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Each per-device (and per-queue) statistic carries its kind: "pages",
-# "inflight" and "inflight_max" are gauges, the counts of what happened
+# "openers", "inflight" and "inflight_max" are gauges, the counts of what happened
 # ("write_reqs", "write_bytes", ...) counters, in `kscope --json blk stat`
 # ("kinds" beside "counters", a kind for every counter) and in the
 # exporter's TYPE lines. Oracles: the bytes dd wrote (distinct pages, the
 # page size from getconf: the "pages" gauge is the backing store, one
 # page per page of the device written to, freed by a discard of a whole
-# page) and those dd and blkdiscard asked for. In interval mode a gauge
+# page), those dd and blkdiscard asked for, and the descriptors this
+# script holds open on the device ("openers"). In interval mode a gauge
 # shows its value and a counter its change.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-blk.sh"
 
-ktap_plan 9
+ktap_plan 12
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 ks_load kscope_blk || { ktap_fail "load kscope_blk"; ktap_done; }
 $KSCOPE blk add kd --profile nvme --size 8 --queues 2 --discard 1 --completion inline ||
@@ -43,8 +44,8 @@ got=$(jq -r '([.] + .hwq)[] | (.counters | keys) == (.kinds | keys)' "$KS_TMP/sq
 ktap_eq "device and each queue: a kind for every counter, none else" "true " "$got"
 got=$(jq -r '([.] + .hwq)[] | .kinds | to_entries[] | select(.value == "gauge") | .key' "$KS_TMP/sq" |
 	sort | uniq -c | awk '{ print $2 "x" $1 }' | tr '\n' ' ')
-ktap_eq "gauges: inflight and inflight_max (device + 2 queues), pages (device)" \
-	"inflightx3 inflight_maxx3 pagesx1 " "$got"
+ktap_eq "gauges: inflight and inflight_max (device + 2 queues), openers and pages (device)" \
+	"inflightx3 inflight_maxx3 openersx1 pagesx1 " "$got"
 got=$(jq -r '([.] + .hwq)[] | .kinds | to_entries[] | select(.value != "gauge" and .value != "counter") | .key' "$KS_TMP/sq")
 ktap_eq "every other kind is counter" "" "$got"
 
@@ -87,6 +88,17 @@ ktap_check "export: every device and queue statistic's TYPE is its kind ($(head 
 ktap_eq "export: kscope_blk_device_pages of kd = the pages left ($((65536 / PS)))" \
 	"$((65536 / PS))" \
 	"$(awk '$1 == "kscope_blk_device_pages{device=\"kd\"}" { print $2 }' "$KS_TMP/page.prom")"
+
+
+# openers: the descriptors held on the device now (two, then none)
+exec 7</dev/kblk_kd 8</dev/kblk_kd
+ktap_eq "openers = the 2 descriptors held open, a gauge" "2 gauge" \
+	"$(st | jq -r '"\(.counters.openers) \(.kinds.openers)"')"
+"$KSCOPE" export --once --sources blk >"$KS_TMP/open.prom" 2>>"$KS_TMP/page.err"
+ktap_eq "export: kscope_blk_device_openers of kd = 2" "2" \
+	"$(awk '$1 == "kscope_blk_device_openers{device=\"kd\"}" { print $2 }' "$KS_TMP/open.prom")"
+exec 7<&- 8<&-
+ktap_eq "openers = 0 once they are closed" "0" "$(st | jq -r '.counters.openers')"
 
 $KSCOPE blk del kd
 ktap_check "unload" "rmmod failed" rmmod kscope_blk
