@@ -516,10 +516,23 @@ module_param(table_exact, bool, 0444);
 MODULE_PARM_DESC(table_exact, "tests only: an exact table (no eviction, refusals)");
 static unsigned int table_clear_at;
 module_param(table_clear_at, uint, 0444);
-MODULE_PARM_DESC(table_clear_at, "tests only: exact: clear the table before this lookup (from 1)");
+MODULE_PARM_DESC(table_clear_at, "tests only: clear the table before this lookup (from 1)");
 
 static struct kscope_table *tg_table;
 static unsigned int tg_table_evicted, tg_table_refused;
+
+/* the table's entries in use, the gauge kscope_table_gauge() keeps */
+static const char * const tg_table_counter_names[] = { "entries" };
+static const u8 tg_table_counter_kinds[] = { KSCOPE_COUNTER_GAUGE };
+
+static struct kscope_source tg_table_src = {
+	.name = "testgen_table",
+	.owner = THIS_MODULE,
+	.attach = "none (keys from the table_keys parameter, tests only)",
+	.counter_names = tg_table_counter_names,
+	.counter_kinds = tg_table_counter_kinds,
+	.nr_counters = ARRAY_SIZE(tg_table_counter_names),
+};
 
 static bool tg_table_stale(const void *val)
 {
@@ -566,7 +579,7 @@ static int tg_table_show_exact(struct seq_file *m)
 /* "evictions N used N sets N ways N", then "set S key K" least recent first */
 static int tg_table_show(struct seq_file *m, void *v)
 {
-	unsigned int ways = kscope_table_ways(tg_table), cursor = 0, set, i, n;
+	unsigned int ways = kscope_table_ways(tg_table), cursor = 0, i, n;
 	void *buf;
 
 	if (table_exact)
@@ -577,11 +590,14 @@ static int tg_table_show(struct seq_file *m, void *v)
 	seq_printf(m, "evictions %llu/%u used %u sets %u ways %u\n",
 		   kscope_table_evictions(tg_table), tg_table_evicted,
 		   kscope_table_used(tg_table), kscope_table_sets(tg_table), ways);
+	/*
+	 * room for one set: the call passes empty sets and stops after the
+	 * first that has entries, so what it copied is the last set's
+	 */
 	while (cursor < kscope_table_sets(tg_table)) {
-		set = cursor;
 		n = kscope_table_snapshot(tg_table, &cursor, buf, ways);
 		for (i = 0; i < n; i++)
-			seq_printf(m, "set %u key %llu\n", set,
+			seq_printf(m, "set %u key %llu\n", cursor - 1,
 				   kscope_table_rec(tg_table, buf, i)->key);
 	}
 	kfree(buf);
@@ -592,6 +608,7 @@ DEFINE_SHOW_ATTRIBUTE(tg_table);
 static int tg_table_init(void)
 {
 	unsigned int i, n, cpu;
+	int ret;
 	u64 key;
 
 	if (!table_nr)
@@ -604,8 +621,13 @@ static int tg_table_init(void)
 					       sizeof(u64), tg_table_stale);
 	if (!tg_table)
 		return -EINVAL;
+	/* the gauge counts into a registered source only */
+	ret = kscope_source_register(&tg_table_src);
+	if (ret)
+		goto destroy_table;
+	kscope_table_gauge(tg_table, &tg_table_src, 0);
 	for (i = 0; i < table_nr; i++) {
-		if (table_exact && i + 1 == table_clear_at)
+		if (i + 1 == table_clear_at)
 			kscope_table_clear(tg_table);	/* may sleep */
 		cpus_read_lock();
 		key = table_keys[i];
@@ -617,6 +639,19 @@ static int tg_table_init(void)
 		cpus_read_unlock();
 	}
 	return 0;
+
+destroy_table:
+	kscope_table_destroy(tg_table);
+	tg_table = NULL;
+	return ret;
+}
+
+static void tg_table_exit(void)
+{
+	if (!tg_table)
+		return;
+	kscope_source_unregister(&tg_table_src);
+	kscope_table_destroy(tg_table);
 }
 
 static int __init tg_init(void)
@@ -643,7 +678,7 @@ static int __init tg_init(void)
 	return 0;
 
 err_table:
-	kscope_table_destroy(tg_table);
+	tg_table_exit();
 err_hist:
 	tg_hist_exit();
 err_free_names:
@@ -658,7 +693,7 @@ static void __exit tg_exit(void)
 	mutex_unlock(&tg_lock);
 	tg_rec_detach();
 	kscope_source_unregister(&tg_src);
-	kscope_table_destroy(tg_table);
+	tg_table_exit();
 	tg_hist_exit();
 	tg_names_exit();
 }
