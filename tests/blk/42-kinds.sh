@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Each per-device (and per-queue) statistic carries its kind: "pages",
-# "openers", "inflight" and "inflight_max" are gauges, the counts of what happened
-# ("write_reqs", "write_bytes", ...) counters, in `kscope --json blk stat`
+# "openers", "inflight" and "inflight_max" are gauges, the counts of what
+# happened ("write_reqs", "write_bytes", ...) counters, in `kscope --json blk stat`
 # ("kinds" beside "counters", a kind for every counter) and in the
 # exporter's TYPE lines. Oracles: the bytes dd wrote (distinct pages, the
 # page size from getconf: the "pages" gauge is the backing store, one
@@ -88,7 +88,6 @@ ktap_check "export: every device and queue statistic's TYPE is its kind ($(head 
 ktap_eq "export: kscope_blk_device_pages of kd = the pages left ($((65536 / PS)))" \
 	"$((65536 / PS))" \
 	"$(awk '$1 == "kscope_blk_device_pages{device=\"kd\"}" { print $2 }' "$KS_TMP/page.prom")"
-
 
 # openers: the descriptors held on the device now (two, then none)
 exec 7</dev/kblk_kd 8</dev/kblk_kd
