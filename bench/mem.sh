@@ -71,6 +71,7 @@ for ((r = 0; r < reps; r++)); do
 		echo "$base" >>"$tmp/bare"
 		echo "$t" >>"$tmp/$c"
 		awk -v t="$t" -v b="$base" 'BEGIN { print t / b }' >>"$tmp/$c.ratio"
+		echo $((t - base)) >>"$tmp/$c.extra"
 	done
 done
 echo "# kernel $(uname -r): page allocations, ${MB} MiB into tmpfs and back, $reps pairs per tracer"
@@ -82,6 +83,12 @@ for c in "${confs[@]}"; do
 	printf '%-28s %10s %8s  %s\n' "$name" "$(median "$tmp/$c")" \
 		"$(awk -v r="$(median "$tmp/$c.ratio")" 'BEGIN { printf "%.2f", r }')" "$(tr '\n' ' ' <"$tmp/$c")"
 done
+# the headline: each tracer's extra ms over its paired bare run, medians
+if [ -s "$tmp/kscope_mem.extra" ] && [ -s "$tmp/ftrace.extra" ]; then
+	awk -v k="$(median "$tmp/kscope_mem.extra")" -v p="$(median "$tmp/ftrace.extra")" 'BEGIN {
+		r = (p > 0) ? sprintf("%.2f", k / p) : "n/a (ftrace extra <= 0)"
+		printf "# median extra ms: kscope_mem %s, ftrace kmem page events %s: ratio %s\n", k, p, r }'
+fi
 [ -s "$tmp/unattached" ] && echo "# runs left out, tracer saw nothing: $(sort "$tmp/unattached" | uniq -c | tr -s ' \n' ' ')"
 echo "# guest load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$tmp"

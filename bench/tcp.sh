@@ -88,6 +88,18 @@ for w in "${works[@]}"; do
 	done
 	echo
 done
+# the headlines: kscope's extra time over its peer's, from the medians of
+# the per-pair ratios; n/a where the peer's own is under 1%
+headline() {	# WORK KSCOPE_CONF PEER
+	[ -s "$tmp/$1.$2.ratio" ] && [ -s "$tmp/$1.$3.ratio" ] || return 0
+	awk -v w="$1" -v kn="$2" -v pn="$3" -v k="$(median "$tmp/$1.$2.ratio")" \
+		-v p="$(median "$tmp/$1.$3.ratio")" 'BEGIN {
+		r = (p - 1 >= 0.01) ? sprintf("%.2f", (k - 1) / (p - 1)) : "n/a (the peer costs under 1%)"
+		printf "# overhead ratio %s / %s (%s; extra time over the bare run, from the medians %.2fx and %.2fx): %s\n", kn, pn, w, k, p, r }'
+}
+headline rr kscope tcprtt
+headline bulk kscope tcprtt
+headline crr kscope+reader tcplife
 [ -s "$tmp/unattached" ] && echo "# runs left out, tracer did not attach: $(sort "$tmp/unattached" | uniq -c | tr -s ' \n' ' ')"
 echo "# host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (guest); TCG, read ratios only"
 rm -rf "$tmp"
