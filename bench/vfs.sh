@@ -210,7 +210,7 @@ if peer_start "$tmp/os" '^PID' /usr/sbin/opensnoop -p $sp; then
 	sleep 1
 	kill -INT $os; wait $os || true
 	recv=$(grep -c 'bench.open' "$tmp/os" || true)
-	lost=$(grep -oiE 'lost [0-9]+' "$tmp/os" | awk '{ s += $2 } END { print s + 0 }')
+	lost=$({ grep -oiE 'lost [0-9]+' "$tmp/os" || true; } | awk '{ s += $2 } END { print s + 0 }')
 	ms=$(( (t1 - t0) / 1000000 ))
 	printf '%-20s %8s %9s %9s %10s %7s %10s %9s\n' "opensnoop (libbpf)" - - - "$recv" "$lost" \
 		"$(( recv * 1000 / (ms ? ms : 1) ))" "$ms"
