@@ -8,7 +8,10 @@
 #   bulk  100 MB one way on one connection
 #   crr   500 connections with one round trip each
 # under: no tracer; kscope_tcp loaded (nobody listening: counters, flow
-# table); kscope_tcp with a reader subscribed (events on cwnd change);
+# table); kscope_tcp with a reader subscribed (its default events:
+# connects, accepts, closes, cwnd changes); kscope_tcp with a reader and
+# close events only (kscope tcp filter --events close: one event a closed
+# socket, with its duration and bytes, which is what tcplife prints);
 # tcprtt (fentry on tcp_rcv_established, the function tcp:tcp_probe sits
 # in); tcplife (sock:inet_sock_set_state). Every traced run follows an
 # untraced one; the table shows median seconds and the median of the
@@ -29,15 +32,16 @@ tmp=$(mktemp -d)
 
 declare -A arg=([rr]=10000 [bulk]=100 [crr]=500)
 works=(rr bulk crr)
-confs=(none kscope kscope+reader tcprtt tcplife)
+confs=(none kscope kscope+reader kscope+close tcprtt tcplife)
 
 # start CONF: the tracer is attached when this returns 0
 start() {
 	tracer=""
 	case $1 in
 	kscope) insmod "$b/modules/tcp/kscope_tcp.ko" ;;
-	kscope+reader)
+	kscope+reader|kscope+close)
 		insmod "$b/modules/tcp/kscope_tcp.ko"
+		[ "$1" = kscope+close ] && $K tcp filter --events close >/dev/null
 		$K watch tcp >/dev/null 2>&1 &
 		tracer=$!
 		sleep 1 ;;
@@ -100,6 +104,7 @@ headline() {	# WORK KSCOPE_CONF PEER
 headline rr kscope tcprtt
 headline bulk kscope tcprtt
 headline crr kscope+reader tcplife
+headline crr kscope+close tcplife
 [ -s "$tmp/unattached" ] && echo "# runs left out, tracer did not attach: $(sort "$tmp/unattached" | uniq -c | tr -s ' \n' ' ')"
 echo "# host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (guest); TCG, read ratios only"
 rm -rf "$tmp"
