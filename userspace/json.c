@@ -45,7 +45,17 @@ static size_t utf8_len(const unsigned char *s)
 void json_str(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *p;
 
+	/* the common case, printable ASCII with nothing to escape: at once */
+	for (p = s; *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\'; p++)
+		;
+	if (!*p) {
+		fputc('"', f);
+		fwrite(s, 1, p - s, f);
+		fputc('"', f);
+		return;
+	}
 	fputc('"', f);
 	while (*s) {
 		size_t n;
@@ -118,7 +128,10 @@ void text_word(FILE *f, const char *str)
 
 void ks_json_begin(const char *type)
 {
-	printf("{\"type\":\"%s\",\"schema\":%d", type, KS_JSON_SCHEMA);
+	/* once per line: fputs, not printf, for a busy kscope watch */
+	fputs("{\"type\":\"", stdout);
+	fputs(type, stdout);
+	fputs("\",\"schema\":" KS_STR(KS_JSON_SCHEMA), stdout);
 	/* interval mode: which interval, how long, when it ended */
 	if (ks_ival.secs && ks_ival.n)
 		printf(",\"interval\":{\"n\":%u,\"ms\":%" PRIu64 ",\"time\":%.3f}",

@@ -188,6 +188,8 @@ bool ks_ctrs_get(const struct ks_ctrs *c, const char *name, uint64_t *val);
  * changes meaning, not when one is added.
  */
 #define KS_JSON_SCHEMA	1
+#define KS_STR_(x)	#x
+#define KS_STR(x)	KS_STR_(x)
 /* '{"type":"@type","schema":N' on stdout: the caller adds ",..." and "}\n" */
 void ks_json_begin(const char *type);
 /* a whole "setting" line: {"type":"setting",...,"source","name","value"} */
