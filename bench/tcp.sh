@@ -99,7 +99,7 @@ headline() {	# WORK KSCOPE_CONF PEER
 	awk -v w="$1" -v kn="$2" -v pn="$3" -v k="$(median "$tmp/$1.$2.ratio")" \
 		-v p="$(median "$tmp/$1.$3.ratio")" 'BEGIN {
 		r = (p - 1 >= 0.01) ? sprintf("%.2f", (k - 1) / (p - 1)) : "n/a (the peer costs under 1%)"
-		printf "# overhead ratio %s / %s (%s; extra time over the bare run, from the medians %.2fx and %.2fx): %s\n", kn, pn, w, k, p, r }'
+		printf "# overhead ratio %s / %s (%s; extra time over the bare run, from the medians %.3fx and %.3fx): %s\n", kn, pn, w, k, p, r }'
 }
 headline rr kscope tcprtt
 headline bulk kscope tcprtt
