@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/hookcost.sh [--kernel 6.1|6.12|7.2] [--reps N]: where the time of
+# bench/hookcost.sh [--kernel 6.1|6.12|7.2] [--reps N] [--confs "C..."]:
+# where the time of
 # an entry/exit hook goes, per call, in one guest boot. The workload is
 # dd's 1-byte loop (N reads from /dev/zero + N writes to tmpfs: 2N calls
 # of vfs_read/vfs_write). Each traced run is paired with a bare run just
@@ -24,12 +25,22 @@
 # kscope_vfs, by each mechanism: the top symbols. A benchmark, not a
 # test: under -icount (KSCOPE_GUEST_ICOUNT=0 KSCOPE_BENCH_SMP=1) a "ns"
 # is a guest instruction; in real time TCG guests are slow and noisy,
-# so read differences, not absolute times.
+# so read differences, not absolute times. --confs runs only the named
+# configurations (the table's first column, e.g. "hook-direct-empty
+# vfs-direct vfsstat"), without the profile: for a quick comparison.
 set -euo pipefail
-ver=6.1 reps=5
+ver=6.1 reps=5 only=""
+args=()
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--confs) only=${2:-}; shift 2 ;;
+	*) args+=("$1"); shift ;;
+	esac
+done
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_args "$@"
-BENCH_TESTS=1 bench_in_guest "core vfs" 3000 -- --kernel "$ver" --reps "$reps"
+bench_args "${args[@]}"
+BENCH_TESTS=1 bench_in_guest "core vfs" 3000 -- --kernel "$ver" --reps "$reps" \
+	${only:+--confs "$only"}
 
 b=$out/$ver
 N=${KSCOPE_BENCH_N:-50000}
@@ -103,6 +114,13 @@ confs=(hook-kretprobe-empty hook-kretprobe-count hook-kretprobe-time vfs-kretpro
 [ $have_fprobe = 1 ] && confs+=(hook-fprobe-empty hook-fprobe-count hook-fprobe-time vfs-fprobe)
 confs+=(hook-direct-empty hook-direct-count hook-direct-time hook-direct-ltime vfs-direct)
 confs+=(vfsstat bpftrace-empty bpftrace funclatency)
+if [ -n "$only" ]; then
+	for c in $only; do
+		[[ " ${confs[*]} " == *" $c "* ]] ||
+			{ echo "hookcost: no configuration '$c' here (${confs[*]})" >&2; exit 2; }
+	done
+	read -ra confs <<<"$only"
+fi
 
 run_dd >/dev/null; run_dd >/dev/null	# warm up
 for ((r = 0; r < reps; r++)); do
@@ -129,7 +147,7 @@ echo "# funclatency hooks vfs_read only (half the calls), by kprobe"
 echo "# hooks seen: $(sed 's/.*kscope_hookcost: //' "$tmp/hooklog" | sort -u | tr '\n' ';')"
 
 # where the time goes: perf's cpu-clock samples over the whole guest
-if command -v perf >/dev/null; then
+if [ -z "$only" ] && command -v perf >/dev/null; then
 	for m in kretprobe $([ $have_fprobe = 1 ] && echo fprobe) direct; do
 		insmod "$b/modules/vfs/kscope_vfs.ko" mech=$m
 		perf record -q -e cpu-clock -F 4000 -a -o "$tmp/perf.data" -- \

@@ -41,7 +41,6 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/trace_recursion.h>
 #include <linux/workqueue.h>
 #include <kscope/hook.h>
 
@@ -60,52 +59,63 @@ struct kd_slot {
 static struct kd_slot kd_slots[KSCOPE_DIRECT_SLOTS];
 /* calls in flight per slot: entered with an exit to run, not returned */
 static DEFINE_PER_CPU(long, kd_inflight[KSCOPE_DIRECT_SLOTS]);
+/*
+ * A handler running on this CPU: one at a time, as a BPF program's
+ * `active` count does. A hooked function that a handler reaches, or
+ * that an interrupt or NMI calls while a handler runs on this CPU, runs
+ * untraced and counts as missed. It costs an xadd where ftrace's
+ * recursion lock costs a context computation and a task field on each
+ * side, and it bounds the nesting at one whatever the slots hook.
+ */
+static DEFINE_PER_CPU(int, kd_active);
 static DEFINE_MUTEX(kd_lock);
 static unsigned int kd_parked;	/* under kd_lock; the core holds itself */
 static void kd_drain(struct work_struct *work);
 static DECLARE_DELAYED_WORK(kd_drain_work, kd_drain);
 
-int notrace kscope_direct_enter(struct kscope_direct_frame *f)
+/*
+ * The two handlers pass the address of a local (the regs) on, which
+ * -fstack-protector-strong would guard with a canary: two stores, a
+ * compare and a branch a call, for a 16-byte struct that holds no array.
+ */
+int notrace __no_stack_protector kscope_direct_enter(struct kscope_direct_frame *f)
 {
 	struct kscope_hook_regs r = { .regs = f, .kind = KSCOPE_REGS_DIRECT };
 	struct kscope_hook *h;
-	int bit, ret = 1;
+	int ret = 1;
 
 	preempt_disable_notrace();
 	h = READ_ONCE(kd_slots[f->slot].hook);
 	if (!h)
 		goto out;
-	bit = ftrace_test_recursion_trylock(f->body, f->parent);
-	if (bit < 0) {
+	if (unlikely(this_cpu_inc_return(kd_active) != 1)) {
 		atomic_long_inc(&h->direct.nmissed);
-		goto out;
+		goto leave;
 	}
 	ret = h->entry ? h->entry(h, &r, f->data) : 0;
 	if (!ret)
 		this_cpu_inc(kd_inflight[f->slot]);
-	ftrace_test_recursion_unlock(bit);
+leave:
+	this_cpu_dec(kd_active);
 out:
 	preempt_enable_notrace();
 	return ret;
 }
 NOKPROBE_SYMBOL(kscope_direct_enter);
 
-void notrace kscope_direct_exit(struct kscope_direct_frame *f)
+void notrace __no_stack_protector kscope_direct_exit(struct kscope_direct_frame *f)
 {
 	struct kscope_hook_regs r = { .regs = f, .kind = KSCOPE_REGS_DIRECT };
 	struct kscope_hook *h;
-	int bit;
 
 	preempt_disable_notrace();
 	h = READ_ONCE(kd_slots[f->slot].hook);
 	if (h) {
-		bit = ftrace_test_recursion_trylock(f->body, f->parent);
-		if (bit >= 0) {
+		if (likely(this_cpu_inc_return(kd_active) == 1))
 			h->exit(h, &r, f->data);
-			ftrace_test_recursion_unlock(bit);
-		} else {
+		else
 			atomic_long_inc(&h->direct.nmissed);
-		}
+		this_cpu_dec(kd_active);
 	}
 	this_cpu_dec(kd_inflight[f->slot]);
 	preempt_enable_notrace();
