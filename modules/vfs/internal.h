@@ -32,7 +32,7 @@ enum vfs_event { VE_SLOW, VE_NR_EVENTS };
 /* One finished operation, as the return probe saw it. */
 struct vfs_op_rec {
 	unsigned int op;		/* enum kscope_vfs_op */
-	int fs;				/* slot, see vfs_fs_slot() */
+	int fs;				/* slot (stats.c); -1: from sb */
 	u64 lat_ns;
 	s64 ret;
 	u64 bytes;			/* moved (read/write), else asked */
@@ -56,11 +56,10 @@ extern bool vfs_top_on;
 int vfs_stats_init(void);
 void vfs_stats_exit(void);
 void vfs_stats_debugfs(struct dentry *dir);
-int vfs_fs_slot(const struct super_block *sb);
 const char *vfs_fs_name(int slot);
 int vfs_nr_fs(void);
 /* @timed false: no latency of its own, kept out of the histogram */
-void vfs_stats_account(const struct vfs_op_rec *r, bool timed);
+void vfs_stats_account(struct vfs_op_rec *r, bool timed);
 struct vfs_opstat {
 	u64 count, bytes, errors;
 	struct kscope_hist_data hist;

@@ -336,7 +336,7 @@ static const struct dentry *ret_dentry(unsigned int op,
 	return c->dentry;
 }
 
-static void emit_slow(const struct vfs_op_rec *r, const struct vfs_call *c)
+static noinline void emit_slow(const struct vfs_op_rec *r, const struct vfs_call *c)
 {
 	struct ev_slow ev = { };
 
@@ -353,7 +353,7 @@ static void emit_slow(const struct vfs_op_rec *r, const struct vfs_call *c)
 	kscope_emit_typed(&vfs_src, VE_SLOW, &ev);
 }
 
-static void account(struct vfs_op_rec *r, bool timed)
+static __always_inline void account(struct vfs_op_rec *r, bool timed)
 {
 	kscope_count(&vfs_src, VC_READS + r->op);
 	if (r->ret < 0)
@@ -368,12 +368,13 @@ static void account(struct vfs_op_rec *r, bool timed)
 }
 
 /* what every exit accounts, and the slow event */
-static void vfs_done(struct vfs_op_rec *r, const struct vfs_call *c, u64 now)
+static __always_inline void vfs_done(struct vfs_op_rec *r,
+				     const struct vfs_call *c, u64 now)
 {
 	u64 slow = READ_ONCE(vfs_slow_ns);
 
 	r->lat_ns = now - c->start;
-	r->fs = vfs_fs_slot(c->sb);
+	r->fs = -1;	/* vfs_stats_account() looks it up */
 	r->sb = c->sb;
 	r->ino = c->ino;
 	r->offset = c->offset;
@@ -408,12 +409,18 @@ out:
 	fsync_release(c->fsync_slot);
 }
 
-static void vfs_rw_return(struct kscope_hook *h,
-			  const struct kscope_hook_regs *regs, void *data)
+/*
+ * The small-I/O path, so kept lean: every field of the record is set
+ * below or in vfs_done(), so it need not be zeroed first, and a record
+ * of scalars and pointers (no array) needs no stack canary.
+ */
+static void __no_stack_protector vfs_rw_return(struct kscope_hook *h,
+					       const struct kscope_hook_regs *regs,
+					       void *data)
 {
 	const struct vfs_call *c = data;
 	u64 now = ktime_get_ns();
-	struct vfs_op_rec r;
+	struct vfs_op_rec r __uninitialized;
 
 	if (!READ_ONCE(vfs_registered))
 		return;

@@ -48,7 +48,7 @@ static DEFINE_RAW_SPINLOCK(vfs_fs_lock);
 
 int vfs_nr_fs(void)
 {
-	/* pairs with the release in vfs_fs_slot(): names are complete */
+	/* pairs with the release in vfs_fs_slot_find(): names are complete */
 	return smp_load_acquire(&vfs_fs_used);
 }
 
@@ -65,17 +65,14 @@ const char *vfs_fs_name(int slot)
  */
 static DEFINE_PER_CPU(int, vfs_fs_last);
 
-int vfs_fs_slot(const struct super_block *sb)
+/* not this CPU's last slot: the scan, and a new slot for a new type */
+static noinline int vfs_fs_slot_find(const struct file_system_type *t)
 {
-	const struct file_system_type *t = sb ? sb->s_type : NULL;
 	unsigned long flags;
 	int i, n;
 
 	/* pairs with the release below: the slots before n are complete */
 	n = smp_load_acquire(&vfs_fs_used);
-	i = this_cpu_read(vfs_fs_last);
-	if (i < n && vfs_fs[i].type == t)
-		return i;
 	for (i = 0; i < n; i++) {
 		if (vfs_fs[i].type == t) {
 			this_cpu_write(vfs_fs_last, i);
@@ -103,11 +100,30 @@ out:
 	return i;
 }
 
-/* Probe context: preemption is off, so this CPU's block stays ours. */
-void vfs_stats_account(const struct vfs_op_rec *r, bool timed)
+static __always_inline int vfs_fs_slot(const struct super_block *sb)
 {
-	struct vfs_fs_stats *s = this_cpu_ptr(vfs_pcpu[r->fs]);
+	const struct file_system_type *t = sb ? sb->s_type : NULL;
+	int i = this_cpu_read(vfs_fs_last);
+
+	/* pairs with the release in vfs_fs_slot_find(): slot i is complete */
+	if (i < smp_load_acquire(&vfs_fs_used) && vfs_fs[i].type == t)
+		return i;
+	return vfs_fs_slot_find(t);
+}
+
+/*
+ * Probe context: preemption is off, so this CPU's block stays ours. A
+ * record whose fs is -1 is given its filesystem's slot here, from its
+ * superblock.
+ */
+void vfs_stats_account(struct vfs_op_rec *r, bool timed)
+{
+	struct vfs_fs_stats *s;
 	unsigned long flags;
+
+	if (r->fs < 0)
+		r->fs = vfs_fs_slot(r->sb);
+	s = this_cpu_ptr(vfs_pcpu[r->fs]);
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_inc(&s->count[r->op]);
