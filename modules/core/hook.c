@@ -21,7 +21,12 @@
 
 #include "internal.h"
 
-static int krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * The wrappers below pass the address of a local (the regs) on, which
+ * -fstack-protector-strong would guard with a canary on every call: a
+ * 16-byte struct of a pointer and an enum needs none.
+ */
+static int __no_stack_protector krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kscope_hook *h = container_of(get_kretprobe(ri),
 					     struct kscope_hook, krp);
@@ -31,7 +36,7 @@ static int krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 NOKPROBE_SYMBOL(krp_entry);
 
-static int krp_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __no_stack_protector krp_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kscope_hook *h = container_of(get_kretprobe(ri),
 					     struct kscope_hook, krp);
@@ -61,7 +66,7 @@ static int attach_kretprobe(struct kscope_hook *h)
 }
 
 #if KSCOPE_HOOK_HAVE_FPROBE
-static int fp_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+static int __no_stack_protector fp_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 		    struct kscope_fprobe_regs *regs, void *data)
 {
 	struct kscope_hook *h = container_of(fp, struct kscope_hook, fp);
@@ -72,7 +77,7 @@ static int fp_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 }
 NOKPROBE_SYMBOL(fp_entry);
 
-static void fp_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+static void __no_stack_protector fp_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 		    struct kscope_fprobe_regs *regs, void *data)
 {
 	struct kscope_hook *h = container_of(fp, struct kscope_hook, fp);
