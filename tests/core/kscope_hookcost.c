@@ -160,8 +160,10 @@ static int __init hc_init(void)
 			ret = -EOPNOTSUPP;	/* not by a direct call */
 		}
 		if (ret) {
+			/* a bad parameter (sym, sym2, mech): EINVAL, as any */
 			pr_err("cannot hook %s with mech=%s: %d\n", syms[i],
 			       mech, ret);
+			ret = -EINVAL;
 			goto detach;
 		}
 		nr_hooks++;
