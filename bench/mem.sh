@@ -9,7 +9,12 @@
 # in-kernel tool on the same hook points; libbpf-tools has no page
 # allocator tool). Every traced run follows a bare run; the table gives
 # median ms and the median of the per-pair ratios over R pairs (default
-# 5). The ftrace peer counts only when its trace holds page events.
+# 5). The ms are the CPU time (user + system) of the writer and of rm
+# (cpu_ms, bench/lib.sh): the allocations and frees run in those tasks,
+# and under -icount a wall-clock time also counted the guest's idle
+# waits (the clock warps over them), which a loaded host stretches: a
+# run on a host at load 5 gave pairs from 1532 to 13857 ms. The ftrace
+# peer counts only when its trace holds page events.
 # A benchmark, not a test: numbers depend on the machine (TCG is slow).
 set -euo pipefail
 ver=6.1 reps=${KSCOPE_BENCH_R:-5}
@@ -23,13 +28,10 @@ T=/sys/kernel/tracing
 mountpoint -q $T || mount -t tracefs nodev $T
 insmod "$b/modules/core/kscope_core.ko"
 
-run() {	# ms to write MB MiB to tmpfs and delete it
-	local t0 t1
-	t0=$(date +%s%N)
-	head -c "${MB}M" /dev/zero >/tmp/bench.mem
-	rm -f /tmp/bench.mem
-	t1=$(date +%s%N)
-	echo $(( (t1 - t0) / 1000000 ))
+run() {	# CPU ms to write MB MiB to tmpfs and delete it
+	# shellcheck disable=SC2016	# expanded by the inner sh
+	cpu_ms sh -c 'head -c "$1" /dev/zero >/tmp/bench.mem && rm -f /tmp/bench.mem' \
+		sh "${MB}M"
 }
 
 tmp=$(mktemp -d)
