@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench/hookcost.sh [--kernel 6.1|6.12|7.2] [--reps N] [--confs "C..."]:
-# where the time of
-# an entry/exit hook goes, per call, in one guest boot. The workload is
+# where the time of an entry/exit hook goes, per call, in one guest boot. The workload is
 # dd's 1-byte loop (N reads from /dev/zero + N writes to tmpfs: 2N calls
 # of vfs_read/vfs_write). Each traced run is paired with a bare run just
 # before it; the table gives the median over the pairs of

@@ -26,7 +26,8 @@
  * -fstack-protector-strong would guard with a canary on every call: a
  * 16-byte struct of a pointer and an enum needs none.
  */
-static int __no_stack_protector krp_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __no_stack_protector krp_entry(struct kretprobe_instance *ri,
+					  struct pt_regs *regs)
 {
 	struct kscope_hook *h = container_of(get_kretprobe(ri),
 					     struct kscope_hook, krp);
@@ -36,7 +37,8 @@ static int __no_stack_protector krp_entry(struct kretprobe_instance *ri, struct 
 }
 NOKPROBE_SYMBOL(krp_entry);
 
-static int __no_stack_protector krp_exit(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __no_stack_protector krp_exit(struct kretprobe_instance *ri,
+					 struct pt_regs *regs)
 {
 	struct kscope_hook *h = container_of(get_kretprobe(ri),
 					     struct kscope_hook, krp);
@@ -66,8 +68,9 @@ static int attach_kretprobe(struct kscope_hook *h)
 }
 
 #if KSCOPE_HOOK_HAVE_FPROBE
-static int __no_stack_protector fp_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
-		    struct kscope_fprobe_regs *regs, void *data)
+static int __no_stack_protector fp_entry(struct fprobe *fp, unsigned long ip,
+					 unsigned long ret_ip,
+					 struct kscope_fprobe_regs *regs, void *data)
 {
 	struct kscope_hook *h = container_of(fp, struct kscope_hook, fp);
 	struct kscope_hook_regs r = { .regs = regs,
@@ -77,8 +80,9 @@ static int __no_stack_protector fp_entry(struct fprobe *fp, unsigned long ip, un
 }
 NOKPROBE_SYMBOL(fp_entry);
 
-static void __no_stack_protector fp_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
-		    struct kscope_fprobe_regs *regs, void *data)
+static void __no_stack_protector fp_exit(struct fprobe *fp, unsigned long ip,
+					 unsigned long ret_ip,
+					 struct kscope_fprobe_regs *regs, void *data)
 {
 	struct kscope_hook *h = container_of(fp, struct kscope_hook, fp);
 	struct kscope_hook_regs r = { .regs = regs,
