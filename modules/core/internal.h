@@ -50,6 +50,8 @@ int kscope_direct_attach(struct kscope_hook *h);
 void kscope_direct_detach(struct kscope_hook **hooks, unsigned int n);
 unsigned long kscope_direct_nmissed(const struct kscope_hook *h);
 void kscope_direct_core_exit(void);
+int kscope_clock_init(void);
+void kscope_clock_exit(void);
 /* direct_64.S: the trampoline's stubs, and what it calls */
 #define KSCOPE_DIRECT_SLOTS	32
 struct kscope_direct_frame;

@@ -11,6 +11,7 @@
 #include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <kscope/clock.h>
 #include <kscope/compat.h>
 #include "internal.h"
 
@@ -299,9 +300,12 @@ static int __init kscope_core_init(void)
 		return -EOPNOTSUPP;
 	}
 
-	ret = kscope_resolve_init();
+	ret = kscope_clock_init();
 	if (ret)
 		return ret;
+	ret = kscope_resolve_init();
+	if (ret)
+		goto err_clock_exit;
 	ret = kscope_debugfs_init();
 	if (ret)
 		goto err_resolve_exit;
@@ -315,8 +319,9 @@ static int __init kscope_core_init(void)
 	if (ret)
 		goto err_chan_exit;
 
-	pr_info("loaded: protocol v%u, %u events per CPU, flush every %u ms\n",
-		KSCOPE_GENL_VERSION, ring_slots, flush_ms);
+	pr_info("loaded: protocol v%u, %u events per CPU, flush every %u ms, hook clock %s\n",
+		KSCOPE_GENL_VERSION, ring_slots, flush_ms,
+		kscope_clock_source());
 	return 0;
 
 err_chan_exit:
@@ -327,6 +332,8 @@ err_debugfs_exit:
 	kscope_debugfs_exit();
 err_resolve_exit:
 	kscope_resolve_exit();
+err_clock_exit:
+	kscope_clock_exit();
 	return ret;
 }
 
@@ -339,6 +346,7 @@ static void __exit kscope_core_exit(void)
 	kscope_debugfs_exit();
 	kscope_resolve_exit();
 	kscope_direct_core_exit();
+	kscope_clock_exit();
 }
 
 module_init(kscope_core_init);
