@@ -33,6 +33,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
+#include <kscope/clock.h>
 #include <kscope/hook.h>
 
 #include "internal.h"
@@ -152,14 +153,15 @@ static void probe_page_free_batched(void *data, struct page *page)
 static int slow_entry(struct kscope_hook *h, const struct kscope_hook_regs *r,
 		      void *data)
 {
-	*(u64 *)data = ktime_get_ns();
+	*(u64 *)data = kscope_clock_stamp();
 	return 0;
 }
 
 static void slow_return(struct kscope_hook *h,
 			const struct kscope_hook_regs *r, void *data)
 {
-	u64 us = div_u64(ktime_get_ns() - *(u64 *)data, NSEC_PER_USEC);
+	u64 us = div_u64(kscope_clock_ns(*(u64 *)data, kscope_clock_stamp()),
+			 NSEC_PER_USEC);
 
 	if (!mem_on())
 		return;

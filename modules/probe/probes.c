@@ -16,10 +16,10 @@
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
-#include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <kscope/clock.h>
 #include <kscope/compat-probe.h>
 #include <kscope/hook.h>
 
@@ -99,7 +99,7 @@ static int ret_entry(struct kscope_hook *h, const struct kscope_hook_regs *r,
 		return 1;
 	this_cpu_inc(p->stats->hits);
 	kscope_count(&kprb_src, KPC_HITS);
-	*(u64 *)data = local_clock();
+	*(u64 *)data = kscope_clock_stamp();
 	return 0;
 }
 
@@ -107,12 +107,10 @@ static void ret_exit(struct kscope_hook *h, const struct kscope_hook_regs *r,
 		     void *data)
 {
 	struct kprb *p = container_of(h, struct kprb, hook);
-	u64 now = local_clock(), lat, start = *(u64 *)data;
+	u64 lat = kscope_clock_ns(*(u64 *)data, kscope_clock_stamp());
 
 	if (unlikely(!kprb_live()))
 		return;
-	/* the function may return on another CPU: clocks can step back */
-	lat = now > start ? now - start : 0;
 	this_cpu_inc(p->stats->returns);
 	kscope_count(&kprb_src, KPC_RETURNS);
 	if (p->flags & KSCOPE_PROBE_F_LATENCY)
