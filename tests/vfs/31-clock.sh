@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The hooks' latency clock (kscope_core's clock parameter; include/kscope/
+# clock.h). auto takes the TSC exactly when the kernel trusts it: the CPU
+# has one (/proc/cpuinfo's tsc flag) and the kernel did not mark it
+# unstable (a TSC marked so at boot is never registered as a clocksource;
+# one marked later, the log says so). clock=tsc is refused where it would not be
+# taken, a bad value is refused with a line naming the parameter, and with
+# each clock the guest can use, a FIFO read that waits 0.5 s for its
+# writer shows in kscope_vfs's slow event with a latency between 0.45 s
+# and the workload's own measure of that read, and in its histogram's
+# slot for that latency.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib-vfs.sh"
+ktap_plan 11
+
+ko=$(ks_ko kscope_core)
+reload_core() {	# reload_core [PARAM...]: kscope_core alone, with PARAMs
+	ks_unload kscope_vfs
+	ks_unload kscope_core
+	insmod "$ko" "$@"
+}
+
+tsc_ok=1
+grep -qw tsc /proc/cpuinfo || tsc_ok=0
+cs=/sys/devices/system/clocksource/clocksource0/available_clocksource
+grep -qw tsc "$cs" || tsc_ok=0
+dmesg | grep -q 'Marking TSC unstable' && tsc_ok=0
+expect=ktime; [ $tsc_ok = 1 ] && expect=tsc
+diag "a TSC the kernel has not marked unstable: $tsc_ok (clocksources: $(cat "$cs"))"
+
+reload_core || { ktap_fail "load kscope_core"; ktap_done; }
+ktap_eq "clock=auto takes $expect" "$expect" "$(cat /sys/module/kscope_core/parameters/clock)"
+ktap_check "the load line names it" "$(dmesg | grep 'kscope_core: loaded' | tail -1)" \
+	sh -c "dmesg | grep 'kscope_core: loaded' | tail -1 | grep -q 'hook clock $expect\$'"
+
+rejected() {	# rejected PARAM: the load fails, with a line naming it
+	local before=$(dmesg | wc -l)
+	reload_core "$1" 2>/dev/null && return 1
+	ks_loaded kscope_core && return 1
+	dmesg | tail -n +$((before + 1)) | grep -q "kscope_core: ${1%%=*}="
+}
+ktap_check "clock=bogus refused with a line naming it" "$(dmesg | tail -2)" rejected clock=bogus
+if [ $tsc_ok = 1 ]; then
+	reload_core clock=tsc
+	ktap_eq "clock=tsc loads" tsc "$(cat /sys/module/kscope_core/parameters/clock 2>&1)"
+else
+	ktap_check "clock=tsc refused here, with the reason" "$(dmesg | tail -2)" rejected clock=tsc
+fi
+
+clocks="ktime"
+[ $tsc_ok = 1 ] && clocks="tsc ktime"
+n=0
+for c in $clocks; do
+	n=$((n + 1))
+	reload_core clock=$c && ks_load kscope_vfs ||
+		{ ktap_fail "clock=$c: load kscope_core and kscope_vfs" "$(dmesg | tail -3)"; continue; }
+	ktap_eq "clock=$c in use" "$c" "$(cat /sys/module/kscope_core/parameters/clock)"
+	"$KSCOPE" vfs slow --threshold-us 100000
+	watch_start ev
+	rm -f "$KS_TMP/kst_clk$n" "$KS_TMP/kst_clk$n.fast"
+	$VFS_WORK fifo "$KS_TMP/kst_clk$n" 0.5 >"$KS_TMP/fifo.json" &
+	fpid=$!
+	wait $fpid
+	sleep 1
+	watch_stop
+	"$KSCOPE" vfs slow --threshold-us 0
+	rus=$(jq -r .read_us "$KS_TMP/fifo.json")
+	lat=$(jq -r "select(.source == \"vfs\" and .event == \"slow\" and .file == \"kst_clk$n\" and .op == \"read\") | .latency_us" \
+		"$KS_TMP/ev.ev" | head -1)
+	ktap_check "clock=$c: the FIFO read's slow event within [0.45 s, the workload's own $rus us]" \
+		"latency_us ${lat:-none}" test "${lat:-0}" -ge 450000 -a "${lat:-0}" -le "${rus:-0}"
+	# its bucket in the histogram: "lo -> hi : count" under "<fs> read"
+	fs=$(findmnt -n -o FSTYPE --target "$KS_TMP")
+	bucket=$(awk -v h="$fs read" '$0 == h { on = 1; next } /^[^ ]/ { on = 0 }
+		on && $1 ~ /^[0-9]+$/ && $5 > 0 && $3 >= 450000 { print $1, $3, $5 }' \
+		"$KS_DEBUGFS/vfs/hist")
+	ktap_check "clock=$c: $fs's read histogram has it in a slot reaching 0.45 s, from at most $rus us" \
+		"bucket (lo hi count): ${bucket:-none}" \
+		bash -c "read -r lo hi n <<<'$bucket' && [ \"\$n\" = 1 ] && [ \"\$lo\" -le ${rus:-0} ]"
+done
+[ $tsc_ok = 1 ] || ktap_skip "clock=tsc: the FIFO read" "the kernel does not trust this CPU's TSC"
+[ $tsc_ok = 1 ] || ktap_skip "clock=tsc: the read histogram" "the kernel does not trust this CPU's TSC"
+[ $tsc_ok = 1 ] || ktap_skip "clock=tsc in use" "the kernel does not trust this CPU's TSC"
+
+ks_unload kscope_vfs
+reload_core
+ktap_check "back to the default clock" "$(cat /sys/module/kscope_core/parameters/clock)" ks_loaded kscope_core
+ktap_done
