@@ -11,7 +11,8 @@
 # - the core's hook (kscope_hookcost, tests/core) with an empty handler,
 #   a counting one and a timing one (clock at entry and exit, a log2
 #   histogram; by direct call also with local_clock() instead of
-#   ktime_get_ns(): "ltime"), by kretprobe, by fprobe where the kernel
+#   ktime_get_ns(): "ltime", and with the core's hook clock, the one
+#   kscope's sources use: "kclock"), by kretprobe, by fprobe where the kernel
 #   has it and by ftrace direct call into the core's trampoline where it
 #   can;
 # - kscope_vfs by each mechanism;
@@ -111,7 +112,8 @@ stop() {
 
 confs=(hook-kretprobe-empty hook-kretprobe-count hook-kretprobe-time vfs-kretprobe)
 [ $have_fprobe = 1 ] && confs+=(hook-fprobe-empty hook-fprobe-count hook-fprobe-time vfs-fprobe)
-confs+=(hook-direct-empty hook-direct-count hook-direct-time hook-direct-ltime vfs-direct)
+confs+=(hook-direct-empty hook-direct-count hook-direct-time hook-direct-ltime hook-direct-kclock
+	vfs-direct)
 confs+=(vfsstat bpftrace-empty bpftrace funclatency)
 if [ -n "$only" ]; then
 	for c in $only; do

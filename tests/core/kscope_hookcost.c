@@ -13,6 +13,8 @@
  *          timekeeper: a seqcount and the clocksource's read, an indirect
  *          call)
  *   ltime  the same by local_clock() (sched_clock: the TSC scaled per CPU)
+ *   kclock the same by the core's hook clock (include/kscope/clock.h:
+ *          the TSC where the kernel trusts it), as kscope's sources time
  *
  * parameters/mech_used says what was attached; calls seen are counted
  * (except by "empty") and logged at unload, so a run can check that its
@@ -26,6 +28,7 @@
 #include <linux/sched/clock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <kscope/clock.h>
 #include <kscope/hook.h>
 
 static char *sym = "vfs_read";
@@ -39,7 +42,7 @@ module_param(mech, charp, 0444);
 MODULE_PARM_DESC(mech, "auto, fprobe, kretprobe or direct");
 static char *work = "empty";
 module_param(work, charp, 0444);
-MODULE_PARM_DESC(work, "handler work: empty, count, time or ltime");
+MODULE_PARM_DESC(work, "handler work: empty, count, time, ltime or kclock");
 static char mech_used[32] = "none";
 module_param_string(mech_used, mech_used, sizeof(mech_used), 0444);
 MODULE_PARM_DESC(mech_used, "the mechanism attached (read-only)");
@@ -114,6 +117,24 @@ static void exit_ltime(struct kscope_hook *h, const struct kscope_hook_regs *r,
 	this_cpu_inc(hc_stats.hist[slot]);
 }
 
+static int entry_kclock(struct kscope_hook *h,
+			const struct kscope_hook_regs *r, void *data)
+{
+	*(u64 *)data = kscope_clock_stamp();
+	this_cpu_inc(hc_stats.entries);
+	return 0;
+}
+
+static void exit_kclock(struct kscope_hook *h,
+			const struct kscope_hook_regs *r, void *data)
+{
+	u64 d = kscope_clock_ns(*(u64 *)data, kscope_clock_stamp());
+	unsigned int slot = d > 1 ? min_t(unsigned int, ilog2(d), HC_SLOTS - 1) : 0;
+
+	this_cpu_inc(hc_stats.exits);
+	this_cpu_inc(hc_stats.hist[slot]);
+}
+
 static struct kscope_hook hooks[2];
 static struct kscope_hook *hookp[2] = { &hooks[0], &hooks[1] };
 static unsigned int nr_hooks;
@@ -138,8 +159,11 @@ static int __init hc_init(void)
 	} else if (!strcmp(work, "ltime")) {
 		entry = entry_ltime;
 		exit = exit_ltime;
+	} else if (!strcmp(work, "kclock")) {
+		entry = entry_kclock;
+		exit = exit_kclock;
 	} else {
-		pr_err("work=%s: not empty, count, time or ltime\n", work);
+		pr_err("work=%s: not empty, count, time, ltime or kclock\n", work);
 		return -EINVAL;
 	}
 	if (kscope_hook_mech_flags(mech, &flags)) {
