@@ -60,6 +60,9 @@ const char *vfs_fs_name(int slot);
 int vfs_nr_fs(void);
 /* @timed false: no latency of its own, kept out of the histogram */
 void vfs_stats_account(struct vfs_op_rec *r, bool timed);
+/* a read's or write's stats, from its result: returns sb's slot */
+int vfs_stats_rw(const struct super_block *sb, unsigned int op, s64 ret,
+		 u64 lat_ns);
 struct vfs_opstat {
 	u64 count, bytes, errors;
 	struct kscope_hist_data hist;

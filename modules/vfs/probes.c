@@ -353,7 +353,7 @@ static noinline void emit_slow(const struct vfs_op_rec *r, const struct vfs_call
 	kscope_emit_typed(&vfs_src, VE_SLOW, &ev);
 }
 
-static __always_inline void account(struct vfs_op_rec *r, bool timed)
+static void account(struct vfs_op_rec *r, bool timed)
 {
 	kscope_count(&vfs_src, VC_READS + r->op);
 	if (r->ret < 0)
@@ -368,8 +368,7 @@ static __always_inline void account(struct vfs_op_rec *r, bool timed)
 }
 
 /* what every exit accounts, and the slow event */
-static __always_inline void vfs_done(struct vfs_op_rec *r,
-				     const struct vfs_call *c, u64 now)
+static void vfs_done(struct vfs_op_rec *r, const struct vfs_call *c, u64 now)
 {
 	u64 slow = READ_ONCE(vfs_slow_ns);
 
@@ -410,25 +409,56 @@ out:
 }
 
 /*
- * The small-I/O path, so kept lean: every field of the record is set
- * below or in vfs_done(), so it need not be zeroed first, and a record
- * of scalars and pointers (no array) needs no stack canary.
+ * A read or write that the top tables want, or a slow one: the record
+ * the general path builds, out of the small-I/O path.
  */
-static void __no_stack_protector vfs_rw_return(struct kscope_hook *h,
-					       const struct kscope_hook_regs *regs,
-					       void *data)
+static noinline void vfs_rw_rare(const struct vfs_call *c, unsigned int op,
+				 s64 ret, u64 lat_ns, int fs, u64 slow)
+{
+	struct vfs_op_rec r = {
+		.op = op, .fs = fs, .lat_ns = lat_ns, .ret = ret,
+		.bytes = ret > 0 ? ret : 0, .offset = c->offset,
+		.dentry = c->dentry, .ino = c->ino, .sb = c->sb,
+	};
+
+	if (READ_ONCE(vfs_top_on))
+		vfs_top_account(&r);
+	if (slow && lat_ns >= slow && kscope_listening()) {
+		kscope_count(&vfs_src, VC_SLOW);
+		emit_slow(&r, c);
+	}
+}
+
+/*
+ * The small-I/O path, so kept lean: what account() and vfs_done() do
+ * for a read or write, from scalars; a record only where the top tables
+ * or a slow event need one.
+ */
+static void vfs_rw_return(struct kscope_hook *h,
+			  const struct kscope_hook_regs *regs, void *data)
 {
 	const struct vfs_call *c = data;
 	u64 now = kscope_clock_stamp();
-	struct vfs_op_rec r __uninitialized;
+	unsigned int op;
+	u64 lat, slow;
+	s64 ret;
+	int fs;
 
 	if (!READ_ONCE(vfs_registered))
 		return;
-	r.op = target_of(h)->op;
-	r.ret = (long)kscope_hook_ret(regs);	/* ssize_t */
-	r.dentry = c->dentry;
-	r.bytes = r.ret > 0 ? r.ret : 0;
-	vfs_done(&r, c, now);
+	op = target_of(h)->op;
+	ret = (long)kscope_hook_ret(regs);	/* ssize_t */
+	lat = kscope_clock_ns(c->start, now);
+	kscope_count(&vfs_src, VC_READS + op);
+	if (ret < 0)
+		kscope_count(&vfs_src, VC_ERRORS);
+	else
+		kscope_count_add(&vfs_src, op == KSCOPE_VFS_OP_READ ?
+				 VC_READ_BYTES : VC_WRITE_BYTES, ret);
+	fs = vfs_stats_rw(c->sb, op, ret, lat);
+	slow = READ_ONCE(vfs_slow_ns);
+	if (unlikely(READ_ONCE(vfs_top_on) || (slow && lat >= slow)))
+		vfs_rw_rare(c, op, ret, lat, fs, slow);
 }
 
 #define TARGET(s, o, req) { .sym = s, .op = KSCOPE_VFS_OP_##o, .required = req }

@@ -111,29 +111,38 @@ static __always_inline int vfs_fs_slot(const struct super_block *sb)
 	return vfs_fs_slot_find(t);
 }
 
-/*
- * Probe context: preemption is off, so this CPU's block stays ours. A
- * record whose fs is -1 is given its filesystem's slot here, from its
- * superblock.
- */
-void vfs_stats_account(struct vfs_op_rec *r, bool timed)
+/* Probe context: preemption is off, so this CPU's block stays ours. */
+static __always_inline void vfs_stats_add(int fs, unsigned int op, u64 bytes,
+					  bool err, bool timed, u64 lat_ns)
 {
-	struct vfs_fs_stats *s;
+	struct vfs_fs_stats *s = this_cpu_ptr(vfs_pcpu[fs]);
 	unsigned long flags;
 
-	if (r->fs < 0)
-		r->fs = vfs_fs_slot(r->sb);
-	s = this_cpu_ptr(vfs_pcpu[r->fs]);
-
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_inc(&s->count[r->op]);
-	u64_stats_add(&s->bytes[r->op], r->bytes);
-	if (r->ret < 0)
-		u64_stats_inc(&s->errors[r->op]);
+	u64_stats_inc(&s->count[op]);
+	u64_stats_add(&s->bytes[op], bytes);
+	if (err)
+		u64_stats_inc(&s->errors[op]);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	if (timed)
-		kscope_hist_add(&vfs_hist[r->fs][r->op],
-				div_u64(r->lat_ns, NSEC_PER_USEC));
+		kscope_hist_add(&vfs_hist[fs][op], div_u64(lat_ns, NSEC_PER_USEC));
+}
+
+/* A record whose fs is -1 is given its filesystem's slot here, from its superblock. */
+void vfs_stats_account(struct vfs_op_rec *r, bool timed)
+{
+	if (r->fs < 0)
+		r->fs = vfs_fs_slot(r->sb);
+	vfs_stats_add(r->fs, r->op, r->bytes, r->ret < 0, timed, r->lat_ns);
+}
+
+int vfs_stats_rw(const struct super_block *sb, unsigned int op, s64 ret,
+		 u64 lat_ns)
+{
+	int fs = vfs_fs_slot(sb);
+
+	vfs_stats_add(fs, op, ret > 0 ? ret : 0, ret < 0, true, lat_ns);
+	return fs;
 }
 
 void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st)
