@@ -80,4 +80,5 @@ for r in netfilter xdp; do
 done
 ina "$KSCOPE" xdp detach va
 net_teardown
+ks_unload_busy kscope_net
 ktap_done

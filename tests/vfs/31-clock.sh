@@ -15,9 +15,17 @@
 ktap_plan 11
 
 ko=$(ks_ko kscope_core)
-reload_core() {	# reload_core [PARAM...]: kscope_core alone, with PARAMs
-	ks_unload kscope_vfs
-	ks_unload kscope_core
+# reload_core [PARAM...]: kscope_core alone, with PARAMs; the modules an
+# earlier test left on it (kscope_net, ...) go first, and later tests
+# load what they need
+reload_core() {
+	local m
+	if ks_loaded kscope_core; then
+		for m in /sys/module/kscope_core/holders/*; do
+			[ -e "$m" ] && ks_unload_busy "${m##*/}"
+		done
+	fi
+	ks_unload_busy kscope_core
 	insmod "$ko" "$@"
 }
 
@@ -29,7 +37,7 @@ dmesg | grep -q 'Marking TSC unstable' && tsc_ok=0
 expect=ktime; [ $tsc_ok = 1 ] && expect=tsc
 diag "a TSC the kernel has not marked unstable: $tsc_ok (clocksources: $(cat "$cs"))"
 
-reload_core || { ktap_fail "load kscope_core"; ktap_done; }
+reload_core || { ktap_fail "load kscope_core" "$(lsmod | grep kscope)"; ktap_done; }
 ktap_eq "clock=auto takes $expect" "$expect" "$(cat /sys/module/kscope_core/parameters/clock)"
 ktap_check "the load line names it" "$(dmesg | grep 'kscope_core: loaded' | tail -1)" \
 	sh -c "dmesg | grep 'kscope_core: loaded' | tail -1 | grep -q 'hook clock $expect\$'"
