@@ -120,6 +120,18 @@ ks_load() {
 	insmod "$ko" "$@"
 }
 
+# ks_load_rejected NAME PARAM...: loading NAME (not loaded now) with
+# PARAMs fails, leaves it unloaded, and NAME logs one line naming the
+# first PARAM ("NAME: param=value: why")
+ks_load_rejected() {
+	local name=$1 ko before; shift
+	ko=$(ks_ko "$name") || return 1
+	before=$(dmesg | wc -l)
+	if insmod "$ko" "$@" 2>/dev/null; then rmmod "$name"; return 1; fi
+	ks_loaded "$name" && return 1
+	dmesg | tail -n +$((before + 1)) | grep -q "$name: ${1%%=*}="
+}
+
 ks_unload() {
 	ks_loaded "$1" || return 0
 	rmmod "$1"

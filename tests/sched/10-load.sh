@@ -13,14 +13,7 @@ ks_unload kscope_sched
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 ko=$(ks_ko kscope_sched)
 
-badparam() {
-	local before
-	before=$(dmesg | wc -l)
-	if insmod "$ko" "$@" 2>/dev/null; then rmmod kscope_sched; return 1; fi
-	ks_loaded kscope_sched && return 1
-	[ ! -e "$KS_DEBUGFS/sched" ] || return 1
-	dmesg | tail -n +$((before + 1)) | grep -q "kscope_sched: ${1%%=*}="
-}
+badparam() { ks_load_rejected kscope_sched "$@" && [ ! -e "$KS_DEBUGFS/sched" ]; }
 ktap_check "tasks_max=1000 (not a power of 2) rejected" "loaded or no log line" badparam tasks_max=1000
 ktap_check "portraits_max=8 rejected" "loaded or no log line" badparam portraits_max=8
 ktap_check "interval_ms=10 rejected" "loaded or no log line" badparam interval_ms=10

@@ -15,10 +15,9 @@
 ktap_plan 11
 
 ko=$(ks_ko kscope_core)
-# reload_core [PARAM...]: kscope_core alone, with PARAMs; the modules an
-# earlier test left on it (kscope_net, ...) go first, and later tests
-# load what they need
-reload_core() {
+# unload_core: kscope_core and the modules an earlier test left on it
+# (kscope_net, ...); later tests load what they need
+unload_core() {
 	local m
 	if ks_loaded kscope_core; then
 		for m in /sys/module/kscope_core/holders/*; do
@@ -26,8 +25,9 @@ reload_core() {
 		done
 	fi
 	ks_unload_busy kscope_core
-	insmod "$ko" "$@"
 }
+# reload_core [PARAM...]: kscope_core alone, with PARAMs
+reload_core() { unload_core && insmod "$ko" "$@"; }
 
 tsc_ok=1
 grep -qw tsc /proc/cpuinfo || tsc_ok=0
@@ -42,12 +42,7 @@ ktap_eq "clock=auto takes $expect" "$expect" "$(cat /sys/module/kscope_core/para
 ktap_check "the load line names it" "$(dmesg | grep 'kscope_core: loaded' | tail -1)" \
 	sh -c "dmesg | grep 'kscope_core: loaded' | tail -1 | grep -q 'hook clock $expect\$'"
 
-rejected() {	# rejected PARAM: the load fails, with a line naming it
-	local before=$(dmesg | wc -l)
-	reload_core "$1" 2>/dev/null && return 1
-	ks_loaded kscope_core && return 1
-	dmesg | tail -n +$((before + 1)) | grep -q "kscope_core: ${1%%=*}="
-}
+rejected() { unload_core && ks_load_rejected kscope_core "$1"; }	# with a line naming it
 ktap_check "clock=bogus refused with a line naming it" "$(dmesg | tail -2)" rejected clock=bogus
 if [ $tsc_ok = 1 ]; then
 	reload_core clock=tsc
