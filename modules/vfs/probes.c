@@ -353,15 +353,25 @@ static noinline void emit_slow(const struct vfs_op_rec *r, const struct vfs_call
 	kscope_emit_typed(&vfs_src, VE_SLOW, &ev);
 }
 
+/*
+ * The source's counters for one call, on every exit path. Bytes move
+ * only in a read or write: the others pass 0.
+ */
+static __always_inline void vfs_count_call(unsigned int op, s64 ret,
+					   u64 bytes)
+{
+	kscope_count(&vfs_src, VC_READS + op);
+	if (ret < 0)
+		kscope_count(&vfs_src, VC_ERRORS);
+	else if (bytes)
+		kscope_count_add(&vfs_src, op == KSCOPE_VFS_OP_READ ?
+				 VC_READ_BYTES : VC_WRITE_BYTES, bytes);
+}
+
+/* every operation but read and write (vfs_rw_return()) */
 static void account(struct vfs_op_rec *r, bool timed)
 {
-	kscope_count(&vfs_src, VC_READS + r->op);
-	if (r->ret < 0)
-		kscope_count(&vfs_src, VC_ERRORS);
-	if (r->op == KSCOPE_VFS_OP_READ)
-		kscope_count_add(&vfs_src, VC_READ_BYTES, r->bytes);
-	else if (r->op == KSCOPE_VFS_OP_WRITE)
-		kscope_count_add(&vfs_src, VC_WRITE_BYTES, r->bytes);
+	vfs_count_call(r->op, r->ret, 0);
 	vfs_stats_account(r, timed);
 	if (READ_ONCE(vfs_top_on))
 		vfs_top_account(r);
@@ -449,12 +459,7 @@ static void vfs_rw_return(struct kscope_hook *h,
 	op = target_of(h)->op;
 	ret = (long)kscope_hook_ret(regs);	/* ssize_t */
 	lat = kscope_clock_ns(c->start, now);
-	kscope_count(&vfs_src, VC_READS + op);
-	if (ret < 0)
-		kscope_count(&vfs_src, VC_ERRORS);
-	else
-		kscope_count_add(&vfs_src, op == KSCOPE_VFS_OP_READ ?
-				 VC_READ_BYTES : VC_WRITE_BYTES, ret);
+	vfs_count_call(op, ret, ret > 0 ? ret : 0);
 	fs = vfs_stats_rw(c->sb, op, ret, lat);
 	slow = READ_ONCE(vfs_slow_ns);
 	if (unlikely(READ_ONCE(vfs_top_on) || (slow && lat >= slow)))
