@@ -3,7 +3,10 @@
 # shellcheck shell=bash
 
 KS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-KS_CACHE=${KSCOPE_CACHE:-$KS_ROOT/.cache}
+# physical: .cache may be a link to a store shared by clones (.ci/run), and
+# the links made inside it must not name the clone that made them
+mkdir -p "${KSCOPE_CACHE:-$KS_ROOT/.cache}"
+KS_CACHE=$(cd "${KSCOPE_CACHE:-$KS_ROOT/.cache}" && pwd -P)
 KS_KERNELS=$KS_CACHE/kernels
 KS_SIDROOT=$KS_CACHE/sidroot
 KS_VERSIONS=(6.1 6.12 7.2)
