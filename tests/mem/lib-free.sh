@@ -30,33 +30,48 @@ free_start() {
 	shift
 	mapfile -t z </proc/buddyinfo
 	free_zones=${#z[@]}
-	rm -f "$KS_TMP/free.fifo"
-	mkfifo "$KS_TMP/free.fifo"
+	free_lines=0
+	free_zlines=0
+	rm -f "$KS_TMP/free.fifo" "$KS_TMP/free.idle"
+	mkfifo "$KS_TMP/free.fifo" "$KS_TMP/free.idle"
 	"$@" "$KSCOPE" --json mem show 1 "$n" >"$KS_TMP/free.fifo" 2>"$KS_TMP/free.err" &
 	free_pid=$!
 	exec {free_fd}<"$KS_TMP/free.fifo"
+	# a FIFO no one writes, open for both: `read -t` on it is a sleep
+	# that starts no process
+	exec {free_idle}<>"$KS_TMP/free.idle"
 }
 
 # free_next JSON FILE OUT: the reader's next mem_zone line of every zone
 # into JSON; FILE, read by builtins just before the first of those lines
 # came, into OUT, and read again just after the last, into OUT.next: the
 # reader's own read of the lists lies between the two (a check takes
-# either). Fails when the reader ended first.
+# either). Fails when the reader ended first, with its exit status and
+# what it printed appended to free.err.
+#
+# The reader's output is only ever read whole lines at a time, with no
+# timeout: `read -t` on the pipe itself, as this did before, could end a
+# line part-way through in a loaded guest, and once in a suite run the
+# reader's lines ran out one interval early.
 free_next() {
-	local line part="" n=0 rc
+	local line n=0 rc
 	local -a z p q
+	# the interval's lines are written at once: wait for the first
+	while :; do
+		mapfile -t p <"$2"
+		read -t 0 -u "$free_fd" && break
+		read -t 0.05 -u "$free_idle" line
+	done
 	while ((n < free_zones)); do
-		((n == 0)) && mapfile -t p <"$2"
-		IFS= read -r -t 0.05 -u "$free_fd" line
-		rc=$?
-		if ((rc > 128)); then	# timed out: keep what came of a line
-			part+=$line
-			continue
+		if ! IFS= read -r -u "$free_fd" line; then
+			wait "$free_pid"
+			rc=$?
+			echo "the reader's exit status: $rc; it printed $free_lines lines, $free_zlines of them mem_zone ($free_zones zones an interval)${line:+; an unterminated last line: $line}" >>"$KS_TMP/free.err"
+			return 1
 		fi
-		((rc == 0)) || return 1
-		line=$part$line
-		part=""
+		free_lines=$((free_lines + 1))
 		[[ $line == '{"type":"mem_zone"'* ]] || continue
+		free_zlines=$((free_zlines + 1))
 		z+=("$line")
 		n=$((n + 1))
 	done
@@ -68,7 +83,7 @@ free_next() {
 
 # free_stop: end the reader (its last interval may not have come)
 free_stop() {
-	exec {free_fd}<&-
+	exec {free_fd}<&- {free_idle}<&-
 	kill "$free_pid" 2>/dev/null
 	wait "$free_pid" 2>/dev/null
 	return 0
