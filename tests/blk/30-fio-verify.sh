@@ -57,9 +57,12 @@ for mode in $modes; do
 		f0=$(blk_stat kblk_v flush_reqs) t0=$(blk_stat kblk_v discard_reqs)
 		verify_run kblk_v "v-$mode-$s"
 		rc=$?
-		errs=$(jq '[.jobs[].error] | add' "$KS_TMP/v-$mode-$s.json" 2>/dev/null)
-		wr=$(blk_fio_get "v-$mode-$s" '.write.io_bytes' 2>/dev/null)
-		trims=$(blk_fio_get "v-$mode-$s" '.trim.total_ios' 2>/dev/null)
+		# fio's report, one jq for the four sums over its jobs
+		errs="" wr="" trims="" syncs=""
+		read -r errs wr trims syncs < <(jq -r '.jobs as $j |
+			[([$j[].error] | add), ([$j[].write.io_bytes] | add),
+			 ([$j[].trim.total_ios] | add), ([$j[].sync.total_ios] | add)] |
+			map(tostring) | join(" ")' "$KS_TMP/v-$mode-$s.json" 2>/dev/null)
 		if [ "$rc" = 0 ] && [ "$errs" = 0 ] && [ "${wr:-0}" -gt 0 ]; then
 			ktap_ok "verify $mode/$s: ${wr} bytes written, $trims trims, no verify error"
 		else
@@ -68,7 +71,6 @@ for mode in $modes; do
 		fi
 		f1=$(blk_stat kblk_v flush_reqs) t1=$(blk_stat kblk_v discard_reqs)
 		# fio is the oracle: a run in which it reports no sync owes no flush
-		syncs=$(blk_fio_get "v-$mode-$s" '.sync.total_ios' 2>/dev/null)
 		if [ "${syncs:-0}" -gt 0 ] && [ "$f1" -le "$f0" ]; then
 			flush_ok=0; diag "$mode/$s: no flush ($f0 -> $f1) although fio synced $syncs times"
 		elif [ "${syncs:-0}" -eq 0 ]; then
