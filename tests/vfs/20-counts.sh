@@ -93,8 +93,8 @@ diag "workload ran $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 # there were 110 of them.
 ops="read write open fsync create unlink rename mkdir rmdir"
 declare -A K0 K1 W
-# ks_sums FILE ARRAY: count, bytes and errors per fs and op, summed
-ks_sums() {
+# op_sums FILE ARRAY: count, bytes and errors per fs and op, summed
+op_sums() {
 	local -n arr=$2
 	local k v
 	while read -r k v; do
@@ -104,8 +104,8 @@ ks_sums() {
 		"\(.fs)/\(.op)/errors \(.errors)"' "$1" |
 		awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }')
 }
-ks_sums "$KS_TMP/show0.json" K0
-ks_sums "$KS_TMP/show.json" K1
+op_sums "$KS_TMP/show0.json" K0
+op_sums "$KS_TMP/show.json" K1
 while read -r k v; do
 	W[$k]=$v
 done < <(jq -r 'to_entries[] | .key as $d | .value | to_entries[] |
