@@ -11,15 +11,22 @@
 # the scheduler skips the next run-queue clock update (RQCF_REQ_SKIP), so
 # the time from that wakeup to the switch is charged to nobody's
 # sum_exec_runtime while kscope sees the task on the CPU. Under TCG that
-# is up to about a millisecond per preemption, hundreds of ms on a
-# contended CPU; on its own CPU the workload is hardly ever preempted.
+# is up to about a millisecond per preemption, more when the host
+# deschedules the vCPU thread in that gap. Alone on CPU 0 the workload
+# was still preempted hundreds of times by CFS wakeups (kworkers, the
+# harness): CI's slow machine once saw 373 preemptions, /proc 130 ms
+# short (0.35 ms each). So it runs SCHED_FIFO (priority 1): no CFS wakeup
+# preempts it, and it sleeps 5 ms between bursts, so CPU 0's kworkers
+# still run.
 #
 # Tolerance for the time: /proc's utime+stime is the scheduler's
 # sum_exec_runtime (cputime_adjust scales the tick samples to it) cut to
 # clock ticks of 1/CLK_TCK s, utime and stime each truncated, so up to 2
 # ticks low; kscope sums switch-in to switch-out on the same clock
 # (sched_clock; these kernels account no IRQ or steal time apart).
-# Allowed: 3 ticks + 2% + 0.1 ms per preemption of the workload (below).
+# Allowed: kscope at most 3 ticks + 2% below /proc, and at most that
+# plus 1 ms per preemption of the workload above it (the skipped clock
+# updates, below): time /proc misses only ever makes kscope the larger.
 # Switches: kscope counts like __schedule() does (voluntary: not a
 # preemption and the task was not runnable), from the same first switch:
 # exact.
@@ -84,7 +91,7 @@ taskset -c 1 "$other" -c "while [ ! -e $KS_TMP/stop1 ]; do :; done" &
 o1=$!
 taskset -c 1 "$other" -c "while [ ! -e $KS_TMP/stop1 ]; do :; done" &
 o2=$!
-taskset -c 0 "$spin" -c "for ((i = 0; i < 40; i++)); do for ((j = 0; j < 500; j++)); do :; done; read -t 0.005 -u 9; done 9<>$KS_TMP/fifo; echo x >$KS_TMP/ready; read -t 120 -u 9" 9<>"$KS_TMP/fifo" &
+taskset -c 0 chrt -f 1 "$spin" -c "for ((i = 0; i < 40; i++)); do for ((j = 0; j < 500; j++)); do :; done; read -t 0.005 -u 9; done 9<>$KS_TMP/fifo; echo x >$KS_TMP/ready; read -t 120 -u 9" 9<>"$KS_TMP/fifo" &
 w=$!
 wait_file "$KS_TMP/ready" 120
 sleep 0.3
@@ -101,18 +108,20 @@ hz=$(getconf CLK_TCK)
 ticks=$(sed 's/.*) //' <<<"$stat" | awk '{ print $12 + $13 }')
 ons=$(pfield "$line" oncpu_ns)
 ms_proc=$((ticks * 1000 / hz)) ms_ks=$(( ${ons:-0} / 1000000 ))
-tol=$(( 3000 / hz + ms_proc / 50 ))
-d=$(( ms_proc > ms_ks ? ms_proc - ms_ks : ms_ks - ms_proc ))
+lo=$(( 3000 / hz + ms_proc / 50 ))
 niv=$(pfield "$line" nivcsw)
 niv=${niv:-0}
 # each preemption's skipped clock update is time /proc does not count:
-# 0.05-0.07 ms on average, measured (Debian kernels beside four other
-# guests: 505-673 preemptions, /proc 24-34 ms short; the debug kernel,
-# its CPU 0 busy with its own background: 2532, 185 ms); 0.1 ms allowed
-tol=$((tol + niv / 10))
+# 0.05-0.07 ms on average on a fast host (Debian kernels beside four
+# other guests, CFS: 505-673 preemptions, /proc 24-34 ms short), 0.35 ms
+# on CI's slow one (373, 130 ms), 0.2-0.6 ms with SCHED_FIFO beside three
+# guests on two cores (84-133, 12-54 ms): single-threaded TCG runs the
+# vCPUs in turn, and the guest clock runs on while CPU 0 waits for its
+# turn to take the IPI. 1 ms allowed.
+hi=$((lo + niv))
 diag "the workload was preempted $niv times"
-ktap_check "on-CPU time = /proc utime+stime within ${tol} ms (kscope ${ms_ks} ms, /proc ${ms_proc} ms)" \
-	"portrait: $line" test "$ms_proc" -gt 200 -a "$d" -le "$tol"
+ktap_check "on-CPU time = /proc utime+stime, kscope within -${lo}/+${hi} ms (kscope ${ms_ks} ms, /proc ${ms_proc} ms)" \
+	"portrait: $line" test "$ms_proc" -gt 200 -a "$ms_ks" -ge $((ms_proc - lo)) -a "$ms_ks" -le $((ms_proc + hi))
 vol=$(awk '/^voluntary_ctxt_switches/ { print $2 }' <<<"$status")
 inv=$(awk '/^nonvoluntary_ctxt_switches/ { print $2 }' <<<"$status")
 ktap_eq "voluntary switches = /proc status" "$vol" "$(pfield "$line" nvcsw)"
