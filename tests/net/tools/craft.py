@@ -10,12 +10,20 @@ two IP fragments), nonecho (IPv4 timestamp request / ICMPv6 echo reply).
 The family follows the addresses. Prints the number of frames sent and,
 with --wait S, the number of echo replies to them (ICMP id 0x1234, any
 device of the namespace, tagged or not) received within S seconds.
+
+craft.py --serve: one process for many sends (a python3 start costs the
+tests most of a second in a guest). Reads one argument line at a time
+from stdin, as above but without the program name, and prints the line
+that call would print, or "error ..." for a call that failed; ends at
+the end of its input.
 """
 import argparse
 import ipaddress
 import select
+import shlex
 import socket
 import struct
+import sys
 import time
 
 ETH_P_IP, ETH_P_IPV6, ETH_P_8021Q = 0x0800, 0x86DD, 0x8100
@@ -116,7 +124,7 @@ def count_replies(rx, secs):
             n += 1
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser()
     ap.add_argument("iface")
     ap.add_argument("dst_mac")
@@ -127,7 +135,11 @@ def main():
     ap.add_argument("--vlan", type=int)
     ap.add_argument("--len", type=int, default=56)
     ap.add_argument("--wait", type=float)
-    a = ap.parse_args()
+    return ap
+
+
+def send(a):
+    """Sends what the arguments a ask for; returns the line to print."""
     src, dst = ipaddress.ip_address(a.src), ipaddress.ip_address(a.dst)
     with open("/sys/class/net/%s/address" % a.iface) as f:
         smac = bytes.fromhex(f.read().strip().replace(":", ""))
@@ -137,20 +149,34 @@ def main():
     if a.vlan is not None:
         eth += struct.pack("!HH", ETH_P_8021Q, a.vlan)
     eth += struct.pack("!H", etype)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((a.iface, 0))
-    # every device of the namespace: a reply may come back elsewhere
-    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                       socket.htons(ETH_P_ALL)) if a.wait is not None else None
-    n = 0
-    for i in range(a.count):
-        for p in packets(a.kind, src, dst, i + 1, a.len):
-            s.send(eth + p)
-            n += 1
-    if rx is None:
-        print(n)
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+        s.bind((a.iface, 0))
+        if a.wait is None:
+            return str(sum(s.send(eth + p) > 0 for i in range(a.count)
+                           for p in packets(a.kind, src, dst, i + 1, a.len)))
+        # every device of the namespace: a reply may come back elsewhere
+        with socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                           socket.htons(ETH_P_ALL)) as rx:
+            n = sum(s.send(eth + p) > 0 for i in range(a.count)
+                    for p in packets(a.kind, src, dst, i + 1, a.len))
+            return "%d %d" % (n, count_replies(rx, a.wait))
+
+
+def serve():
+    ap = parser()
+    for line in iter(sys.stdin.readline, ""):
+        try:
+            out = send(ap.parse_args(shlex.split(line)))
+        except (Exception, SystemExit) as e:  # argparse exits on bad input
+            out = "error " + " ".join(repr(e).split())
+        print(out, flush=True)
+
+
+def main():
+    if sys.argv[1:] == ["--serve"]:
+        serve()
     else:
-        print(n, count_replies(rx, a.wait))
+        print(send(parser().parse_args()))
 
 
 if __name__ == "__main__":
