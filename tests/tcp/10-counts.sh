@@ -101,19 +101,17 @@ else
 fi
 
 # what the extra lifetimes were, if any
-for e in $(tcp_events "$ev" close '.data_sent == 0 and .data_received == 0' | jq -r '"\(.sport)-\(.dport)"'); do
+for e in $(tcp_events "$ev" close '.data_sent == 0 and .data_received == 0' '"\(.sport)-\(.dport)"'); do
 	diag "empty lifetime $e:"
 	diag "$(tcp_events "$ev" state ".sport == ${e%-*} and .dport == ${e#*-}")"
 	diag "$(grep -E "^(.*[^0-9])?(${e%-*}|${e#*-})( |\$)" "$KS_TMP/tcplife.out")"
 done
 
 # close events: exact bytes of every connection end
-cl=$(tcp_events "$ev" close '.dport == 5001 or .dport == 5002' |
-	jq -r '"\(.data_sent) \(.data_received)"' | sort | uniq -c | tr -s ' ')
+cl=$(tcp_events "$ev" close '.dport == 5001 or .dport == 5002' '"\(.data_sent) \(.data_received)"' | sort | uniq -c | tr -s ' ')
 ktap_eq "client close events: sent $SEND, received $REPLY" \
 	" $((N + M)) $SEND $REPLY" "$cl"
-sv=$(tcp_events "$ev" close "(.sport == 5001 or .sport == 5002) and $TCP_REAL" |
-	jq -r '"\(.data_sent) \(.data_received)"' | sort | uniq -c | tr -s ' ')
+sv=$(tcp_events "$ev" close "(.sport == 5001 or .sport == 5002) and $TCP_REAL" '"\(.data_sent) \(.data_received)"' | sort | uniq -c | tr -s ' ')
 ktap_eq "server close events: sent $REPLY, received $SEND" \
 	" $((N + M)) $REPLY $SEND" "$sv"
 
@@ -123,8 +121,7 @@ if [ "$have_bpf" = 1 ]; then
 	ktap_eq "tcplife's client bytes agree (KB)" \
 		"$(awk -v s=$SEND -v r=$REPLY 'BEGIN { printf "%.2f %.2f", s / 1024, r / 1024 }')" "$kb"
 	# and kscope's raw counters are the very values tcplife printed
-	kr=$(tcp_events "$ev" close '.dport == 5001 or .dport == 5002' |
-		jq -r '"\(.bytes_acked / 1024 * 100 + 0.5 | floor) \(.bytes_received / 1024 * 100 + 0.5 | floor)"' | sort -u)
+	kr=$(tcp_events "$ev" close '.dport == 5001 or .dport == 5002' '"\(.bytes_acked / 1024 * 100 + 0.5 | floor) \(.bytes_received / 1024 * 100 + 0.5 | floor)"' | sort -u)
 	tr_=$(awk '$6 == 5001 || $6 == 5002 { printf "%d %d\n", $7 * 100 + 0.5, $8 * 100 + 0.5 }' "$KS_TMP/tcplife.out" | sort -u)
 	ktap_eq "raw bytes_acked/received = tcplife's TX/RX (0.01 KB)" "$tr_" "$kr"
 else
@@ -137,13 +134,13 @@ ktap_eq "state events (asked for): both ends reach ESTABLISHED" "$((2 * (N + M))
 
 nc=$(tcp_netns_inum $TCP_C 2>/dev/null || echo none)
 ns=$(tcp_netns_inum $TCP_S 2>/dev/null || echo none)
-got=$(tcp_events "$ev" close '.dport == 5001 or .dport == 5002' | jq -r .netns | sort -u)
-got2=$(tcp_events "$ev" close '.sport == 5001 or .sport == 5002' | jq -r .netns | sort -u)
+got=$(tcp_events "$ev" close '.dport == 5001 or .dport == 5002' .netns | sort -u)
+got2=$(tcp_events "$ev" close '.sport == 5001 or .sport == 5002' .netns | sort -u)
 ktap_eq "close events carry each end's netns" "$nc $ns" "$got $got2"
 
-got=$(tcp_events "$ev" connect '.dport == 5001' | jq -r .flow_pid | sort -u)
+got=$(tcp_events "$ev" connect '.dport == 5001' .flow_pid | sort -u)
 ktap_eq "connect events carry the connecting pid" "$c4" "$got"
-got=$(tcp_events "$ev" accept '.sport == 5002' | jq -r '"\(.pid) \(.flow_pid)"' | sort -u)
+got=$(tcp_events "$ev" accept '.sport == 5002' '"\(.pid) \(.flow_pid)"' | sort -u)
 ktap_eq "accept events carry the accepting pid" "$s6 $s6" "$got"
 
 tcp_netns_down

@@ -93,7 +93,7 @@ n=$(tcp_events "$ev" cong | wc -l)
 bad=$(tcp_events "$ev" cong '.sport != 5003 and .dport != 5003' | wc -l)
 ktap_check "cong events on change, only for port 5003 ($n events)" \
 	"$bad events of other flows" test "$n" -gt 0 -a "$bad" -eq 0
-got=$(tcp_events "$ev" close | jq -r '"\(.sport) \(.dport)"' | grep -c -w 5003)
+got=$(tcp_events "$ev" close '' '"\(.sport) \(.dport)"' | grep -c -w 5003)
 other=$(tcp_events "$ev" close '.sport == 5004 or .dport == 5004' | wc -l)
 ktap_eq "close events: both ends of 5003, none of 5004" "2 0" "$got $other"
 # cong events are changes only: no two consecutive equal cwnd/ssthresh per

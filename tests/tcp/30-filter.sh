@@ -42,7 +42,7 @@ run_pair() {
 watch_start addr
 run_pair addr
 watch_stop
-got=$(tcp_events "$KS_TMP/addr.ev" close "$TCP_REAL" | jq -r .family | sort | uniq -c | tr -s ' ')
+got=$(tcp_events "$KS_TMP/addr.ev" close "$TCP_REAL" .family | sort | uniq -c | tr -s ' ')
 tcp_eq "addr filter: close events of the IPv6 flows only" " $((2 * M)) 6" "$got" \
 	"$(tcp_events "$KS_TMP/addr.ev" close)"
 got=$(tcp_events "$KS_TMP/addr.ev" state | wc -l)
@@ -54,7 +54,7 @@ nss=$(tcp_netns_inum $TCP_S)
 watch_start netns
 run_pair netns
 watch_stop
-got=$(tcp_events "$KS_TMP/netns.ev" close "$TCP_REAL" | jq -r '"\(.netns) \(.sport)"' | sort | uniq -c | tr -s ' ')
+got=$(tcp_events "$KS_TMP/netns.ev" close "$TCP_REAL" '"\(.netns) \(.sport)"' | sort | uniq -c | tr -s ' ')
 ktap_eq "netns filter: close events of the server's ends only" \
 	" $N $nss 5011"$'\n'" $M $nss 5012" "$got"
 
@@ -62,9 +62,9 @@ ktap_eq "netns filter: close events of the server's ends only" \
 watch_start pid
 run_pair pid "$KS_TMP/go"
 watch_stop
-got=$(tcp_events "$KS_TMP/pid.ev" connect | jq -r '"\(.flow_pid) \(.dport)"' | sort | uniq -c | tr -s ' ')
+got=$(tcp_events "$KS_TMP/pid.ev" connect '' '"\(.flow_pid) \(.dport)"' | sort | uniq -c | tr -s ' ')
 ktap_eq "pid filter: connect events of that process only" " $N $c4 5011" "$got"
-got=$(tcp_events "$KS_TMP/pid.ev" close | jq -r '"\(.flow_pid) \(.data_sent)"' | sort | uniq -c | tr -s ' ')
+got=$(tcp_events "$KS_TMP/pid.ev" close '' '"\(.flow_pid) \(.data_sent)"' | sort | uniq -c | tr -s ' ')
 ktap_eq "pid filter: close events of that process only, its bytes" " $N $c4 $SEND" "$got"
 ktap_eq "filter readable in debugfs" "pid $c4" "$(grep '^pid' "$KS_DEBUGFS/tcp/filter")"
 

@@ -35,9 +35,10 @@ tcp_netns_inum() { ip netns exec "$1" stat -L -c %i /proc/self/ns/net; }
 # tcp_ctr NAME: counter of source tcp
 tcp_ctr() { ks_counter tcp "$1"; }
 
-# events EVFILE TYPE [jq filter]: matching events as compact JSON lines
+# events EVFILE TYPE [jq filter [jq output]]: matching events as compact
+# JSON lines, or OUTPUT of each (raw strings), in one jq
 tcp_events() {
-	jq -c "select(.source == \"tcp\" and .event == \"$2\")${3:+ | select($3)}" "$1"
+	jq -rc "select(.source == \"tcp\" and .event == \"$2\")${3:+ | select($3)}${4:+ | $4}" "$1"
 }
 
 tcp_unloaded() { ! ks_loaded kscope_tcp; }
