@@ -66,6 +66,7 @@ ktap_plan $(( ${#good[@]} + ${#bad[@]} + ${#bad_raw[@]} + 2 ))
 
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 ks_load kscope_blk || { ktap_fail "load kscope_blk"; ktap_done; }
+nlraw_start || { ktap_fail "start tests/blk/nlraw.py --serve"; ktap_done; }
 dmesg -C
 diag "$(nproc) CPUs online, $(cat /sys/devices/system/cpu/possible) possible"
 dbg=/sys/kernel/debug/block/kblk_b
@@ -119,7 +120,7 @@ for a in "${bad[@]}"; do
 	fi
 done
 for a in "${bad_raw[@]}"; do
-	if out=$($NLRAW CTL KSCOPE_BLK_OP:u8:1 KSCOPE_BLK_NAME:str:b "$a" 2>&1); then
+	if out=$(nlraw CTL KSCOPE_BLK_OP:u8:1 KSCOPE_BLK_NAME:str:b "$a" 2>&1); then
 		ktap_fail "refused raw: $a" "accepted: $out"
 		$KSCOPE blk del b
 	elif [[ $out != errno*:\ ?* ]] || [ -e /sys/block/kblk_b ]; then

@@ -51,6 +51,7 @@ ktap_plan $(( ${#bad_cli[@]} + ${#bad_raw[@]} + 13 ))
 
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 ks_load kscope_blk || { ktap_fail "load kscope_blk"; ktap_done; }
+nlraw_start || { ktap_fail "start tests/blk/nlraw.py --serve"; ktap_done; }
 
 out=$($KSCOPE blk add dup --profile nvme --size 16 --queues 2 --depth 16 2>&1)
 ktap_check "add nvme device" "$out" test -b /dev/kblk_dup
@@ -74,7 +75,7 @@ for a in "${bad_cli[@]}"; do
 done
 for a in "${bad_raw[@]}"; do
 	# shellcheck disable=SC2086
-	if out=$($NLRAW $a 2>&1); then
+	if out=$(nlraw $a 2>&1); then
 		ktap_fail "refused raw: $a" "accepted: $out"
 	elif [[ $out != errno*:\ ?* ]]; then
 		ktap_fail "refused raw: $a" "no extack message: $out"
