@@ -13,6 +13,7 @@
 ktap_plan 21
 ks_load kscope_net malformed_events_per_sec=5 || { ktap_fail "load kscope_net"; ktap_done; }
 net_setup || { ktap_fail "netns setup"; ktap_done; }
+craft_start || { ktap_fail "start craft.py --serve"; ktap_done; }
 
 ANS4="ctr echo4_answered" ANS6="ctr echo6_answered" RESP=netfilter
 
@@ -36,7 +37,7 @@ m0=$(ctr echo_malformed); s0=$(ctr events_suppressed)
 wpid=$!
 ks_wait_subscribed $wpid
 t0=$(date +%s%N)
-ina $CRAFT va "$MAC_B" $A4 $B4 badsum --count 30 >/dev/null
+craft va "$MAC_B" $A4 $B4 badsum --count 30 >/dev/null
 t1=$(date +%s%N)
 ks_sleep 1	# the channel's flush
 kill -INT $wpid; wait $wpid

@@ -13,6 +13,7 @@
 ktap_plan 35
 ks_load kscope_core || { ktap_fail "load kscope_core"; ktap_done; }
 net_setup || { ktap_fail "netns setup"; ktap_done; }
+craft_start || { ktap_fail "start craft.py --serve"; ktap_done; }
 ina "$KSCOPE" xdp attach va --mode native --pass
 
 xdp_ctr() { inb "$KSCOPE" xdp stats vb | awk -v n="$1" '$1 == n { print $2 }'; }

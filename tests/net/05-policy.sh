@@ -23,6 +23,7 @@ NS_C=ksC
 ktap_plan 43
 ks_load kscope_net || { ktap_fail "load kscope_net"; ktap_done; }
 net_setup || { ktap_fail "netns setup"; ktap_done; }
+craft_start || { ktap_fail "start craft.py --serve"; ktap_done; }
 ina "$KSCOPE" xdp attach va --mode native --pass
 inc() { ip netns exec $NS_C "$@"; }
 
@@ -48,23 +49,11 @@ answered() {
 	esac
 }
 
-# One craft.py in ksA sends every probe (--serve: a python3 start per
-# probe cost about 30 s of this script in a guest). Its FIFOs are opened
-# read-write here, so neither side's open waits for the other.
-mkfifo "$KS_TMP/craft.in" "$KS_TMP/craft.out"
-ina $CRAFT --serve <"$KS_TMP/craft.in" >"$KS_TMP/craft.out" 2>"$KS_TMP/craft.err" &
-exec {craft_in}<>"$KS_TMP/craft.in" {craft_out}<>"$KS_TMP/craft.out"
-
 # probe SRC DST [craft args]: replies ksA received to N crafted requests
 probe() {
 	local src=$1 dst=$2 line; shift 2
-	echo "va ${DMAC:-$MAC_B} $src $dst echo --count $N --wait 1.5 $*" >&$craft_in
-	if ! read -rt 60 -u $craft_out line; then
-		echo "craft.py gave no answer in 60 s: $(tail -3 "$KS_TMP/craft.err")" >&2
-		return
-	fi
-	line=${line#* }
-	echo "$line"
+	line=$(craft va "${DMAC:-$MAC_B}" "$src" "$dst" echo --count $N --wait 1.5 "$@")
+	echo "${line#* }"
 }
 
 # policy NAME EXPECT SETUP UNDO SKIPMODE -- PROBE ARGS: SETUP (eval'd
@@ -205,7 +194,6 @@ ktap_eq "qdisc drops every reply: none arrives, none counted answered, all xmit 
 	"replies, qdisc drops, answered, xmit errors"
 inb tc qdisc del dev vb root
 
-exec {craft_in}>&- {craft_out}>&-
 ina "$KSCOPE" xdp detach va
 net_teardown
 ks_unload kscope_net

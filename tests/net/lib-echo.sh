@@ -47,7 +47,7 @@ stack_check() {
 		d0=$(snmp $NS_B 6 Ip6InDelivers)
 	fi
 	f0=$(snmp $NS_B $proto $field); a0=$($ans)
-	ina $CRAFT va "$MAC_B" $src $dst $kind ${VLAN_ARGS:-} >/dev/null
+	craft va "$MAC_B" $src $dst $kind ${VLAN_ARGS:-} >/dev/null
 	sleep 0.5
 	f1=$(snmp $NS_B $proto $field); a1=$($ans)
 	if [ $fam = 4 ]; then d1=$(snmp $NS_B Ip InDelivers); else d1=$(snmp $NS_B 6 Ip6InDelivers); fi
