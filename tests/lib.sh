@@ -163,6 +163,40 @@ ks_counter() {
 exec {ks_sleep_fd}<> <(:)
 ks_sleep() { read -rt "$1" -u "$ks_sleep_fd" || true; }
 
+# ks_server NAME CMD...: CMD, a server answering one line per argument
+# line (tests/net/tools/craft.py --serve, tests/blk/nlraw.py --serve),
+# kept for the script: a python3 start costs most of a second in a
+# guest. Its FIFOs are opened read-write here, so neither side's open
+# waits for the other. ks_ask NAME ARGS... sends ARGS shell-quoted and
+# prints the answer line (status 2 after 60 s without one);
+# ks_server_stop NAME closes its input, and it ends.
+declare -gA ks_srv_in ks_srv_out ks_srv_pid
+ks_server() {
+	local name=$1 fin fout; shift
+	mkfifo "$KS_TMP/$name.in" "$KS_TMP/$name.out" || return 1
+	"$@" <"$KS_TMP/$name.in" >"$KS_TMP/$name.out" 2>"$KS_TMP/$name.err" &
+	ks_srv_pid[$name]=$!
+	exec {fin}<>"$KS_TMP/$name.in" {fout}<>"$KS_TMP/$name.out"
+	ks_srv_in[$name]=$fin ks_srv_out[$name]=$fout
+}
+ks_ask() {
+	local name=$1 line; shift
+	printf '%q ' "$@" >&"${ks_srv_in[$name]}"
+	echo >&"${ks_srv_in[$name]}"
+	if ! read -rt 60 -u "${ks_srv_out[$name]}" line; then
+		echo "$name gave no answer in 60 s: $(tail -3 "$KS_TMP/$name.err")"
+		return 2
+	fi
+	echo "$line"
+}
+ks_server_stop() {
+	[ -n "${ks_srv_pid[$1]:-}" ] || return 0
+	local fin=${ks_srv_in[$1]} fout=${ks_srv_out[$1]}
+	exec {fin}>&- {fout}>&-
+	wait "${ks_srv_pid[$1]}"
+	unset "ks_srv_pid[$1]" "ks_srv_in[$1]" "ks_srv_out[$1]"
+}
+
 # ks_wait_stopped PID [SECONDS [POLL]]: until PID stopped itself (SIGSTOP):
 # the test workloads' checkpoints; polls every POLL s (0.1), with builtins
 # only. Fails when PID is gone or SECONDS (120) ran out.

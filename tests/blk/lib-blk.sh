@@ -3,26 +3,16 @@
 # Helpers of the kscope_blk tests (sourced after tests/lib.sh).
 
 # nlraw_start: one tests/blk/nlraw.py --serve for the script's raw
-# requests (a python3 start costs most of a second in a guest); then
-# nlraw CMD NAME:TYPE:VALUE... prints what nlraw.py would and returns its
-# exit status. The FIFOs are opened read-write: neither open waits.
-nlraw_start() {
-	mkfifo "$KS_TMP/nlraw.in" "$KS_TMP/nlraw.out" || return 1
-	python3 "$KS_TOP/tests/blk/nlraw.py" --serve <"$KS_TMP/nlraw.in" \
-		>"$KS_TMP/nlraw.out" 2>"$KS_TMP/nlraw.err" &
-	exec {nlraw_in}<>"$KS_TMP/nlraw.in" {nlraw_out}<>"$KS_TMP/nlraw.out"
-}
+# requests (ks_server); then nlraw CMD NAME:TYPE:VALUE... prints what
+# nlraw.py would and returns its exit status.
+nlraw_start() { ks_server nlraw python3 "$KS_TOP/tests/blk/nlraw.py" --serve; }
 nlraw() {
 	local line
-	printf '%q ' "$@" >&"$nlraw_in"
-	echo >&"$nlraw_in"
-	if ! read -rt 60 -u "$nlraw_out" line; then
-		echo "nlraw.py gave no answer in 60 s: $(tail -3 "$KS_TMP/nlraw.err")"
-		return 2
-	fi
+	line=$(ks_ask nlraw "$@") || { echo "$line"; return 2; }
 	echo "${line#* }"
 	return "${line%% *}"
 }
+
 BLK_DBG=$KS_DEBUGFS/blk
 
 # blk_stat DISK NAME: one statistic from debugfs

@@ -44,7 +44,7 @@ net_setup() {
 }
 
 net_teardown() {
-	[ -n "${craft_in:-}" ] && craft_stop
+	ks_server_stop craft
 	ip netns del $NS_A 2>/dev/null
 	ip netns del $NS_B 2>/dev/null
 	true
@@ -72,30 +72,12 @@ ping_replies() {
 ctr() { ks_counter net "$1"; }
 
 # craft_start: one craft.py --serve in ksA for the script's crafted
-# frames (a python3 start costs most of a second in a guest); craft
-# ARGS... then prints what `ina $CRAFT ARGS...` would (a failed call's
-# "error ..." also on stderr) and fails with it. The FIFOs are opened
-# read-write here: neither side's open waits for the other.
-craft_start() {
-	mkfifo "$KS_TMP/craft.in" "$KS_TMP/craft.out" || return 1
-	ina $CRAFT --serve <"$KS_TMP/craft.in" >"$KS_TMP/craft.out" 2>"$KS_TMP/craft.err" &
-	craft_pid=$!
-	exec {craft_in}<>"$KS_TMP/craft.in" {craft_out}<>"$KS_TMP/craft.out"
-}
+# frames (ks_server); craft ARGS... then prints what `ina $CRAFT ARGS...`
+# would (a failed call's "error ..." also on stderr) and fails with it.
+craft_start() { ks_server craft ina $CRAFT --serve; }
 craft() {
 	local line
-	printf '%q ' "$@" >&"$craft_in"
-	echo >&"$craft_in"
-	if ! read -rt 60 -u "$craft_out" line; then
-		echo "craft.py gave no answer in 60 s: $(tail -3 "$KS_TMP/craft.err")" >&2
-		return 2
-	fi
+	line=$(ks_ask craft "$@") || { echo "$line" >&2; return 2; }
 	echo "$line"
 	[[ $line != error* ]] || { echo "craft $*: $line" >&2; return 1; }
-}
-# craft_stop: the server ends (it keeps ksA alive while it runs)
-craft_stop() {
-	exec {craft_in}>&- {craft_out}>&-
-	unset craft_in craft_out
-	wait "$craft_pid"
 }
