@@ -18,6 +18,7 @@ that call would print, or "error ..." for a call that failed; ends at
 the end of its input.
 """
 import argparse
+import contextlib
 import ipaddress
 import select
 import shlex
@@ -149,17 +150,20 @@ def send(a):
     if a.vlan is not None:
         eth += struct.pack("!HH", ETH_P_8021Q, a.vlan)
     eth += struct.pack("!H", etype)
-    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+    # with --wait, every device of the namespace, opened before the sends:
+    # a reply may come back elsewhere
+    rx = contextlib.nullcontext() if a.wait is None else \
+        socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    with rx, socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
         s.bind((a.iface, 0))
+        n = 0
+        for i in range(a.count):
+            for p in packets(a.kind, src, dst, i + 1, a.len):
+                s.send(eth + p)
+                n += 1
         if a.wait is None:
-            return str(sum(s.send(eth + p) > 0 for i in range(a.count)
-                           for p in packets(a.kind, src, dst, i + 1, a.len)))
-        # every device of the namespace: a reply may come back elsewhere
-        with socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                           socket.htons(ETH_P_ALL)) as rx:
-            n = sum(s.send(eth + p) > 0 for i in range(a.count)
-                    for p in packets(a.kind, src, dst, i + 1, a.len))
-            return "%d %d" % (n, count_replies(rx, a.wait))
+            return str(n)
+        return "%d %d" % (n, count_replies(rx, a.wait))
 
 
 def serve():
