@@ -168,8 +168,9 @@ ks_sleep() { read -rt "$1" -u "$ks_sleep_fd" || true; }
 # kept for the script: a python3 start costs most of a second in a
 # guest. Its FIFOs are opened read-write here, so neither side's open
 # waits for the other. ks_ask NAME ARGS... sends ARGS shell-quoted and
-# prints the answer line (status 2 after 60 s without one);
-# ks_server_stop NAME closes its input, and it ends.
+# prints the answer line (status 2 a second or two after the server ended
+# without one, or after 60 s); ks_server_stop NAME closes its input, and
+# it ends.
 declare -gA ks_srv_in ks_srv_out ks_srv_pid
 ks_server() {
 	local name=$1 fin fout; shift
@@ -180,14 +181,27 @@ ks_server() {
 	ks_srv_in[$name]=$fin ks_srv_out[$name]=$fout
 }
 ks_ask() {
-	local name=$1 line; shift
+	local name=$1 line="" part i; shift
 	printf '%q ' "$@" >&"${ks_srv_in[$name]}"
 	echo >&"${ks_srv_in[$name]}"
-	if ! read -rt 60 -u "${ks_srv_out[$name]}" line; then
-		echo "$name gave no answer in 60 s: $(tail -3 "$KS_TMP/$name.err")"
+	# a second at a time: a read that times out keeps what it got
+	for ((i = 0; i < 60; i++)); do
+		if read -rt 1 -u "${ks_srv_out[$name]}" part; then
+			echo "$line$part"
+			return 0
+		fi
+		line+=$part
+		kill -0 "${ks_srv_pid[$name]}" 2>/dev/null && continue
+		# ended: what it wrote before that is still in the FIFO
+		if read -rt 0.5 -u "${ks_srv_out[$name]}" part; then
+			echo "$line$part"
+			return 0
+		fi
+		echo "$name ended without an answer: $(tail -3 "$KS_TMP/$name.err")"
 		return 2
-	fi
-	echo "$line"
+	done
+	echo "$name gave no answer in 60 s: $(tail -3 "$KS_TMP/$name.err")"
+	return 2
 }
 ks_server_stop() {
 	[ -n "${ks_srv_pid[$1]:-}" ] || return 0
