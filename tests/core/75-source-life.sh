@@ -16,7 +16,7 @@ insmod "$(ks_ko kscope_testgen)" init_delay_ms=4000 &
 ipid=$!
 for ((i = 0; i < 100; i++)); do
 	[ -e "$KS_DEBUGFS/testgen" ] && break
-	sleep 0.05
+	ks_sleep 0.05
 done
 state=$(cat /sys/module/kscope_testgen/initstate 2>/dev/null)
 got=$("$NL" $CTL str:$A_SOURCE:testgen nest:$A_CTL_TG u32:$TG_COUNT:1 flag:$TG_WAIT end 2>&1)

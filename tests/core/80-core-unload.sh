@@ -19,7 +19,7 @@ for mode in text json; do
 	rmmod kscope_testgen && rmmod kscope_core
 	for ((i = 0; i < 100; i++)); do
 		kill -0 $wpid 2>/dev/null || break
-		sleep 0.1
+		ks_sleep 0.1
 	done
 	if kill -0 $wpid 2>/dev/null; then
 		ktap_fail "$mode: watch exits within 10 s of the core's unload" "still running"
