@@ -52,11 +52,13 @@ ip netns exec $TCP_C $TCP_WORK bulk $TCP_S4 5003 $BULK "$KS_TMP/bready" "$KS_TMP
 b=$!
 ip netns exec $TCP_C $TCP_WORK client $TCP_S6 5004 1 300000 >"$KS_TMP/o.out" &
 o=$!
-wait_file "$KS_TMP/bdone" 240
+wait_file "$KS_TMP/bdone" 240 ||
+	diag "the bulk flow did not finish in 240 s: $(cat "$KS_TMP/b.out" "$KS_TMP/bs.out")"
 wait $o $os
 
 # the same moment: the flow is settled (see tcpwork.py bulk)
 lport=$(awk '/bulk lport/ { print $3 }' "$KS_TMP/b.out")
+[ -n "$lport" ] || diag "no local port in the bulk client's output: $(cat "$KS_TMP/b.out")"
 ssl=$(ip netns exec $TCP_C ss -tinH "sport = :$lport" | tr '\n' ' ')
 t_ss=$(/usr/bin/python3 -c 'import time; print(time.monotonic_ns())')
 fl=$(grep -E "^ipv4 $TCP_C4:$lport " "$KS_DEBUGFS/tcp/flows")
