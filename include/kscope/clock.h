@@ -26,6 +26,7 @@
 #define _KSCOPE_CLOCK_H
 
 #include <linux/bits.h>
+#include <linux/limits.h>
 #include <linux/math64.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
@@ -43,6 +44,9 @@ extern struct kscope_clock kscope_clock;
 
 #define KSCOPE_CLOCK_KTIME	BIT_ULL(63)
 
+/* ns in @cycles TSC cycles, of any span */
+u64 kscope_clock_long_ns(u64 cycles);
+
 static __always_inline u64 kscope_clock_stamp(void)
 {
 #ifdef CONFIG_X86_TSC
@@ -58,9 +62,19 @@ static __always_inline u64 kscope_clock_ns(u64 start, u64 end)
 	if (unlikely(end <= start || ((start ^ end) & KSCOPE_CLOCK_KTIME)))
 		return 0;
 #ifdef CONFIG_X86_TSC
-	if (likely(!(end & KSCOPE_CLOCK_KTIME)))
-		return mul_u64_u32_shr(end - start, kscope_clock.mult,
-				       kscope_clock.shift);
+	if (likely(!(end & KSCOPE_CLOCK_KTIME))) {
+		u64 cycles = end - start;
+
+		/*
+		 * Under 2^32 cycles (a second or more at any TSC rate) the
+		 * product fits 64 bits. Longer spans take the 128-bit
+		 * multiply, out of line: inlined, its spill would make
+		 * every caller realign its stack.
+		 */
+		if (likely(cycles <= U32_MAX))
+			return (cycles * kscope_clock.mult) >> kscope_clock.shift;
+		return kscope_clock_long_ns(cycles);
+	}
 #endif
 	return end - start;
 }

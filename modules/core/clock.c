@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/clocksource.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -115,3 +116,11 @@ const char *kscope_clock_source(void)
 	return READ_ONCE(kscope_clock.tsc) ? "tsc" : "ktime";
 }
 EXPORT_SYMBOL_GPL(kscope_clock_source);
+
+/* called from hook handlers: not traceable or probeable itself */
+u64 notrace kscope_clock_long_ns(u64 cycles)
+{
+	return mul_u64_u32_shr(cycles, kscope_clock.mult, kscope_clock.shift);
+}
+EXPORT_SYMBOL_GPL(kscope_clock_long_ns);
+NOKPROBE_SYMBOL(kscope_clock_long_ns);
