@@ -57,6 +57,17 @@ struct kd_slot {
 };
 
 static struct kd_slot kd_slots[KSCOPE_DIRECT_SLOTS];
+static_assert(!(KSCOPE_DIRECT_SLOTS & (KSCOPE_DIRECT_SLOTS - 1)));
+
+/*
+ * The frame's slot, which a stub of ours loaded: masked, so that the
+ * compiler knows it is in bounds and checks it no more on every call.
+ */
+static __always_inline unsigned int kd_slot_of(const struct kscope_direct_frame *f)
+{
+	return f->slot & (KSCOPE_DIRECT_SLOTS - 1);
+}
+
 /* calls in flight per slot: entered with an exit to run, not returned */
 static DEFINE_PER_CPU(long, kd_inflight[KSCOPE_DIRECT_SLOTS]);
 /*
@@ -81,11 +92,12 @@ static DECLARE_DELAYED_WORK(kd_drain_work, kd_drain);
 int notrace __no_stack_protector kscope_direct_enter(struct kscope_direct_frame *f)
 {
 	struct kscope_hook_regs r = { .regs = f, .kind = KSCOPE_REGS_DIRECT };
+	unsigned int slot = kd_slot_of(f);
 	struct kscope_hook *h;
 	int ret = 1;
 
 	preempt_disable_notrace();
-	h = READ_ONCE(kd_slots[f->slot].hook);
+	h = READ_ONCE(kd_slots[slot].hook);
 	if (!h)
 		goto out;
 	if (unlikely(this_cpu_inc_return(kd_active) != 1)) {
@@ -94,7 +106,7 @@ int notrace __no_stack_protector kscope_direct_enter(struct kscope_direct_frame 
 	}
 	ret = h->entry ? h->entry(h, &r, f->data) : 0;
 	if (!ret)
-		this_cpu_inc(kd_inflight[f->slot]);
+		this_cpu_inc(kd_inflight[slot]);
 leave:
 	this_cpu_dec(kd_active);
 out:
@@ -106,10 +118,11 @@ NOKPROBE_SYMBOL(kscope_direct_enter);
 void notrace __no_stack_protector kscope_direct_exit(struct kscope_direct_frame *f)
 {
 	struct kscope_hook_regs r = { .regs = f, .kind = KSCOPE_REGS_DIRECT };
+	unsigned int slot = kd_slot_of(f);
 	struct kscope_hook *h;
 
 	preempt_disable_notrace();
-	h = READ_ONCE(kd_slots[f->slot].hook);
+	h = READ_ONCE(kd_slots[slot].hook);
 	if (h) {
 		if (likely(this_cpu_inc_return(kd_active) == 1))
 			h->exit(h, &r, f->data);
@@ -117,7 +130,7 @@ void notrace __no_stack_protector kscope_direct_exit(struct kscope_direct_frame 
 			atomic_long_inc(&h->direct.nmissed);
 		this_cpu_dec(kd_active);
 	}
-	this_cpu_dec(kd_inflight[f->slot]);
+	this_cpu_dec(kd_inflight[slot]);
 	preempt_enable_notrace();
 }
 NOKPROBE_SYMBOL(kscope_direct_exit);
