@@ -7,8 +7,12 @@
 #ifndef _KSCOPE_VFS_INTERNAL_H
 #define _KSCOPE_VFS_INTERNAL_H
 
+#include <linux/fs.h>
+#include <linux/math64.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 #include <kscope/hist.h>
 #include <kscope/kscope.h>
 
@@ -53,16 +57,66 @@ extern u32 vfs_pid;
 extern bool vfs_top_on;
 
 /* stats.c */
+/* one filesystem type's counts on one CPU */
+struct vfs_fs_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t count[VFS_NR_OPS];
+	u64_stats_t bytes[VFS_NR_OPS];
+	u64_stats_t errors[VFS_NR_OPS];
+};
+
+/* a filesystem type's slot: its counts and latency histograms */
+struct vfs_fs {
+	const struct file_system_type *type;	/* key only, never followed */
+	struct vfs_fs_stats __percpu *pcpu;
+	struct kscope_hist hist[VFS_NR_OPS];
+	int idx;				/* in the table, for records */
+	char name[VFS_FS_NAME];
+};
+
+DECLARE_PER_CPU(struct vfs_fs *, vfs_fs_last);
+/* the slot of type @t, a new one if it has none yet: the probes' slow path */
+struct vfs_fs *vfs_fs_find(const struct file_system_type *t);
+
+/* the slot of @sb's type; probe context */
+static __always_inline struct vfs_fs *vfs_fs_of(const struct super_block *sb)
+{
+	const struct file_system_type *t = sb ? sb->s_type : NULL;
+	struct vfs_fs *fs = this_cpu_read(vfs_fs_last);
+
+	if (likely(fs && fs->type == t))
+		return fs;
+	return vfs_fs_find(t);
+}
+
+/*
+ * Probe context: preemption is off, so this CPU's block stays ours.
+ * @timed false: no latency of its own, kept out of the histogram.
+ */
+static __always_inline void vfs_stats_add(struct vfs_fs *fs, unsigned int op,
+					  u64 bytes, bool err, bool timed,
+					  u64 lat_ns)
+{
+	struct vfs_fs_stats *s = this_cpu_ptr(fs->pcpu);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->count[op]);
+	u64_stats_add(&s->bytes[op], bytes);
+	if (err)
+		u64_stats_inc(&s->errors[op]);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	if (timed)
+		kscope_hist_add(&fs->hist[op], div_u64(lat_ns, NSEC_PER_USEC));
+}
+
 int vfs_stats_init(void);
 void vfs_stats_exit(void);
 void vfs_stats_debugfs(struct dentry *dir);
 const char *vfs_fs_name(int slot);
 int vfs_nr_fs(void);
-/* @timed false: no latency of its own, kept out of the histogram */
+/* @timed as for vfs_stats_add(); a record's fs -1 is looked up from sb */
 void vfs_stats_account(struct vfs_op_rec *r, bool timed);
-/* a read's or write's stats, from its result: returns sb's slot */
-int vfs_stats_rw(const struct super_block *sb, unsigned int op, s64 ret,
-		 u64 lat_ns);
 struct vfs_opstat {
 	u64 count, bytes, errors;
 	struct kscope_hist_data hist;

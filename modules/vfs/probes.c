@@ -296,13 +296,18 @@ static int vfs_rw_entry(struct kscope_hook *h,
 			const struct kscope_hook_regs *regs, void *data)
 {
 	struct vfs_call *c = data;
+	const struct file *f;
 	const loff_t *pos;
+	size_t count;
 
 	if (vfs_skip())
 		return 1;
-	call_from_file(c, (const struct file *)kscope_hook_arg(regs, 0));
-	c->bytes = kscope_hook_arg(regs, 2);
+	/* read all before writing @c, which might alias @regs */
+	f = (const struct file *)kscope_hook_arg(regs, 0);
+	count = kscope_hook_arg(regs, 2);
 	pos = (const loff_t *)kscope_hook_arg(regs, 3);
+	call_from_file(c, f);
+	c->bytes = count;
 	c->offset = pos ? *pos : -1;
 	c->start = kscope_clock_stamp();
 	return 0;
@@ -442,28 +447,40 @@ static noinline void vfs_rw_rare(const struct vfs_call *c, unsigned int op,
 /*
  * The small-I/O path, so kept lean: what account() and vfs_done() do
  * for a read or write, from scalars; a record only where the top tables
- * or a slow event need one.
+ * or a slow event need one. Each of the two has its own handler, so
+ * that @op is a constant here.
  */
-static void vfs_rw_return(struct kscope_hook *h,
-			  const struct kscope_hook_regs *regs, void *data)
+static __always_inline void vfs_rw_return(const struct kscope_hook_regs *regs,
+					  const struct vfs_call *c,
+					  unsigned int op)
 {
-	const struct vfs_call *c = data;
 	u64 now = kscope_clock_stamp();
-	unsigned int op;
+	struct vfs_fs *fs;
 	u64 lat, slow;
 	s64 ret;
-	int fs;
 
 	if (!READ_ONCE(vfs_registered))
 		return;
-	op = target_of(h)->op;
 	ret = (long)kscope_hook_ret(regs);	/* ssize_t */
 	lat = kscope_clock_ns(c->start, now);
 	vfs_count_call(op, ret, ret > 0 ? ret : 0);
-	fs = vfs_stats_rw(c->sb, op, ret, lat);
+	fs = vfs_fs_of(c->sb);
+	vfs_stats_add(fs, op, ret > 0 ? ret : 0, ret < 0, true, lat);
 	slow = READ_ONCE(vfs_slow_ns);
 	if (unlikely(READ_ONCE(vfs_top_on) || (slow && lat >= slow)))
-		vfs_rw_rare(c, op, ret, lat, fs, slow);
+		vfs_rw_rare(c, op, ret, lat, fs->idx, slow);
+}
+
+static void vfs_read_return(struct kscope_hook *h,
+			    const struct kscope_hook_regs *regs, void *data)
+{
+	vfs_rw_return(regs, data, KSCOPE_VFS_OP_READ);
+}
+
+static void vfs_write_return(struct kscope_hook *h,
+			     const struct kscope_hook_regs *regs, void *data)
+{
+	vfs_rw_return(regs, data, KSCOPE_VFS_OP_WRITE);
 }
 
 #define TARGET(s, o, req) { .sym = s, .op = KSCOPE_VFS_OP_##o, .required = req }
@@ -530,9 +547,12 @@ int vfs_probes_attach(char *attach, size_t len)
 	for (i = 0; i < ARRAY_SIZE(vfs_targets); i++) {
 		t = &vfs_targets[i];
 		t->hook.sym = t->sym;
-		if (t->op == KSCOPE_VFS_OP_READ || t->op == KSCOPE_VFS_OP_WRITE) {
+		if (t->op == KSCOPE_VFS_OP_READ) {
 			t->hook.entry = vfs_rw_entry;
-			t->hook.exit = vfs_rw_return;
+			t->hook.exit = vfs_read_return;
+		} else if (t->op == KSCOPE_VFS_OP_WRITE) {
+			t->hook.entry = vfs_rw_entry;
+			t->hook.exit = vfs_write_return;
 		} else {
 			t->hook.entry = vfs_entry;
 			t->hook.exit = vfs_return;

@@ -26,23 +26,7 @@
 
 #include "internal.h"
 
-/* one filesystem slot on one CPU */
-struct vfs_fs_stats {
-	struct u64_stats_sync syncp;
-	u64_stats_t count[VFS_NR_OPS];
-	u64_stats_t bytes[VFS_NR_OPS];
-	u64_stats_t errors[VFS_NR_OPS];
-};
-
-static struct vfs_fs_stats __percpu *vfs_pcpu[VFS_NR_FS];
-static struct kscope_hist vfs_hist[VFS_NR_FS][VFS_NR_OPS];
-
-struct vfs_fs_slot {
-	const struct file_system_type *type;	/* key only, never followed */
-	char name[VFS_FS_NAME];
-};
-
-static struct vfs_fs_slot vfs_fs[VFS_NR_FS];
+static struct vfs_fs vfs_fs[VFS_NR_FS];
 static int vfs_fs_used;
 static DEFINE_RAW_SPINLOCK(vfs_fs_lock);
 
@@ -59,14 +43,14 @@ const char *vfs_fs_name(int slot)
 
 /*
  * The slot this CPU found last: a loop of small I/O hits one filesystem
- * over and over. Checked against the published table, so an interrupt
- * that moves it between the read and the check costs a scan, never a
- * wrong slot.
+ * over and over. Only published slots are stored here, and a slot's type
+ * never changes once published: a reader that checks the type of the
+ * slot it read finds the right one or scans (vfs_fs_of()).
  */
-static DEFINE_PER_CPU(int, vfs_fs_last);
+DEFINE_PER_CPU(struct vfs_fs *, vfs_fs_last);
 
 /* not this CPU's last slot: the scan, and a new slot for a new type */
-static noinline int vfs_fs_slot_find(const struct file_system_type *t)
+struct vfs_fs *vfs_fs_find(const struct file_system_type *t)
 {
 	unsigned long flags;
 	int i, n;
@@ -75,8 +59,8 @@ static noinline int vfs_fs_slot_find(const struct file_system_type *t)
 	n = smp_load_acquire(&vfs_fs_used);
 	for (i = 0; i < n; i++) {
 		if (vfs_fs[i].type == t) {
-			this_cpu_write(vfs_fs_last, i);
-			return i;
+			this_cpu_write(vfs_fs_last, &vfs_fs[i]);
+			return &vfs_fs[i];
 		}
 	}
 
@@ -97,52 +81,16 @@ static noinline int vfs_fs_slot_find(const struct file_system_type *t)
 	i = n;
 out:
 	raw_spin_unlock_irqrestore(&vfs_fs_lock, flags);
-	return i;
-}
-
-static __always_inline int vfs_fs_slot(const struct super_block *sb)
-{
-	const struct file_system_type *t = sb ? sb->s_type : NULL;
-	int i = this_cpu_read(vfs_fs_last);
-
-	/* pairs with the release in vfs_fs_slot_find(): slot i is complete */
-	if (i < smp_load_acquire(&vfs_fs_used) && vfs_fs[i].type == t)
-		return i;
-	return vfs_fs_slot_find(t);
-}
-
-/* Probe context: preemption is off, so this CPU's block stays ours. */
-static __always_inline void vfs_stats_add(int fs, unsigned int op, u64 bytes,
-					  bool err, bool timed, u64 lat_ns)
-{
-	struct vfs_fs_stats *s = this_cpu_ptr(vfs_pcpu[fs]);
-	unsigned long flags;
-
-	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_inc(&s->count[op]);
-	u64_stats_add(&s->bytes[op], bytes);
-	if (err)
-		u64_stats_inc(&s->errors[op]);
-	u64_stats_update_end_irqrestore(&s->syncp, flags);
-	if (timed)
-		kscope_hist_add(&vfs_hist[fs][op], div_u64(lat_ns, NSEC_PER_USEC));
+	return &vfs_fs[i];
 }
 
 /* A record whose fs is -1 is given its filesystem's slot here, from its superblock. */
 void vfs_stats_account(struct vfs_op_rec *r, bool timed)
 {
-	if (r->fs < 0)
-		r->fs = vfs_fs_slot(r->sb);
-	vfs_stats_add(r->fs, r->op, r->bytes, r->ret < 0, timed, r->lat_ns);
-}
+	struct vfs_fs *fs = r->fs < 0 ? vfs_fs_of(r->sb) : &vfs_fs[r->fs];
 
-int vfs_stats_rw(const struct super_block *sb, unsigned int op, s64 ret,
-		 u64 lat_ns)
-{
-	int fs = vfs_fs_slot(sb);
-
-	vfs_stats_add(fs, op, ret > 0 ? ret : 0, ret < 0, true, lat_ns);
-	return fs;
+	r->fs = fs->idx;
+	vfs_stats_add(fs, r->op, r->bytes, r->ret < 0, timed, r->lat_ns);
 }
 
 void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st)
@@ -153,7 +101,7 @@ void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st)
 
 	memset(st, 0, sizeof(*st));
 	for_each_possible_cpu(cpu) {
-		const struct vfs_fs_stats *s = per_cpu_ptr(vfs_pcpu[fs], cpu);
+		const struct vfs_fs_stats *s = per_cpu_ptr(vfs_fs[fs].pcpu, cpu);
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
@@ -165,7 +113,7 @@ void vfs_stats_read(int fs, unsigned int op, struct vfs_opstat *st)
 		st->bytes += bytes;
 		st->errors += errors;
 	}
-	kscope_hist_sum(&vfs_hist[fs][op], &st->hist);
+	kscope_hist_sum(&vfs_fs[fs].hist[op], &st->hist);
 }
 
 /* @show each filesystem and op pair's sums; it skips what it need not print */
@@ -233,13 +181,14 @@ int vfs_stats_init(void)
 	int fs, cpu;
 
 	for (fs = 0; fs < VFS_NR_FS; fs++) {
-		vfs_pcpu[fs] = alloc_percpu(struct vfs_fs_stats);
-		if (!vfs_pcpu[fs])
+		vfs_fs[fs].idx = fs;
+		vfs_fs[fs].pcpu = alloc_percpu(struct vfs_fs_stats);
+		if (!vfs_fs[fs].pcpu)
 			goto free_pcpu;
 		for_each_possible_cpu(cpu)
-			u64_stats_init(&per_cpu_ptr(vfs_pcpu[fs], cpu)->syncp);
+			u64_stats_init(&per_cpu_ptr(vfs_fs[fs].pcpu, cpu)->syncp);
 		for (op = 0; op < VFS_NR_OPS; op++)
-			if (kscope_hist_init(&vfs_hist[fs][op], KSCOPE_UNIT_US,
+			if (kscope_hist_init(&vfs_fs[fs].hist[op], KSCOPE_UNIT_US,
 					     VFS_HIST_SLOTS))
 				goto free_pcpu;
 	}
@@ -257,9 +206,9 @@ void vfs_stats_exit(void)
 	int fs;
 
 	for (fs = 0; fs < VFS_NR_FS; fs++) {
-		free_percpu(vfs_pcpu[fs]);
-		vfs_pcpu[fs] = NULL;
+		free_percpu(vfs_fs[fs].pcpu);
+		vfs_fs[fs].pcpu = NULL;
 		for (op = 0; op < VFS_NR_OPS; op++)
-			kscope_hist_free(&vfs_hist[fs][op]);
+			kscope_hist_free(&vfs_fs[fs].hist[op]);
 	}
 }
